@@ -1,0 +1,5 @@
+import sys
+
+from emdkit.cli import main
+
+sys.exit(main())
