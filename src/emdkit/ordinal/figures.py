@@ -1,0 +1,88 @@
+"""PNG figures of the sweep report (matplotlib, Agg backend)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+METHOD_COLOURS = {"ce": "#444444", "emd2": "#d62728", "ce+emd2": "#ff7f0e", "learned-gd": "#1f77b4",
+                  "sord": "#2ca02c"}
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def learning_curves(methods: dict, task: str, out: Path) -> Path:
+    """Test MAE and test accuracy per epoch, mean over seeds with a min-max band."""
+    from .report import METHOD_LABELS
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, key, label in [(axes[0], "test_mae", "test MAE (class steps)"),
+                           (axes[1], "test_accuracy", "test accuracy")]:
+        for method, runs in methods.items():
+            curves = np.array([[row[key] for row in r.history] for r in runs])
+            epochs = np.arange(1, curves.shape[1] + 1)
+            colour = METHOD_COLOURS.get(method)
+            ax.plot(epochs, curves.mean(axis=0), label=METHOD_LABELS[method], color=colour, lw=1.8)
+            ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.15)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[1].legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"{task}: learning curves (mean over seeds, band = min–max)", fontsize=11)
+    fig.tight_layout()
+    path = out / f"curves_{task}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
+    """Row-normalised test confusion matrices of the first seed, one panel per method."""
+    from .report import METHOD_LABELS
+    plt = _plt()
+    n = len(methods)
+    fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.4), squeeze=False)
+    for ax, (method, runs) in zip(axes[0], methods.items()):
+        m = np.asarray(runs[0].confusion, dtype=float)
+        m = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
+        ax.imshow(m, cmap="Blues", vmin=0, vmax=1)
+        ax.set_title(f"{METHOD_LABELS[method]}\nseed {runs[0].spec.seed}, MAE {runs[0].metrics['mae']:.3f}",
+                     fontsize=8.5)
+        ax.set_xlabel("predicted class", fontsize=8)
+        ax.set_ylabel("true class", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"{task}: confusion matrices (rows normalised)", fontsize=11)
+    fig.tight_layout()
+    path = out / f"confusion_{task}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def ground_distance(run, task: str, out: Path) -> Path:
+    """The learned D of one run beside |i - j|, titled with their Spearman correlation."""
+    from .report import ground_distance_spearman
+    plt = _plt()
+    D = np.asarray(run.ground_distance, dtype=float)
+    k = D.shape[0]
+    ref = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(float)
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
+    for ax, mat, title in [(axes[0], D, f"learned D (seed {run.spec.seed}, last epoch)"),
+                           (axes[1], ref, "|i − j| (true order)")]:
+        im = ax.imshow(mat, cmap="viridis")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("class j")
+        ax.set_ylabel("class i")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.suptitle(f"{task}: Spearman ρ(D, |i − j|) = {ground_distance_spearman(D):.3f} (off-diagonal)",
+                 fontsize=11)
+    fig.tight_layout()
+    path = out / f"ground_distance_{task}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,170 @@
+"""The five training objectives compared in the sweep; each sees the same model, data and budget.
+
+=============  ==============================================================================
+``ce``         cross-entropy (soft targets: cross-entropy to the histogram)
+``emd2``       the squared EMD alone, Hou et al.'s closed form (1/K) sum_k (CDF_k(p)-CDF_k(t))^2
+``ce+emd2``    cross-entropy for ``warmup_epochs``, then CE + w * EMD^2; w is set from the ratio
+               of the two mean losses at the end of warm-up (``emdkit.nn.CEEMD2Schedule``)
+``learned-gd`` CE + ``gd_weight`` * sum_i (p_i - t_i)^2 D[t, i], with D learned from the
+               network's own penultimate features and no ordering prior
+               (``emdkit.nn.GroundDistanceLearner``; D is recomputed after every epoch from
+               ``gd_start_epoch`` on, and the term is off until the first D exists)
+``sord``       SORD soft labels (Diaz & Marathe, CVPR 2019), the outside baseline: cross-entropy
+               to t_k = softmax_k(-alpha (k - y)^2); on the histogram task the target histogram
+               is smoothed by the same kernel
+=============  ==============================================================================
+
+A method is a small stateful object, pickled whole into each checkpoint, so that a resumed run
+carries its schedule weight and learned matrix forward.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+METHODS = ("ce", "emd2", "ce+emd2", "learned-gd", "sord")
+
+
+@dataclass
+class Batch:
+    """Targets of one mini-batch: hard labels (B,) and, for histogram tasks, soft targets (B, K)."""
+
+    y: torch.Tensor
+    soft: torch.Tensor | None = None
+
+    @property
+    def target(self) -> torch.Tensor:
+        return self.y if self.soft is None else self.soft
+
+
+class Method:
+    """Base: ``loss`` returns the training loss; hooks default to doing nothing."""
+
+    name = "base"
+    needs_features = False
+
+    def loss(self, logits: torch.Tensor, batch: Batch, epoch: int) -> torch.Tensor:
+        raise NotImplementedError
+
+    def observe(self, features: torch.Tensor, batch: Batch) -> None:
+        """See the penultimate features of a training batch (no gradient)."""
+
+    def end_epoch(self, epoch: int) -> None:
+        """Called once after every training epoch."""
+
+    def ground_distance(self):  # -> np.ndarray | None
+        """The learned ground-distance matrix, for methods that learn one."""
+        return None
+
+    def describe(self) -> dict:
+        return {}
+
+
+class CrossEntropy(Method):
+    name = "ce"
+
+    def loss(self, logits, batch, epoch):
+        return F.cross_entropy(logits, batch.target)
+
+
+class EMD2Only(Method):
+    name = "emd2"
+
+    def loss(self, logits, batch, epoch):
+        from emdkit.nn import emd2_loss
+        return emd2_loss(logits, batch.target)
+
+
+class CEThenEMD2(Method):
+    """Keeps the per-epoch mean CE and EMD^2 so the schedule can set its weight after warm-up."""
+
+    name = "ce+emd2"
+
+    def __init__(self, warmup_epochs: int) -> None:
+        from emdkit.nn import CEEMD2Schedule
+        self.schedule = CEEMD2Schedule(warmup_epochs=warmup_epochs, auto_weight=True)
+        self._sums = [0.0, 0.0, 0]
+
+    def loss(self, logits, batch, epoch):
+        from emdkit.nn import emd2_loss
+        with torch.no_grad():
+            n = logits.shape[0]
+            self._sums[0] += float(F.cross_entropy(logits, batch.target)) * n
+            self._sums[1] += float(emd2_loss(logits, batch.target)) * n
+            self._sums[2] += n
+        return self.schedule.loss(logits, batch.target, epoch)
+
+    def end_epoch(self, epoch):
+        ce, emd, n = self._sums
+        self.schedule.end_epoch(epoch, ce / max(n, 1), emd / max(n, 1))
+        self._sums = [0.0, 0.0, 0]
+
+    def describe(self):
+        w = self.schedule.weight
+        return {"emd2_weight": None if w is None else float(w)}
+
+
+class LearnedGroundDistance(Method):
+    name = "learned-gd"
+    needs_features = True
+
+    def __init__(self, num_classes: int, start_epoch: int, weight: float) -> None:
+        from emdkit.nn import GroundDistanceLearner
+        self.learner = GroundDistanceLearner(num_classes, start_epoch=start_epoch)
+        self.weight = weight
+
+    def loss(self, logits, batch, epoch):
+        from emdkit.nn import ground_cost_loss
+        ce = F.cross_entropy(logits, batch.target)
+        D = self.learner.matrix
+        if D is None:
+            return ce
+        D = torch.as_tensor(D, dtype=logits.dtype)
+        # the weighted-squared form indexes a row of D by the true class, so it takes hard labels
+        return ce + self.weight * ground_cost_loss(logits, batch.y, D, kind="weighted_squared")
+
+    def observe(self, features, batch):
+        self.learner.accumulate(features.detach(), batch.y)
+
+    def end_epoch(self, epoch):
+        self.learner.end_epoch(epoch)
+
+    def ground_distance(self):
+        D = self.learner.matrix
+        return None if D is None else torch.as_tensor(D).detach().cpu().double().numpy()
+
+
+class SORD(Method):
+    name = "sord"
+
+    def __init__(self, num_classes: int, alpha: float) -> None:
+        k = torch.arange(num_classes, dtype=torch.float32)
+        # row y is the soft label of class y
+        self.kernel = torch.softmax(-alpha * (k[None, :] - k[:, None]) ** 2, dim=1)
+        self.alpha = alpha
+
+    def loss(self, logits, batch, epoch):
+        kernel = self.kernel.to(logits.dtype)
+        target = kernel[batch.y] if batch.soft is None else batch.soft @ kernel
+        return F.cross_entropy(logits, target)
+
+    def describe(self):
+        return {"alpha": self.alpha}
+
+
+def build_method(name: str, num_classes: int, *, warmup_epochs: int, gd_start_epoch: int,
+                 gd_weight: float, sord_alpha: float) -> Method:
+    """The method called ``name`` (one of :data:`METHODS`)."""
+    if name == "ce":
+        return CrossEntropy()
+    if name == "emd2":
+        return EMD2Only()
+    if name == "ce+emd2":
+        return CEThenEMD2(warmup_epochs)
+    if name == "learned-gd":
+        return LearnedGroundDistance(num_classes, gd_start_epoch, gd_weight)
+    if name == "sord":
+        return SORD(num_classes, sord_alpha)
+    raise ValueError(f"method must be one of {list(METHODS)}, got {name!r}")

@@ -1,0 +1,171 @@
+"""Methods x tasks x seeds, from a TOML file or the built-in default.
+
+The default is sized to finish in about 20 minutes on one thread of a 2-core CPU (so that it
+still fits in 30 while the machine is shared). Keys of ``[defaults]`` and ``[task.<name>]`` are
+:class:`~emdkit.ordinal.train.RunSpec` fields; a task table overrides the defaults.
+"""
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .data import TASKS
+from .methods import METHODS
+from .train import RunResult, RunSpec, train_run
+
+DEFAULT_SWEEP_TOML = """\
+# emdkit ordinal sweep: the built-in default (print it with `emdkit ordinal default-config`).
+[sweep]
+tasks = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"]
+methods = ["ce", "emd2", "ce+emd2", "learned-gd", "sord"]
+seeds = [0, 1, 2]
+runs_dir = "runs/ordinal"        # checkpoints and per-run results (git-ignored)
+report_dir = "reports/ordinal"   # README.md, CSV tables and PNG figures
+
+[defaults]            # every run; a [task.<name>] table overrides
+lr = 0.002
+batch_size = 256
+hidden = 64
+warmup_epochs = 3     # ce+emd2: cross-entropy alone for this many epochs
+gd_start_epoch = 1    # learned-gd: first epoch whose features build D
+gd_weight = 1.0       # learned-gd: weight of the weighted-squared term next to CE
+sord_alpha = 1.0      # sord: t_k ~ exp(-alpha (k - y)^2)
+threads = 1
+
+[task.diamonds-clarity]
+epochs = 12
+batch_size = 512
+
+[task.diamonds-color]
+epochs = 12
+batch_size = 512
+
+[task.movies]
+epochs = 15
+
+[task.bluemarble]
+epochs = 12
+batch_size = 128
+
+[task.digits]
+epochs = 25
+batch_size = 64
+"""
+
+SPEC_FIELDS = {f.name for f in dataclasses.fields(RunSpec)} - {"task", "method", "seed"}
+
+
+@dataclass
+class SweepConfig:
+    tasks: list[str]
+    methods: list[str]
+    seeds: list[int]
+    runs_dir: Path = Path("runs/ordinal")
+    report_dir: Path = Path("reports/ordinal")
+    defaults: dict = field(default_factory=dict)
+    per_task: dict[str, dict] = field(default_factory=dict)
+    source: str = "built-in default"
+
+    def specs(self) -> list[RunSpec]:
+        out = []
+        for task in self.tasks:
+            options = {**self.defaults, **self.per_task.get(task, {})}
+            for method in self.methods:
+                for seed in self.seeds:
+                    out.append(RunSpec(task=task, method=method, seed=seed, **options))
+        return out
+
+
+def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
+    """Parse and validate a sweep TOML document; every fault names the key."""
+    try:
+        import tomllib
+    except ModuleNotFoundError as exc:  # Python 3.10
+        raise ImportError("reading a sweep TOML needs Python >= 3.11 (tomllib)") from exc
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source}: not valid TOML: {exc}") from exc
+    unknown = set(doc) - {"sweep", "defaults", "task"}
+    if unknown:
+        raise ValueError(f"{source}: unknown top-level tables {sorted(unknown)}; "
+                         "expected [sweep], [defaults], [task.<name>]")
+    sweep = doc.get("sweep", {})
+    bad = set(sweep) - {"tasks", "methods", "seeds", "runs_dir", "report_dir"}
+    if bad:
+        raise ValueError(f"{source}: unknown keys in [sweep]: {sorted(bad)}")
+    tasks = list(sweep.get("tasks", list(TASKS)))
+    methods = list(sweep.get("methods", list(METHODS)))
+    seeds = list(sweep.get("seeds", [0, 1, 2]))
+    for t in tasks:
+        if t not in TASKS:
+            raise ValueError(f"{source}: [sweep] tasks: unknown task {t!r}; choose from {list(TASKS)}")
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"{source}: [sweep] methods: unknown method {m!r}; choose from {list(METHODS)}")
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
+        raise ValueError(f"{source}: [sweep] seeds must be a non-empty list of integers >= 0, got {seeds}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"{source}: [sweep] seeds has duplicates: {seeds}")
+    defaults = dict(doc.get("defaults", {}))
+    per_task = {name: dict(options) for name, options in doc.get("task", {}).items()}
+    for where, options in [("[defaults]", defaults)] + [(f"[task.{n}]", o) for n, o in per_task.items()]:
+        bad = set(options) - SPEC_FIELDS
+        if bad:
+            raise ValueError(f"{source}: {where} has unknown keys {sorted(bad)}; allowed: {sorted(SPEC_FIELDS)}")
+    for name in per_task:
+        if name not in TASKS:
+            raise ValueError(f"{source}: [task.{name}]: unknown task; choose from {list(TASKS)}")
+    config = SweepConfig(tasks, methods, seeds, Path(sweep.get("runs_dir", "runs/ordinal")),
+                         Path(sweep.get("report_dir", "reports/ordinal")), defaults, per_task, source)
+    config.specs()  # builds every RunSpec once, so bad values fail before any training
+    return config
+
+
+def load_sweep(path: Path | None) -> SweepConfig:
+    if path is None:
+        return parse_sweep(DEFAULT_SWEEP_TOML, "built-in default")
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"sweep config {path} does not exist")
+    return parse_sweep(path.read_text(), str(path))
+
+
+def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = True,
+              report: bool = True) -> list[RunResult]:
+    """Run every spec (finished runs are reused with ``resume``) and write the report."""
+    specs = config.specs()
+    results = []
+    t0 = time.perf_counter()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(specs), desc="ordinal sweep", unit="run", file=sys.stderr)
+    for spec in specs:
+        run_dir = config.runs_dir / spec.task / spec.method / f"seed{spec.seed}"
+        if bar is not None:
+            bar.set_postfix_str(spec.run_id)
+        results.append(train_run(spec, run_dir, resume=resume, progress=progress))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    wall = time.perf_counter() - t0
+    if report:
+        from .report import write_report
+        write_report(results, config, wall_seconds=wall)
+    return results
+
+
+def load_results(config: SweepConfig) -> list[RunResult]:
+    """The stored results of every finished run of ``config`` (for `emdkit ordinal report`)."""
+    import json
+    out = []
+    for spec in config.specs():
+        path = config.runs_dir / spec.task / spec.method / f"seed{spec.seed}" / "result.json"
+        if path.exists():
+            out.append(RunResult.from_json(json.loads(path.read_text())))
+    return out

@@ -1,0 +1,206 @@
+"""One training run: a task, a method, a seed and a budget, checkpointed after every epoch.
+
+Determinism: the model is initialised after ``torch.manual_seed(seed)``; the batch order of
+epoch e comes from a generator seeded with (seed, e), so a run resumed from the checkpoint of
+epoch e draws the same batches as an uninterrupted run; ``torch.use_deterministic_algorithms``
+is on and the thread count is fixed (default 1), which keeps CPU reductions in a fixed order.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .data import Task, load_task
+from .evaluate import confusion, evaluate
+from .methods import METHODS, Batch, build_method
+
+CHECKPOINT = "checkpoint.pt"
+RESULT = "result.json"
+
+
+@dataclass
+class RunSpec:
+    """Everything that defines a run; two equal specs give equal results."""
+
+    task: str
+    method: str
+    seed: int = 0
+    epochs: int = 10
+    batch_size: int = 256
+    lr: float = 2e-3
+    hidden: int = 64
+    warmup_epochs: int = 3
+    gd_start_epoch: int = 1
+    gd_weight: float = 1.0
+    sord_alpha: float = 1.0
+    max_train: int | None = None  # subsample (tests, demo); None = all
+    max_test: int | None = None
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {list(METHODS)}, got {self.method!r}")
+        for name in ("epochs", "batch_size", "hidden", "threads"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr!r}")
+        if self.warmup_epochs < 0 or self.gd_start_epoch < 0:
+            raise ValueError("warmup_epochs and gd_start_epoch must be >= 0")
+
+    @property
+    def run_id(self) -> str:
+        return f"{self.task}/{self.method}/seed{self.seed}"
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    metrics: dict[str, float]
+    history: list[dict[str, float]]
+    confusion: list[list[int]]
+    ground_distance: list[list[float]] | None = None
+    method_info: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["spec"] = dataclasses.asdict(self.spec)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RunResult":
+        d = dict(d)
+        d["spec"] = RunSpec(**d["spec"])
+        return cls(**d)
+
+
+def prepare_task(spec: RunSpec) -> Task:
+    task = load_task(spec.task)
+    if spec.max_train is not None or spec.max_test is not None:
+        task = task.subsample(spec.max_train, spec.max_test)
+    return task
+
+
+def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = False, progress: bool = True,
+              stop_after_epoch: int | None = None, task: Task | None = None) -> RunResult | None:
+    """Train ``spec``; checkpoint into ``run_dir`` after every epoch and write ``result.json`` at the end.
+
+    ``resume=True`` continues from ``run_dir/checkpoint.pt`` when it exists (and returns the stored
+    result when the run had finished). ``stop_after_epoch=e`` stops after epoch e and returns None:
+    the same as an interruption right after that checkpoint (used by the resume test).
+    """
+    import torch
+
+    if resume and run_dir is None:
+        raise ValueError("resume=True needs a run_dir to resume from")
+    if run_dir is not None:
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if resume and (run_dir / RESULT).exists():
+            return RunResult.from_json(json.loads((run_dir / RESULT).read_text()))
+    torch.set_num_threads(spec.threads)
+    torch.use_deterministic_algorithms(True)
+    task = prepare_task(spec) if task is None else task
+    k = task.num_classes
+
+    torch.manual_seed(spec.seed)
+    from .models import build_model
+    model = build_model(task.kind, task.x_train.shape[1:], k, spec.hidden)
+    optimiser = torch.optim.Adam(model.parameters(), lr=spec.lr)
+    method = build_method(spec.method, k, warmup_epochs=spec.warmup_epochs,
+                          gd_start_epoch=spec.gd_start_epoch, gd_weight=spec.gd_weight,
+                          sord_alpha=spec.sord_alpha)
+    history: list[dict[str, float]] = []
+    start_epoch, elapsed = 0, 0.0
+    ckpt_path = None if run_dir is None else run_dir / CHECKPOINT
+    if resume and ckpt_path is not None and ckpt_path.exists():
+        state = torch.load(ckpt_path, weights_only=False)
+        if state["spec"] != dataclasses.asdict(spec):
+            raise ValueError(f"checkpoint {ckpt_path} was written for a different run spec; "
+                             "delete it or run without --resume")
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        method = pickle.loads(state["method"])
+        history = state["history"]
+        start_epoch, elapsed = state["epoch"] + 1, state["seconds"]
+        torch.set_rng_state(state["torch_rng"])
+
+    x_tr = torch.from_numpy(task.x_train)
+    y_tr = torch.from_numpy(task.y_train)
+    s_tr = None if task.soft_train is None else torch.from_numpy(task.soft_train)
+    n = len(y_tr)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=spec.epochs, initial=start_epoch, desc=spec.run_id, unit="epoch", leave=False)
+    for epoch in range(start_epoch, spec.epochs):
+        t0 = time.perf_counter()
+        model.train()
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(spec.seed * 100_003 + epoch))
+        total, count = 0.0, 0
+        for start in range(0, n, spec.batch_size):
+            idx = order[start: start + spec.batch_size]
+            batch = Batch(y_tr[idx], None if s_tr is None else s_tr[idx])
+            logits, features = model.forward_features(x_tr[idx])
+            if method.needs_features:
+                method.observe(features, batch)
+            loss = method.loss(logits, batch, epoch)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            total += float(loss.detach()) * len(idx)
+            count += len(idx)
+        method.end_epoch(epoch)
+        proba = predict_proba(model, task.x_test)
+        row = {"epoch": epoch, "train_loss": total / count}
+        row.update({f"test_{k_}": v for k_, v in evaluate(task.y_test, proba, task.soft_test).items()})
+        history.append(row)
+        elapsed += time.perf_counter() - t0
+        if ckpt_path is not None:
+            tmp = ckpt_path.with_suffix(".tmp")
+            torch.save({"spec": dataclasses.asdict(spec), "model": model.state_dict(),
+                        "optimiser": optimiser.state_dict(), "method": pickle.dumps(method),
+                        "history": history, "epoch": epoch, "seconds": elapsed,
+                        "torch_rng": torch.get_rng_state()}, tmp)
+            os.replace(tmp, ckpt_path)  # atomic: an interruption never leaves half a checkpoint
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{row['train_loss']:.4f}", mae=f"{row['test_mae']:.3f}")
+        if stop_after_epoch is not None and epoch >= stop_after_epoch and epoch < spec.epochs - 1:
+            if bar is not None:
+                bar.close()
+            return None
+    if bar is not None:
+        bar.close()
+
+    proba = predict_proba(model, task.x_test)
+    D = method.ground_distance()
+    result = RunResult(spec, evaluate(task.y_test, proba, task.soft_test), history,
+                       confusion(task.y_test, proba.argmax(axis=1), k).tolist(),
+                       None if D is None else np.asarray(D, dtype=float).tolist(),
+                       method.describe(), elapsed)
+    if run_dir is not None:
+        (run_dir / RESULT).write_text(json.dumps(result.to_json(), indent=1))
+    return result
+
+
+def predict_proba(model, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Softmax of the model's logits on ``x``, float64 (n, K)."""
+    import torch
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            out.append(torch.softmax(model(torch.from_numpy(x[start: start + batch_size])).double(), dim=1))
+    return torch.cat(out).numpy()
