@@ -1,0 +1,324 @@
+"""A durable, incremental index of colour signatures in one SQLite file (stdlib ``sqlite3``).
+
+Durability: rows are written in batches, one transaction per batch, in SQLite's default
+rollback-journal mode with ``synchronous=FULL``. A crash (Ctrl-C, ``kill -9``, power loss) at
+any moment leaves the database as it was after the last committed batch: every row is
+complete, and the next run indexes what is missing. An image that cannot be decoded is
+reported and never gets a row.
+
+Incremental: a file whose size and modification time match its row is skipped without being
+read; a file whose stamp changed but whose SHA-256 did not only has its stamp updated.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from emdkit.core.validation import check_positive_int
+
+from .loading import UnreadableImageError, decode_rgb, find_images
+from .signature import ColourSignature, SignatureOptions, signature_from_rgb
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images (
+    path         TEXT PRIMARY KEY,   -- absolute, resolved
+    sha256       TEXT NOT NULL,      -- of the file's bytes
+    size         INTEGER NOT NULL,   -- bytes
+    mtime_ns     INTEGER NOT NULL,
+    colour_space TEXT NOT NULL,      -- 'lab' | 'rgb'
+    method       TEXT NOT NULL,      -- 'palette' | 'kmeans'
+    k            INTEGER NOT NULL,   -- number of signature points
+    n_pixels     INTEGER NOT NULL,
+    width        INTEGER NOT NULL,
+    height       INTEGER NOT NULL,
+    colours      BLOB NOT NULL,      -- k*3 little-endian float64
+    weights      BLOB NOT NULL,      -- k little-endian float64
+    indexed_at   REAL NOT NULL,      -- unix time
+    CHECK (length(colours) = 24 * k AND length(weights) = 8 * k)
+);
+"""
+
+
+@dataclass
+class IndexReport:
+    """What one ``update`` did. ``failed`` lists (path, reason) for files that were skipped."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched: int = 0  # stamp changed, content identical
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def computed(self) -> int:
+        return self.added + self.updated
+
+    def summary(self) -> str:
+        lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
+                 f"unchanged, {self.removed} removed, {len(self.failed)} unreadable "
+                 f"({self.seconds:.1f} s)"]
+        if self.failed:
+            lines.append("unreadable images (skipped, not in the index):")
+            lines += [f"  {path}: {reason}" for path, reason in self.failed]
+        return "\n".join(lines)
+
+
+@dataclass
+class _Outcome:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    signature: ColourSignature | None
+    error: str | None
+
+
+def process_file(path: str, options: SignatureOptions, known_sha: str | None = None) -> _Outcome:
+    """Hash and (if the content is new) sign one file. Runs locally or on a Dask worker."""
+    try:
+        st = os.stat(path)
+        data = Path(path).read_bytes()
+    except OSError as exc:  # vanished or unreadable since it was listed
+        return _Outcome(path, -1, -1, "", None, f"cannot read: {exc}")
+    sha = hashlib.sha256(data).hexdigest()
+    if known_sha is not None and sha == known_sha:
+        return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, None)
+    try:
+        sig = signature_from_rgb(decode_rgb(data, options.max_side, name=path), options)
+    except (UnreadableImageError, ValueError) as exc:
+        return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, str(exc))
+    return _Outcome(path, st.st_size, st.st_mtime_ns, sha, sig, None)
+
+
+class ImageIndex:
+    """Colour signatures of image files, kept in a SQLite database.
+
+    Parameters
+    ----------
+    db_path : the database file; created if missing.
+    options : signature settings. A new database stores them; an existing one keeps its own,
+        and passing different ones raises ValueError (mixing settings would make distances
+        between rows meaningless). None: the stored ones, or the defaults for a new file.
+    must_exist : raise FileNotFoundError instead of creating a missing database.
+    """
+
+    def __init__(self, db_path: str | os.PathLike, options: SignatureOptions | None = None,
+                 must_exist: bool = False) -> None:
+        self.db_path = Path(db_path)
+        if options is not None and not isinstance(options, SignatureOptions):
+            raise TypeError(f"options must be SignatureOptions, got {type(options).__name__}")
+        if must_exist and not self.db_path.is_file():
+            raise FileNotFoundError(f"no index database at {self.db_path} (create it with "
+                                    f"`emdkit images index DIR --db {self.db_path}`)")
+        if self.db_path.is_dir():
+            raise ValueError(f"db_path {self.db_path} is a folder, not a database file")
+        try:
+            self.conn = sqlite3.connect(self.db_path, isolation_level=None)
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self._init_schema(options)
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{self.db_path} is not an emdkit image index: {exc}") from exc
+
+    def _init_schema(self, options: SignatureOptions | None) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = self.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        if version == 0 and has_tables:
+            raise ValueError(f"{self.db_path} is an SQLite database but not an emdkit image index")
+        if version > SCHEMA_VERSION:
+            raise ValueError(f"{self.db_path} has index schema version {version}; this emdkit "
+                             f"reads version {SCHEMA_VERSION} (upgrade emdkit)")
+        if version == 0:
+            options = options or SignatureOptions()
+            with self._transaction():
+                for stmt in _SCHEMA.strip().split(";\n"):
+                    if stmt.strip():
+                        self.conn.execute(stmt)
+                self.conn.execute("INSERT INTO meta VALUES ('options', ?)",
+                                  (json.dumps(options.to_dict()),))
+                self.conn.execute("INSERT INTO meta VALUES ('created', ?)", (str(time.time()),))
+                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        row = self.conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
+        stored = SignatureOptions.from_dict(json.loads(row[0]))
+        if options is not None and options != stored:
+            diff = {k: (v, getattr(options, k)) for k, v in stored.to_dict().items()
+                    if getattr(options, k) != v}
+            raise ValueError(f"{self.db_path} was built with different signature settings "
+                             + ", ".join(f"{k}={old!r} (asked {new!r})" for k, (old, new) in diff.items())
+                             + "; use those settings or a new --db file")
+        self.options = stored
+
+    def _transaction(self):
+        return _Transaction(self.conn)
+
+    def __enter__(self) -> "ImageIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __len__(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM images").fetchone()[0]
+
+    def paths(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM images ORDER BY path")]
+
+    def signatures(self) -> list[tuple[str, ColourSignature]]:
+        """Every indexed (path, signature), sorted by path."""
+        rows = self.conn.execute(
+            "SELECT path, colour_space, method, k, n_pixels, width, height, colours, weights "
+            "FROM images ORDER BY path")
+        return [(path, ColourSignature(
+            colours=np.frombuffer(c, dtype="<f8").reshape(k, 3),
+            weights=np.frombuffer(w, dtype="<f8"), colour_space=space, method=method,
+            n_pixels=n_pixels, size=(width, height)))
+            for path, space, method, k, n_pixels, width, height, c, w in rows]
+
+    def update(self, roots: Iterable[str | os.PathLike] | str | os.PathLike, *,
+               batch_size: int = 32, progress: bool = False, scheduler: str | None = None,
+               prune_missing: bool = True) -> IndexReport:
+        """Index every image under ``roots``; see the module docstring for what is skipped.
+
+        batch_size : images per transaction (a crash loses at most one batch of work).
+        scheduler : Dask distributed address; signatures are computed on its workers, which
+            must see the same file paths. Rows are written here, by this process only.
+        prune_missing : drop rows of files under ``roots`` that no longer exist.
+        """
+        batch_size = check_positive_int(batch_size, "batch_size")
+        started = time.perf_counter()
+        if isinstance(roots, (str, os.PathLike)):
+            roots = [roots]
+        roots = [Path(r) for r in roots]
+        if not roots:
+            raise ValueError("roots is empty: give at least one file or folder to index")
+        files = [str(p) for p in find_images(roots)]
+        known = {path: (size, mtime, sha) for path, size, mtime, sha in self.conn.execute(
+            "SELECT path, size, mtime_ns, sha256 FROM images")}
+        report = IndexReport()
+        todo: list[tuple[str, str | None]] = []
+        for path in files:
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                report.failed.append((path, f"cannot read: {exc}"))
+                continue
+            row = known.get(path)
+            if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
+                report.unchanged += 1
+            else:
+                todo.append((path, row[2] if row else None))
+        if prune_missing:
+            report.removed = self._prune(roots, set(files), known)
+        bar = _bar(len(todo), progress)
+        pending: list[_Outcome] = []
+        try:
+            for outcome in _outcomes(todo, self.options, scheduler):
+                bar.update(1)
+                if outcome.error is not None:
+                    report.failed.append((outcome.path, outcome.error))
+                    continue
+                pending.append(outcome)
+                if len(pending) >= batch_size:
+                    self._write(pending, known, report)
+                    pending = []
+            self._write(pending, known, report)
+        finally:
+            bar.close()
+            report.seconds = time.perf_counter() - started
+        return report
+
+    def _write(self, outcomes: list[_Outcome], known: dict, report: IndexReport) -> None:
+        if not outcomes:
+            return
+        now = time.time()
+        with self._transaction():
+            for o in outcomes:
+                if o.signature is None:  # same bytes, new stamp
+                    self.conn.execute("UPDATE images SET size=?, mtime_ns=? WHERE path=?",
+                                      (o.size, o.mtime_ns, o.path))
+                    report.touched += 1
+                    continue
+                s = o.signature
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO images VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (o.path, o.sha256, o.size, o.mtime_ns, s.colour_space, s.method,
+                     len(s.weights), s.n_pixels, s.size[0], s.size[1],
+                     np.ascontiguousarray(s.colours, dtype="<f8").tobytes(),
+                     np.ascontiguousarray(s.weights, dtype="<f8").tobytes(), now))
+                if o.path in known:
+                    report.updated += 1
+                else:
+                    report.added += 1
+
+    def _prune(self, roots: list[Path], present: set[str], known: dict) -> int:
+        resolved = [r.resolve() for r in roots]
+        gone = [p for p in known if p not in present and not os.path.exists(p)
+                and any(Path(p).is_relative_to(r) for r in resolved)]
+        if gone:
+            with self._transaction():
+                self.conn.executemany("DELETE FROM images WHERE path=?", [(p,) for p in gone])
+        return len(gone)
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception including KeyboardInterrupt."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+def _outcomes(todo: list[tuple[str, str | None]], options: SignatureOptions,
+              scheduler: str | None) -> Iterator[_Outcome]:
+    if scheduler is None:
+        for path, sha in todo:
+            yield process_file(path, options, sha)
+        return
+    from dask.distributed import Client, as_completed
+    with Client(scheduler) as client:
+        futures = [client.submit(process_file, path, options, sha, pure=False)
+                   for path, sha in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _bar(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return _NoBar()
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc="indexing", unit="img")
