@@ -1,0 +1,14 @@
+"""emdkit.sgm: a score-based generative model lab measured in W2.
+
+Forward OU and reverse Euler–Maruyama (:mod:`.ou`), targets with exact scores (:mod:`.targets`,
+:mod:`.product_targets`), a learned score (:mod:`.learned`, torch), experiments E0–E4
+(:mod:`.experiments`).
+"""
+from .ou import Run, coupled_reverse_em, coupling_rms, forward_ou, ou_mean_scale, reverse_em, step_size
+from .product_targets import (DoubleWellTarget, ElasticNetTarget, ModifiedHalfNormalTarget,
+                              ProductTarget)
+from .targets import GaussianTarget, MixtureTarget, Target
+
+__all__ = ["DoubleWellTarget", "ElasticNetTarget", "GaussianTarget", "MixtureTarget",
+           "ModifiedHalfNormalTarget", "ProductTarget", "Run", "Target", "coupled_reverse_em",
+           "coupling_rms", "forward_ou", "ou_mean_scale", "reverse_em", "step_size"]
