@@ -168,9 +168,13 @@ def signature_from_rgb(rgb: ArrayLike, options: SignatureOptions | None = None) 
 
 def _kmeans(coords: np.ndarray, counts: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=300)
-    labels = km.fit_predict(coords, sample_weight=counts)
+    # one image is a small problem: OpenMP threads only spin against each other (10x slower
+    # on a busy 2-core machine); parallelism belongs across images instead
+    with threadpool_limits(limits=1):
+        labels = km.fit_predict(coords, sample_weight=counts)
     weights = np.bincount(labels, weights=counts, minlength=k)
     sums = np.zeros((k, coords.shape[1]))
     np.add.at(sums, labels, coords * counts[:, None])
