@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--seed", type=int, default=0, help="seed of weights and batch order (default 0)")
     run.add_argument("--batch-size", type=int, default=256, help="mini-batch size (default 256)")
     run.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default 0.002)")
-    run.add_argument("--warmup-epochs", type=int, default=3, help="ce+emd2: CE-only epochs (default 3)")
+    run.add_argument("--warmup-epochs", type=int, default=2, help="ce+emd2: CE-only epochs (default 2)")
+    run.add_argument("--flip-augment", action="store_true",
+                     help="images: random left-right/up-down flips of each batch")
     run.add_argument("--max-train", type=int, default=None, help="subsample the training set")
     run.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     run.add_argument("--runs-dir", type=Path, default=Path("runs/ordinal"),
@@ -64,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     from emdkit.ordinal.train import RunSpec, train_run
     spec = RunSpec(task=args.task, method=args.method, seed=args.seed, epochs=args.epochs,
                    batch_size=args.batch_size, lr=args.lr, warmup_epochs=args.warmup_epochs,
-                   max_train=args.max_train, threads=args.threads)
+                   flip_augment=args.flip_augment, max_train=args.max_train, threads=args.threads)
     run_dir = args.runs_dir / spec.task / spec.method / f"seed{spec.seed}"
     result = train_run(spec, run_dir, resume=args.resume)
     print(f"{spec.run_id}: {spec.epochs} epochs, {result.seconds:.1f} s -> {run_dir}")

@@ -29,7 +29,7 @@ report_dir = "reports/ordinal"   # README.md, CSV tables and PNG figures
 lr = 0.002
 batch_size = 256
 hidden = 64
-warmup_epochs = 3     # ce+emd2: cross-entropy alone for this many epochs
+warmup_epochs = 2     # ce+emd2: cross-entropy alone for this many epochs (CEEMD2Schedule default)
 gd_start_epoch = 1    # learned-gd: first epoch whose features build D
 gd_weight = 1.0       # learned-gd: weight of the weighted-squared term next to CE
 sord_alpha = 1.0      # sord: t_k ~ exp(-alpha (k - y)^2)
@@ -49,6 +49,7 @@ epochs = 15
 [task.bluemarble]
 epochs = 12
 batch_size = 128
+flip_augment = true   # tiles flipped left-right / up-down: the latitude band does not change
 
 [task.digits]
 epochs = 25
