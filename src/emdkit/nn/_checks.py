@@ -61,13 +61,14 @@ def split_target(input: torch.Tensor, target: torch.Tensor) -> bool:
     return True
 
 
-def check_indices(t: torch.Tensor, k: int, ignore_index: int) -> torch.Tensor:
+def check_indices(t: torch.Tensor, k: int, ignore_index: int | None) -> torch.Tensor:
     """Boolean mask of the kept (not ignored) rows; every kept index must lie in [0, K)."""
-    keep = t != ignore_index
+    keep = torch.ones_like(t, dtype=torch.bool) if ignore_index is None else t != ignore_index
     bad = keep & ((t < 0) | (t >= k))
     if bool(bad.any()):
+        also = "" if ignore_index is None else f" and are not ignore_index={ignore_index}"
         raise ValueError(f"target contains class indices outside [0, {k}) "
-                         f"(e.g. {int(t[bad][0])}) that are not ignore_index={ignore_index}")
+                         f"(e.g. {int(t[bad][0])}){also}")
     return keep
 
 
