@@ -60,19 +60,49 @@ def _price_rows(C, pi, m, in_set, cap, out_cols, out_count):
             out_count[i] = 0
 
 
-def _initial_candidates(C: np.ndarray, k: int) -> np.ndarray:
+@njit(cache=True, inline="always")
+def _push_smallest(vals, idx, k, value, index):
+    """Insert (value, index) into the ascending buffer of the k smallest seen so far."""
+    if value >= vals[k - 1]:
+        return
+    t = k - 1
+    while t > 0 and vals[t - 1] > value:
+        vals[t] = vals[t - 1]
+        idx[t] = idx[t - 1]
+        t -= 1
+    vals[t] = value
+    idx[t] = index
+
+
+@njit(parallel=True, cache=True)
+def _initial_candidates(C, k):
+    """Mask of the k cheapest arcs of every row and of every column (one pass, no sort)."""
     m, n = C.shape
     mask = np.zeros((m, n), dtype=np.bool_)
-    if k >= n:
-        mask[:, :] = True
-        return mask
-    row_best = np.argpartition(C, k - 1, axis=1)[:, :k]
-    mask[np.arange(m)[:, None], row_best] = True
-    if k < m:
-        col_best = np.argpartition(C, k - 1, axis=0)[:k, :]
-        mask[col_best, np.arange(n)[None, :]] = True
-    else:
-        mask[:, :] = True
+    kr = min(k, n)
+    for i in prange(m):
+        vals = np.full(kr, np.inf)
+        idx = np.zeros(kr, np.int64)
+        for j in range(n):
+            _push_smallest(vals, idx, kr, C[i, j], j)
+        for t in range(kr):
+            mask[i, idx[t]] = True
+    kc = min(k, m)
+    n_blocks = 8
+    block = (n + n_blocks - 1) // n_blocks
+    for bl in prange(n_blocks):
+        j0 = bl * block
+        j1 = min(n, j0 + block)
+        if j0 >= j1:
+            continue
+        vals = np.full((j1 - j0, kc), np.inf)
+        idx = np.zeros((j1 - j0, kc), np.int64)
+        for i in range(m):  # row-major sweep keeps memory access contiguous
+            for j in range(j0, j1):
+                _push_smallest(vals[j - j0], idx[j - j0], kc, C[i, j], i)
+        for j in range(j0, j1):
+            for t in range(kc):
+                mask[idx[j - j0, t], j] = True
     return mask
 
 
@@ -85,11 +115,13 @@ def solve_dense(problem: TransportProblem, C: np.ndarray, max_iter: int):
     if m * n <= ALL_ARCS_BELOW:
         ii, jj = np.divmod(np.arange(m * n), n)
         ns.add_arcs(ii, m + jj, C.ravel())
+        ns.start_greedy(problem.dummy_node if problem.dummy != "none" else -1)
         _finish(ns, max_iter)
         return ns
     in_set = _initial_candidates(C, CANDIDATES_PER_LINE)
     ii, jj = np.nonzero(in_set)
     ns.add_arcs(ii, m + jj, C[ii, jj])
+    ns.start_greedy(problem.dummy_node if problem.dummy != "none" else -1)
     cap = max(4, CANDIDATES_PER_LINE)
     out_cols = np.empty((m, cap), np.int64)
     out_count = np.empty(m, np.int64)

@@ -1,14 +1,14 @@
 """All-pairs EMD between many signatures, on all local cores or on a Dask cluster."""
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .costs import Metric
+from .batch import pack, pair_distances
+from .costs import METRICS, Metric
 from .emd import signature_emd
 from .validation import as_points, as_weights
 
@@ -35,49 +35,61 @@ def _check_signatures(signatures: Sequence[Signature]) -> list[tuple[np.ndarray,
     return out
 
 
-def _distances(sigs, pairs, metric) -> np.ndarray:
-    return np.array([signature_emd(sigs[i][0], sigs[i][1], sigs[j][0], sigs[j][1], metric).distance
-                     for i, j in pairs])
+def _distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric) -> np.ndarray:
+    """Distances for the given pairs: the Numba batch kernel, or a loop for callable metrics."""
+    if isinstance(metric, str):
+        return pair_distances(pack(sigs), first, second, metric)
+    return np.array([signature_emd(*sigs[i], *sigs[j], metric).distance
+                     for i, j in zip(first.tolist(), second.tolist())])
 
 
 def pairwise_emd(signatures: Sequence[Signature], metric: Metric = "euclidean", n_jobs: int = -1,
                  progress: bool = False, scheduler: str | None = None) -> np.ndarray:
     """Symmetric N×N matrix of exact EMDs (Rubner, partial matching) between signatures.
 
+    Entry (i, j) is ``signature_emd(*signatures[i], *signatures[j], metric).distance``, in the
+    units of the ground distance.
+
     Parameters
     ----------
     signatures : sequence of (positions (m_k, d), weights (m_k,)).
     metric : ground distance, as in :func:`emdkit.ground_distance`.
-    n_jobs : local worker threads (-1: all cores). The solver releases the GIL.
+    n_jobs : local threads (-1: all cores). The solver runs in Numba threads without the GIL.
     progress : show a tqdm progress bar.
     scheduler : address of a Dask distributed scheduler ("tcp://host:8786"); the pairs are
         solved there in chunks and the matrix is identical to a local run.
     """
     sigs = _check_signatures(signatures)
+    if isinstance(metric, str) and metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS} or a callable, got {metric!r}")
+    if not (n_jobs in (-1, None) or (isinstance(n_jobs, int) and n_jobs >= 1)):
+        raise ValueError(f"n_jobs must be -1 or >= 1, got {n_jobs}")
     n = len(sigs)
     D = np.zeros((n, n))
-    iu, ju = np.triu_indices(n, k=1)
-    pairs = list(zip(iu.tolist(), ju.tolist()))
-    if not pairs:
+    first, second = np.triu_indices(n, k=1)
+    if first.size == 0:
         return D
+    # chunks bound the progress-bar granularity and the work per Dask task
+    n_chunks = max(1, min(first.size, 64 if progress or scheduler else 1))
+    chunks = np.array_split(np.arange(first.size), n_chunks)
+    values = np.empty(first.size)
+    bar = _progress_bar(first.size, progress)
     if scheduler is not None:
-        values = _run_on_dask(scheduler, sigs, pairs, metric, progress)
+        _run_on_dask(scheduler, sigs, first, second, metric, chunks, values, bar)
     else:
-        workers = (os.cpu_count() or 1) if n_jobs in (-1, None) else int(n_jobs)
-        if workers < 1:
-            raise ValueError(f"n_jobs must be -1 or >= 1, got {n_jobs}")
-        chunks = np.array_split(np.arange(len(pairs)), max(1, min(len(pairs), workers * 8)))
-        bar = _progress_bar(len(pairs), progress)
-        values = np.empty(len(pairs))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [(idx, pool.submit(_distances, sigs, [pairs[k] for k in idx], metric))
-                       for idx in chunks]
-            for idx, fut in futures:
-                values[idx] = fut.result()
-                bar.update(len(idx))
-        bar.close()
-    D[iu, ju] = values
-    D[ju, iu] = values
+        threads = numba.config.NUMBA_NUM_THREADS if n_jobs in (-1, None) else \
+            min(int(n_jobs), numba.config.NUMBA_NUM_THREADS)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            for idx in chunks:
+                values[idx] = _distances(sigs, first[idx], second[idx], metric)
+                bar.update(idx.size)
+        finally:
+            numba.set_num_threads(previous)
+    bar.close()
+    D[first, second] = values
+    D[second, first] = values
     return D
 
 
@@ -96,18 +108,12 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, desc="pairwise EMD", unit="pair")
 
 
-def _run_on_dask(address: str, sigs, pairs, metric, progress: bool) -> np.ndarray:
+def _run_on_dask(address, sigs, first, second, metric, chunks, values, bar) -> None:
     from dask.distributed import Client
     with Client(address) as client:
         sig_future = client.scatter(sigs, broadcast=True)
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        chunks = np.array_split(np.arange(len(pairs)), max(1, min(len(pairs), n_workers * 8)))
-        futures = [client.submit(_distances, sig_future, [pairs[k] for k in idx], metric,
+        futures = [client.submit(_distances, sig_future, first[idx], second[idx], metric,
                                  pure=False) for idx in chunks]
-        values = np.empty(len(pairs))
-        bar = _progress_bar(len(pairs), progress)
         for idx, fut in zip(chunks, futures):
             values[idx] = fut.result()
-            bar.update(len(idx))
-        bar.close()
-    return values
+            bar.update(idx.size)
