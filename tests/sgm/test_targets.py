@@ -150,7 +150,7 @@ def quad_cdf(density, lo=-9.0):
     (DoubleWellTarget(1), double_well_density),
 ])
 def test_product_samplers_match_quadrature_cdf(target, density):
-    x = target.sample(3000, rng=11).ravel()
+    x = target.sample(1500, rng=11).ravel()
     assert stats.kstest(x, quad_cdf(density)).pvalue > 1e-3
 
 

@@ -93,18 +93,20 @@ def coupled_reverse_em(runs: Sequence[Run], T: float, eps: float,
     rng = np.random.default_rng(rng)
     fine_dt = (T - eps) / k_max
     ratios = [k_max // k for k in steps]
-    brownian = [np.zeros(shape) for _ in runs]
+    # W is the running Brownian path; a run's increment over its step is W_now − W_at_its_last_step
+    path = np.zeros(shape)
+    last = [np.zeros(shape) for _ in runs]
+    sqrt_dt = np.sqrt(fine_dt)
     for i in range(k_max):
-        dW = np.sqrt(fine_dt) * rng.standard_normal(shape)
+        path += sqrt_dt * rng.standard_normal(shape)
         for j, r in enumerate(runs):
-            brownian[j] += dW
             if (i + 1) % ratios[j]:
                 continue
             k = (i + 1) // ratios[j] - 1  # the step of run j that ends here
             gamma = ratios[j] * fine_dt
-            t = T - k * gamma
-            ys[j] += gamma * (ys[j] + 2.0 * r.score(t, ys[j])) + np.sqrt(2.0) * brownian[j]
-            brownian[j][:] = 0.0
+            dW = path - last[j]
+            last[j][:] = path
+            ys[j] += gamma * (ys[j] + 2.0 * r.score(T - k * gamma, ys[j])) + np.sqrt(2.0) * dW
     return ys
 
 

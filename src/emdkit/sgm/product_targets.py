@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
+from scipy.interpolate import CubicSpline
 from scipy.special import log_ndtr
 from scipy.stats import truncnorm
 
@@ -85,8 +86,9 @@ class ElasticNetTarget(ProductTarget):
         for sign in (1.0, -1.0):
             B = sign * m * y / v - self.lam1
             z = B / root_a
-            log_phi_ratio = -0.5 * z ** 2 - _LOG_SQRT_2PI - log_ndtr(z)  # log φ(z)/Φ(z)
-            terms.append(B ** 2 / (2 * A) + log_ndtr(z))
+            log_cdf = log_ndtr(z)
+            log_phi_ratio = -0.5 * z ** 2 - _LOG_SQRT_2PI - log_cdf  # log φ(z)/Φ(z)
+            terms.append(B ** 2 / (2 * A) + log_cdf)
             # d/dy [B²/2A + log Φ(B/√A)] = (B/A + φ/Φ /√A) dB/dy, dB/dy = ±m/v
             slopes.append(sign * (m / v) * (B / A + np.exp(log_phi_ratio) / root_a))
         log_norm = np.logaddexp(terms[0], terms[1])
@@ -125,8 +127,9 @@ class DoubleWellTarget(ProductTarget):
 
     Sampling by a tabulated inverse CDF on [−L, L] (ρ(±L)/ρ(1) < 1e−13). The score is Tweedie's
     formula with E[X_0 | X_t = y] by the trapezoid rule over x (spectrally accurate here: the
-    integrand is smooth and the grid resolves the kernel width σ_t/m_t at least 4 times), tabulated
-    on a y grid per t and linearly interpolated (spacing σ_t/50; error < 1e−3, see tests).
+    integrand is entire and the grid resolves the kernel width σ_t/m_t 2.5 times), tabulated on a
+    y grid per t (spacing σ_t/12) and interpolated by a cubic spline (error < 1e−4 relative to
+    1 + |score|, checked against adaptive quadrature in the tests).
     """
 
     name = "double-well"
@@ -135,7 +138,7 @@ class DoubleWellTarget(ProductTarget):
     def __init__(self, d: int, cache_size: int = 4096):
         super().__init__(d)
         self.cache_size = check_positive_int(cache_size, "cache_size")
-        self._tables: OrderedDict[float, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._tables: OrderedDict[float, CubicSpline] = OrderedDict()
         grid = np.linspace(-self.half_width, self.half_width, 40_001)
         dens = np.exp(-self.potential(grid))
         cdf = np.concatenate([[0.0], np.cumsum(0.5 * (dens[1:] + dens[:-1]) * np.diff(grid))])
@@ -152,9 +155,12 @@ class DoubleWellTarget(ProductTarget):
         m, sig = ou_mean_scale(t)
         v = sig ** 2
         width = sig / m  # the kernel's width in x
-        h = min(0.05, width / 4)
-        # the posterior of a far y sits near y/m, beyond the bulk of ρ: cover it
-        reach = max(self.half_width, float(np.abs(y).max()) / m + 10 * width)
+        h = min(0.1, width / 2.5)
+        # the posterior of a far y leaves the bulk of ρ: it sits below y/m (kernel) and below
+        # (m|y|/v)^{1/3} (where the quartic tilt balances the pull); cover the smaller bound
+        y_far = float(np.abs(y).max())
+        reach = max(self.half_width,
+                    min(y_far / m + 10 * width, 2 * (m * y_far / v) ** (1 / 3) + 3))
         x = np.linspace(-reach, reach, int(np.ceil(2 * reach / h)) + 1)
         # log of ρ(x) exp(−(y − m x)²/2v) up to terms constant in x
         logits = (-self.potential(x) - m ** 2 * x ** 2 / (2 * v))[None, :] + np.outer(y * m / v, x)
@@ -162,13 +168,13 @@ class DoubleWellTarget(ProductTarget):
         w = np.exp(logits)
         return (w @ x) / w.sum(axis=1)
 
-    def _table(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+    def _table(self, t: float) -> CubicSpline:
         table = self._tables.get(t)
         if table is None:
             m, sig = ou_mean_scale(t)
             reach = m * self.half_width + 8 * sig
-            y = np.linspace(-reach, reach, int(np.ceil(2 * reach / (sig / 50))) + 1)
-            table = (y, self._posterior_mean(t, y))
+            y = np.linspace(-reach, reach, int(np.ceil(2 * reach / (sig / 12))) + 1)
+            table = CubicSpline(y, self._posterior_mean(t, y))
             self._tables[t] = table
             if len(self._tables) > self.cache_size:
                 self._tables.popitem(last=False)
@@ -178,9 +184,9 @@ class DoubleWellTarget(ProductTarget):
 
     def posterior_mean(self, t: float, y: np.ndarray) -> np.ndarray:
         """E[X_0 | X_t = y], tabulated; points beyond the table are computed directly."""
-        grid, values = self._table(t)
-        out = np.interp(y, grid, values)
-        outside = (y < grid[0]) | (y > grid[-1])
+        spline = self._table(t)
+        out = spline(y)
+        outside = (y < spline.x[0]) | (y > spline.x[-1])
         if np.any(outside):
             out[outside] = self._posterior_mean(t, y[outside])
         return out

@@ -153,3 +153,19 @@ class MixtureTarget(Target):
 
     def describe(self):
         return f"mixture ½N(±μ, {self.s:g}² I), d={self.d}, |μ|={np.linalg.norm(self.mu):g}"
+
+
+def score_mse(score, target: Target, times: np.ndarray, n: int,
+              rng: np.random.Generator | int | None = None) -> np.ndarray:
+    """Monte Carlo E_{X ~ p_t} ‖score(t, X) − ∇log p_t(X)‖² at each t in ``times``.
+
+    The paper's score error ε_SN bounds this over the sampler's time grid; its standard error
+    is the sample standard deviation over √n.
+    """
+    rng = np.random.default_rng(rng)
+    n = check_positive_int(n, "n")
+    out = np.empty(len(times))
+    for i, t in enumerate(times):
+        x = target.sample_marginal(n, float(t), rng)
+        out[i] = np.mean(np.sum((score(float(t), x) - target.score(float(t), x)) ** 2, axis=1))
+    return out
