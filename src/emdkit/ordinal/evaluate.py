@@ -1,7 +1,9 @@
 """Test-set measures of one trained model, all from ``emdkit.metrics``.
 
 Class predictions are the arg-max of the predicted distribution for every method, as in Hou et
-al.; RPS and the expected costs use the whole distribution.
+al., except on the rating-histogram task, whose label is the median bin of the true histogram:
+there every method predicts the median bin of its predicted histogram, so that label and
+prediction are the same statistic. RPS and the expected costs use the whole distribution.
 
 Business cost (documented asymmetric cost, the same on every task)
 -----------------------------------------------------------------
@@ -37,7 +39,19 @@ HIGHER_IS_BETTER = {"accuracy": True, "off_by_one": True, "mae": False, "qwk": T
                     "hist_emd": False}
 
 
-def evaluate(y_true: np.ndarray, proba: np.ndarray, soft_true: np.ndarray | None = None) -> dict[str, float]:
+def decide(proba: np.ndarray, decision: str = "argmax") -> np.ndarray:
+    """Class predictions from distributions (n, K): "argmax", or "median" (first bin with CDF >= 1/2)."""
+    proba = np.asarray(proba, dtype=np.float64)
+    if decision == "argmax":
+        return proba.argmax(axis=1)
+    if decision == "median":
+        # 1e-12 guards rows whose CDF reaches exactly 1/2 only up to rounding
+        return np.argmax(np.cumsum(proba, axis=1) >= 0.5 - 1e-12, axis=1)
+    raise ValueError(f"decision must be 'argmax' or 'median', got {decision!r}")
+
+
+def evaluate(y_true: np.ndarray, proba: np.ndarray, soft_true: np.ndarray | None = None,
+             decision: str = "argmax") -> dict[str, float]:
     """All reported measures for labels ``y_true`` (n,) and predicted distributions ``proba`` (n, K).
 
     ``soft_true`` (n, K), for histogram targets, adds ``hist_emd``: the mean EMD between the
@@ -47,7 +61,7 @@ def evaluate(y_true: np.ndarray, proba: np.ndarray, soft_true: np.ndarray | None
     proba = np.asarray(proba, dtype=np.float64)
     y_true = np.asarray(y_true)
     k = proba.shape[1]
-    y_pred = proba.argmax(axis=1)
+    y_pred = decide(proba, decision)
     labels = dict(num_classes=k)
     biz = business_cost(k)
     out = {

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import Task, load_task
-from .evaluate import confusion, evaluate
+from .evaluate import confusion, decide, evaluate
 from .methods import METHODS, Batch, build_method
 
 CHECKPOINT = "checkpoint.pt"
@@ -174,7 +174,7 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
         scheduler.step()
         proba = predict_proba(model, task.x_test)
         row = {"epoch": epoch, "train_loss": total / count}
-        row.update({f"test_{k_}": v for k_, v in evaluate(task.y_test, proba, task.soft_test).items()})
+        row.update({f"test_{k_}": v for k_, v in evaluate(task.y_test, proba, task.soft_test, task.decision).items()})
         history.append(row)
         elapsed += time.perf_counter() - t0
         if ckpt_path is not None:
@@ -197,8 +197,8 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
 
     proba = predict_proba(model, task.x_test)
     D = method.ground_distance()
-    result = RunResult(spec, evaluate(task.y_test, proba, task.soft_test), history,
-                       confusion(task.y_test, proba.argmax(axis=1), k).tolist(),
+    result = RunResult(spec, evaluate(task.y_test, proba, task.soft_test, task.decision), history,
+                       confusion(task.y_test, decide(proba, task.decision), k).tolist(),
                        None if D is None else np.asarray(D, dtype=float).tolist(),
                        method.describe(), elapsed)
     if run_dir is not None:
