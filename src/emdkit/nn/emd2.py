@@ -12,13 +12,19 @@ The value is in (position units) × (probability)^r.
 """
 from __future__ import annotations
 
+import numba
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import _checks
+from ._cdf_kernel import cdf_loss_rows
 
 NORMALIZATIONS = ("mean", "sum", "rps")
+# The fused Numba kernel serves CPU float32/float64; other devices and dtypes use torch ops.
+# Tests switch it off to check the two paths against each other.
+USE_CPU_KERNEL = True
 
 
 class _CDFResidualPower(torch.autograd.Function):
@@ -74,6 +80,49 @@ class _CDFResidualPower(torch.autograd.Function):
         else:
             grad_x = grad_p
         return grad_x, grad_t, None, None, None, None
+
+
+class _CDFLossCPU(torch.autograd.Function):
+    """Same value and gradient as :class:`_CDFResidualPower`, from the fused CPU kernel.
+
+    The gradient is computed in the forward sweep while the row is in cache and saved; the
+    backward only scales it by the incoming per-sample gradient.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None,
+                r: float, hard: bool, from_logits: bool) -> torch.Tensor:
+        n, k = x.shape
+        with_grad = bool(ctx.needs_input_grad[0])
+        # the kernel overwrites its buffer with the gradient: never hand it the caller's tensor
+        p = torch.softmax(x, dim=-1) if from_logits else x.detach().clone()
+        p = p.contiguous()
+        g = np.ones(k - 1) if gaps is None else gaps.detach().cpu().double().numpy()
+        s = np.empty(n)
+        if hard:
+            t_index, t_soft = target.detach().cpu().numpy().astype(np.int64, copy=False), \
+                np.empty((0, 0), dtype=p.numpy().dtype)
+        else:
+            t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
+        numba.set_num_threads(max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
+        cdf_loss_rows(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
+                      with_grad, s)
+        if with_grad:
+            ctx.save_for_backward(p)
+        return torch.from_numpy(s).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_s: torch.Tensor):
+        (grad_rows,) = ctx.saved_tensors
+        return grad_rows * grad_s.unsqueeze(1), None, None, None, None, None
+
+
+def _cdf_loss(x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None, r: float,
+              hard: bool, from_logits: bool) -> torch.Tensor:
+    fused = (USE_CPU_KERNEL and x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64)
+             and (hard or not target.requires_grad))
+    impl = _CDFLossCPU if fused else _CDFResidualPower
+    return impl.apply(x, target, gaps, r, hard, from_logits)
 
 
 def _safe_root(x: torch.Tensor, r: float) -> torch.Tensor:
@@ -146,12 +195,12 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
         keep = _checks.check_indices(t, k, ignore_index)
         t_safe = torch.where(keep, t, torch.zeros_like(t))
         sample_w = keep.to(x.dtype) if w is None else w[t_safe] * keep
-        s = _CDFResidualPower.apply(x, t_safe, gaps, r, True, from_logits)
+        s = _cdf_loss(x, t_safe, gaps, r, True, from_logits)
     else:
         soft = _checks.flatten_classes(target).to(compute_dtype)
         _checks.check_distributions(soft, "target")
         sample_w = None if w is None else soft @ w
-        s = _CDFResidualPower.apply(x, soft, gaps, r, False, from_logits)
+        s = _cdf_loss(x, soft, gaps, r, False, from_logits)
 
     norm = {"mean": 1.0 / k, "sum": 1.0, "rps": 1.0 / (k - 1)}[normalize]
     losses = s * norm

@@ -1,0 +1,113 @@
+"""Forward + backward time of emd2_loss against F.cross_entropy, and GroundDistanceLearner's
+cost per epoch.
+
+    .venv/bin/python bench/bench_loss.py [--threads 1] [--repeats 40] [--device cpu]
+
+The two losses are timed interleaved (CE, EMD², CE, EMD², ...) on the same logits so that load
+from other processes on a shared machine hits both alike; we report medians and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from emdkit.nn import GroundDistanceLearner, emd2_loss
+
+
+def sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def step_time(fn, z: torch.Tensor, t: torch.Tensor, device: str) -> float:
+    z.grad = None
+    sync(device)
+    start = time.perf_counter()
+    fn(z, t).backward()
+    sync(device)
+    return time.perf_counter() - start
+
+
+def bench_losses(batch: int, ks: list[int], repeats: int, device: str) -> list[dict]:
+    rows = []
+    for k in ks:
+        gen = torch.Generator().manual_seed(k)
+        z = torch.randn(batch, k, generator=gen).to(device).requires_grad_()
+        t = torch.randint(0, k, (batch,), generator=gen).to(device)
+        soft = torch.softmax(torch.randn(batch, k, generator=gen), 1).to(device)
+        pos = torch.cumsum(torch.rand(k, generator=gen) + 0.5, 0).to(device)
+        fns = {
+            "cross_entropy": (F.cross_entropy, t),
+            "emd2_loss": (emd2_loss, t),
+            "emd2_loss(positions)": (lambda x, y: emd2_loss(x, y, positions=pos), t),
+            "emd2_loss(soft target)": (emd2_loss, soft),
+        }
+        times = {name: [] for name in fns}
+        for _ in range(3):  # warm-up
+            for fn, target in fns.values():
+                step_time(fn, z, target, device)
+        for _ in range(repeats):
+            for name, (fn, target) in fns.items():
+                times[name].append(step_time(fn, z, target, device))
+        ce = statistics.median(times["cross_entropy"])
+        for name, ts in times.items():
+            med = statistics.median(ts)
+            rows.append({"K": k, "loss": name, "median_ms": 1e3 * med, "ratio": med / ce})
+    return rows
+
+
+def bench_learner(n: int, dim: int, ks: list[int], batch: int, epochs: int) -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(0)
+    feats = torch.from_numpy(rng.random((n, dim), dtype=np.float32))
+    for k in ks:
+        labels = torch.from_numpy(rng.integers(0, k, n))
+        learner = GroundDistanceLearner(k)
+        acc, fin = [], []
+        for epoch in range(epochs):
+            start = time.perf_counter()
+            for s in range(0, n, batch):
+                learner.accumulate(feats[s:s + batch], labels[s:s + batch])
+            mid = time.perf_counter()
+            learner.end_epoch(epoch)
+            end = time.perf_counter()
+            acc.append(mid - start)
+            fin.append(end - mid)
+        rows.append({"K": k, "accumulate_s": statistics.median(acc),
+                     "end_epoch_s": statistics.median(fin)})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1)")
+    ap.add_argument("--repeats", type=int, default=40)
+    ap.add_argument("--batch", type=int, default=4096)
+    ap.add_argument("--ks", type=int, nargs="+", default=[8, 100, 1000])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--skip-learner", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"# torch {torch.__version__}, {platform.processor() or platform.machine()}, "
+          f"threads={torch.get_num_threads()}, device={args.device}, B={args.batch}, "
+          f"repeats={args.repeats}")
+    print("| K | loss | median fwd+bwd (ms) | × cross-entropy |")
+    print("|---:|---|---:|---:|")
+    for row in bench_losses(args.batch, args.ks, args.repeats, args.device):
+        print(f"| {row['K']} | {row['loss']} | {row['median_ms']:.2f} | {row['ratio']:.2f} |")
+    if not args.skip_learner:
+        print()
+        print("| K | accumulate 50,000×512 in batches of 256 (s) | end_epoch (s) |")
+        print("|---:|---:|---:|")
+        for row in bench_learner(50_000, 512, [10, 100, 1000], 256, 3):
+            print(f"| {row['K']} | {row['accumulate_s']:.3f} | {row['end_epoch_s']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
