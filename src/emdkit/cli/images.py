@@ -22,13 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     sig = argparse.ArgumentParser(add_help=False)
     g = sig.add_argument_group("signature settings (a new index stores them; default: the "
-                               "index's own, or lab/auto/24 colours/pixel counts)")
+                               "index's own, or lab, kmeans, K=24, pixel counts)")
     g.add_argument("--colour-space", "--color-space", dest="colour_space", choices=["lab", "rgb"],
                    help="coordinates of colours: lab = CIELAB, distances in ΔE*ab (default); "
                         "rgb = 0–255 levels")
     g.add_argument("--method", choices=["auto", "palette", "kmeans"],
-                   help="palette = one point per distinct colour (exact); kmeans = K clusters; "
-                        "auto (default) = palette when ≤256 distinct colours, else kmeans")
+                   help="kmeans (default) = at most K clusters (exact palette if the image "
+                        "has ≤K colours); palette = one point per distinct colour (exact, for "
+                        "few-colour images); auto = palette when ≤256 distinct colours")
     g.add_argument("-K", "--colours", "--colors", dest="n_colours", type=int,
                    help="k-means clusters per image (default 24)")
     g.add_argument("--max-side", type=int,
