@@ -149,3 +149,11 @@ def test_bad_input_is_named():
         sliced_w2(X, X, n_directions=2.5)
     with pytest.raises(ValueError, match="ddof"):
         fitted_gaussian_w2(X, X, ddof=3)
+
+
+def test_exact_w2_in_1d_matches_linprog_with_weights():
+    rng = np.random.default_rng(8)
+    x, y = rng.standard_normal((6, 1)), rng.standard_normal((4, 1))
+    a, b = rng.random(6) + 0.1, rng.random(4) + 0.1
+    expected = linprog_w2(x, y, a / a.sum(), b / b.sum())
+    assert exact_w2(x, y, a, b) == pytest.approx(expected, rel=1e-9)
