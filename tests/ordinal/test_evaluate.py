@@ -50,3 +50,11 @@ def test_histogram_emd_matches_the_exact_solver():
     cost = np.abs(np.subtract.outer(np.arange(6), np.arange(6))).astype(float)
     oracle = np.mean([emd(t[n], p[n], cost).work for n in range(5)])
     assert evaluate(y, p, soft_true=t, decision="median")["hist_emd"] == pytest.approx(oracle, rel=1e-9)
+
+
+def test_ground_distance_spearman():
+    from emdkit.ordinal.evaluate import ground_distance_spearman
+    k = 6
+    ref = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(float)
+    assert ground_distance_spearman(ref ** 2 + 7 * np.eye(k)) == pytest.approx(1.0)  # diagonal ignored
+    assert ground_distance_spearman(-ref) == pytest.approx(-1.0)

@@ -85,3 +85,14 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.nd
     m = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(m, (np.asarray(y_true), np.asarray(y_pred)), 1)
     return m
+
+
+def ground_distance_spearman(D: np.ndarray) -> float:
+    """Spearman rho between the off-diagonal entries D[i, j], i < j, and |i - j| (the true order).
+
+    The diagonal is left out: it is set by convention, not learned.
+    """
+    from scipy.stats import spearmanr
+    D = np.asarray(D, dtype=float)
+    i, j = np.triu_indices(D.shape[0], k=1)
+    return float(spearmanr(D[i, j], np.abs(i - j)).statistic)

@@ -66,7 +66,7 @@ def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
 
 def ground_distance(run, task: str, out: Path) -> Path:
     """The learned D of one run beside |i - j|, titled with their Spearman correlation."""
-    from .report import ground_distance_spearman
+    from .evaluate import ground_distance_spearman
     plt = _plt()
     D = np.asarray(run.ground_distance, dtype=float)
     k = D.shape[0]

@@ -122,6 +122,12 @@ class LearnedGroundDistance(Method):
     def end_epoch(self, epoch):
         self.learner.end_epoch(epoch)
 
+    def describe(self):
+        from .evaluate import ground_distance_spearman
+        # how the order emerges over training: rho of every epoch's D
+        return {"gd_weight": self.weight, "gd_epochs": list(self.learner.epochs),
+                "gd_spearman_per_epoch": [ground_distance_spearman(D) for D in self.learner.history]}
+
     def ground_distance(self):
         D = self.learner.matrix
         return None if D is None else torch.as_tensor(D).detach().cpu().double().numpy()

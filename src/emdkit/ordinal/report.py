@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import TASKS
-from .evaluate import HIGHER_IS_BETTER, OVER_COST, UNDER_COST
+from .evaluate import HIGHER_IS_BETTER, OVER_COST, UNDER_COST, ground_distance_spearman
 from .train import RunResult
 
 COLUMNS = ("accuracy", "off_by_one", "mae", "qwk", "rps", "cwe_abs", "cwe_business", "hist_emd")
@@ -19,14 +19,6 @@ HEADERS = {"accuracy": "accuracy", "off_by_one": "off-by-one acc.", "mae": "MAE"
            "hist_emd": "histogram EMD"}
 METHOD_LABELS = {"ce": "cross-entropy", "emd2": "EMD² alone", "ce+emd2": "CE → CE+EMD²",
                  "learned-gd": "learned ground distance + CE", "sord": "SORD soft labels"}
-
-
-def ground_distance_spearman(D: np.ndarray) -> float:
-    """Spearman rho between the off-diagonal entries D[i, j], i < j, and |i - j|."""
-    from scipy.stats import spearmanr
-    D = np.asarray(D, dtype=float)
-    i, j = np.triu_indices(D.shape[0], k=1)
-    return float(spearmanr(D[i, j], np.abs(i - j)).statistic)
 
 
 def _group(results: list[RunResult]) -> dict[str, dict[str, list[RunResult]]]:
