@@ -208,3 +208,37 @@ def test_settings_schema_and_file_errors(tmp_path, photo_dir):
             index.update([])
     with pytest.raises(TypeError, match="options"):
         ImageIndex(tmp_path / "t.db", {"colour_space": "lab"})
+
+
+CTRL_C_SCRIPT = """
+import sys, time
+import emdkit.images.index as ix
+real = ix.process_file
+def slow(*a, **k):
+    time.sleep(0.03)
+    return real(*a, **k)
+ix.process_file = slow
+from emdkit.cli import main
+sys.exit(main(["images", "index", sys.argv[2], "--db", sys.argv[1], "--batch-size", "3",
+               "--no-progress"]))
+"""
+
+
+def test_ctrl_c_on_the_cli_exits_130_with_a_resumable_database(photo_dir, tmp_path):
+    for i in range(30):
+        save(np.full((8, 8, 3), i * 8, np.uint8), photo_dir / f"flat_{i:02d}.png")
+    db = tmp_path / "c.db"
+    proc = subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, str(db), str(photo_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while _row_count(db) < 3 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the indexer finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "run the same command again" in err
+    with ImageIndex(db) as index:
+        assert index.integrity_ok()
+        rep = index.update([photo_dir])
+        assert len(index) == len(list(photo_dir.rglob("*.png"))) and rep.failed == []
