@@ -1,7 +1,7 @@
 """emdkit.core: ground costs, problems, the exact solver and its results (numpy/scipy/numba only)."""
 from .costs import METRICS, ground_distance
 from .dense import SolverError
-from .emd import emd, signature_emd
+from .solve import emd, signature_emd
 from .one_d import wasserstein_1d
 from .pairwise import pairwise_emd
 from .result import EMDResult

@@ -24,42 +24,6 @@ class SolverError(RuntimeError):
     """The solver stopped before it could certify optimality (it never returns a guess)."""
 
 
-@njit(parallel=True, cache=True)
-def _price_rows(C, pi, m, in_set, cap, out_cols, out_count):
-    """For each row, up to ``cap`` columns with negative reduced cost, the most negative first."""
-    n = C.shape[1]
-    for i in prange(m):
-        pi_i = pi[i]
-        count = 0
-        worst_j = -1
-        worst = 0.0
-        for j in range(n):
-            if in_set[i, j]:
-                continue
-            pj = pi[m + j]
-            c = C[i, j]
-            rc = c + pi_i - pj
-            if rc < 0.0 and rc < -PRICING_EPS * max(abs(c), abs(pi_i), abs(pj)):
-                if rc < worst:
-                    worst = rc
-                    worst_j = j
-                if count < cap - 1:
-                    out_cols[i, count + 1] = j
-                count += 1
-        if worst_j >= 0:
-            out_cols[i, 0] = worst_j
-            kept = min(count, cap - 1)
-            # drop the duplicate of the most negative arc among the first ones collected
-            for t in range(1, kept + 1):
-                if out_cols[i, t] == worst_j:
-                    out_cols[i, t] = out_cols[i, kept]
-                    kept -= 1
-                    break
-            out_count[i] = kept + 1
-        else:
-            out_count[i] = 0
-
-
 @njit(cache=True, inline="always")
 def _push_smallest(vals, idx, k, value, index):
     """Insert (value, index) into the ascending buffer of the k smallest seen so far."""
@@ -72,6 +36,29 @@ def _push_smallest(vals, idx, k, value, index):
         t -= 1
     vals[t] = value
     idx[t] = index
+
+
+@njit(parallel=True, cache=True)
+def _price_rows(C, pi, m, in_set, cap, out_cols, out_count):
+    """For each row, the (up to) ``cap`` most negative reduced costs outside the arc set."""
+    n = C.shape[1]
+    for i in prange(m):
+        pi_i = pi[i]
+        vals = np.zeros(cap)  # only negative reduced costs can enter
+        idx = np.full(cap, -1, np.int64)
+        for j in range(n):
+            pj = pi[m + j]
+            c = C[i, j]
+            rc = c + pi_i - pj
+            if rc < vals[cap - 1] and not in_set[i, j]:
+                if rc < -PRICING_EPS * max(abs(c), abs(pi_i), abs(pj)):
+                    _push_smallest(vals, idx, cap, rc, j)
+        count = 0
+        for t in range(cap):
+            if idx[t] >= 0:
+                out_cols[i, count] = idx[t]
+                count += 1
+        out_count[i] = count
 
 
 @njit(parallel=True, cache=True)

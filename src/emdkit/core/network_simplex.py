@@ -674,3 +674,4 @@ def hang_forest(supply, resid, art_cost, taken, n_taken, src, tgt, cost, flow, s
         # is the node at position k + succ_num[u] - 1
         else:
             last_succ[u] = order_nodes[k + succ_num[u] - 1]
+

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 
 from .batch import pack, pair_distances
 from .costs import METRICS, Metric
-from .emd import signature_emd
+from .solve import signature_emd
 from .validation import as_points, as_weights
 
 Signature = tuple[ArrayLike, ArrayLike]

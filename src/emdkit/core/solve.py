@@ -13,6 +13,8 @@ from .validation import as_cost, as_points, as_weights, check_positive_int
 # Pivots allowed per node before we call the run stuck; real problems use far fewer.
 DEFAULT_PIVOTS_PER_NODE = 200
 MIN_MAX_ITER = 100_000
+# From this many pairs on, signature_emd skips the dense matrix (measured crossover, bench/).
+POINTCLOUD_ABOVE = 1_000_000
 
 
 def default_max_iter(m: int, n: int) -> int:
@@ -80,12 +82,20 @@ def _assemble(problem: TransportProblem, ns, a, b, shape, C_red, cost_rows, cost
 
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
-                  metric: Metric = "euclidean", *, max_iter: int | None = None) -> EMDResult:
+                  metric: Metric = "euclidean", *, method: str = "auto",
+                  max_iter: int | None = None) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Positions are (m, d) and (n, d) arrays (1-D inputs are points on a line); distances are in
     the units of the coordinates (squared for "sqeuclidean").
+
+    method : "auto" (default), "dense" or "pointcloud". "pointcloud" never forms the m×n cost
+        matrix (k-nearest-neighbour candidates, certified by KD-tree pricing; euclidean,
+        sqeuclidean and cityblock); "auto" takes it when m·n >= ``POINTCLOUD_ABOVE`` and the
+        metric allows. Both are exact and return the same value.
     """
+    from .pointcloud import POINTCLOUD_METRICS, pointcloud_emd
+
     X = as_points(X, "X")
     Y = as_points(Y, "Y")
     wx = as_weights(wx, "wx")
@@ -94,4 +104,16 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         raise ValueError(f"wx has {wx.shape[0]} weights but X has {X.shape[0]} points")
     if wy.shape[0] != Y.shape[0]:
         raise ValueError(f"wy has {wy.shape[0]} weights but Y has {Y.shape[0]} points")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
+    if method not in ("auto", "dense", "pointcloud"):
+        raise ValueError(f"method must be 'auto', 'dense' or 'pointcloud', got {method!r}")
+    if method == "auto":
+        big = X.shape[0] * Y.shape[0] >= POINTCLOUD_ABOVE
+        method = "pointcloud" if big and metric in POINTCLOUD_METRICS else "dense"
+    if method == "pointcloud":
+        if max_iter is None:
+            max_iter = default_max_iter(X.shape[0], Y.shape[0])
+        return pointcloud_emd(X, wx, Y, wy, metric,
+                              check_positive_int(max_iter, "max_iter"))
     return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter)
