@@ -208,6 +208,10 @@ def test_settings_schema_and_file_errors(tmp_path, photo_dir):
             index.update([])
     with pytest.raises(TypeError, match="options"):
         ImageIndex(tmp_path / "t.db", {"colour_space": "lab"})
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        ImageIndex(tmp_path / "no-folder" / "x.db")
+    with pytest.raises(ValueError, match="folder"):
+        ImageIndex(tmp_path)
 
 
 CTRL_C_SCRIPT = """

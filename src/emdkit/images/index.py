@@ -125,12 +125,19 @@ class ImageIndex:
                                     f"`emdkit images index DIR --db {self.db_path}`)")
         if self.db_path.is_dir():
             raise ValueError(f"db_path {self.db_path} is a folder, not a database file")
+        if not self.db_path.parent.is_dir():
+            raise FileNotFoundError(f"folder for the index database does not exist: "
+                                    f"{self.db_path.parent}")
+        self.conn = sqlite3.connect(self.db_path, isolation_level=None)
         try:
-            self.conn = sqlite3.connect(self.db_path, isolation_level=None)
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema(options)
         except sqlite3.DatabaseError as exc:
+            self.conn.close()
             raise ValueError(f"{self.db_path} is not an emdkit image index: {exc}") from exc
+        except BaseException:
+            self.conn.close()
+            raise
 
     def _init_schema(self, options: SignatureOptions | None) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
