@@ -85,7 +85,7 @@ def _git_state() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True, cwd=Path(__file__).parent, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src/emdkit/core"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", ":/src/emdkit/core"],
                                capture_output=True, text=True, cwd=Path(__file__).parent).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown commit"
