@@ -57,3 +57,28 @@ def test_argparse_rejects_unknown_choices(capsys):
         main(["images", "index", ".", "--colour-space", "hsv"])
     assert exc.value.code == 2
     assert "invalid choice: 'hsv'" in capsys.readouterr().err
+
+
+def test_scheduler_flag_runs_table_and_index_on_a_local_cluster(tiles_dir, tmp_path, capsys):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  protocol="tcp://", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        addr = cluster.scheduler_address
+        assert main(["images", "table", str(tiles_dir / "ocean"), "--csv", str(tmp_path / "d.csv"),
+                     "--scheduler", addr, "--no-progress", "-K", "5"]) == 0
+        assert main(["images", "index", str(tiles_dir / "ocean"), "--db", str(tmp_path / "d.db"),
+                     "--scheduler", addr, "--no-progress", "-K", "5"]) == 0
+    assert main(["images", "table", str(tiles_dir / "ocean"), "--csv", str(tmp_path / "l.csv"),
+                 "--no-progress", "-K", "5"]) == 0
+    assert (tmp_path / "d.csv").read_text() == (tmp_path / "l.csv").read_text()
+    assert "4 added" in capsys.readouterr().out
+
+
+def test_quick_demo_writes_its_files(tmp_path, capsys):
+    from emdkit.cli.images import quick_demo
+    quick_demo(tmp_path)
+    out = capsys.readouterr().out
+    assert "precision@5" in out and "exact EMDs" in out
+    for name in ("images.db", "table.csv", "table.png"):
+        assert (tmp_path / name).stat().st_size > 0
