@@ -1,0 +1,250 @@
+"""Core benchmark: emdkit against POT, `wasserstein`, pyemd, OpenCV and SciPy on the same inputs.
+
+Run:  .venv/bin/python bench/run_core.py [--quick] [--out bench/RESULTS_core.md]
+
+Every peer is timed in this one run on identical inputs; we report the median over repeats and
+the ratio to emdkit (ratio > 1: emdkit is faster), plus each peer's relative error against
+emdkit's certified value. The `wasserstein` package needs numpy < 2, so it runs from its own
+virtual environment (bench/.venv-wasserstein, made by `make bench-env`) through
+bench/_wasserstein_worker.py, which times only the solve.
+Peers that are not installed are reported as such, never silently skipped.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
+from scipy.stats import wasserstein_distance
+
+import emdkit
+
+HERE = Path(__file__).resolve().parent
+WASSERSTEIN_PY = HERE / ".venv-wasserstein" / "bin" / "python"
+
+
+def median_time(fn, repeats):
+    times, value = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), value
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+# ---------------------------------------------------------------- peers on one dense problem
+def peer_pot(a, b, C):
+    import ot
+    return float(ot.emd2(a, b, C, numItermax=10**9))
+
+
+def peer_pot_default(a, b, C):
+    import ot
+    return float(ot.emd2(a, b, C))  # POT's default numItermax=100000: may stop early
+
+
+def peer_pyemd(X, Y, a, b, metric):
+    """pyemd's histograms share one bin set, so the bins are X ∪ Y with the union's distances."""
+    import pyemd
+    Z = np.concatenate([X, Y])
+    D = np.ascontiguousarray(cdist(Z, Z, metric))
+    h1 = np.concatenate([a, np.zeros(b.size)])
+    h2 = np.concatenate([np.zeros(a.size), b])
+    return float(pyemd.emd(h1, h2, D))
+
+
+def peer_opencv(a, b, C):
+    import cv2
+    s1 = np.column_stack([a, np.arange(a.size)]).astype(np.float32)
+    s2 = np.column_stack([b, np.arange(b.size)]).astype(np.float32)
+    dist, _, _ = cv2.EMD(s1, s2, cv2.DIST_USER, cost=C.astype(np.float32))
+    return float(dist) * min(a.sum(), b.sum())  # cv2 returns work / larger total
+
+
+def peer_lsa(C):
+    r, c = linear_sum_assignment(C)
+    return float(C[r, c].sum()) / C.shape[0]
+
+
+def run_wasserstein(X, Y, beta, repeats):
+    """Time the `wasserstein` package in its own venv; returns (median seconds, value) or None."""
+    if not WASSERSTEIN_PY.exists():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "problem.npz"
+        np.savez(path, X=X, Y=Y)
+        out = subprocess.run([str(WASSERSTEIN_PY), str(HERE / "_wasserstein_worker.py"), str(path),
+                              str(beta), str(repeats)], capture_output=True, text=True,
+                             timeout=1800)
+    if out.returncode != 0:
+        return ("error", out.stderr.strip().splitlines()[-1] if out.stderr else "failed")
+    res = json.loads(out.stdout)
+    return res["median_s"], res["value"]
+
+
+def point_cloud_rows(sizes, quick):
+    rows = []
+    rng = np.random.default_rng(0)
+    for n in sizes:
+        for dim, metric in [(2, "euclidean"), (3, "euclidean"), (2, "sqeuclidean"), (3, "sqeuclidean")]:
+            X, Y = rng.random((n, dim)), rng.random((n, dim))
+            a = np.full(n, 1.0 / n)
+            C = cdist(X, Y, metric)
+            repeats = 1 if (quick or n >= 4000) else (3 if n >= 1000 else 5)
+            t_cost, _ = median_time(lambda: cdist(X, Y, metric), repeats)
+            t_ours, r = median_time(lambda: emdkit.emd(a, a, C), repeats)
+            ref = r.work
+            row = {"problem": f"n={n} {dim}-D {metric}", "emdkit": t_ours, "cost matrix": t_cost,
+                   "peers": {}}
+            peers = [("POT ot.emd2", lambda: peer_pot(a, a, C)),
+                     ("POT default iters", lambda: peer_pot_default(a, a, C)),
+                     ("scipy LSA", lambda: peer_lsa(C))]
+            if n <= 1000:  # both take minutes beyond this
+                peers.append(("OpenCV cv2.EMD", lambda: peer_opencv(a, a, C)))
+                peers.append(("pyemd", lambda: peer_pyemd(X, Y, a, a, metric)))
+            for name, fn in peers:
+                try:
+                    t, v = median_time(fn, repeats)
+                    row["peers"][name] = (t, abs(v - ref) / ref)
+                except Exception as exc:  # a peer crashing is a result worth reporting
+                    row["peers"][name] = ("error", f"{type(exc).__name__}: {exc}"[:80])
+            w = run_wasserstein(X, Y, 1 if metric == "euclidean" else 2, repeats)
+            if w is None:
+                row["peers"]["wasserstein"] = ("missing", "make bench-env")
+            elif w[0] == "error":
+                row["peers"]["wasserstein"] = w
+            else:
+                row["peers"]["wasserstein"] = (w[0], abs(w[1] - ref) / ref)
+            rows.append(row)
+            print(format_row(row), flush=True)
+    return rows
+
+
+def format_row(row):
+    parts = [f"{row['problem']}: emdkit {row['emdkit']:.4f}s"]
+    for name, (t, err) in row["peers"].items():
+        if isinstance(t, str):
+            parts.append(f"{name} {t} ({err})")
+        else:
+            parts.append(f"{name} {t:.4f}s x{t / row['emdkit']:.2f} err {err:.1e}")
+    return " | ".join(parts)
+
+
+# ---------------------------------------------------------------- pairwise signatures
+def colour_signatures(count, seed=0):
+    rng = np.random.default_rng(seed)
+    sigs = []
+    for _ in range(count):
+        k = int(rng.integers(20, 61))
+        centres = rng.random((k, 3)) * 255
+        sigs.append((centres, rng.integers(1, 3000, k).astype(float)))
+    return sigs
+
+
+def pot_pair_with_dummy(X, wx, Y, wy):
+    import ot
+    C = cdist(X, Y)
+    sa, sb = wx.sum(), wy.sum()
+    if sa > sb:
+        C = np.hstack([C, np.zeros((C.shape[0], 1))])
+        wy = np.append(wy, sa - sb)
+    elif sb > sa:
+        C = np.vstack([C, np.zeros((1, C.shape[1]))])
+        wx = np.append(wx, sb - sa)
+    return float(ot.emd2(wx, wy, C, numItermax=10**9)) / min(sa, sb)
+
+
+def pairwise_row(count):
+    sigs = colour_signatures(count)
+    emdkit.pairwise_emd(sigs[:3])  # load the compiled kernel
+    t_ours, D = median_time(lambda: emdkit.pairwise_emd(sigs), 3)
+    pairs = [(i, j) for i in range(count) for j in range(i + 1, count)]
+    t0 = time.perf_counter()
+    worst = 0.0
+    for i, j in pairs:
+        v = pot_pair_with_dummy(*sigs[i], *sigs[j])
+        worst = max(worst, abs(v - D[i, j]) / max(D[i, j], 1e-300))
+    t_pot = time.perf_counter() - t0
+    row = {"problem": f"pairwise_emd, {count} signatures of 20-60 colours, unequal totals "
+                      f"({len(pairs)} pairs)",
+           "emdkit": t_ours, "cost matrix": float("nan"),
+           "peers": {"Python loop of POT ot.emd2 + dummy": (t_pot, worst)}}
+    print(format_row(row), flush=True)
+    return row
+
+
+# ---------------------------------------------------------------- 1-D
+def one_d_row(n):
+    import ot
+    rng = np.random.default_rng(1)
+    u, v = rng.normal(size=n), rng.normal(0.5, 2.0, size=n)
+    t_ours, ref = median_time(lambda: emdkit.wasserstein_1d(u, v), 5)
+    row = {"problem": f"1-D W1, {n:,} samples each", "emdkit": t_ours, "cost matrix": float("nan"),
+           "peers": {}}
+    for name, fn in [("scipy wasserstein_distance", lambda: wasserstein_distance(u, v)),
+                     ("POT ot.wasserstein_1d", lambda: float(ot.wasserstein_1d(u, v, p=1)))]:
+        t, val = median_time(fn, 5)
+        row["peers"][name] = (t, abs(val - ref) / ref)
+    print(format_row(row), flush=True)
+    return row
+
+
+def write_markdown(rows, path: Path, note: str):
+    lines = ["# Core benchmark: exact EMD", "",
+             f"Machine: {machine()}. {note}", "",
+             "Command: `.venv/bin/python bench/run_core.py` (after `make bench-env` for the "
+             "`wasserstein` peer). Medians over repeats; ratio = peer time / emdkit time "
+             "(> 1 means emdkit is faster); err = the peer's relative error against emdkit's "
+             "certified optimum.", "",
+             "| problem | emdkit (s) | peer | peer (s) | ratio | peer rel. error |",
+             "| --- | ---: | --- | ---: | ---: | ---: |"]
+    for row in rows:
+        for k, (name, (t, err)) in enumerate(row["peers"].items()):
+            first = f"| {row['problem']} | {row['emdkit']:.4f} " if k == 0 else "| | "
+            if isinstance(t, str):
+                lines.append(first + f"| {name} | {t} | | {err} |")
+            else:
+                lines.append(first + f"| {name} | {t:.4f} | {t / row['emdkit']:.2f} | {err:.1e} |")
+    path.write_text("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
+    ap.add_argument("--out", type=Path, default=HERE / "RESULTS_core.md")
+    ap.add_argument("--note", default="", help="free text recorded with the machine line")
+    args = ap.parse_args(argv)
+    sizes = [100, 500] if args.quick else [100, 500, 1000, 2000, 4000]
+    emdkit.emd(np.ones(3), np.ones(3), np.ones((3, 3)))  # compiled code loads from cache
+    rows = point_cloud_rows(sizes, args.quick)
+    rows.append(pairwise_row(40 if args.quick else 300))
+    rows.append(one_d_row(10**5 if args.quick else 10**6))
+    write_markdown(rows, args.out, args.note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
