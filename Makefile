@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
 EXTRAS := torch,images,ordinal,sgm,bench,dev
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench bench-env clean
 
 # torch is pinned to the CPU build that lies on these machines; an unpinned torch
 # would pull a multi-GB CUDA build. It goes first so that the extra's range is already met.
@@ -24,8 +24,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider
 
-bench: $(STAMP)
+# The `wasserstein` peer needs numpy < 2, so it gets its own environment.
+bench-env: $(STAMP)
+	test -x bench/.venv-wasserstein/bin/python || $(PYTHON) -m venv bench/.venv-wasserstein
+	bench/.venv-wasserstein/bin/pip install --quiet "numpy<2" wasserstein
+
+bench: bench-env
 	$(PY) bench/run_core.py
+	$(PY) bench/run_pointcloud.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
