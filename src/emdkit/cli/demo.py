@@ -74,7 +74,11 @@ def core_part(out: Path) -> None:
 
 
 # (name, "module:function") of the other parts; each takes the output folder
-EXTRA_PARTS: list[tuple[str, str]] = []
+EXTRA_PARTS: list[tuple[str, str]] = [
+    ("images", "emdkit.cli.images:quick_demo"),
+    ("ordinal", "emdkit.cli.ordinal:quick_demo"),
+    ("sgm", "emdkit.cli.sgm:quick_demo"),
+]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,9 +90,14 @@ def run(args: argparse.Namespace) -> int:
     for name, fn in parts:
         if args.only and name != args.only:
             continue
-        print(f"\n=== {name} ===")
+        print(f"\n=== {name} ===", flush=True)
+        t0 = time.perf_counter()
         if isinstance(fn, str):
             module, func = fn.split(":")
             fn = getattr(importlib.import_module(module), func)
-        fn(out / name if name != "core" else out)
+        part_out = out / name if name != "core" else out
+        part_out.mkdir(parents=True, exist_ok=True)
+        fn(part_out)
+        print(f"[{name} done in {time.perf_counter() - t0:.1f} s]", flush=True)
+    print(f"\nAll results are under {out}/")
     return 0
