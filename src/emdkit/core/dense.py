@@ -16,7 +16,7 @@ from .problem import TransportProblem
 
 # Below this many pairs, solving on all arcs at once beats the candidate rounds.
 ALL_ARCS_BELOW = 40_000
-CANDIDATES_PER_LINE = 6
+CANDIDATES_PER_LINE = 16
 MAX_PRICING_ROUNDS = 60
 
 

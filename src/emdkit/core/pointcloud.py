@@ -22,7 +22,7 @@ from .problem import TransportProblem
 from .result import EMDResult
 
 POINTCLOUD_METRICS = tuple(METRIC_CODES)
-NEIGHBOURS = 8
+NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
 MAX_ROUNDS = 200
 

@@ -14,7 +14,7 @@ from .validation import as_cost, as_points, as_weights, check_positive_int
 DEFAULT_PIVOTS_PER_NODE = 200
 MIN_MAX_ITER = 100_000
 # From this many pairs on, signature_emd skips the dense matrix (measured crossover, bench/).
-POINTCLOUD_ABOVE = 1_000_000
+POINTCLOUD_ABOVE = 250_000
 
 
 def default_max_iter(m: int, n: int) -> int:
