@@ -82,6 +82,10 @@ def test_tiny_sweep_writes_report_tables_and_figures(tmp_path):
     assert "hist_emd_mean" in rows[0] and row["hist_emd_mean"] == ""  # digits has no histogram
     # the report can be rebuilt from the stored runs alone
     assert len(load_results(config)) == 8
+    # a resumed sweep reuses the finished runs instead of training again
+    again = run_sweep(config, resume=True, progress=False, report=False)
+    assert [r.metrics for r in again] == [r.metrics for r in results]
+    assert (tmp_path / "runs" / "sweep_timing.json").exists()
 
 
 def test_cli_run_and_default_config(tmp_path, capsys):

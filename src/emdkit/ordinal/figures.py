@@ -46,7 +46,7 @@ def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
     from .report import METHOD_LABELS
     plt = _plt()
     n = len(methods)
-    fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.9), squeeze=False)
     for ax, (method, runs) in zip(axes[0], methods.items()):
         m = np.asarray(runs[0].confusion, dtype=float)
         m = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
@@ -57,30 +57,44 @@ def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
         ax.set_ylabel("true class", fontsize=8)
         ax.tick_params(labelsize=7)
     fig.suptitle(f"{task}: confusion matrices (rows normalised)", fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     path = out / f"confusion_{task}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
-def ground_distance(run, task: str, out: Path) -> Path:
-    """The learned D of one run beside |i - j|, titled with their Spearman correlation."""
+def ground_distance(runs: list, task: str, out: Path) -> Path:
+    """The learned D of the first run beside |i - j|, and rho(D, |i - j|) per epoch for every seed."""
     from .evaluate import ground_distance_spearman
     plt = _plt()
+    run = runs[0]
     D = np.asarray(run.ground_distance, dtype=float)
     k = D.shape[0]
     ref = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(float)
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
-    for ax, mat, title in [(axes[0], D, f"learned D (seed {run.spec.seed}, last epoch)"),
+    fig, axes = plt.subplots(1, 3, figsize=(12.5, 3.8), gridspec_kw={"width_ratios": [1, 1, 1.15]})
+    shown = D.copy()
+    np.fill_diagonal(shown, np.nan)  # the diagonal is a convention, not learned: drawn blank
+    for ax, mat, title in [(axes[0], shown, f"learned D (seed {run.spec.seed}, last epoch; diagonal blank)"),
                            (axes[1], ref, "|i − j| (true order)")]:
         im = ax.imshow(mat, cmap="viridis")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("class j")
         ax.set_ylabel("class i")
         fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.suptitle(f"{task}: Spearman ρ(D, |i − j|) = {ground_distance_spearman(D):.3f} (off-diagonal)",
-                 fontsize=11)
+    for r in runs:
+        rhos = r.method_info.get("gd_spearman_per_epoch", [])
+        epochs = np.asarray(r.method_info.get("gd_epochs", []), dtype=int) + 1
+        axes[2].plot(epochs, rhos, marker="o", ms=3, label=f"seed {r.spec.seed}")
+    axes[2].axhline(0.8, color="grey", ls="--", lw=1, label="ρ = 0.8")
+    axes[2].set_ylim(-1.05, 1.05)
+    axes[2].set_xlabel("epoch")
+    axes[2].set_ylabel("Spearman ρ(D, |i − j|)")
+    axes[2].set_title("order recovered during training", fontsize=9)
+    axes[2].grid(alpha=0.3)
+    axes[2].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"{task}: Spearman ρ(D, |i − j|) = {ground_distance_spearman(D):.3f} "
+                 f"(off-diagonal, seed {run.spec.seed})", fontsize=11)
     fig.tight_layout()
     path = out / f"ground_distance_{task}.png"
     fig.savefig(path, dpi=110)
