@@ -78,3 +78,35 @@ def test_pairwise_on_dask_local_cluster_equals_local_run():
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         remote = emdkit.pairwise_emd(sigs, scheduler=cluster.scheduler_address)
     np.testing.assert_array_equal(local, remote)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "sqeuclidean", "cityblock", "chebyshev"])
+def test_monotone_fast_path_equals_general_solver_with_certificates(metric):
+    rng = np.random.default_rng(8)
+    for trial in range(30):
+        m, n = rng.integers(1, 40, size=2)
+        x = rng.normal(size=m)
+        y = rng.normal(size=n)
+        x[: m // 3] = x[0]  # ties
+        wx = rng.random(m) + 0.01
+        wy = rng.random(n) + 0.01
+        if trial % 3 == 0:
+            wx[rng.random(m) < 0.3] = 0.0
+            wx[0] = 1.0
+        wy *= wx.sum() / wy.sum()
+        fast = emdkit.signature_emd(x, wx, y, wy, metric)
+        slow = emdkit.signature_emd(x, wx, y, wy, metric, method="dense")
+        assert fast.method == "monotone_1d"
+        assert fast.work == pytest.approx(slow.work, rel=1e-9, abs=1e-12)
+        C = emdkit.ground_distance(x, y, metric)
+        F = fast.flow
+        assert np.all(F.sum(axis=1) <= wx + 1e-12) and np.all(F.sum(axis=0) <= wy + 1e-12)
+        assert (F * C).sum() == pytest.approx(fast.work, rel=1e-12)
+        assert np.all(fast.u[:, None] + fast.v[None, :] <= C + 1e-9)
+        assert wx @ fast.u + wy @ fast.v == pytest.approx(fast.work, rel=1e-9, abs=1e-12)
+
+
+def test_unequal_totals_on_the_line_use_the_general_solver():
+    r = emdkit.signature_emd([0.0, 1.0], [1.0, 1.0], [0.5], [1.0])
+    assert r.method == "network_simplex"
+    assert r.distance == pytest.approx(0.5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .costs import Metric, ground_distance
+from .costs import METRICS, Metric, ground_distance
 from .dense import SolverError, solve_dense
 from .problem import TransportProblem
 from .result import EMDResult
@@ -89,11 +89,13 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     Positions are (m, d) and (n, d) arrays (1-D inputs are points on a line); distances are in
     the units of the coordinates (squared for "sqeuclidean").
 
-    method : "auto" (default), "dense" or "pointcloud". "pointcloud" never forms the m×n cost
+    method : "auto" (default), "dense", "pointcloud" or "monotone_1d". On the line with equal
+        totals "auto" sorts ("monotone_1d", O(n log n)). "pointcloud" never forms the m×n cost
         matrix (k-nearest-neighbour candidates, certified by KD-tree pricing; euclidean,
         sqeuclidean and cityblock); "auto" takes it when m·n >= ``POINTCLOUD_ABOVE`` and the
         metric allows. Both are exact and return the same value.
     """
+    from .one_d import monotone_emd
     from .pointcloud import POINTCLOUD_METRICS, pointcloud_emd
 
     X = as_points(X, "X")
@@ -106,8 +108,13 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         raise ValueError(f"wy has {wy.shape[0]} weights but Y has {Y.shape[0]} points")
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
-    if method not in ("auto", "dense", "pointcloud"):
-        raise ValueError(f"method must be 'auto', 'dense' or 'pointcloud', got {method!r}")
+    if method not in ("auto", "dense", "pointcloud", "monotone_1d"):
+        raise ValueError(f"method must be 'auto', 'dense', 'pointcloud' or 'monotone_1d', "
+                         f"got {method!r}")
+    if method == "monotone_1d" or (method == "auto" and X.shape[1] == 1 and metric in METRICS
+                                   and TransportProblem.from_weights(wx, wy).dummy == "none"):
+        # on the line every supported metric is convex in x − y: sorting is optimal
+        return monotone_emd(X, wx, Y, wy, metric)
     if method == "auto":
         big = X.shape[0] * Y.shape[0] >= POINTCLOUD_ABOVE
         method = "pointcloud" if big and metric in POINTCLOUD_METRICS else "dense"
