@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit, prange
 
 from .network_simplex import (STATE_LOWER, STATUS_OPTIMAL, greedy_start_dense, init_tree,
-                              run_simplex)
+                              recompute_potentials, run_simplex)
 from .problem import BALANCE_RTOL
 
 METRIC_CODES = {"euclidean": 0, "sqeuclidean": 1, "cityblock": 2, "chebyshev": 3}
@@ -34,37 +34,16 @@ def _ground(x, y, metric):
 
 
 @njit(cache=True, nogil=True)
-def signature_work(X, wx, Y, wy, metric, max_iter):
-    """(work, total_flow, status) of Rubner's EMD between two signatures.
+def solve_block(supply, n_rows, cost_block, defer_row, defer_col, max_iter):
+    """Network simplex on a dense block: row i -> column j for every pair, in one call.
 
-    Layout: a dense row-major block of arcs, rows = kept points of X (+ a dummy row when Σwy is
-    larger), columns = kept points of Y (+ a dummy column when Σwx is larger). The dummy's
-    arcs cost 0 and absorb the surplus, which is exactly Rubner's partial matching.
+    ``supply`` has the n_rows row supplies then the column demands (negative); ``defer_row`` /
+    ``defer_col`` mark a zero-cost dummy row / column (or -1), whose arcs the greedy start
+    uses last. Returns (flow block, node potentials, status, pivots).
     """
-    rows = np.flatnonzero(wx > 0)
-    cols = np.flatnonzero(wy > 0)
-    m = rows.shape[0]
-    n = cols.shape[0]
-    sa = wx[rows].sum()
-    sb = wy[cols].sum()
-    extra_row = 0
-    extra_col = 0
-    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
-        if sa > sb:
-            extra_col = 1
-        else:
-            extra_row = 1
-    n_rows = m + extra_row
-    n_cols = n + extra_col
+    n_cols = cost_block.shape[1]
     n_nodes = n_rows + n_cols
     n_arcs = n_nodes + n_rows * n_cols
-    supply = np.empty(n_nodes)
-    supply[:m] = wx[rows]
-    supply[n_rows:n_rows + n] = -wy[cols]
-    if extra_row:
-        supply[m] = sb - sa
-    if extra_col:
-        supply[n_rows + n] = -(sa - sb)
     src = np.empty(n_arcs, np.int64)
     tgt = np.empty(n_arcs, np.int64)
     cost = np.empty(n_arcs)
@@ -74,13 +53,10 @@ def signature_work(X, wx, Y, wy, metric, max_iter):
     e = n_nodes
     for i in range(n_rows):
         for j in range(n_cols):
-            c = 0.0
-            if i < m and j < n:
-                c = _ground(X[rows[i]], Y[cols[j]], metric)
             src[e] = i
             tgt[e] = n_rows + j
-            cost[e] = c
-            max_cost = max(max_cost, c)
+            cost[e] = cost_block[i, j]
+            max_cost = max(max_cost, cost[e])
             e += 1
     parent = np.empty(n_nodes + 1, np.int64)
     pred = np.empty(n_nodes + 1, np.int64)
@@ -94,25 +70,70 @@ def signature_work(X, wx, Y, wy, metric, max_iter):
     art_cost = (max_cost + 1.0) * (n_nodes + 1)
     init_tree(supply, art_cost, src, tgt, cost, flow, state,
               parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi)
-    greedy_start_dense(supply, art_cost, n_rows, n_cols, m if extra_row else -1,
-                       n if extra_col else -1, src, tgt, cost, flow, state, parent, pred,
-                       thread, rev_thread, succ_num, last_succ, pred_dir, pi)
+    greedy_start_dense(supply, art_cost, n_rows, n_cols, defer_row, defer_col, src, tgt, cost,
+                       flow, state, parent, pred, thread, rev_thread, succ_num, last_succ,
+                       pred_dir, pi)
     next_arc = np.array([n_nodes], np.int64)
     block = max(int(np.sqrt(n_rows * n_cols)) // 2, 10)
-    status, _ = run_simplex(n_nodes, n_arcs, src, tgt, cost, flow, state, parent, pred,
-                            thread, rev_thread, succ_num, last_succ, pred_dir, pi, dirty,
-                            block, next_arc, max_iter, n_rows, n_cols)
-    work = 0.0
-    total = 0.0
-    for i in range(m):
-        base = n_nodes + i * n_cols
-        for j in range(n):
-            work += flow[base + j] * cost[base + j]
-            total += flow[base + j]
-    scale = max(sa, sb)
+    status, pivots = run_simplex(n_nodes, n_arcs, src, tgt, cost, flow, state, parent, pred,
+                                 thread, rev_thread, succ_num, last_succ, pred_dir, pi, dirty,
+                                 block, next_arc, max_iter, n_rows, n_cols)
+    scale = 0.0
+    for u in range(n_nodes):
+        scale += max(supply[u], 0.0)
     for u in range(n_nodes):  # mass left on the root arcs means no certified answer
         if state[u] == 0 and flow[u] > 1e-9 * scale:
             status = STATUS_NOT_CERTIFIED
+    recompute_potentials(n_nodes, cost, thread, parent, pred, pred_dir, pi)
+    return flow[n_nodes:].reshape(n_rows, n_cols), pi, status, pivots
+
+
+@njit(cache=True, nogil=True)
+def block_layout(wa, wb):
+    """(supply, n_rows, defer_row, defer_col) for positive weights, with a dummy row or
+    column holding the surplus when the totals differ (Rubner's partial matching)."""
+    m = wa.shape[0]
+    n = wb.shape[0]
+    sa = wa.sum()
+    sb = wb.sum()
+    extra_row = 0
+    extra_col = 0
+    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
+        if sa > sb:
+            extra_col = 1
+        else:
+            extra_row = 1
+    n_rows = m + extra_row
+    supply = np.empty(n_rows + n + extra_col)
+    supply[:m] = wa
+    supply[n_rows:n_rows + n] = -wb
+    if extra_row:
+        supply[m] = sb - sa
+    if extra_col:
+        supply[n_rows + n] = -(sa - sb)
+    return supply, n_rows, (m if extra_row else -1), (n if extra_col else -1)
+
+
+@njit(cache=True, nogil=True)
+def signature_work(X, wx, Y, wy, metric, max_iter):
+    """(work, total_flow, status) of Rubner's EMD between two signatures."""
+    rows = np.flatnonzero(wx > 0)
+    cols = np.flatnonzero(wy > 0)
+    m = rows.shape[0]
+    n = cols.shape[0]
+    supply, n_rows, defer_row, defer_col = block_layout(wx[rows], wy[cols])
+    n_cols = supply.shape[0] - n_rows
+    cost_block = np.zeros((n_rows, n_cols))
+    for i in range(m):
+        for j in range(n):
+            cost_block[i, j] = _ground(X[rows[i]], Y[cols[j]], metric)
+    flow, _, status, _ = solve_block(supply, n_rows, cost_block, defer_row, defer_col, max_iter)
+    work = 0.0
+    total = 0.0
+    for i in range(m):
+        for j in range(n):
+            work += flow[i, j] * cost_block[i, j]
+            total += flow[i, j]
     return work, total, status
 
 

@@ -128,10 +128,15 @@ def solve_dense(problem: TransportProblem, C: np.ndarray, max_iter: int):
 
 
 def _finish(ns: NetworkSimplex, max_iter: int) -> None:
-    status = ns.solve(max_iter)
+    raise_for_status(ns.solve(max_iter), max_iter, ns.n_iter)
+
+
+def raise_for_status(status: int, max_iter: int, pivots: int) -> None:
+    """Turn a solver status into an exception; an uncertified run never returns a value."""
     if status == STATUS_MAX_ITER:
         raise SolverError(
             f"network simplex reached max_iter={max_iter} pivots before optimality; "
             "no value is returned (raise max_iter to continue)")
     if status != STATUS_OPTIMAL:
-        raise SolverError(f"network simplex failed with status {status}")
+        raise SolverError(f"network simplex stopped without a certified optimum (status "
+                          f"{status}, {pivots} pivots); no value is returned")

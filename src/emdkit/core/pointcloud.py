@@ -98,7 +98,7 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                    max_iter: int) -> EMDResult:
     """Validated inputs in, exact :class:`EMDResult` out (flows kept sparse)."""
     from .costs import ground_distance
-    from .solve import _assemble
+    from .solve import _assemble, _from_live_solver
 
     if metric not in POINTCLOUD_METRICS:
         raise ValueError(f"the point-cloud solver supports metrics {POINTCLOUD_METRICS}, "
@@ -106,7 +106,7 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     problem = TransportProblem.from_weights(wx, wy)
     Xk, Yk = X[problem.rows], Y[problem.cols]
     ns, _ = solve_pointcloud(problem, Xk, Yk, metric, max_iter)
-    return _assemble(problem, ns, wx, wy, (X.shape[0], Y.shape[0]), None,
+    return _assemble(problem, *_from_live_solver(problem, ns), wx, wy, (X.shape[0], Y.shape[0]),
                      cost_rows=lambda idx: ground_distance(X[idx], Y, metric),
                      cost_cols=lambda idx: ground_distance(X, Y[idx], metric),
                      method="pointcloud")

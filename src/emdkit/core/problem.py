@@ -101,6 +101,8 @@ class TransportProblem:
         v = np.zeros(n_all)
         u[self.rows] = u_kept
         v[self.cols] = v_kept
+        if self.m == m_all and self.n == n_all:
+            return u, v
         drop_r = np.setdiff1d(np.arange(m_all), self.rows)
         drop_c = np.setdiff1d(np.arange(n_all), self.cols)
         if drop_r.size:

@@ -5,7 +5,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .costs import METRICS, Metric, ground_distance
-from .dense import SolverError, solve_dense
+from .batch import block_layout, solve_block
+from .dense import ALL_ARCS_BELOW, SolverError, raise_for_status, solve_dense
 from .problem import TransportProblem
 from .result import EMDResult
 from .validation import as_cost, as_points, as_weights, check_positive_int
@@ -57,28 +58,50 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     problem = TransportProblem.from_weights(a, b)
     C_red = C[np.ix_(problem.rows, problem.cols)] if (
         problem.m < C.shape[0] or problem.n < C.shape[1]) else C
-    ns = solve_dense(problem, np.ascontiguousarray(C_red), max_iter)
-    return _assemble(problem, ns, a, b, C.shape, C_red,
+    C_red = np.ascontiguousarray(C_red)
+    if problem.m * problem.n <= ALL_ARCS_BELOW:
+        solution = _solve_small(problem, a, b, C_red, max_iter)
+    else:
+        solution = _from_live_solver(problem, solve_dense(problem, C_red, max_iter))
+    return _assemble(problem, *solution, a, b, C.shape,
                      cost_rows=lambda idx: C[idx], cost_cols=lambda idx: C[:, idx])
 
 
-def _assemble(problem: TransportProblem, ns, a, b, shape, C_red, cost_rows, cost_cols,
-              method: str = "network_simplex") -> EMDResult:
+def _solve_small(problem: TransportProblem, a, b, C_red, max_iter):
+    """One Numba call for the whole solve: small problems are all overhead otherwise."""
+    m, n = problem.m, problem.n
+    supply, n_rows, defer_row, defer_col = block_layout(a[problem.rows], b[problem.cols])
+    block = np.zeros((n_rows, supply.shape[0] - n_rows))
+    block[:m, :n] = C_red
+    flow, pi, status, pivots = solve_block(supply, n_rows, block, defer_row, defer_col, max_iter)
+    raise_for_status(int(status), max_iter, int(pivots))
+    i, j = np.nonzero(flow[:m, :n] > 0)
+    # node potentials in the problem's numbering: rows, columns, then the dummy
+    pi_std = np.concatenate([pi[:m], pi[n_rows:n_rows + n],
+                             pi[[m if defer_row >= 0 else n_rows + n]]])
+    return i, j, flow[i, j], C_red[i, j], pi_std, int(pivots)
+
+
+def _from_live_solver(problem: TransportProblem, ns):
     # the root may only hold the rounding left when Σa − Σb is not exactly representable
     if ns.artificial_flow() > 1e-9 * problem.supply.clip(min=0).sum():
         raise SolverError("network simplex ended with mass on artificial arcs; no value is returned")
     src, tgt, f, c = ns.real_flows()
     m = problem.m
     real = (src < m) & (tgt >= m) & (tgt < m + problem.n)  # the dummy's arcs are not transport
-    i_red, j_red, f = src[real], tgt[real] - m, f[real]
-    work = float(np.dot(f, c[real]))
+    return src[real], tgt[real] - m, f[real], c[real], ns.pi, ns.n_iter
+
+
+def _assemble(problem: TransportProblem, i_red, j_red, f, c, pi, n_iter, a, b, shape,
+              cost_rows, cost_cols, method: str = "network_simplex") -> EMDResult:
+    work = float(np.dot(f, c))
     total = float(f.sum())
-    u_k, v_k, _, _ = problem.potentials(ns.pi, a, b)
+    u_k, v_k, _, _ = problem.potentials(pi, a, b)
     u, v = problem.complete_potentials(u_k, v_k, cost_rows, cost_cols, shape)
     return EMDResult(
         distance=work / total if total > 0 else 0.0, work=work, total_flow=total, u=u, v=v,
         shape=shape, flow_rows=problem.rows[i_red], flow_cols=problem.cols[j_red],
-        flow_values=f, n_iter=ns.n_iter, method=method)
+        flow_values=f, n_iter=n_iter, method=method)
 
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,

@@ -15,11 +15,13 @@ def as_weights(values: ArrayLike, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty: a signature needs at least one point")
-    if not np.all(np.isfinite(arr)):
+    # min and max propagate NaN and expose inf: two reductions cover every check
+    lo, hi = arr.min(), arr.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} contains NaN or inf")
-    if np.any(arr < 0):
-        raise ValueError(f"{name} contains negative weights (min {arr.min():g})")
-    if not np.any(arr > 0):
+    if lo < 0:
+        raise ValueError(f"{name} contains negative weights (min {lo:g})")
+    if hi <= 0:
         raise ValueError(f"{name} has all-zero weights: there is no mass to move")
     return arr
 
@@ -34,10 +36,11 @@ def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.n
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
     if arr.shape != shape:
         raise ValueError(f"{name} has shape {arr.shape}, but the weights need {shape} (len(a), len(b))")
-    if not np.all(np.isfinite(arr)):
+    lo, hi = (arr.min(), arr.max()) if arr.size else (0.0, 0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} contains NaN or inf")
-    if np.any(arr < 0):
-        raise ValueError(f"{name} contains negative entries (min {arr.min():g}); ground distances are >= 0")
+    if lo < 0:
+        raise ValueError(f"{name} contains negative entries (min {lo:g}); ground distances are >= 0")
     return np.ascontiguousarray(arr)
 
 
