@@ -51,6 +51,19 @@ def random_problem(rng, m, n, dim, metric, balanced, zeros, duplicates):
 
 
 @pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("balanced", [True, False])
+def test_candidate_rounds_match_lp_oracle(metric, balanced, candidate_rounds):
+    rng = np.random.default_rng(hash((metric, balanced, "rounds")) % 2**32)
+    for trial in range(4):
+        m, n = rng.integers(20, 60, size=2)
+        a, b, X, Y, C = random_problem(rng, m, n, 2, metric, balanced,
+                                       zeros=trial % 2 == 1, duplicates=trial == 2)
+        r = emdkit.emd(a, b, C)
+        assert r.work == pytest.approx(lp_emd_work(a, b, C), rel=REL, abs=1e-12)
+        assert_certified(r, a, b, C)
+
+
+@pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize("dim", [1, 2, 3])
 @pytest.mark.parametrize("balanced", [True, False])
 def test_matches_lp_oracle_on_random_problems(metric, dim, balanced):
@@ -64,8 +77,24 @@ def test_matches_lp_oracle_on_random_problems(metric, dim, balanced):
         assert_certified(r, a, b, C)
 
 
-def test_large_problem_uses_candidate_pricing_and_stays_exact():
-    # above the all-arcs threshold, so the candidate rounds and the full pricing sweep run
+@pytest.fixture
+def candidate_rounds(monkeypatch):
+    """Send every problem through candidate rounds + full pricing, and record that it ran."""
+    from emdkit.core import solve
+    calls = []
+    real = solve.solve_dense
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solve, "ALL_ARCS_BELOW", 100)
+    monkeypatch.setattr(solve, "solve_dense", counting)
+    yield calls
+    assert calls, "the candidate-round solver was not exercised"
+
+
+def test_large_problem_uses_candidate_pricing_and_stays_exact(candidate_rounds):
     rng = np.random.default_rng(7)
     m, n = 260, 240
     a, b, X, Y, C = random_problem(rng, m, n, 2, "euclidean", balanced=False, zeros=True,
@@ -75,7 +104,7 @@ def test_large_problem_uses_candidate_pricing_and_stays_exact():
     assert_certified(r, a, b, C)
 
 
-def test_clustered_points_with_far_matches_need_pricing_rounds():
+def test_clustered_points_with_far_matches_need_pricing_rounds(candidate_rounds):
     # every cheap candidate of a row points at the wrong cluster side, so pricing must add arcs
     rng = np.random.default_rng(3)
     X = np.concatenate([rng.normal(0, 0.01, (150, 2)), rng.normal(5, 0.01, (150, 2))])

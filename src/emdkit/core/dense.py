@@ -14,8 +14,9 @@ from numba import njit, prange
 from .network_simplex import PRICING_EPS, STATUS_MAX_ITER, STATUS_OPTIMAL, NetworkSimplex
 from .problem import TransportProblem
 
-# Below this many pairs, solving on all arcs at once beats the candidate rounds.
-ALL_ARCS_BELOW = 40_000
+# Up to this many pairs, one dense block with every arc (emdkit.core.batch.solve_block) beats
+# candidate rounds: measured crossover near n = 800 for square problems (bench/RESULTS.md).
+ALL_ARCS_BELOW = 600_000
 CANDIDATES_PER_LINE = 16
 MAX_PRICING_ROUNDS = 60
 
@@ -94,17 +95,12 @@ def _initial_candidates(C, k):
 
 
 def solve_dense(problem: TransportProblem, C: np.ndarray, max_iter: int):
-    """Solve ``problem`` on the reduced cost matrix ``C`` (m' × n'); returns the live solver."""
+    """Solve ``problem`` on the reduced cost matrix ``C`` (m' × n') by candidate rounds; returns
+    the live solver. Problems up to ``ALL_ARCS_BELOW`` pairs go to ``batch.solve_block``."""
     m, n = C.shape
     ns = NetworkSimplex(problem.supply, float(C.max(initial=0.0)),
                         capacity=problem.supply.shape[0] + min(m * n, 8 * (m + n)) + 16)
     ns.add_arcs(*problem.dummy_arcs())
-    if m * n <= ALL_ARCS_BELOW:
-        ii, jj = np.divmod(np.arange(m * n), n)
-        ns.add_arcs(ii, m + jj, C.ravel())
-        ns.start_greedy(problem.dummy_node if problem.dummy != "none" else -1)
-        _finish(ns, max_iter)
-        return ns
     in_set = _initial_candidates(C, CANDIDATES_PER_LINE)
     ii, jj = np.nonzero(in_set)
     ns.add_arcs(ii, m + jj, C[ii, jj])
