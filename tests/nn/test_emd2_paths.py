@@ -15,6 +15,7 @@ def both_paths(fn, monkeypatch):
     return fused, ops
 
 
+@pytest.mark.parametrize("k", [7, 70])  # both CPU kernels: column-major (small K) and row-wise
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("kwargs", [
     {}, {"r": 1.0}, {"r": 3.0, "root": True}, {"normalize": "rps", "reduction": "none"},
@@ -22,13 +23,15 @@ def both_paths(fn, monkeypatch):
 ])
 @pytest.mark.parametrize("soft", [False, True])
 @pytest.mark.parametrize("from_logits", [True, False])
-def test_fused_kernel_matches_torch_ops(dtype, kwargs, soft, from_logits, monkeypatch):
+def test_fused_kernel_matches_torch_ops(k, dtype, kwargs, soft, from_logits, monkeypatch):
     g = torch.Generator().manual_seed(0)
-    z = torch.randn(33, 7, generator=g, dtype=dtype) * 3
+    z = torch.randn(133, k, generator=g, dtype=dtype) * 3  # 133 rows: a partial block of 64
     if not from_logits:
         z = torch.softmax(z, 1)
-    target = (torch.softmax(torch.randn(33, 7, generator=g, dtype=dtype), 1) if soft
-              else torch.randint(0, 7, (33,), generator=g))
+    target = (torch.softmax(torch.randn(133, k, generator=g, dtype=dtype), 1) if soft
+              else torch.randint(0, k, (133,), generator=g))
+    if "positions" in kwargs:
+        kwargs = dict(kwargs, positions=torch.cumsum(torch.rand(k, generator=g) + 0.1, 0))
 
     def run():
         x = z.clone().requires_grad_()

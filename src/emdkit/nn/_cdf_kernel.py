@@ -19,46 +19,139 @@ from numba import njit, prange
 @njit(parallel=True, cache=True)
 def cdf_loss_rows(p: np.ndarray, t_index: np.ndarray, t_soft: np.ndarray, gaps: np.ndarray,
                   r: float, hard: bool, through_softmax: bool, with_grad: bool,
-                  s_out: np.ndarray) -> None:
-    """Fill s_out[n]; if ``with_grad``, overwrite p[n] with ∂s_n/∂(logits or probabilities)."""
+                  grad_scale: float, s_out: np.ndarray) -> None:
+    """Fill s_out[n]; if ``with_grad``, overwrite p[n] with grad_scale · ∂s_n/∂(logits or
+    probabilities) (the scale folds a later normalisation/mean into this one write)."""
     n, k = p.shape
-    for row in prange(n):
+    # rows in blocks so that the scratch row is allocated once per block, not once per row
+    block = 64
+    for first in prange((n + block - 1) // block):
         scratch = np.empty(k)
-        cdf = 0.0
-        target_cdf = 0.0
-        s = 0.0
-        t = t_index[row] if hard else 0
+        for row in range(first * block, min(n, (first + 1) * block)):
+            _one_row(p, row, t_index, t_soft, gaps, r, hard, through_softmax, with_grad,
+                     grad_scale, s_out, scratch)
+
+
+@njit(inline="always")
+def _one_row(p, row, t_index, t_soft, gaps, r, hard, through_softmax, with_grad, grad_scale,
+             s_out, scratch):
+    """One row of :func:`cdf_loss_rows`; ``scratch`` holds G, then S."""
+    k = p.shape[1]
+    if hard and r == 2.0:
+        s = _forward_hard_squared(p, row, t_index[row], gaps, scratch)
+    else:
+        s = _forward_general(p, row, t_index, t_soft, gaps, r, hard, scratch)
+    s_out[row] = s
+    if not with_grad:
+        return
+    # reversed cumulative sum: S_j = Σ_{j≤k≤K−2} G_k, S_{K−1} = 0
+    acc = 0.0
+    dot = 0.0
+    scratch[k - 1] = 0.0
+    for j in range(k - 2, -1, -1):
+        acc += scratch[j]
+        scratch[j] = acc
+        dot += p[row, j] * acc
+    if through_softmax:
+        for j in range(k):
+            p[row, j] = p[row, j] * (scratch[j] - dot) * grad_scale
+    else:
+        for j in range(k):
+            p[row, j] = scratch[j] * grad_scale
+
+
+@njit(inline="always")
+def _forward_hard_squared(p, row, t, gaps, scratch):
+    """The common case (class-index target, r = 2), split at t so the loops carry no branch."""
+    k = p.shape[1]
+    cdf = 0.0
+    s = 0.0
+    for j in range(min(t, k - 1)):
+        cdf += p[row, j]
+        s += gaps[j] * cdf * cdf
+        scratch[j] = 2.0 * gaps[j] * cdf
+    for j in range(t, k - 1):
+        cdf += p[row, j]
+        d = cdf - 1.0
+        s += gaps[j] * d * d
+        scratch[j] = 2.0 * gaps[j] * d
+    return s
+
+
+@njit(inline="always")
+def _forward_general(p, row, t_index, t_soft, gaps, r, hard, scratch):
+    k = p.shape[1]
+    cdf = 0.0
+    target_cdf = 0.0
+    s = 0.0
+    t = t_index[row] if hard else 0
+    for j in range(k - 1):
+        cdf += p[row, j]
+        if hard:
+            target_cdf = 1.0 if j >= t else 0.0
+        else:
+            target_cdf += t_soft[row, j]
+        d = cdf - target_cdf
+        if r == 2.0:
+            s += gaps[j] * d * d
+            scratch[j] = 2.0 * gaps[j] * d
+        else:
+            a = abs(d)
+            s += gaps[j] * a ** r
+            if d != 0.0:
+                scratch[j] = r * gaps[j] * a ** (r - 1.0) * (1.0 if d > 0 else -1.0)
+            else:
+                scratch[j] = 0.0
+    return s
+
+
+# Below this many classes the per-row scans are too short to hide the add latency of their
+# dependency chains; the column-major kernel runs ROWS_PER_BLOCK rows side by side instead, so
+# the inner loops are vectorisable across rows. Measured crossover ≈ 50 classes (bench_loss.py).
+SMALL_K = 32
+ROWS_PER_BLOCK = 64
+
+
+@njit(parallel=True, cache=True)
+def cdf_loss_hard_squared_small_k(p: np.ndarray, t_index: np.ndarray, gaps: np.ndarray,
+                                  through_softmax: bool, with_grad: bool, grad_scale: float,
+                                  s_out: np.ndarray) -> None:
+    """:func:`cdf_loss_rows` for index targets and r = 2, with blocks of rows transposed."""
+    n, k = p.shape
+    width = ROWS_PER_BLOCK
+    for block in prange((n + width - 1) // width):
+        first = block * width
+        rows = min(width, n - first)
+        pt = np.zeros((k, width))    # pt[j, q] = p[first + q, j]
+        grad = np.zeros((k, width))  # G, then S
+        cdf = np.zeros(width)
+        s = np.zeros(width)
+        acc = np.zeros(width)
+        dot = np.zeros(width)
+        target = np.full(width, k)   # padding rows: a target past the end, harmless zeros
+        for q in range(rows):
+            target[q] = t_index[first + q]
+            for j in range(k):
+                pt[j, q] = p[first + q, j]
         for j in range(k - 1):
-            cdf += p[row, j]
-            if hard:
-                target_cdf = 1.0 if j >= t else 0.0
-            else:
-                target_cdf += t_soft[row, j]
-            d = cdf - target_cdf
-            if r == 2.0:
-                s += gaps[j] * d * d
-                scratch[j] = 2.0 * gaps[j] * d
-            else:
-                a = abs(d)
-                s += gaps[j] * a ** r
-                if d != 0.0:
-                    scratch[j] = r * gaps[j] * a ** (r - 1.0) * (1.0 if d > 0 else -1.0)
-                else:
-                    scratch[j] = 0.0
-        s_out[row] = s
+            gj = gaps[j]
+            for q in range(width):
+                cdf[q] += pt[j, q]
+                d = cdf[q] - (1.0 if j >= target[q] else 0.0)
+                s[q] += gj * d * d
+                grad[j, q] = 2.0 * gj * d
+        for q in range(rows):
+            s_out[first + q] = s[q]
         if not with_grad:
             continue
-        # reversed cumulative sum: S_j = Σ_{j≤k≤K−2} G_k, S_{K−1} = 0
-        acc = 0.0
-        dot = 0.0
-        scratch[k - 1] = 0.0
         for j in range(k - 2, -1, -1):
-            acc += scratch[j]
-            scratch[j] = acc
-            dot += p[row, j] * acc
-        if through_softmax:
+            for q in range(width):
+                acc[q] += grad[j, q]
+                grad[j, q] = acc[q]
+                dot[q] += pt[j, q] * acc[q]
+        for q in range(rows):
             for j in range(k):
-                p[row, j] = p[row, j] * (scratch[j] - dot)
-        else:
-            for j in range(k):
-                p[row, j] = scratch[j]
+                if through_softmax:
+                    p[first + q, j] = pt[j, q] * (grad[j, q] - dot[q]) * grad_scale
+                else:
+                    p[first + q, j] = grad[j, q] * grad_scale

@@ -12,6 +12,8 @@ The value is in (position units) × (probability)^r.
 """
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 import torch
@@ -19,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _checks
-from ._cdf_kernel import cdf_loss_rows
+from ._cdf_kernel import SMALL_K, cdf_loss_hard_squared_small_k, cdf_loss_rows
 
 NORMALIZATIONS = ("mean", "sum", "rps")
 # The fused Numba kernel serves CPU float32/float64; other devices and dtypes use torch ops.
@@ -82,47 +84,82 @@ class _CDFResidualPower(torch.autograd.Function):
         return grad_x, grad_t, None, None, None, None
 
 
+_numba_threads: int | None = None
+
+
+def _follow_torch_threads() -> None:
+    """Run the kernel on as many threads as torch's intra-op setting (numba's own query takes a
+    lock, so we remember what we last set)."""
+    global _numba_threads
+    threads = max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+    if threads != _numba_threads:
+        numba.set_num_threads(threads)
+        _numba_threads = threads
+
+
+@functools.lru_cache(maxsize=16)
+def _unit_gaps(k: int) -> np.ndarray:
+    gaps = np.ones(k - 1)
+    gaps.flags.writeable = False
+    return gaps
+
+
 class _CDFLossCPU(torch.autograd.Function):
     """Same value and gradient as :class:`_CDFResidualPower`, from the fused CPU kernel.
 
     The gradient is computed in the forward sweep while the row is in cache and saved; the
-    backward only scales it by the incoming per-sample gradient.
+    backward only scales it by the incoming gradient. With ``total_scale`` set the output is the
+    scalar total_scale · Σ_n s_n (a plain mean or sum of the loss), and the factor is folded into
+    the saved gradient, so no per-sample autograd nodes remain.
     """
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None,
-                r: float, hard: bool, from_logits: bool) -> torch.Tensor:
+                r: float, hard: bool, from_logits: bool, total_scale: float | None
+                ) -> torch.Tensor:
         n, k = x.shape
         with_grad = bool(ctx.needs_input_grad[0])
         # the kernel overwrites its buffer with the gradient: never hand it the caller's tensor
         p = torch.softmax(x, dim=-1) if from_logits else x.detach().clone()
         p = p.contiguous()
-        g = np.ones(k - 1) if gaps is None else gaps.detach().cpu().double().numpy()
+        g = _unit_gaps(k) if gaps is None else gaps.detach().cpu().double().numpy()
         s = np.empty(n)
         if hard:
-            t_index, t_soft = target.detach().cpu().numpy().astype(np.int64, copy=False), \
-                np.empty((0, 0), dtype=p.numpy().dtype)
+            t_index = target.detach().numpy().astype(np.int64, copy=False)
+            t_soft = np.empty((0, 0), dtype=p.numpy().dtype)
         else:
             t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
-        numba.set_num_threads(max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS)))
-        cdf_loss_rows(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
-                      with_grad, s)
+        _follow_torch_threads()
+        scale = 1.0 if total_scale is None else float(total_scale)
+        if hard and r == 2.0 and k <= SMALL_K:
+            cdf_loss_hard_squared_small_k(p.detach().numpy(), t_index, g, from_logits, with_grad,
+                                          scale, s)
+        else:
+            cdf_loss_rows(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
+                          with_grad, scale, s)
         if with_grad:
             ctx.save_for_backward(p)
+        ctx.total = total_scale is not None
+        if ctx.total:
+            return torch.tensor(scale * s.sum(), dtype=x.dtype)
         return torch.from_numpy(s).to(x.dtype)
 
     @staticmethod
-    def backward(ctx, grad_s: torch.Tensor):
+    def backward(ctx, grad_out: torch.Tensor):
         (grad_rows,) = ctx.saved_tensors
-        return grad_rows * grad_s.unsqueeze(1), None, None, None, None, None
+        grad = grad_rows * (grad_out if ctx.total else grad_out.unsqueeze(1))
+        return grad, None, None, None, None, None, None
 
 
 def _cdf_loss(x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None, r: float,
-              hard: bool, from_logits: bool) -> torch.Tensor:
+              hard: bool, from_logits: bool, total_scale: float | None = None) -> torch.Tensor:
+    """Per-sample s_n, or total_scale · Σ_n s_n when ``total_scale`` is given."""
     fused = (USE_CPU_KERNEL and x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64)
              and (hard or not target.requires_grad))
-    impl = _CDFLossCPU if fused else _CDFResidualPower
-    return impl.apply(x, target, gaps, r, hard, from_logits)
+    if fused:
+        return _CDFLossCPU.apply(x, target, gaps, r, hard, from_logits, total_scale)
+    s = _CDFResidualPower.apply(x, target, gaps, r, hard, from_logits)
+    return s if total_scale is None else s.sum() * total_scale
 
 
 def _safe_root(x: torch.Tensor, r: float) -> torch.Tensor:
@@ -192,23 +229,30 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
 
     if hard:
         t = target.reshape(-1).long()
-        keep = _checks.check_indices(t, k, ignore_index)
-        t_safe = torch.where(keep, t, torch.zeros_like(t))
-        sample_w = keep.to(x.dtype) if w is None else w[t_safe] * keep
-        s = _cdf_loss(x, t_safe, gaps, r, True, from_logits)
+        low, high = torch.aminmax(t)
+        if int(low) >= 0 and int(high) < k and not 0 <= ignore_index < k:
+            # the common case, checked with one reduction: every index valid, none ignored
+            t_safe, sample_w = t, None if w is None else w[t]
+        else:
+            keep = _checks.check_indices(t, k, ignore_index)
+            t_safe = torch.where(keep, t, torch.zeros_like(t))
+            sample_w = keep.to(x.dtype) if w is None else w[t_safe] * keep
     else:
         soft = _checks.flatten_classes(target).to(compute_dtype)
         _checks.check_distributions(soft, "target")
-        sample_w = None if w is None else soft @ w
-        s = _cdf_loss(x, soft, gaps, r, False, from_logits)
+        t_safe, sample_w = soft, None if w is None else soft @ w
 
     norm = {"mean": 1.0 / k, "sum": 1.0, "rps": 1.0 / (k - 1)}[normalize]
-    losses = s * norm
+    if sample_w is None and reduction != "none" and (not root or r == 1.0):
+        # a plain mean or sum of norm · s_n: one fused node (the common training call)
+        count = x.shape[0] if reduction == "mean" else 1
+        return _cdf_loss(x, t_safe, gaps, r, hard, from_logits, norm / count).to(input.dtype)
+    losses = _cdf_loss(x, t_safe, gaps, r, hard, from_logits) * norm
     if root and r != 1.0:
         losses = _safe_root(losses, r)
     if sample_w is not None:
         losses = losses * sample_w
-    denominator = sample_w.sum() if hard else None
+    denominator = sample_w.sum() if (hard and sample_w is not None) else None
     out = _checks.reduce(losses, reduction, denominator)
     if reduction == "none":
         out = out.reshape(out_shape)

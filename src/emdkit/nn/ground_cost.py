@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core.emd import emd
+from ..core import emd
 from . import _checks
 
 KINDS = ("exact", "weighted_squared")
