@@ -82,7 +82,7 @@ through exact laws (Gaussian oracle) or synchronous couplings (upper bounds with
 ## Timing
 
 All five experiments: **{total:.0f} s ({total / 60:.1f} min)** on {os.cpu_count()} CPU cores
-({platform.processor() or platform.machine()}), **while the machine was shared** with other jobs.
+({platform.processor() or platform.machine()}); 1-minute load average when they ended: {os.getloadavg()[0]:.1f}.
 
 | experiment | seconds |
 |---|---|
