@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
 EXTRAS := torch,images,ordinal,sgm,bench,dev
 
-.PHONY: demo test install bench bench-env clean
+.PHONY: demo test install bench bench-env clean clean-numba
 
 # torch is pinned to the CPU build that lies on these machines; an unpinned torch
 # would pull a multi-GB CUDA build. It goes first so that the extra's range is already met.
@@ -33,5 +33,10 @@ bench: bench-env
 	$(PY) bench/run_core.py
 	$(PY) bench/run_pointcloud.py
 
-clean:
+# Numba's on-disk cache is keyed on the file of the cached function only: after editing a callee
+# in another file (say network_simplex.py), drop the cache or the old machine code keeps running.
+clean-numba:
+	find src -name '*.nbi' -delete -o -name '*.nbc' -delete
+
+clean: clean-numba
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
