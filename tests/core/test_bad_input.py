@@ -37,8 +37,9 @@ def test_emd_rejects_non_numeric():
 def test_iteration_bound_raises_instead_of_returning_a_guess():
     rng = np.random.default_rng(0)
     C = rng.random((50, 50))
+    a = rng.random(50) + 0.5  # not uniform: the network simplex, not the assignment fast path
     with pytest.raises(emdkit.SolverError, match="max_iter=3"):
-        emdkit.emd(np.ones(50), np.ones(50), C, max_iter=3)
+        emdkit.emd(a, a[::-1], C, max_iter=3)
 
 
 def test_signature_and_metric_errors():

@@ -70,7 +70,7 @@ def test_auto_dispatch_takes_the_pointcloud_path_for_large_problems(monkeypatch)
     X, Y = rng.random((30, 2)), rng.random((30, 2))
     w = np.ones(30)
     assert emdkit.signature_emd(X, w, Y, w, "sqeuclidean").method == "pointcloud"
-    assert emdkit.signature_emd(X, w, Y, w, "chebyshev").method == "network_simplex"
+    assert emdkit.signature_emd(X, w, Y, w, "chebyshev").method != "pointcloud"
 
 
 def test_unsupported_metric_and_bad_method_are_rejected():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .assignment import ASSIGNMENT_BELOW, is_uniform_square, solve_assignment
 from .costs import METRICS, Metric, ground_distance
 from .batch import block_layout, solve_block
 from .dense import ALL_ARCS_BELOW, SolverError, raise_for_status, solve_dense
@@ -39,6 +40,8 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     b : (n,) non-negative weights, any positive total.
     cost : (m, n) non-negative ground distances.
     max_iter : pivot bound for the network simplex; reaching it raises :class:`SolverError`.
+        Equal counts with one common weight are an assignment problem, solved by at most m
+        shortest augmenting paths (``method == "assignment"``), which needs no bound.
 
     Returns
     -------
@@ -59,12 +62,28 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     C_red = C[np.ix_(problem.rows, problem.cols)] if (
         problem.m < C.shape[0] or problem.n < C.shape[1]) else C
     C_red = np.ascontiguousarray(C_red)
-    if problem.m * problem.n <= ALL_ARCS_BELOW:
+    method = "network_simplex"
+    if (problem.dummy == "none" and problem.m < ASSIGNMENT_BELOW
+            and is_uniform_square(a[problem.rows], b[problem.cols])):
+        solution, method = _solve_assignment(problem, a, C_red), "assignment"
+    elif problem.m * problem.n <= ALL_ARCS_BELOW:
         solution = _solve_small(problem, a, b, C_red, max_iter)
     else:
         solution = _from_live_solver(problem, solve_dense(problem, C_red, max_iter))
     return _assemble(problem, *solution, a, b, C.shape,
-                     cost_rows=lambda idx: C[idx], cost_cols=lambda idx: C[:, idx])
+                     cost_rows=lambda idx: C[idx], cost_cols=lambda idx: C[:, idx], method=method)
+
+
+def _solve_assignment(problem: TransportProblem, a, C_red):
+    """Equal counts, one common weight w: an optimal permutation, each matched pair moving w."""
+    col_for_row, u, v, status = solve_assignment(C_red)
+    if status != 0:
+        raise SolverError("assignment solver found no augmenting path; no value is returned")
+    i = np.arange(problem.m)
+    flow = np.full(problem.m, a[problem.rows[0]])
+    # node potentials in the network simplex's convention: rows -u, columns v, then the dummy
+    pi_std = np.concatenate([-u, v, [0.0]])
+    return i, col_for_row, flow, C_red[i, col_for_row], pi_std, problem.m
 
 
 def _solve_small(problem: TransportProblem, a, b, C_red, max_iter):
