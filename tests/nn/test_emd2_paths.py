@@ -59,3 +59,17 @@ def test_kernel_does_not_overwrite_probability_input():
     x = p.clone().requires_grad_()
     emd2_loss(x, torch.tensor([0, 1, 2, 3]), from_logits=False).backward()
     torch.testing.assert_close(x.detach(), before)
+
+
+def test_kernel_leaves_torch_thread_count_alone():
+    """Numba's OpenMP pool resets the OpenMP thread count when it starts; torch must not notice
+    (a fresh process, so that the pool really starts inside emd2_loss)."""
+    import subprocess
+    import sys
+    code = ("import torch; torch.set_num_threads(1)\n"
+            "from emdkit.nn import emd2_loss\n"
+            "x = torch.randn(300, 8, requires_grad=True)\n"
+            "emd2_loss(x, torch.randint(0, 8, (300,))).backward()\n"
+            "print(torch.get_num_threads())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"

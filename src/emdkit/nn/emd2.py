@@ -87,14 +87,25 @@ class _CDFResidualPower(torch.autograd.Function):
 _numba_threads: int | None = None
 
 
-def _follow_torch_threads() -> None:
+def _follow_torch_threads() -> int:
     """Run the kernel on as many threads as torch's intra-op setting (numba's own query takes a
-    lock, so we remember what we last set)."""
+    lock, so we remember what we last set). Returns torch's setting, for :func:`_keep_torch_threads`."""
     global _numba_threads
-    threads = max(1, min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+    torch_threads = torch.get_num_threads()
+    threads = max(1, min(torch_threads, numba.config.NUMBA_NUM_THREADS))
     if threads != _numba_threads:
         numba.set_num_threads(threads)
         _numba_threads = threads
+    return torch_threads
+
+
+def _keep_torch_threads(torch_threads: int) -> None:
+    """Undo what Numba's OpenMP layer does when its pool starts: it resets the process-wide
+    OpenMP thread count, and with it torch's intra-op threads. Left alone, torch's reductions
+    would round differently from then on, and a seeded training run would depend on what ran
+    before it in the process."""
+    if torch.get_num_threads() != torch_threads:
+        torch.set_num_threads(torch_threads)
 
 
 @functools.lru_cache(maxsize=16)
@@ -129,7 +140,7 @@ class _CDFLossCPU(torch.autograd.Function):
             t_soft = np.empty((0, 0), dtype=p.numpy().dtype)
         else:
             t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
-        _follow_torch_threads()
+        torch_threads = _follow_torch_threads()
         scale = 1.0 if total_scale is None else float(total_scale)
         if hard and r == 2.0 and k <= SMALL_K:
             cdf_loss_hard_squared_small_k(p.detach().numpy(), t_index, g, from_logits, with_grad,
@@ -137,6 +148,7 @@ class _CDFLossCPU(torch.autograd.Function):
         else:
             cdf_loss_rows(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
                           with_grad, scale, s)
+        _keep_torch_threads(torch_threads)
         if with_grad:
             ctx.save_for_backward(p)
         ctx.total = total_scale is not None
