@@ -13,6 +13,7 @@ from numba import njit, prange
 
 from .network_simplex import PRICING_EPS, STATUS_MAX_ITER, STATUS_OPTIMAL, NetworkSimplex
 from .problem import TransportProblem
+from .topk import emit_row, push_smallest
 
 # Up to this many pairs, one dense block with every arc (emdkit.core.batch.solve_block) beats
 # candidate rounds: measured crossover between 20k and 40k pairs on uniform, clustered and
@@ -24,20 +25,6 @@ MAX_PRICING_ROUNDS = 60
 
 class SolverError(RuntimeError):
     """The solver stopped before it could certify optimality (it never returns a guess)."""
-
-
-@njit(cache=True, inline="always")
-def _push_smallest(vals, idx, k, value, index):
-    """Insert (value, index) into the ascending buffer of the k smallest seen so far."""
-    if value >= vals[k - 1]:
-        return
-    t = k - 1
-    while t > 0 and vals[t - 1] > value:
-        vals[t] = vals[t - 1]
-        idx[t] = idx[t - 1]
-        t -= 1
-    vals[t] = value
-    idx[t] = index
 
 
 @njit(parallel=True, cache=True)
@@ -54,13 +41,8 @@ def _price_rows(C, pi, m, in_set, cap, out_cols, out_count):
             rc = c + pi_i - pj
             if rc < vals[cap - 1] and not in_set[i, j]:
                 if rc < -PRICING_EPS * max(abs(c), abs(pi_i), abs(pj)):
-                    _push_smallest(vals, idx, cap, rc, j)
-        count = 0
-        for t in range(cap):
-            if idx[t] >= 0:
-                out_cols[i, count] = idx[t]
-                count += 1
-        out_count[i] = count
+                    push_smallest(vals, idx, cap, rc, j)
+        emit_row(idx, cap, out_cols, out_count, i)
 
 
 @njit(parallel=True, cache=True)
@@ -73,7 +55,7 @@ def _initial_candidates(C, k):
         vals = np.full(kr, np.inf)
         idx = np.zeros(kr, np.int64)
         for j in range(n):
-            _push_smallest(vals, idx, kr, C[i, j], j)
+            push_smallest(vals, idx, kr, C[i, j], j)
         for t in range(kr):
             mask[i, idx[t]] = True
     kc = min(k, m)
@@ -88,7 +70,7 @@ def _initial_candidates(C, k):
         idx = np.zeros((j1 - j0, kc), np.int64)
         for i in range(m):  # row-major sweep keeps memory access contiguous
             for j in range(j0, j1):
-                _push_smallest(vals[j - j0], idx[j - j0], kc, C[i, j], i)
+                push_smallest(vals[j - j0], idx[j - j0], kc, C[i, j], i)
         for j in range(j0, j1):
             for t in range(kc):
                 mask[idx[j - j0, t], j] = True

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .topk import emit_row, push_smallest
+
 LEAF_SIZE = 16
 METRIC_CODES = {"euclidean": 0, "sqeuclidean": 1, "cityblock": 2}
 
@@ -126,21 +128,10 @@ def price_rows(X, pi_rows, pts, pi_sorted, perm, start, end, left, right, lo, hi
                     c = _point_cost(x, pts[t], metric)
                     rc = c + pi_i - pj
                     if rc < vals[cap - 1] and rc < -eps * max(abs(c), abs(pi_i), abs(pj)):
-                        pos = cap - 1
-                        while pos > 0 and vals[pos - 1] > rc:
-                            vals[pos] = vals[pos - 1]
-                            idx[pos] = idx[pos - 1]
-                            pos -= 1
-                        vals[pos] = rc
-                        idx[pos] = perm[t]
+                        push_smallest(vals, idx, cap, rc, perm[t])
             else:
                 top += 1
                 stack[top] = left[k]
                 top += 1
                 stack[top] = right[k]
-        count = 0
-        for t in range(cap):
-            if idx[t] >= 0:
-                out_cols[i, count] = idx[t]
-                count += 1
-        out_count[i] = count
+        emit_row(idx, cap, out_cols, out_count, i)
