@@ -24,7 +24,7 @@ class EMDResult:
         Σ a_i u_i + Σ b_j v_j = work. With unequal totals the potentials are measured from the
         zero-cost dummy, so u <= 0 when Σ a > Σ b (v <= 0 when Σ b > Σ a). ∂work/∂a_i = u_i.
     n_iter : int
-        Network-simplex pivots (0 for closed-form fast paths).
+        Network-simplex pivots; augmenting paths for the assignment path; 0 for the 1-D path.
     method : str
         Which solver produced the answer.
     """
