@@ -15,12 +15,13 @@ from emdkit.w2 import coordinate_w2, exact_w2, fitted_gaussian_w2, gaussian_w2, 
 
 from .ou import Run, coupled_reverse_em, coupling_rms, step_size
 from .product_targets import DoubleWellTarget, ElasticNetTarget, ModifiedHalfNormalTarget
-from .report import (Section, figure, loglog_slope, markdown_table, reference_line, save,
+from .report import (Section, figure, log_rate, loglog_slope, markdown_table, reference_line, save,
                      write_csv)
 from .targets import GaussianTarget, MixtureTarget, Target
 
 EPS = 0.05  # early stop used throughout
 MIXTURE_MU, MIXTURE_S = np.array([1.0, 1.0]), 0.5
+MIXTURE_MU_TEXT = "(" + ", ".join(f"{x:g}" for x in MIXTURE_MU) + ")"
 
 
 def rotated_gaussian(d: int, seed: int = 0) -> GaussianTarget:
@@ -201,7 +202,7 @@ def run_e1(out: Path, quick: bool = False, seed: int = 0) -> Section:
     fig_name = save(fig, out / "e1_order_in_gamma.png")
     write_csv(out / "e1.csv", rows)
     body = f"""d = 2, T = {T:g}, ε = {EPS}, n = {n} coupled paths; targets: mixture ½N(±μ, {MIXTURE_S}² I)
-with μ = ({', '.join(f'{x:g}' for x in MIXTURE_MU)}), elastic net λ1 = λ2 = 1, double well. Every run is driven by the
+with μ = {MIXTURE_MU_TEXT}, elastic net λ1 = λ2 = 1, double well. Every run is driven by the
 same Brownian path as a reference run with {k_ref} steps (γ_ref = {step_size(T, EPS, k_ref):.3g}),
 coarse increments being sums of fine ones; √E‖Y^γ − Y^ref‖² is an upper bound on
 W2(law(Y^γ), law(Y^ref)) with no sample floor. The reference itself is compared with fresh exact
@@ -375,10 +376,6 @@ The Gaussian line is the exact total W2 to p_ε (oracle): it falls like e^{{−T
                        for k, (_, b) in rates.items()}})
 
 
-def log_rate(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of log y against x (the exponential rate); nan with < 2 points."""
-    return float(np.polyfit(x, np.log(y), 1)[0]) if len(x) > 1 else float("nan")
-
 
 # ---------------------------------------------------------------- E4: learned score
 
@@ -435,7 +432,7 @@ def run_e4(out: Path, quick: bool = False, seed: int = 0) -> Section:
     ax2.set(xlabel="√ε_SN", ylabel=f"W2 to π samples (n={n_emd})", title="E4: total error through samples")
     ax2.legend(fontsize=7)
     fig_name = save(fig, out / "e4_learned_score.png")
-    body = f"""Mixture ½N(±μ, {MIXTURE_S}² I), μ = ({', '.join(f'{x:g}' for x in MIXTURE_MU)}); MLP s_θ(t, x) = f_θ(x, log σ_t)/σ_t (3×64 SiLU),
+    body = f"""Mixture ½N(±μ, {MIXTURE_S}² I), μ = {MIXTURE_MU_TEXT}; MLP s_θ(t, x) = f_θ(x, log σ_t)/σ_t (3×64 SiLU),
 denoising score matching with weight σ_t², t ~ U[ε, T], Adam + cosine decay, torch on 1 CPU
 thread ({n_iter} steps, {train_seconds:.0f} s). Snapshots along training give scores of
 decreasing error. ε_SN = max over {len(probe)} of the sampler's times of the Monte Carlo

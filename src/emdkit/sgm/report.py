@@ -27,6 +27,12 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
+def log_rate(x: Sequence[float], y: Sequence[float]) -> float:
+    """Least-squares slope of log y against x (an exponential rate); nan with < 2 points."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return float(np.polyfit(x, np.log(y), 1)[0]) if len(x) > 1 else float("nan")
+
+
 def markdown_table(rows: list[dict], floatfmt: str = ".4g") -> str:
     if not rows:
         return ""
