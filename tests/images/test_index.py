@@ -214,12 +214,15 @@ def test_settings_schema_and_file_errors(tmp_path, photo_dir):
         ImageIndex(tmp_path)
 
 
+# A job started in the background of a non-interactive shell (as CI may be) inherits SIGINT as
+# ignored, and Python then installs no KeyboardInterrupt handler; restore what a terminal gives.
 CTRL_C_SCRIPT = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import emdkit.images.index as ix
 real = ix.process_file
-def slow(*a, **k):
-    time.sleep(0.03)
+def slow(*a, **k):  # 30 images x 0.1 s: the run cannot end before the signal lands
+    time.sleep(0.1)
     return real(*a, **k)
 ix.process_file = slow
 from emdkit.cli import main
@@ -239,8 +242,8 @@ def test_ctrl_c_on_the_cli_exits_130_with_a_resumable_database(photo_dir, tmp_pa
         time.sleep(0.02)
     assert proc.poll() is None, "the indexer finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, f"exit {proc.returncode}\nstdout: {out}\nstderr: {err}"
     assert "run the same command again" in err
     with ImageIndex(db) as index:
         assert index.integrity_ok()
