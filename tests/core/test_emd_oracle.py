@@ -133,6 +133,20 @@ def test_property_random_matrices(data):
     assert_certified(r, a, b, C)
 
 
+@pytest.mark.parametrize("tiny", [1e-10, 1e-14])
+def test_tiny_weight_beside_a_large_one(tiny):
+    rng = np.random.default_rng(11)
+    for m, n in [(2, 2), (3, 5), (6, 4)]:
+        a = rng.random(m) + 0.5
+        a[0] = tiny
+        b = rng.random(n) * 3
+        b[-1] = 0.0
+        C = rng.random((m, n))
+        r = emdkit.emd(a, b, C)
+        assert r.work == pytest.approx(lp_emd_work(a, b, C), rel=1e-8, abs=1e-12)
+        assert_certified(r, a, b, C)
+
+
 def test_symmetry_and_triangle_inequality_for_equal_mass_signatures():
     rng = np.random.default_rng(11)
     for _ in range(30):
