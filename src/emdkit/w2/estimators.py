@@ -49,8 +49,10 @@ def exact_w2(X: ArrayLike, Y: ArrayLike, x_weights: ArrayLike | None = None,
         W2 = ( min_{π ∈ Π(a, b)} Σ_ij π_ij ‖X_i − Y_j‖² )^{1/2}
 
     Weights are normalised to probability (uniform when omitted), so the core's Rubner EMD on the
-    squared-euclidean ground distance is W2². Cost O((m n) memory), one network simplex solve;
-    in 1-D the quantile formula (``emdkit.wasserstein_1d``, same optimum) is used instead.
+    squared-euclidean ground distance is W2². Solved by ``signature_emd``: the dense network
+    simplex below 250k pairs, the matrix-free point-cloud solver above (memory O(m + n) plus its
+    candidate arcs; n = 20,000 in ~10-16 s and ~210 MB); in 1-D the quantile formula
+    (``emdkit.wasserstein_1d``, same optimum) is used instead.
     Bias as an estimate of W2 between the laws: the sample floor (see module docstring).
     """
     Xa, Ya = _paired_points(X, Y)
