@@ -16,6 +16,12 @@ def _plt():
     return plt
 
 
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=110)
+    _plt().close(fig)
+    return path
+
+
 def learning_curves(methods: dict, task: str, out: Path) -> Path:
     """Test MAE and test accuracy per epoch, mean over seeds with a min-max band."""
     from .report import METHOD_LABELS
@@ -36,9 +42,7 @@ def learning_curves(methods: dict, task: str, out: Path) -> Path:
     fig.suptitle(f"{task}: learning curves (mean over seeds, band = min–max)", fontsize=11)
     fig.tight_layout()
     path = out / f"curves_{task}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
@@ -59,9 +63,7 @@ def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
     fig.suptitle(f"{task}: confusion matrices (rows normalised)", fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     path = out / f"confusion_{task}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def ground_distance(runs: list, task: str, out: Path) -> Path:
@@ -97,6 +99,4 @@ def ground_distance(runs: list, task: str, out: Path) -> Path:
                  f"(off-diagonal, seed {run.spec.seed})", fontsize=11)
     fig.tight_layout()
     path = out / f"ground_distance_{task}.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
