@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike
 
 from .batch import pack, pair_distances
 from .costs import METRICS, Metric
+from .progress import progress_bar
 from .solve import signature_emd
 from .validation import as_points, as_weights
 
@@ -73,7 +74,7 @@ def pairwise_emd(signatures: Sequence[Signature], metric: Metric = "euclidean", 
     n_chunks = max(1, min(first.size, 64 if progress or scheduler else 1))
     chunks = np.array_split(np.arange(first.size), n_chunks)
     values = np.empty(first.size)
-    bar = _progress_bar(first.size, progress)
+    bar = progress_bar(first.size, progress, "pairwise EMD", "pair")
     if scheduler is not None:
         _run_on_dask(scheduler, sigs, first, second, metric, chunks, values, bar)
     else:
@@ -91,21 +92,6 @@ def pairwise_emd(signatures: Sequence[Signature], metric: Metric = "euclidean", 
     D[first, second] = values
     D[second, first] = values
     return D
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress_bar(total: int, enabled: bool):
-    if not enabled:
-        return _NoBar()
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc="pairwise EMD", unit="pair")
 
 
 def _run_on_dask(address, sigs, first, second, metric, chunks, values, bar) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emdkit.core.progress import progress_bar
 from emdkit.core.validation import check_positive_int
 
 from .loading import UnreadableImageError, decode_rgb, find_images
@@ -232,7 +233,7 @@ class ImageIndex:
                 todo.append((path, row[2] if row else None))
         if prune_missing:
             report.removed = self._prune(roots, set(files), known)
-        bar = _bar(len(todo), progress)
+        bar = progress_bar(len(todo), progress, "indexing", "img")
         pending: list[_Outcome] = []
         try:
             for outcome in _outcomes(todo, self.options, scheduler):
@@ -314,18 +315,3 @@ def _outcomes(todo: list[tuple[str, str | None]], options: SignatureOptions,
                    for path, sha in todo]
         for fut in as_completed(futures):
             yield fut.result()
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _bar(total: int, enabled: bool):
-    if not enabled or total == 0:
-        return _NoBar()
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc="indexing", unit="img")

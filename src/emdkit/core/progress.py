@@ -1,0 +1,18 @@
+"""A tqdm progress bar when asked for, and a no-op stand-in otherwise (tqdm loads only when used)."""
+from __future__ import annotations
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int, enabled: bool, desc: str, unit: str):
+    """tqdm(total, desc, unit) if ``enabled`` and there is work, else an object that does nothing."""
+    if not enabled or total == 0:
+        return _NoBar()
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, unit=unit)
