@@ -13,6 +13,7 @@ import numpy as np
 FOLDER_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
                   "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 OTHER_FOLDERS = "#666666"
+LUMA = np.array([0.2126, 0.7152, 0.0722])  # sRGB luminance weights (ITU-R BT.709), for RGB signatures
 
 
 def to_hex(colours: np.ndarray, colour_space: str) -> list[str]:
@@ -45,27 +46,35 @@ def palette_bar(colours: np.ndarray, weights: np.ndarray, colour_space: str,
 
 def flow_svg(pair, colour_space: str, weight_unit: str, labels: tuple[str, str],
              height: int = 440, width: int = 640) -> str:
-    """Two palettes as stacked columns (height ∝ weight) and the optimal flow between them as
-    bands whose width ∝ flow. Both columns share one scale, so with unequal totals (partial
-    matching) the lighter column is shorter and part of the heavier one receives no flow."""
+    """Two palettes as stacked columns (lightest on top) and the optimal flow between them as
+    bands whose width ∝ flow, on one scale: the total flow fills the height.
+
+    Each column shows, per colour, the part of its weight that moves. With equal totals that
+    is all of it; with unequal totals (partial matching) the heavier side's unmoved weight is
+    not drawn in the columns (the palette bars above them show every colour's full weight)."""
     (Xa, wa), (Xb, wb) = pair.a, pair.b
     ha, hb = to_hex(Xa, colour_space), to_hex(Xb, colour_space)
-    top, bottom = 28, 8
-    scale = (height - top - bottom) / max(float(wa.sum()), float(wb.sum()))
+    moved_a, moved_b = np.zeros(len(wa)), np.zeros(len(wb))
+    for i, j, f in pair.flows:
+        moved_a[i] += f
+        moved_b[j] += f
+    top, bottom, bar = 46, 8, 12
+    scale = (height - top - bottom) / max(pair.total_flow, 1e-300)
     col_w, xa, xb = 70, 10, width - 80
 
-    def stack(weights):
-        order = np.argsort(-weights, kind="stable")
-        y0, y = np.zeros(len(weights)), top
-        for i in order:
+    def stack(colours, moved):
+        # light colours on top, dark below: similar colours face each other, bands cross less
+        lightness = colours[:, 0] if colour_space == "lab" else colours @ LUMA
+        y0, y = np.zeros(len(moved)), float(top)
+        for i in np.argsort(-lightness, kind="stable"):
             y0[i] = y
-            y += weights[i] * scale
+            y += moved[i] * scale
         return y0
 
-    ya, yb = stack(wa), stack(wb)
+    ya, yb = stack(Xa, moved_a), stack(Xb, moved_b)
     out_a, in_b = ya.copy(), yb.copy()  # where the next band leaves a / enters b
     bands = []
-    # draw bands by source position then destination position, so they nest without crossing
+    # bands in order of source then destination position, so they nest without crossing
     for i, j, f in sorted(pair.flows, key=lambda t: (ya[t[0]], yb[t[1]])):
         h = f * scale
         y1, y2 = out_a[i] + h / 2, in_b[j] + h / 2
@@ -78,18 +87,25 @@ def flow_svg(pair, colour_space: str, weight_unit: str, labels: tuple[str, str],
             f'stroke="{ha[i]}" stroke-width="{max(h, 0.4):.2f}" fill="none" stroke-opacity="0.75">'
             f'<title>{escape(f"{f:.4g} {weight_unit}: {ha[i]} → {hb[j]}")}</title></path>')
 
-    def column(x, y0, weights, hexes):
+    def column(x, y0, moved, weights, hexes):
         return "".join(
-            f'<rect x="{x}" y="{y0[i]:.2f}" width="{col_w}" height="{max(weights[i] * scale, 0.4):.2f}" '
-            f'fill="{hexes[i]}" stroke="#222" stroke-width="0.3"><title>{hexes[i]} · '
-            f'{weights[i]:.4g} {escape(weight_unit)}</title></rect>' for i in range(len(weights)))
+            f'<rect x="{x}" y="{y0[i]:.2f}" width="{col_w}" height="{max(moved[i] * scale, 0.4):.2f}" '
+            f'fill="{hexes[i]}" stroke="#222" stroke-width="0.3"><title>{hexes[i]}: '
+            f'{moved[i]:.4g} of {weights[i]:.4g} {escape(weight_unit)} moved</title></rect>'
+            for i in range(len(moved)) if moved[i] > 0)
 
-    head = (f'<text x="{xa}" y="18" class="lbl">{escape(labels[0])}</text>'
-            f'<text x="{xb + col_w}" y="18" text-anchor="end" class="lbl">{escape(labels[1])}</text>')
+    def bar_at(x, colours, weights, anchor_right):
+        svg = palette_bar(colours, weights, colour_space, width=col_w * 2, height=bar)
+        left = x + col_w - 2 * col_w if anchor_right else x
+        return f'<g transform="translate({left},{top - bar - 6})">{svg}</g>'
+
+    head = (f'<text x="{xa}" y="16" class="lbl">{escape(labels[0])}</text>'
+            f'<text x="{xb + col_w}" y="16" text-anchor="end" class="lbl">{escape(labels[1])}</text>'
+            f'{bar_at(xa, Xa, wa, False)}{bar_at(xb, Xb, wb, True)}')
     return (f'<svg id="flow" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'role="img" aria-label="optimal flow between the two palettes" '
             f'data-flows="{len(pair.flows)}">{head}<g class="bands">{"".join(bands)}</g>'
-            f'{column(xa, ya, wa, ha)}{column(xb, yb, wb, hb)}</svg>')
+            f'{column(xa, ya, moved_a, wa, ha)}{column(xb, yb, moved_b, wb, hb)}</svg>')
 
 
 def map_svg(points: list[tuple[int, str, str]], xy: np.ndarray, size: int = 640) -> tuple[str, dict]:
