@@ -49,7 +49,7 @@ def create_app(db_path, roots=None, map_sample: int = service.MAP_SAMPLE,
     store = IndexStore(db_path, roots)
     maps = service.MapCache(map_sample)
     if warm_up:
-        service.warm_up()
+        service.warm_up(store.options)
     if precompute_map:
         threading.Thread(target=maps.get, args=(store.snapshot(),), daemon=True,
                          name="emdkit-map").start()

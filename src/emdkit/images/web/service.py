@@ -158,8 +158,14 @@ def decode_upload(data: bytes, store: IndexStore) -> ColourSignature:
         raise ClientError(415, str(exc).splitlines()[0][:200])
 
 
-def warm_up() -> None:
-    """Run the search and flow code once on a tiny problem (compiles Numba's solver)."""
+def warm_up(options=None) -> None:
+    """Run the search, flow and signature code once on tiny inputs: compiles Numba's solver
+    and imports scikit-image and scikit-learn (seconds), so no visitor waits for them."""
+    from ..signature import SignatureOptions
+    options = options or SignatureOptions()
+    rgb = np.random.default_rng(0).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    signature_from_rgb(rgb, SignatureOptions(colour_space=options.colour_space, method="kmeans",
+                                             n_colours=4))
     X = np.array([[50.0, 0.0, 0.0], [60.0, 10.0, -10.0]])
     w = np.array([2.0, 1.0])
     knn_search((X, w), [("a", X + 1.0, w), ("b", X + 2.0, w[::-1].copy())], k=1)
