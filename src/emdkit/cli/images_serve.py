@@ -75,7 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"emdkit: error: the web page needs the web extra ({exc.name} is missing): "
               f"pip install 'emdkit[images,web]'", file=sys.stderr)
         return 2
-    app = create_app(args.db, args.roots, map_sample=args.map_sample, precompute_map=True)
+    app = create_app(args.db, args.roots, map_sample=args.map_sample)
     n = len(app.state.store.snapshot().entries)
     print(f"emdkit images serve: {n} images from {args.db} (read-only)")
     print(f"listening on http://{_url_host(args.host)}:{args.port}/ — " + _reach(args.host))

@@ -353,3 +353,36 @@ def test_create_app_refuses_missing_or_foreign_databases(tmp_path):
     with pytest.raises(ValueError, match="not an emdkit image index"):
         create_app(tmp_path / "junk.db")
 
+
+
+def test_the_map_is_a_bounded_sample(web_data):
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app(web_data["db"], map_sample=5, warm_up=False)) as c:
+        page = c.get("/map").text
+    assert len(re.findall(r"<circle", page)) == 5 and "an even sample of the 23" in page
+
+
+def test_the_thumbnail_cache_is_bounded_in_bytes(client, ids, monkeypatch):
+    store = client.app.state.store
+    monkeypatch.setattr(web_store, "THUMB_CACHE_BYTES", 1)  # room for one thumbnail only
+    for name in ("ice_00.png", "ice_01.png", "ice_02.png"):
+        assert client.get(f"/thumb/{ids[name]}").status_code == 200
+    assert store.thumbnails_cached == 1
+
+
+def test_client_names_are_escaped(client, web_data):
+    r = client.post("/search", files={"image": ('<b onmouseover="x">.png', web_data["upload"].read_bytes())})
+    assert r.status_code == 200
+    assert "<b onmouseover" not in r.text and "Nearest to &lt;b onmouseover=" in r.text
+
+
+def test_an_empty_index_answers_409(tmp_path):
+    from starlette.testclient import TestClient
+
+    with ImageIndex(tmp_path / "empty.db"):
+        pass
+    with TestClient(create_app(tmp_path / "empty.db", warm_up=False)) as c:
+        assert "The index is empty" in c.get("/").text
+        with_upload = c.post("/api/search", content=_png((4, 4)), headers={"content-type": "image/png"})
+        assert_one_line_refusal(with_upload, 409)

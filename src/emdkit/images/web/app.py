@@ -36,13 +36,13 @@ log = logging.getLogger("emdkit.images.web")
 
 
 def create_app(db_path, roots=None, map_sample: int = service.MAP_SAMPLE,
-               warm_up: bool = True, precompute_map: bool = False) -> Starlette:
+               warm_up: bool = True) -> Starlette:
     """The web app over the index at ``db_path`` (opened read-only; see :class:`IndexStore`).
 
-    warm_up : solve one tiny search now, so the solver's compilation (seconds, once per
-        process) is not paid by the first visitor.
-    precompute_map : compute the MDS map in a background thread now instead of on the first
-        visit to /map.
+    roots : see :class:`IndexStore`.
+    map_sample : at most this many images on the MDS map (an even sample by path).
+    warm_up : run the search, signature and map code once on tiny inputs now, so their
+        compilation and imports (seconds, once per process) are not paid by a visitor.
 
     Raises FileNotFoundError or ValueError when the database is missing or not an index.
     """
@@ -50,9 +50,6 @@ def create_app(db_path, roots=None, map_sample: int = service.MAP_SAMPLE,
     maps = service.MapCache(map_sample)
     if warm_up:
         service.warm_up(store.options)
-    if precompute_map:
-        threading.Thread(target=maps.get, args=(store.snapshot(),), daemon=True,
-                         name="emdkit-map").start()
     uploads: OrderedDict[str, tuple] = OrderedDict()
     uploads_lock = threading.Lock()
     templates = Jinja2Templates(directory=str(HERE / "templates"))

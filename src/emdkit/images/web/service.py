@@ -170,6 +170,7 @@ def warm_up(options=None) -> None:
     w = np.array([2.0, 1.0])
     knn_search((X, w), [("a", X + 1.0, w), ("b", X + 2.0, w[::-1].copy())], k=1)
     pair((X, w), (X, np.array([1.0, 1.0])), "euclidean")
+    pairwise_emd([(X, w), (X + 1.0, w), (X - 1.0, w[::-1].copy())], n_jobs=1)  # the map's solver
 
 
 @dataclass
