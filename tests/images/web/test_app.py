@@ -147,7 +147,7 @@ def test_pair_numbers_match_an_independent_lp(client, ids, web_data):
 
 def test_flow_drawing_widths_are_proportional_to_flow(client, ids):
     page = client.get("/pair", params={"a": ids["desert_00.png"], "b": ids["forest_01.png"]}).text
-    widths = [float(w) for w in re.findall(r'class="flow" d="[^"]+" stroke="#[0-9a-f]{6}" '
+    widths = [float(w) for w in re.findall(r'class="flow" d="[^"]+" stroke="url\(#band\d+\)" '
                                             r'stroke-width="([\d.]+)"', page)]
     p = client.get("/api/pair", params={"a": ids["desert_00.png"], "b": ids["forest_01.png"]}).json()
     flows = sorted(f["flow"] for f in p["flows"])

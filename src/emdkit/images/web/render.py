@@ -73,18 +73,22 @@ def flow_svg(pair, colour_space: str, weight_unit: str, labels: tuple[str, str],
 
     ya, yb = stack(Xa, moved_a), stack(Xb, moved_b)
     out_a, in_b = ya.copy(), yb.copy()  # where the next band leaves a / enters b
-    bands = []
+    bands, gradients = [], []
     # bands in order of source then destination position, so they nest without crossing
-    for i, j, f in sorted(pair.flows, key=lambda t: (ya[t[0]], yb[t[1]])):
+    for n, (i, j, f) in enumerate(sorted(pair.flows, key=lambda t: (ya[t[0]], yb[t[1]]))):
         h = f * scale
         y1, y2 = out_a[i] + h / 2, in_b[j] + h / 2
         out_a[i] += h
         in_b[j] += h
         x1, x2 = xa + col_w, xb
         mid = (x1 + x2) / 2
+        # each band fades from its source colour to its destination colour
+        gradients.append(f'<linearGradient id="band{n}" gradientUnits="userSpaceOnUse" x1="{x1}" '
+                         f'y1="0" x2="{x2}" y2="0"><stop offset="0" stop-color="{ha[i]}"/>'
+                         f'<stop offset="1" stop-color="{hb[j]}"/></linearGradient>')
         bands.append(
             f'<path class="flow" d="M{x1},{y1:.2f} C{mid},{y1:.2f} {mid},{y2:.2f} {x2},{y2:.2f}" '
-            f'stroke="{ha[i]}" stroke-width="{max(h, 0.4):.2f}" fill="none" stroke-opacity="0.75">'
+            f'stroke="url(#band{n})" stroke-width="{max(h, 0.4):.2f}" fill="none" stroke-opacity="0.8">'
             f'<title>{escape(f"{f:.4g} {weight_unit}: {ha[i]} → {hb[j]}")}</title></path>')
 
     def column(x, y0, moved, weights, hexes):
@@ -104,7 +108,8 @@ def flow_svg(pair, colour_space: str, weight_unit: str, labels: tuple[str, str],
             f'{bar_at(xa, Xa, wa, False)}{bar_at(xb, Xb, wb, True)}')
     return (f'<svg id="flow" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'role="img" aria-label="optimal flow between the two palettes" '
-            f'data-flows="{len(pair.flows)}">{head}<g class="bands">{"".join(bands)}</g>'
+            f'data-flows="{len(pair.flows)}"><defs>{"".join(gradients)}</defs>{head}'
+            f'<g class="bands">{"".join(bands)}</g>'
             f'{column(xa, ya, moved_a, wa, ha)}{column(xb, yb, moved_b, wb, hb)}</svg>')
 
 
