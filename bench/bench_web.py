@@ -8,8 +8,8 @@ Steps, all against 127.0.0.1 only and bounded in count and time:
   2. start `emdkit images serve` on a free loopback port, in its own process;
   3. warm search: ``--warm`` sequential `GET /api/search?id=…&k=10`; the server-side time is
      the JSON's ``seconds`` (the ranking step: knn_search over the warm signatures);
-  4. load: start `emdkit images index` on the extra tiles (same database), and meanwhile send
-     ``--requests`` searches from ``--clients`` threads (9 in 10 by id, 1 in 10 an uploaded
+  4. load: start `emdkit images index` on the extra tiles (same database); once its first batch
+     is committed, send ``--requests`` searches from ``--clients`` threads (9 in 10 by id, 1 in 10 an uploaded
      tile); every answer must be 200 with k results;
   5. after the indexer ends, the server must list n + extra images without a restart.
 Reports p50/p95 of client-side latency (request to full answer) and of server-side search time.
@@ -73,7 +73,7 @@ def pct(values, q) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000, help="tiles indexed before the server starts")
-    ap.add_argument("--extra", type=int, default=300, help="tiles indexed during the load")
+    ap.add_argument("--extra", type=int, default=600, help="tiles indexed during the load")
     ap.add_argument("--requests", type=int, default=200, help="searches in the load phase")
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients")
     ap.add_argument("--warm", type=int, default=50, help="sequential warm searches")
@@ -131,6 +131,12 @@ def main() -> int:
         indexer = subprocess.Popen([sys.executable, "-m", "emdkit", "images", "index", str(work / "extra"),
                                     "--db", str(db), "--no-progress", "--batch-size", "8"],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # the load starts once the indexer's first batch is committed, so the two overlap
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while request(port, "GET", "/api/info")[1]["images"] == args.n:
+            if time.monotonic() > deadline or indexer.poll() is not None:
+                raise SystemExit("the indexer committed nothing before the load could start")
+            time.sleep(0.2)
         load_start = time.perf_counter()
         results, errors = [], []
         lock = threading.Lock()

@@ -44,7 +44,20 @@ def create_app(db_path, roots=None, map_sample: int = service.MAP_SAMPLE,
     warm_up : run the search, signature and map code once on tiny inputs now, so their
         compilation and imports (seconds, once per process) are not paid by a visitor.
 
-    Raises FileNotFoundError or ValueError when the database is missing or not an index.
+    Raises
+    ------
+    FileNotFoundError : no database at ``db_path``, or a folder in ``roots`` is missing.
+    ValueError : the file is not an emdkit image index.
+
+    Examples
+    --------
+    >>> import uvicorn                                            # doctest: +SKIP
+    >>> uvicorn.run(create_app("images.db"), host="127.0.0.1", port=8765)  # doctest: +SKIP
+
+    or, without a server, with Starlette's test client:
+
+    >>> from starlette.testclient import TestClient               # doctest: +SKIP
+    >>> TestClient(create_app("images.db")).get("/api/search?id=1&k=5").json()["results"]  # doctest: +SKIP
     """
     store = IndexStore(db_path, roots)
     maps = service.MapCache(map_sample)
