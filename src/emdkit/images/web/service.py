@@ -121,8 +121,8 @@ def search(store: IndexStore, query: tuple[np.ndarray, np.ndarray], k: int, metr
     snap = store.snapshot()
     candidates = snap.candidates
     if exclude_path is not None:
-        candidates = [c for c in candidates if c[0] != exclude_path]
-    if not candidates:
+        candidates = candidates.without(exclude_path)
+    if len(candidates) == 0:
         raise ClientError(409, "the index is empty: run `emdkit images index` first")
     t0 = time.perf_counter()
     result = knn_search(query, candidates, k=k, metric=metric)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..index import SCHEMA_VERSION
 from ..loading import _to_rgb_array, find_images
+from ..search import PreparedCandidates
 from ..signature import SignatureOptions
 
 # Thumbnails are JPEG bytes of a few kB each (measured 1.5–9 kB at 160 px); 64 MiB keeps
@@ -71,7 +72,7 @@ class Snapshot:
     entries: tuple[Entry, ...]                      # sorted by path
     by_id: dict[int, Entry]
     by_path: dict[str, Entry]
-    candidates: list[tuple[str, np.ndarray, np.ndarray]]  # knn_search's (name, X, w), name = path
+    candidates: PreparedCandidates  # knn_search's (name, X, w) with name = path, prepared once
     data_version: int
     loaded_at: float
 
@@ -125,7 +126,7 @@ class IndexStore:
         except BaseException:
             self._conn.close()
             raise
-        self._snapshot = Snapshot((), {}, {}, [], -1, 0.0)
+        self._snapshot = Snapshot((), {}, {}, PreparedCandidates.prepare([]), -1, 0.0)
         self._staleness: Staleness | None = None
         self._thumbs: OrderedDict[tuple[int, int], bytes] = OrderedDict()
         self._thumb_bytes = 0
@@ -163,7 +164,8 @@ class IndexStore:
         by_id = {i: old.get(i) or fresh[i] for i in ids if i in old or i in fresh}
         entries = tuple(sorted(by_id.values(), key=lambda e: e.path))
         return Snapshot(entries=entries, by_id=by_id, by_path={e.path: e for e in entries},
-                        candidates=[(e.path, e.colours, e.weights) for e in entries],
+                        candidates=PreparedCandidates.prepare(
+                            [(e.path, e.colours, e.weights) for e in entries]),
                         data_version=version, loaded_at=time.time())
 
     def folder_of(self, entry: Entry) -> str:
