@@ -39,9 +39,13 @@ def test_help_numbers_are_the_servers():
 
 @pytest.fixture
 def recorded_run(monkeypatch):
+    """Replaces the serving loop: records the app and the socket it would serve on."""
     import uvicorn
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+
+    def run(server, sockets):
+        calls.append((server.config.app, sockets[0].getsockname()))
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     return calls
 
 
@@ -57,16 +61,17 @@ def db(tmp_path):
 
 def test_binds_loopback_by_default_and_says_so(db, recorded_run, capsys):
     assert main(["images", "serve", "--db", str(db), "--port", "0"]) == 0
-    app, kw = recorded_run[0]
-    assert kw["host"] == "127.0.0.1" and kw["port"] == 0
+    app, (host, port) = recorded_run[0]
+    assert host == "127.0.0.1" and port > 0
     out = capsys.readouterr().out
     assert "4 images from" in out and "(read-only)" in out
+    assert f"listening on http://127.0.0.1:{port}/" in out
     assert "bound to 127.0.0.1: reachable from this machine only" in out
 
 
 def test_other_hosts_get_a_warning(db, recorded_run, capsys):
-    assert main(["images", "serve", "--db", str(db), "--host", "0.0.0.0"]) == 0
-    assert recorded_run[0][1]["host"] == "0.0.0.0"
+    assert main(["images", "serve", "--db", str(db), "--host", "0.0.0.0", "--port", "0"]) == 0
+    assert recorded_run[0][1][0] == "0.0.0.0"
     assert "OTHER MACHINES CAN REACH THIS PAGE" in capsys.readouterr().out
 
 
@@ -77,12 +82,19 @@ def test_other_hosts_get_a_warning(db, recorded_run, capsys):
     (["--db", "{db}", "--map-sample", "1"], "--map-sample must be >= 2"),
     (["--db", "{db}", "--roots", "{tmp}/nowhere"], "--roots: no such folder"),
     (["--db", "{junk}"], "not an emdkit image index"),
+    (["--db", "{db}", "--port", "{busy}"], "cannot listen on 127.0.0.1:"),
+    (["--db", "{db}", "--host", "no.such.host.invalid"], "is not an address"),
 ])
 def test_bad_arguments_are_one_line(argv, words, db, tmp_path, recorded_run, capsys):
+    import socket
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"junk" * 500)
-    argv = [a.format(tmp=tmp_path, db=db, junk=junk) for a in argv]
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    argv = [a.format(tmp=tmp_path, db=db, junk=junk, busy=busy.getsockname()[1]) for a in argv]
     assert main(["images", "serve", *argv]) == 2
     err = capsys.readouterr().err
+    busy.close()
     assert err.startswith("emdkit: error:") and words in err and err.count("\n") == 1
     assert not recorded_run

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import socket
 import sys
 from pathlib import Path
 
@@ -76,13 +77,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
               f"pip install 'emdkit[images,web]'", file=sys.stderr)
         return 2
     app = create_app(args.db, args.roots, map_sample=args.map_sample)
+    sock = _listen(args.host, args.port)  # bound here, so the message below is true
+    port = sock.getsockname()[1]
     n = len(app.state.store.snapshot().entries)
     print(f"emdkit images serve: {n} images from {args.db} (read-only)")
-    print(f"listening on http://{_url_host(args.host)}:{args.port}/ — " + _reach(args.host))
+    print(f"listening on http://{_url_host(args.host)}:{port}/ — " + _reach(args.host))
     sys.stdout.flush()
-    uvicorn.run(app, host=args.host, port=args.port, access_log=args.access_log,
-                log_level="info" if args.access_log else "warning")
+    config = uvicorn.Config(app, access_log=args.access_log,
+                            log_level="info" if args.access_log else "warning")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port; a one-line ValueError when that is impossible."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ValueError(f"--host {host!r} is not an address this machine can listen on: {exc.strerror}")
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ValueError(f"cannot listen on {host}:{port}: {exc.strerror}")
+    return sock
 
 
 def _url_host(host: str) -> str:
