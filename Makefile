@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
-EXTRAS := torch,images,ordinal,sgm,bench,dev
+EXTRAS := torch,images,web,ordinal,sgm,bench,dev
 
 .PHONY: demo test install bench bench-env clean clean-numba
 
