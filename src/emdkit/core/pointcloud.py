@@ -28,7 +28,7 @@ from .kdtree import (KDTree, min_shifted_cost, node_max_potential, price_rows_pa
 from .network_simplex import PRICING_EPS, NetworkSimplex
 from .problem import TransportProblem
 from .result import EMDResult, assemble
-from .threads import parallel_for_work
+from .threads import numba_threads, parallel_for_work
 
 NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
@@ -108,9 +108,10 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
         pi_cols = ns.pi[n_rows:n_rows + n]
         node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_cols[tree.perm],
                            tree.node_max)
-        price(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start, tree.end,
-              tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code, PRICING_EPS, cap,
-              out_cols, out_count)
+        with numba_threads(n_threads):
+            price(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
+                  tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
+                  PRICING_EPS, cap, out_cols, out_count)
         if out_count.sum() == 0:
             if status == STATUS_ARTIFICIAL_FLOW:
                 raise SolverError("network simplex ended with mass on artificial arcs and no "
