@@ -31,7 +31,7 @@ CERT_RTOL = 1e-11
 _U = 2.0 ** -53  # unit roundoff of float64
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def two_sum(a, b):
     """s = fl(a + b) and the exact error e: a + b = s + e (Knuth)."""
     s = a + b
@@ -40,7 +40,7 @@ def two_sum(a, b):
     return s, e
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def floor_difference(c, u):
     """The largest float <= c − u (exact when c − u is representable)."""
     s, e = two_sum(c, -u)
@@ -49,7 +49,7 @@ def floor_difference(c, u):
     return s
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def block_cost(C, r, c):
     """Cost of pair (r, c) of the balanced block: C inside, 0 on the dummy row or column."""
     if r < C.shape[0] and c < C.shape[1]:
