@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
-EXTRAS := torch,images,ordinal,sgm,bench,dev
+EXTRAS := torch,images,ordinal,sgm,bench,dev,docs
 
-.PHONY: demo test install bench bench-env clean clean-numba
+.PHONY: demo test install bench bench-env clean clean-numba docs docs-clean chromium
 
 # torch is pinned to the CPU build that lies on these machines; an unpinned torch
 # would pull a multi-GB CUDA build. It goes first so that the extra's range is already met.
@@ -32,6 +32,19 @@ bench-env: $(STAMP)
 bench: bench-env
 	$(PY) bench/run_core.py
 	$(PY) bench/run_pointcloud.py
+
+# The documentation site: docs/_build/html. Offline; warnings are errors. The gallery examples and
+# the migration guides' numbers run at build time; the `wasserstein` guide runs its peer in
+# bench/.venv-wasserstein (numpy < 2), hence bench-env.
+docs: $(STAMP) bench-env
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
+docs-clean:
+	rm -rf docs/_build docs/auto_examples docs/api/generated docs/_generated docs/sg_execution_times.rst
+
+# Debian's chromium for the browser test (tests/docs), installed only when missing.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # Numba's on-disk cache is keyed on the file of the cached function only: after editing a callee
 # in another file (say network_simplex.py), drop the cache or the old machine code keeps running.

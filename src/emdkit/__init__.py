@@ -1,7 +1,8 @@
 """emdkit: exact Earth Mover's Distance (Wasserstein) and the work that rests on it.
 
-Core (numpy, scipy, numba):
-    emd, signature_emd, ground_distance, wasserstein_1d, pairwise_emd, EMDResult
+Core (numpy, scipy, numba): emd, signature_emd, ground_distance, wasserstein_1d, pairwise_emd,
+EMDResult.
+
 Subpackages (optional extras): emdkit.images, emdkit.nn, emdkit.metrics, emdkit.ordinal,
 emdkit.w2, emdkit.sgm.
 """

@@ -13,7 +13,7 @@ from ._labels import as_cost_matrix, paired, proba_targets
 
 
 def absolute_cost(num_classes: int) -> np.ndarray:
-    """C_ij = |i − j|: the cost of being off by one class is 1 (float64, K×K)."""
+    """``C_ij = |i − j|``: the cost of being off by one class is 1 (float64, K×K)."""
     k = check_positive_int(num_classes, "num_classes")
     idx = np.arange(k, dtype=np.float64)
     return np.abs(idx[:, None] - idx[None, :])
@@ -56,7 +56,7 @@ def expected_cost(y_true: ArrayLike, proba: ArrayLike, cost: ArrayLike, *,
                   labels: ArrayLike | None = None, num_classes: int | None = None) -> float:
     """Mean expected cost under the predicted distribution, (1/N) Σ_n Σ_i p_ni C[y_n, i].
 
-    With C = |i − j| this is the exact EMD from p to the one-hot truth. Units of ``cost``.
+    With ``C = |i − j|`` this is the exact EMD from p to the one-hot truth. Units of ``cost``.
     """
     P, idx = proba_targets(y_true, proba, labels, num_classes)
     C = as_cost_matrix(cost, P.shape[1])

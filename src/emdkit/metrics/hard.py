@@ -21,21 +21,21 @@ def accuracy(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None =
 
 def off_by_one_accuracy(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
                         num_classes: int | None = None) -> float:
-    """Fraction within one label unit, (1/N) Σ [|y_pred − y_true| ≤ 1]; in [0, 1]."""
+    """Fraction within one label unit, ``(1/N) Σ [|y_pred − y_true| ≤ 1]``; in [0, 1]."""
     yt, yp, _ = paired(y_true, y_pred, labels, num_classes)
     return float(np.mean(np.abs(yt.astype(np.float64) - yp) <= 1))
 
 
 def mae(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
         num_classes: int | None = None) -> float:
-    """Mean absolute error (1/N) Σ |y_pred − y_true|, in label units."""
+    """Mean absolute error ``(1/N) Σ |y_pred − y_true|``, in label units."""
     yt, yp, _ = paired(y_true, y_pred, labels, num_classes)
     return float(np.mean(np.abs(yt.astype(np.float64) - yp)))
 
 
 def per_class_mae(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None,
                   num_classes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(classes, MAE_c) for every class c that occurs in y_true: mean |y_pred − c| over y_true = c.
+    """(classes, MAE_c) for every class c that occurs in y_true: mean ``|y_pred − c|`` over y_true = c.
 
     Classes with no true sample have no per-class error and are left out (not counted as 0).
     """
