@@ -12,11 +12,15 @@ a later one's. Memory is the growth of that process's resident set during the ca
 peak-RSS counter, reset just before the call), so it includes what Numba allocates.
 """
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+import emdkit
 
 MEASURE = r"""
 import json, sys, time
@@ -44,9 +48,14 @@ print(json.dumps({"distance": r.distance, "seconds": seconds, "mb": rss_mb("VmHW
 """
 
 
+# the child imports the same emdkit as this process, installed or not
+CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(Path(emdkit.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+
+
 def measure(n: int, method: str) -> dict:
     out = subprocess.run([sys.executable, "-c", MEASURE, str(n), method], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=CHILD_ENV)
     return json.loads(out.stdout)
 
 
