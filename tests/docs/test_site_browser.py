@@ -183,3 +183,33 @@ def test_no_internal_link_is_broken(site_url):
                 broken.append(f"{source} -> {link} (no id {fragment!r})")
     assert checked > 100, f"only {checked} internal links found: is the site complete?"
     assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:40])
+
+
+def test_api_reference_covers_every_public_name(site_url):
+    """Each name in each package's ``__all__`` has its page in the built site (or, for a plain
+    value such as ``__version__``, its entry on the package page)."""
+    import importlib
+    import pkgutil
+
+    import emdkit
+
+    packages = ["emdkit"] + [f"emdkit.{m.name}" for m in pkgutil.iter_modules(emdkit.__path__)
+                             if m.ispkg and m.name != "cli"]
+    api = SITE / "api" / "generated"
+    missing = []
+    for package in packages:
+        module = importlib.import_module(package)
+        page = api / f"{package}.html"
+        if not page.exists():
+            missing.append(f"{package} (no package page)")
+            continue
+        html = page.read_text()
+        for name in module.__all__:
+            # its own page (or the top-level page of a re-exported name), or an entry on the
+            # package page (plain values such as __version__)
+            homes = [api / f"{package}.{name}.html", api / f"emdkit.{name}.html"]
+            own_page = any(home.exists() and f'id="{home.stem}"' in home.read_text()
+                           for home in homes)
+            if not (own_page or f'id="{package}.{name}"' in html):
+                missing.append(f"{package}.{name}")
+    assert not missing, f"public names without API documentation: {missing}"
