@@ -20,8 +20,8 @@ print(f"closed form W2 = {truth:.4f}")
 
 estimators = {"exact_w2": exact_w2, "fitted_gaussian_w2": fitted_gaussian_w2,
               "coordinate_w2": coordinate_w2, "sliced_w2": sliced_w2}
-sizes = [100, 300, 1000]
-repeats = 3
+sizes = [100, 400, 1600]
+repeats = 5
 results = {name: np.zeros((len(sizes), repeats)) for name in estimators}
 rng = np.random.default_rng(0)
 for i, n in enumerate(sizes):
@@ -34,11 +34,11 @@ for name, values in results.items():
     print(f"{name:>20}: n={sizes[-1]}: {values[-1].mean():.4f} (bias {values[-1].mean() - truth:+.4f})")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, ax = plt.subplots(figsize=(8, 4))
 for name, values in results.items():
     ax.errorbar(sizes, values.mean(1), yerr=values.std(1), marker="o", capsize=3, label=name)
 ax.axhline(truth, color="k", ls="--", label="closed form (Bures)")
 ax.set(xscale="log", xlabel="n samples per law", ylabel="W2 estimate",
        title=f"estimators of W2 between two Gaussians ({repeats} repeats, ±1 sd)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
 fig.tight_layout()
