@@ -48,7 +48,6 @@ intersphinx_mapping = {}
 
 html_theme = "furo"
 html_title = f"emdkit {release}"
-html_static_path = ["_static"]
 
 autosummary_generate = True
 autosummary_imported_members = True
