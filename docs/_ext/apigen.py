@@ -30,11 +30,18 @@ DATA_NAMES = {"__version__"}
 
 
 def public_names(package: str) -> list[str]:
-    """The names in ``package.__all__``, in order; a missing ``__all__`` is an error."""
+    """The names in ``package.__all__``, in order; a missing ``__all__``, or a name in it that
+    cannot be imported, is an error that names the package and the name."""
     module = importlib.import_module(package)
     names = getattr(module, "__all__", None)
     if names is None:
         raise RuntimeError(f"{package} has no __all__: the API reference is built from it")
+    for name in names:
+        try:
+            getattr(module, name)
+        except Exception as exc:  # lazy (PEP 562) names import here
+            raise RuntimeError(f"{package}.__all__ lists {name!r}, which cannot be imported: "
+                               f"{type(exc).__name__}: {exc}") from exc
     return list(names)
 
 
