@@ -212,4 +212,5 @@ def test_api_reference_covers_every_public_name(site_url):
                            for home in homes)
             if not (own_page or f'id="{package}.{name}"' in html):
                 missing.append(f"{package}.{name}")
-    assert not missing, f"public names without API documentation: {missing}"
+    assert not missing, (f"public names without API documentation: {missing} (a site built "
+                         "before these names were added? rebuild with `make docs`)")
