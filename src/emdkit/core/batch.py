@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numpy.typing import ArrayLike
 
 from .block import METHOD_NAMES, solve_small
@@ -27,11 +27,15 @@ from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
 from .solve import _choose, _exact_or_raise, _uniform_square, default_max_iter, emd, \
     signature_emd
-from .threads import numba_threads, resolve_threads
+from .threads import resolve_threads
 from .validation import as_cost, as_points, as_weights, check_n_jobs
 
 # Problems per chunk when a progress bar or a Dask scheduler is asked for.
 CHUNKS_FOR_PROGRESS = 64
+# Chunks per thread for the kernels: enough that a thread slowed by another process's load
+# hands its share to the others, few enough that scheduling costs nothing (a chunk is at
+# least a few problems of ~0.1-10 ms each).
+CHUNKS_PER_THREAD = 8
 DEFAULT_SCHEDULER_TIMEOUT = 10.0
 
 
@@ -57,12 +61,13 @@ def _store(k, out, sup_off, sup_r, sup_c, sup_f, pi_off, pi_out, stats):
         pi_out[base + t] = pi[t]
 
 
-@njit(cache=True, parallel=True)
-def _dense_kernel(a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, shortcuts, sup_off,
-                  sup_r, sup_c, sup_f, pi_off, pi_out, stats):
-    """Problem k: scaled kept weights a_flat[a_off[k]:…], b likewise, costs c_flat[c_off[k]:…]
-    (row-major m × n). Results go to the packed outputs at each problem's offsets."""
-    for k in prange(a_off.shape[0] - 1):
+@njit(cache=True, nogil=True)
+def _dense_kernel(first, last, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, shortcuts,
+                  sup_off, sup_r, sup_c, sup_f, pi_off, pi_out, stats):
+    """Problems first..last-1: scaled kept weights a_flat[a_off[k]:…], b likewise, costs
+    c_flat[c_off[k]:…] (row-major m × n). Results go to the packed outputs at each problem's
+    offsets. Serial and without the GIL: threads run chunks of problems side by side."""
+    for k in range(first, last):
         ar = a_flat[a_off[k]:a_off[k + 1]]
         bc = b_flat[b_off[k]:b_off[k + 1]]
         C = c_flat[c_off[k]:c_off[k + 1]].reshape(ar.shape[0], bc.shape[0])
@@ -91,9 +96,10 @@ def _signature_distance(X, wx, Y, wy, code, max_iter):
     return np.ldexp(work / total, cexp), out[0]
 
 
-@njit(cache=True, parallel=True)
-def _pairs_kernel(points, weights, offsets, first, second, code, out, status):
-    for p in prange(first.shape[0]):
+@njit(cache=True, nogil=True)
+def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, status):
+    """Pairs lo..hi-1 of (first, second); serial and without the GIL, like _dense_kernel."""
+    for p in range(lo, hi):
         i = first[p]
         j = second[p]
         X = points[offsets[i]:offsets[i + 1]]
@@ -103,6 +109,23 @@ def _pairs_kernel(points, weights, offsets, first, second, code, out, status):
         size = X.shape[0] + Y.shape[0] + 2
         max_iter = max(100_000, 200 * size * int(np.log2(size)))
         out[p], status[p] = _signature_distance(X, wx, Y, wy, code, max_iter)
+
+
+def in_chunks(count: int, n_threads: int, run) -> None:
+    """``run(lo, hi)`` over chunks of range(count) on ``n_threads`` threads.
+
+    Chunks are handed out as threads free up (dynamic, not static, scheduling): when another
+    process takes a core, its thread simply takes fewer chunks, so a busy core costs at most its
+    share. About ``CHUNKS_PER_THREAD`` chunks per thread balance the load without a launch per
+    problem.
+    """
+    if n_threads <= 1 or count <= 1:
+        run(0, count)
+        return
+    n_chunks = min(count, n_threads * CHUNKS_PER_THREAD)
+    bounds = np.linspace(0, count, n_chunks + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        list(pool.map(lambda c: run(bounds[c], bounds[c + 1]), range(n_chunks)))
 
 
 # ---------------------------------------------------------------- input handling
@@ -174,10 +197,9 @@ def _solve_small_batch(items: list[_Prepared], max_iter: int, n_threads: int) ->
     sup_f = np.empty(total)
     pi_out = np.empty(total)
     stats = np.empty((len(items), 7))
-    with numba_threads(n_threads):
-        _dense_kernel(a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, _solve.FAST_PATHS,
-                      cap_off, sup_r,
-                      sup_c, sup_f, cap_off, pi_out, stats)
+    in_chunks(len(items), n_threads, lambda lo, hi: _dense_kernel(
+        lo, hi, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, _solve.FAST_PATHS,
+        cap_off, sup_r, sup_c, sup_f, cap_off, pi_out, stats))
     results = []
     for k, it in enumerate(items):
         status, method, pivots, gap, work = int(stats[k, 0]), int(stats[k, 1]), \
@@ -395,9 +417,9 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
             status = np.empty(int(small.sum()), np.int64)
             vals = np.empty(int(small.sum()))
             points, weights, offsets = _pack(sigs)
-            with numba_threads(threads):
-                _pairs_kernel(points, weights, offsets, first[small], second[small],
-                              lookup_metric(metric).code, vals, status)
+            fs, ss, code = first[small], second[small], lookup_metric(metric).code
+            in_chunks(fs.shape[0], threads, lambda lo, hi: _pairs_kernel(
+                lo, hi, points, weights, offsets, fs, ss, code, vals, status))
             ok = status == STATUS_OPTIMAL
             idx = np.flatnonzero(small)
             out[idx[ok]] = vals[ok]

@@ -19,7 +19,7 @@ from numba import njit, prange
 from .errors import STATUS_ARTIFICIAL_FLOW, SolverError, raise_for_status
 from .network_simplex import PRICING_EPS, NetworkSimplex
 from .problem import TransportProblem
-from .threads import parallel_for_work
+from .threads import numba_threads, parallel_for_work
 from .topk import emit_row, push_smallest
 
 CANDIDATES_PER_LINE = 16
@@ -129,7 +129,8 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
             cap = min(2 * cap, n)
         out_cols = np.empty((m, cap), np.int64)
         out_count = np.empty(m, np.int64)
-        price(C, ns.pi, n_rows, in_set, cap, out_cols, out_count)
+        with numba_threads(n_threads):
+            price(C, ns.pi, n_rows, in_set, cap, out_cols, out_count)
         if int(out_count.sum()) == 0:
             if status == STATUS_ARTIFICIAL_FLOW:
                 _open_rows_with_artificial_mass(ns, problem, C, in_set)

@@ -18,7 +18,8 @@ import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
 
-from .certificate import CERT_RTOL, lower_bound, marginal_residual, work_upper_bound
+from .certificate import (CERT_RTOL, lower_bound, marginal_residual, normalize_potentials,
+                          work_upper_bound)
 from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .errors import STATUS_ARTIFICIAL_FLOW, SolverError, raise_for_status
@@ -27,7 +28,7 @@ from .kdtree import (KDTree, min_shifted_cost, node_max_potential, price_rows_pa
 from .network_simplex import PRICING_EPS, NetworkSimplex
 from .problem import TransportProblem
 from .result import EMDResult, assemble
-from .threads import parallel_for_work
+from .threads import numba_threads, parallel_for_work
 
 NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
@@ -107,9 +108,10 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
         pi_cols = ns.pi[n_rows:n_rows + n]
         node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_cols[tree.perm],
                            tree.node_max)
-        price(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start, tree.end,
-              tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code, PRICING_EPS, cap,
-              out_cols, out_count)
+        with numba_threads(n_threads):
+            price(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
+                  tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
+                  PRICING_EPS, cap, out_cols, out_count)
         if out_count.sum() == 0:
             if status == STATUS_ARTIFICIAL_FLOW:
                 raise SolverError("network simplex ended with mass on artificial arcs and no "
@@ -126,6 +128,7 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
 def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
     """:func:`emdkit.core.certificate.certify` without the matrix: (ok, u, v, gap)."""
     m, n, n_rows = problem.m, problem.n, problem.n_rows
+    normalize_potentials(pi, n_rows, problem.supply, problem.dummy_kind)
     u = -pi[:n_rows]
     tree = KDTree(X)
     shift_sorted = pi[:m][tree.perm]  # c − u_i = c + π_i
