@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
 EXTRAS := torch,images,web,ordinal,sgm,bench,dev,docs
 
-.PHONY: demo test install bench bench-env clean clean-numba docs docs-clean chromium
+.PHONY: demo test install bench bench-env clean clean-numba docs docs-clean
 
 # Numba's on-disk cache is keyed on the file of each cached function only: after an edit to a
 # callee in another file it would keep running the old machine code. Every make target therefore
@@ -55,10 +55,6 @@ docs: install bench-env
 
 docs-clean:
 	rm -rf docs/_build docs/auto_examples docs/api/generated docs/_generated docs/sg_execution_times.rst
-
-# Debian's chromium for the browser test (tests/docs), installed only when missing.
-chromium:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 clean-numba:
 	rm -rf .numba-cache

@@ -41,7 +41,7 @@ def _missing() -> str | None:
     if not (SITE / "index.html").exists():
         return f"the site is not built ({SITE}): run `make docs`"
     if not Path(CHROMIUM).exists():
-        return "chromium is not installed: `apt-get install -y chromium` (or `make chromium`)"
+        return "chromium is not installed: `apt-get install -y chromium` (.ci/run does)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
