@@ -1,4 +1,4 @@
-"""Colour-signature image similarity and search with the exact EMD (Rubner et al. 2000).
+"""Colour-signature image similarity and search with the exact EMD (Rubner et al. 2000)::
 
     sig = image_signature("sea.jpg")                     # CIELAB, ≤24 colours, pixel counts
     with ImageIndex("images.db") as index:

@@ -207,10 +207,24 @@ class ImageIndex:
                prune_missing: bool = True) -> IndexReport:
         """Index every image under ``roots``; see the module docstring for what is skipped.
 
-        batch_size : images per transaction (a crash loses at most one batch of work).
-        scheduler : Dask distributed address; signatures are computed on its workers, which
+        Parameters
+        ----------
+        roots : path or iterable of paths
+            Files and folders to index (folders recursively).
+        batch_size : int
+            Images per transaction (a crash loses at most one batch of work).
+        progress : bool
+            Show a tqdm progress bar.
+        scheduler : str or None
+            Dask distributed address; signatures are computed on its workers, which
             must see the same file paths. Rows are written here, by this process only.
-        prune_missing : drop rows of files under ``roots`` that no longer exist.
+        prune_missing : bool
+            Drop rows of files under ``roots`` that no longer exist.
+
+        Returns
+        -------
+        IndexReport
+            Counts of added, updated, unchanged and removed rows, and the files that failed.
         """
         batch_size = check_positive_int(batch_size, "batch_size")
         started = time.perf_counter()

@@ -42,16 +42,24 @@ PALETTE_HARD_LIMIT = 2048
 class SignatureOptions:
     """How an image becomes a signature; an index stores these and applies them to every file.
 
-    colour_space : "lab" (CIELAB, D65, perceptual; default) or "rgb" (0–255 levels).
-    method : "kmeans" (default: at most ``n_colours`` clusters, seeded; an image with no more
+    Parameters
+    ----------
+    colour_space : {"lab", "rgb"}
+        "lab" (CIELAB, D65, perceptual; default) or "rgb" (0–255 levels).
+    method : {"kmeans", "palette", "auto"}
+        "kmeans" (default: at most ``n_colours`` clusters, seeded; an image with no more
         distinct colours than that gets its exact palette), "palette" (one point per distinct
         colour, exact, for few-colour images like the seed's 78-colour ones), or "auto"
         (palette when the image has at most 256 distinct colours, else k-means). Palette
         signatures of 100+ colours make each EMD tens to hundreds of times slower.
-    n_colours : K, the number of k-means clusters (default 24).
-    max_side : shrink images so their longer side is at most this many pixels (None: keep).
-    normalize : weights as fractions summing to 1 instead of pixel counts.
-    seed : k-means random state.
+    n_colours : int
+        K, the number of k-means clusters (default 24).
+    max_side : int or None
+        Shrink images so their longer side is at most this many pixels (None: keep).
+    normalize : bool
+        Weights as fractions summing to 1 instead of pixel counts.
+    seed : int
+        k-means random state.
     """
 
     colour_space: str = "lab"

@@ -1,7 +1,7 @@
 """Product targets π(x) = Π_i ρ(x_i) with non-smooth or non-convex 1-D potentials.
 
 The OU smoothing of a product is a product, so the score acts coordinatewise:
-∇log p_t(x)_i = score_1d(t, x_i). Tweedie's formula gives it from the posterior mean,
+∇log p_t(x)_i = score_1d(t, x_i). Tweedie's formula gives it from the posterior mean::
 
     score_1d(t, y) = ( m_t E[X_0 | X_t = y] − y ) / σ_t².
 """
@@ -49,9 +49,9 @@ class ProductTarget(Target):
 
 
 class ElasticNetTarget(ProductTarget):
-    """ρ(x) ∝ exp(−λ1|x| − λ2 x²/2): convex U with a gradient jump of 2λ1 at 0.
+    """``ρ(x) ∝ exp(−λ1|x| − λ2 x²/2)``: convex U with a gradient jump of 2λ1 at 0.
 
-    Sampling: |X| is N(−λ1/λ2, 1/λ2) truncated to (0, ∞), with a fair random sign.
+    Sampling: ``|X|`` is N(−λ1/λ2, 1/λ2) truncated to (0, ∞), with a fair random sign.
     Score: with v = σ_t², A = λ2 + m²/v, B± = ±m y/v − λ1,
 
         p_t(y) ∝ e^{−y²/2v} Σ_± exp(B±²/2A) Φ(B±/√A),
@@ -100,9 +100,9 @@ class ElasticNetTarget(ProductTarget):
 
 
 class ModifiedHalfNormalTarget(ElasticNetTarget):
-    """Symmetric modified half-normal with α = 1: ρ(x) ∝ |x|^{α−1} exp(−β x² + γ|x|).
+    """Symmetric modified half-normal with α = 1: ``ρ(x) ∝ |x|^{α−1} exp(−β x² + γ|x|)``.
 
-    U = β x² − γ|x|. For γ > 0 the kink at 0 is concave and U is not semiconvex (no K makes
+    ``U = β x² − γ|x|``. For γ > 0 the kink at 0 is concave and U is not semiconvex (no K makes
     U + K x²/2 convex), so it is rejected; for γ ≤ 0 this is the elastic net with
     λ1 = −γ, λ2 = 2β (γ = 0: the Gaussian N(0, 1/(2β))).
     """
@@ -126,10 +126,10 @@ class DoubleWellTarget(ProductTarget):
     """ρ(x) ∝ exp(−x⁴/4 + x²/2): modes at ±1, semiconvex with K = 1.
 
     Sampling by a tabulated inverse CDF on [−L, L] (ρ(±L)/ρ(1) < 1e−13). The score is Tweedie's
-    formula with E[X_0 | X_t = y] by the trapezoid rule over x (spectrally accurate here: the
+    formula with ``E[X_0 | X_t = y]`` by the trapezoid rule over x (spectrally accurate here: the
     integrand is entire and the grid resolves the kernel width σ_t/m_t 2.5 times), tabulated on a
     y grid per t (spacing σ_t/12) and interpolated by a cubic spline (error < 1e−4 relative to
-    1 + |score|, checked against adaptive quadrature in the tests).
+    ``1 + |score|``, checked against adaptive quadrature in the tests).
     """
 
     name = "double-well"

@@ -99,7 +99,8 @@ class GaussianTarget(Target):
         """Exact (mean, cov) of the reverse EM output Y_K started from N(0, I).
 
         In the eigenbasis of cov each coordinate follows Y' = a_k Y + b_k + √(2γ) Z with
-        a_k = 1 + γ − 2γ/v(t_k), b_k = 2γ m(t_k) μ̃ / v(t_k), t_k = T − kγ, so
+        a_k = 1 + γ − 2γ/v(t_k), b_k = 2γ m(t_k) μ̃ / v(t_k), t_k = T − kγ, so::
+
             mean' = a_k mean + b_k,   var' = a_k² var + 2γ,   from mean = 0, var = 1.
         """
         T, eps = check_horizon(T, eps)
