@@ -59,39 +59,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def write_readme(out: Path, sections, quick: bool) -> Path:
-    import os
-    import platform
-    total = sum(s.seconds for s in sections)
-    checks = [(k, ok) for s in sections for k, ok in s.checks.items()]
-    timing = "\n".join(f"| {s.key} | {s.seconds:.1f} |" for s in sections)
-    check_lines = "\n".join(f"- {'✅' if ok else '❌'} {k}" for k, ok in checks)
-    text = f"""# W2 convergence of score-based generative models — emdkit sgm
-
-Reproduce: `emdkit sgm all --out reports/sgm`{" --quick (this is a QUICK smoke run)" if quick else ""}.
-
-Setting (Bruno & Sabanis, arXiv 2505.03432): forward OU dX = −X dt + √2 dW, reverse
-Euler–Maruyama Y_{{k+1}} = Y_k + γ(Y_k + 2 s(T − kγ, Y_k)) + √(2γ) Z_{{k+1}}, Y₀ ~ N(0, I_d), run
-until the early stop ε. The theorem bounds W2(law(Y_K), π) by O(√d)·(γ + e^{{−T}}-type + √ε) plus a
-score term. Each experiment isolates one term; where sampling floors would hide it we measure W2
-through exact laws (Gaussian oracle) or synchronous couplings (upper bounds with no floor).
-
-## Checks
-
-{check_lines}
-
-## Timing
-
-All five experiments: **{total:.0f} s ({total / 60:.1f} min)** on {os.cpu_count()} CPU cores
-({platform.processor() or platform.machine()}); 1-minute load average when they ended: {os.getloadavg()[0]:.1f}.
-
-| experiment | seconds |
-|---|---|
-{timing}
-
-""" + "\n".join(f"## {s.title}\n\n{s.body}" for s in sections)
-    path = out / "README.md"
-    path.write_text(text)
-    return path
+    from emdkit.sgm.report import write_readme as write_sgm_readme
+    return write_sgm_readme(out, sections, quick)
 
 
 def quick_demo(out: Path) -> None:
