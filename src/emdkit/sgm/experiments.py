@@ -219,8 +219,16 @@ def run_e1(out: Path, quick: bool = False, seed: int = 0) -> Section:
     fig_name = save(fig, out / "e1_order_in_gamma.png")
     write_csv(out / "e1.csv", rows)
     names = list(dict.fromkeys(k for k, _ in fits))
-    slope_table = [dict(target=k, **{f"slope at ε={eps:g}": fits[(k, eps)] for eps in epsilons})
+    # the local slope over the two smallest γ: is a low fitted slope pre-asymptotic?
+    tail = {}
+    for (k, eps) in fits:
+        sel = [r for r in rows if r["target"] == k and r["eps"] == eps][-2:]
+        tail[(k, eps)] = loglog_slope([r["gamma"] for r in sel], [r["coupling_W2"] for r in sel])
+    slope_table = [dict(target=k, **{f"ε={eps:g}: fit (two smallest γ)":
+                                     f"{fits[(k, eps)]:.3f} ({tail[(k, eps)]:.2f})" for eps in epsilons})
                    for k in names]
+    failed = [f"{k} at ε = {eps:g} (fitted {v:.3f}, two smallest γ {tail[(k, eps)]:.2f})"
+              for (k, eps), v in fits.items() if not in_band(v, ORDER_ONE_BAND)]
     lo, hi = min(fits.values()), max(fits.values())
     band = ORDER_ONE_BAND
     body = f"""d = 2, T = ε + {horizon:g}, n = {n} coupled paths, early stop ε ∈ {{{", ".join(f"{e:g}" for e in epsilons)}}}.
@@ -235,8 +243,10 @@ Fitted log-log slopes in γ (decision rule: order one if the slope lies in [{ban
 
 {markdown_table(slope_table, ".3f")}
 
-All {len(fits)} slopes lie in [{lo:.3f}, {hi:.3f}]: order one in γ
-{"holds for every target at every ε, the kinks included, even where ε is 160× smaller than the largest γ" if all(in_band(v, band) for v in fits.values()) else "does NOT hold everywhere (see the FAIL lines)"}.
+All {len(fits)} fitted slopes lie in [{lo:.3f}, {hi:.3f}]. {"Order one in γ holds for every target at every ε, the kinks included, even where ε is far below the largest γ." if not failed else "Outside the band: " + "; ".join(failed) + ". Every other (target, ε) is in the band."}
+The modified half-normal with α = {MHN_ALPHA:g} is not semiconvex, so the theorem does not cover it; where
+its fitted slope is low, the slope over the two smallest γ (in brackets) says whether that is
+a reduced order or a pre-asymptotic range of γ.
 The right panel compares the ε = {EPS:g} runs with fresh exact samples of p_ε: the
 sample-based estimate sits on its two-sample floor for small γ and cannot see the γ error;
 the coupling can.
