@@ -153,8 +153,12 @@ def baseline_study(tile_paths, classes) -> dict:
             set_k=query_precision(Ds, labels, K_SET), set_1=query_precision(Ds, labels, 1),
             recolour_top1=np.array(top1_recolour, dtype=float),
             seconds=tiles[name][1] + sets[name][1]))
+    # the set as first designed, without the tinted copies (see the disclosure in the README)
+    keep = [i for i, it in enumerate(items) if it.kind != "tinted"]
+    first = {name: query_precision(sets[name][0][np.ix_(keep, keep)], [labels[i] for i in keep],
+                                   K_SET - 1) for name in sets}
     region_counts = {r: regions.count(r) for r in dict.fromkeys(regions)}
-    return dict(rows=rows, items=items, n_queries=len(queries), regions=region_counts,
+    return dict(rows=rows, items=items, n_queries=len(queries), regions=region_counts, first=first,
                 set_D=sets[EMD_MAIN][0])
 
 
@@ -369,9 +373,23 @@ def baseline_section(study) -> list[str]:
           f"[{split_ci['untouched'][1]:+.3f}, {split_ci['untouched'][2]:+.3f}]; on the tinted queries "
           f"{split_ci['tinted'][0]:+.3f} [{split_ci['tinted'][1]:+.3f}, {split_ci['tinted'][2]:+.3f}]. "
           "A histogram compares colours bin by bin, so a tint that moves colours across bin edges",
-          "breaks it; the EMD moves the mass a short ΔE instead. Disclosure: the tinted variant was",
-          "added after a first run without it, in which both histogram distances beat the EMD on",
-          "this set; the by-kind table keeps that comparison visible (the untouched columns)."]
+          "breaks it; the EMD moves the mass a short ΔE instead.",
+          "",
+          "**Disclosure.** The tinted copies were added after a first run without them. That set (the",
+          f"same items minus the tinted ones, precision@{K_SET - 1}) is scored again here, so the result",
+          "that prompted the change stays visible:",
+          "",
+          "| method | " + f"p@{K_SET - 1} without tinted copies | EMD (normalised) − method, 95% interval |",
+          "|---|---:|---:|"]
+    first = study["first"]
+    for name, sc in first.items():
+        if name == EMD_MAIN:
+            L.append(f"| {name} | {sc.precision.mean():.3f} | — |")
+            continue
+        m, lo, hi = bootstrap_mean_ci(first[EMD_MAIN].precision - sc.precision, BOOT, seed=0)
+        if name in baselines:
+            outcome[(f"set p@{K_SET - 1} without tinted copies", EMD_MAIN, name)] = (m, lo, hi)
+        L.append(f"| {name} | {sc.precision.mean():.3f} | {m:+.3f} [{lo:+.3f}, {hi:+.3f}] |")
     same_tiles = np.allclose(by[EMD_MAIN]["tiles"].precision, by[EMD_PARTIAL]["tiles"].precision)
     wins = [(t, b) for (t, e, b), (_, lo, _) in outcome.items() if e == EMD_MAIN and lo > 0]
     losses = [(t, b) for (t, e, b), (_, _, hi) in outcome.items() if e == EMD_MAIN and hi < 0]
