@@ -188,7 +188,9 @@ class IsotropicMixtureTarget(Target):
     def semiconvexity_bound(self) -> float:
         """K with U + K‖x‖²/2 convex: max_j ‖μ_j‖²/s⁴ − 1/s², floored at 0."""
         r2 = float(np.max(np.sum(self.centres ** 2, axis=1)))
-        return max(r2 / self.s ** 4 - 1.0 / self.s ** 2, 0.0)
+        k = r2 / self.s ** 4 - 1.0 / self.s ** 2
+        # R = s exactly leaves a rounding residue of ~1e-15: report it as the 0 it is
+        return k if k > 1e-9 / self.s ** 2 else 0.0
 
     def sample(self, n, rng=None):
         rng = np.random.default_rng(rng)
