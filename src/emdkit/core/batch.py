@@ -104,9 +104,8 @@ def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, st
         Y = points[offsets[j]:offsets[j + 1]]
         wx = weights[offsets[i]:offsets[i + 1]]
         wy = weights[offsets[j]:offsets[j + 1]]
-        size = X.shape[0] + Y.shape[0] + 2
-        max_iter = max(100_000, 200 * size * int(np.log2(size)))
-        out[p], status[p] = _signature_distance(X, wx, Y, wy, code, max_iter)
+        out[p], status[p] = _signature_distance(X, wx, Y, wy, code,
+                                                default_max_iter(X.shape[0], Y.shape[0]))
 
 
 def in_chunks(count: int, n_threads: int, run) -> None:

@@ -7,6 +7,8 @@ from numpy.typing import ArrayLike
 
 from fractions import Fraction
 
+from numba.extending import register_jitable
+
 from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, normalize_potentials
@@ -31,7 +33,9 @@ SIGNATURE_METHODS = ("auto", "dense", "pointcloud", "monotone_1d")
 FAST_PATHS = True
 
 
-def default_max_iter(m: int, n: int) -> int:
+@register_jitable
+def default_max_iter(m, n):
+    """The pivot bound when none is given: generous, O((m + n) log(m + n))."""
     return max(MIN_MAX_ITER, DEFAULT_PIVOTS_PER_NODE * (m + n) * int(np.log2(m + n + 2)))
 
 

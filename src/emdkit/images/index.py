@@ -64,10 +64,6 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def computed(self) -> int:
-        return self.added + self.updated
-
     def summary(self) -> str:
         lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
                  f"unchanged, {self.removed} removed, {len(self.failed)} unreadable "
