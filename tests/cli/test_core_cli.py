@@ -45,7 +45,7 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
     assert "signature file not found" in capsys.readouterr().err
     (tmp_path / "neg.csv").write_text("1,-2\n")
     assert main(["emd", "between", str(tmp_path / "neg.csv"), str(tmp_path / "neg.csv")]) == 2
-    assert "wx contains negative weights" in capsys.readouterr().err
+    assert "neg.csv: line 1: the weight (last column) is negative" in capsys.readouterr().err
 
 
 def test_help_lists_every_area(capsys):
