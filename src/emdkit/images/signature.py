@@ -136,7 +136,7 @@ def signature_from_rgb(rgb: ArrayLike, options: SignatureOptions | None = None) 
 
     Palette: one point per distinct colour, weight = its pixel count (exact).
     K-means: the distinct colours, weighted by their counts, are clustered into at most K
-    groups (sklearn KMeans, k-means++, ``random_state=seed``); each point is its cluster's
+    groups (count-weighted k-means++ then Lloyd, seeded by ``seed``); each point is its cluster's
     count-weighted mean colour and its weight the cluster's pixel count. Either way the
     weights sum to the pixel count h·w (or to 1 with ``normalize``).
     """
@@ -169,20 +169,8 @@ def signature_from_rgb(rgb: ArrayLike, options: SignatureOptions | None = None) 
 
 
 def _kmeans(coords: np.ndarray, counts: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.cluster import KMeans
-    from threadpoolctl import threadpool_limits
-
-    km = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=300)
-    # one image is a small problem: OpenMP threads only spin against each other (10x slower
-    # on a busy 2-core machine); parallelism belongs across images instead
-    with threadpool_limits(limits=1):
-        labels = km.fit_predict(coords, sample_weight=counts)
-    weights = np.bincount(labels, weights=counts, minlength=k)
-    sums = np.zeros((k, coords.shape[1]))
-    np.add.at(sums, labels, coords * counts[:, None])
-    keep = weights > 0  # a cluster can end up empty; it carries no mass
-    # centres recomputed from the final labels, so each point is exactly its pixels' mean
-    return sums[keep] / weights[keep, None], weights[keep]
+    from ._kmeans import weighted_kmeans
+    return weighted_kmeans(coords, counts, k, seed)
 
 
 def image_signature(path: str | os.PathLike, options: SignatureOptions | None = None,
