@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
 EXTRAS := torch,images,ordinal,sgm,bench,dev
 
-.PHONY: demo test install bench bench-env clean clean-numba
+.PHONY: demo test test-fast install bench bench-env clean clean-numba
 
 # torch is pinned to the CPU build that lies on these machines; an unpinned torch
 # would pull a multi-GB CUDA build. It goes first so that the extra's range is already met.
@@ -23,6 +23,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# everything but the tests marked slow (a fresh venv, training runs, big problems): < 60 s
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
 # The `wasserstein` peer needs numpy < 2, so it gets its own environment.
 bench-env: $(STAMP)
