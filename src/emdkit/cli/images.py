@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 
-from ._policy import add_scheduler_options, check_output_file, check_output_folder
+from ._policy import (add_scheduler_options, check_output_file, check_output_folder,
+                      timeout_keyword)
 
 DEFAULT_DEMO_OUT = Path("emdkit-output/images")
 
@@ -237,7 +238,8 @@ def cmd_table(args: argparse.Namespace) -> int:
     if len(paths) < 2:
         raise ValueError(f"a table needs at least 2 readable images; found {len(paths)} under "
                          + ", ".join(str(r) for r in args.roots))
-    D = pairwise_emd([s.as_pair() for s in sigs], progress=progress, scheduler=args.scheduler)
+    D = pairwise_emd([s.as_pair() for s in sigs], progress=progress, scheduler=args.scheduler,
+                     **timeout_keyword(pairwise_emd, args))
     root = args.roots[0].resolve() if args.roots[0].is_dir() else args.roots[0].resolve().parent
     names = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths]
     units = f"EMD ({distance_units(options.colour_space)})"

@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     default = verbs.add_parser("default-config", help="print the built-in sweep TOML")
     default.set_defaults(func=_default_config)
-    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         v.add_argument("--seed", type=int, default=0, help="base random seed (default 0)")
         needs = ("sgm", "torch") if name in ("e4", "all") else ("sgm",)
         v.set_defaults(func=_run, verb_name=name, needs=needs)
-    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _run(args: argparse.Namespace) -> int:
