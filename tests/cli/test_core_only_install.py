@@ -1,7 +1,4 @@
 """Issue 14: after `pip install emdkit` (core dependencies only) every CLI area works or exits 2
-import pytest
-
-pytestmark = pytest.mark.slow  # about 25 s: a venv and a dozen fresh interpreters
 with one line that names the extra to install, and never shows a traceback.
 
 The environment is a fresh venv (no system site-packages) that sees only numpy, scipy, numba
@@ -16,6 +13,8 @@ import venv
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow  # 25–100 s: a venv and a dozen fresh interpreters
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 CORE = ("numpy", "numpy.libs", "scipy", "scipy.libs", "numba", "llvmlite")

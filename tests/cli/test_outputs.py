@@ -45,6 +45,7 @@ def clean_clone(tmp_path, monkeypatch):
     return repo
 
 
+@pytest.mark.slow  # a quick E0 takes 7–50 s on a shared 2-core machine
 def test_sgm_quick_with_defaults_leaves_git_status_clean(clean_clone, capsys):
     if missing_modules("sgm"):
         pytest.skip("needs emdkit[sgm]")
@@ -55,6 +56,7 @@ def test_sgm_quick_with_defaults_leaves_git_status_clean(clean_clone, capsys):
     assert _git(clean_clone, "status", "--porcelain") == ""
 
 
+@pytest.mark.slow  # a one-epoch sweep: ~13 s on a shared 2-core machine
 def test_ordinal_sweep_with_default_folders_leaves_git_status_clean(clean_clone, capsys):
     if missing_modules("torch") or missing_modules("ordinal"):
         pytest.skip("needs emdkit[torch,ordinal]")

@@ -77,6 +77,7 @@ def test_scheduler_flag_runs_table_and_index_on_a_local_cluster(tiles_dir, tmp_p
     assert "4 added" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # Blue Marble tiles, an index and a table: ~7 s
 def test_quick_demo_writes_its_files(tmp_path, capsys):
     from emdkit.cli.images import quick_demo
     quick_demo(tmp_path)

@@ -154,6 +154,7 @@ def _whole(sig) -> bool:
     return abs(sig.weights.sum() - 1) < 1e-12 and np.allclose(counts, np.round(counts))
 
 
+@pytest.mark.slow  # a child interpreter that imports the image stack: ~7 s
 def test_kill_9_during_indexing_leaves_a_valid_database_that_a_rerun_completes(photo_dir, tmp_path):
     n = len(list(photo_dir.rglob("*.png")))
     db, ready = tmp_path / "k.db", tmp_path / "ready"
@@ -247,6 +248,7 @@ sys.exit(main(["images", "index", sys.argv[2], "--db", sys.argv[1], "--batch-siz
 """
 
 
+@pytest.mark.slow  # a child interpreter that imports the image stack: ~10 s
 def test_ctrl_c_on_the_cli_exits_130_with_a_resumable_database(photo_dir, tmp_path):
     for i in range(30):
         save(np.full((8, 8, 3), i * 8, np.uint8), photo_dir / f"flat_{i:02d}.png")
