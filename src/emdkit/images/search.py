@@ -34,9 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from emdkit.core import emd, ground_distance
+from emdkit.core.costs import NORM_METRICS
 from emdkit.core.validation import as_points, as_weights, check_positive_int
 
-NORM_METRICS = ("euclidean", "cityblock", "chebyshev")
 _NORM_ORD = {"euclidean": 2, "cityblock": 1, "chebyshev": np.inf}
 # totals within this relative difference count as equal: the partial EMD of totals that
 # differ by δ·T is within δ·diameter of the full one, far below PRUNE_SLACK
