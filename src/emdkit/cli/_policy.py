@@ -136,7 +136,7 @@ def _os_message(exc: OSError) -> str:
 def _is_dask_connection_error(exc: BaseException) -> bool:
     # distributed raises OSError subclasses or its own CommClosedError; asyncio's timeout is
     # TimeoutError on Python >= 3.11. Matched by name so that dask need not be imported here.
-    return type(exc).__name__ in {"CommClosedError", "TimeoutError", "CancelledError"}
+    return type(exc).__name__ in {"CommClosedError", "TimeoutError"}
 
 
 def run_command(func: Callable[[], int | None], debug: bool) -> int:
