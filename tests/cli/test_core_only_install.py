@@ -55,6 +55,7 @@ def test_the_venv_has_only_the_core(core_python, tmp_path):
     (["images", "index", "photos"], "images"),
     (["images", "search", "q.png"], "images"),
     (["images", "table", "photos"], "images"),
+    (["images", "serve"], "images,web"),
     (["ordinal", "run", "--task", "digits", "--method", "ce"], "torch,ordinal"),
     (["ordinal", "sweep"], "torch,ordinal"),
     (["sgm", "e0", "--quick"], "sgm"),

@@ -39,11 +39,12 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "sgm": ("matplotlib", "tqdm"),
     "progress": ("tqdm",),
     "dask": ("distributed",),
+    "web": ("starlette", "uvicorn", "jinja2", "multipart"),
 }
 
 #: top-level module -> the extra that installs it (for a ModuleNotFoundError raised mid-run)
 MODULE_EXTRA: dict[str, str] = {}
-for _extra in ("progress", "dask", "sgm", "ordinal", "images", "torch"):
+for _extra in ("progress", "dask", "sgm", "ordinal", "images", "torch", "web"):
     for _module in EXTRA_MODULES[_extra]:
         MODULE_EXTRA.setdefault(_module, _extra)
 MODULE_EXTRA.update(dask="dask", mpl_toolkits="images")

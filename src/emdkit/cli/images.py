@@ -92,6 +92,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     de.add_argument("--per-class", type=int, default=15, help="tiles per class (default 15)")
     de.set_defaults(func=cmd_demo)
 
+    from .images_serve import register_serve  # the web page (issue 16), in its own module
+    register_serve(verbs)
+    verbs.choices["serve"].set_defaults(needs=("images", "web"))
+
 
 def signature_flags() -> argparse.ArgumentParser:
     """The signature settings shared by `index` and `table` (a parent parser)."""

@@ -184,7 +184,7 @@ def solve_small(ar, bc, C, max_iter, shortcuts=True):
     work = canonical_work(sup_r, sup_c, sup_f, C)
     gap = np.inf
     if status == STATUS_OPTIMAL:
-        ok, u, v, gap = certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work)
+        ok, u, v, gap = certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work, kind)
         for r in range(n_rows):
             pi[r] = -u[r]
         for c in range(n_cols):

@@ -114,16 +114,49 @@ def marginal_residual(n_rows, supply, sup_r, sup_c, sup_f):
 
 
 @njit(cache=True, nogil=True)
-def certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work):
+def normalize_potentials(pi, n_rows, supply, kind):
+    """Fix the free constant of node potentials in place (rows first, block layout).
+
+    With a dummy (kind 1: sink column, last; kind 2: source row, n_rows − 1) its potential
+    becomes 0, so u <= 0 (sink) or v <= 0 (source). Balanced, the constant is chosen so that
+    Σ a u = Σ b v: each side carries half the work. Done *before* the duals are repaired, so
+    that no large shift is added to the repaired duals afterwards (its rounding would break
+    their exact feasibility).
+    """
+    n = pi.shape[0]
+    if kind == 1:
+        shift = -pi[n - 1]
+    elif kind == 2:
+        shift = -pi[n_rows - 1]
+    else:
+        num = 0.0
+        den = 0.0
+        for k in range(n):
+            w = abs(supply[k])
+            num += w * pi[k]
+            den += w
+        shift = -num / den
+    for k in range(n):
+        pi[k] += shift
+    if kind == 1:
+        pi[n - 1] = 0.0
+    elif kind == 2:
+        pi[n_rows - 1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work, kind):
     """(certified, u, v, gap) for a flow on the balanced block of ``C``.
 
-    ``pi`` are node potentials in block layout (rows, then columns); ``sup_r, sup_c, sup_f``
+    ``pi`` are node potentials in block layout (rows, then columns), normalised in place
+    (:func:`normalize_potentials`, dummy ``kind``); ``sup_r, sup_c, sup_f``
     the flow's support in block indices (dummy arcs included); ``work`` is Σ f c in the
     block's units. u = −π on rows; v is repaired. The gap is
     (W_up + misplaced mass × max cost − max(LB, 0)) / W, and 0 when W = 0 (with non-negative
     costs nothing is cheaper than zero work).
     """
     n_cols = supply.shape[0] - n_rows
+    normalize_potentials(pi, n_rows, supply, kind)
     u = np.empty(n_rows)
     for r in range(n_rows):
         u[r] = -pi[r]

@@ -5,6 +5,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike
 
+from .certificate import normalize_potentials
 from .cost_kernels import line_cost
 from .costs import lookup_metric
 from .problem import TransportProblem, power_of_two_scale
@@ -186,6 +187,7 @@ def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     pi = np.zeros(problem.m + problem.n)
     pi[ox] = -u_s
     pi[problem.m + oy] = v_s
+    normalize_potentials(pi, problem.m, problem.supply, problem.dummy_kind)
 
     def line(P, Q):
         D = np.abs(P[:, 0][:, None] - Q[:, 0][None, :])

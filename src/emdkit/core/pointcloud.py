@@ -18,7 +18,8 @@ import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
 
-from .certificate import CERT_RTOL, lower_bound, marginal_residual, work_upper_bound
+from .certificate import (CERT_RTOL, lower_bound, marginal_residual, normalize_potentials,
+                          work_upper_bound)
 from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .errors import STATUS_ARTIFICIAL_FLOW, SolverError, raise_for_status
@@ -126,6 +127,7 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
 def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
     """:func:`emdkit.core.certificate.certify` without the matrix: (ok, u, v, gap)."""
     m, n, n_rows = problem.m, problem.n, problem.n_rows
+    normalize_potentials(pi, n_rows, problem.supply, problem.dummy_kind)
     u = -pi[:n_rows]
     tree = KDTree(X)
     shift_sorted = pi[:m][tree.perm]  # c − u_i = c + π_i

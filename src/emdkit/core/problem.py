@@ -152,6 +152,10 @@ class TransportProblem:
         return -1
 
     @property
+    def dummy_kind(self) -> int:
+        return DUMMY_NAMES.index(self.dummy)
+
+    @property
     def total_flow(self) -> float:
         return float(np.ldexp(self.total_flow_scaled, self.weight_exp))
 
@@ -174,18 +178,10 @@ class TransportProblem:
         return src.astype(np.int64), tgt.astype(np.int64), np.zeros(src.shape[0])
 
     def split_potentials(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Node potentials (rows then columns, block layout) → (u_kept, v_kept), u + v <= c.
-
-        The free constant is fixed by the dummy (its potential is 0) or, when balanced, so that
-        Σ a u = Σ b v: each side carries half the work.
-        """
+        """Normalised node potentials (rows then columns, block layout; see
+        :func:`emdkit.core.certificate.normalize_potentials`) → (u_kept, v_kept)."""
         m, n, r = self.m, self.n, self.n_rows
-        pr, pc = pi[:m], pi[r:r + n]
-        if self.dummy != "none":
-            shift = -pi[self.dummy_node]
-        else:
-            shift = -(self.a @ pr + self.b @ pc) / (self.a.sum() + self.b.sum())
-        return -(pr + shift), pc + shift
+        return -pi[:m], pi[r:r + n].copy()
 
     def complete_potentials(self, u_kept: np.ndarray, v_kept: np.ndarray,
                             cost_rows, cost_cols, shape: tuple[int, int]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from fractions import Fraction
+
 from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify
@@ -206,7 +208,7 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
     sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
     work = canonical_work(sup_r, sup_c, sup_f, Cs)
     ok, u, v, gap = certify(Cs, problem.n_rows, problem.supply, ns.pi[: ns.n_nodes].copy(),
-                            sup_r, sup_c, sup_f, work)
+                            sup_r, sup_c, sup_f, work, problem.dummy_kind)
     pi = np.concatenate([-u, v])
     return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
 
@@ -218,14 +220,21 @@ def _exact_or_raise(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, sha
         raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
     sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
         problem.a, problem.b, Cs, hint_r, hint_c)
+    # the free constant, fixed exactly before rounding to floats (as normalize_potentials
+    # does): u + shift, v − shift, with the dummy's potential 0 or Σ a u = Σ b v
+    if u_dummy is not None:
+        shift = -u_dummy
+    elif v_dummy is not None:
+        shift = v_dummy
+    else:
+        a = [Fraction(x) for x in problem.a.tolist()]
+        b = [Fraction(x) for x in problem.b.tolist()]
+        shift = (sum(x * y for x, y in zip(b, v)) - sum(x * y for x, y in zip(a, u))) / \
+            (sum(a) + sum(b))
     n_rows = problem.n_rows
     pi = np.zeros(problem.supply.shape[0])
-    pi[: problem.m] = [-float(x) for x in u]
-    pi[n_rows: n_rows + problem.n] = [float(x) for x in v]
-    if problem.dummy == "source":
-        pi[problem.m] = -float(u_dummy) if u_dummy is not None else 0.0
-    elif problem.dummy == "sink":
-        pi[-1] = float(v_dummy) if v_dummy is not None else 0.0
+    pi[: problem.m] = [-float(x + shift) for x in u]
+    pi[n_rows: n_rows + problem.n] = [float(x - shift) for x in v]
     return assemble(problem, np.asarray(sup_r, np.int64), np.asarray(sup_c, np.int64),
                     np.array([float(f) for f in flows]), pi, float(work), cost_exp, shape,
                     cost_rows, cost_cols, "exact_rational", pivots, 0.0)
