@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
 EXTRAS := torch,images,web,ordinal,sgm,bench,dev,docs
 
-.PHONY: demo test install bench bench-env clean clean-numba docs docs-clean
+.PHONY: demo test test-fast install bench bench-env clean clean-numba docs docs-clean
 
 # Numba's on-disk cache is keyed on the file of each cached function only: after an edit to a
 # callee in another file it would keep running the old machine code. Every make target therefore
@@ -37,6 +37,10 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# everything but the tests marked slow (a fresh venv, training runs, big problems): < 60 s
+test-fast: install
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
 # The `wasserstein` peer needs numpy < 2, so it gets its own environment.
 bench-env: $(STAMP)

@@ -8,6 +8,11 @@ import argparse
 import time
 from pathlib import Path
 
+from ._policy import RuntimeFailure, check_output_folder
+
+#: where results go unless --out says otherwise: never the tracked reports/sgm (issue 14)
+DEFAULT_OUT = Path("emdkit-output/sgm")
+
 VERBS = {
     "e0": "Gaussian oracle: exact W2 of the EM sampler's law against step γ and dimension d, "
           "plus the W2 estimators and their sample floor",
@@ -31,32 +36,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name, text in list(VERBS.items()) + [("all", "run E0–E4 and write README.md with "
                                                      "figures, fitted slopes and timings")]:
         v = verbs.add_parser(name, help=text, description=text)
-        v.add_argument("--out", type=Path, default=Path("reports/sgm"),
-                       help="output folder (default: reports/sgm)")
+        v.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                       help=f"output folder (default: {DEFAULT_OUT}; the committed report is "
+                            "regenerated with --out reports/sgm)")
         v.add_argument("--quick", action="store_true",
-                       help="tiny sizes: a smoke run in seconds, numbers not meaningful")
+                       help="tiny sizes: a smoke run in seconds, numbers not meaningful, so the "
+                            "checks are not evaluated")
         v.add_argument("--seed", type=int, default=0, help="base random seed (default 0)")
-        v.set_defaults(func=_run, verb_name=name)
-    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+        needs = ("sgm", "torch") if name in ("e4", "all") else ("sgm",)
+        v.set_defaults(func=_run, verb_name=name, needs=needs)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Run the experiments; a full run whose checks fail exits 1 after writing everything."""
+    check_output_folder(args.out, "--out")
     from emdkit.sgm.experiments import EXPERIMENTS
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     names = list(EXPERIMENTS) if args.verb_name == "all" else [args.verb_name]
-    sections = []
+    sections, failed = [], []
     for name in names:
         print(f"[sgm] {name}: {VERBS[name]}", flush=True)
         section = EXPERIMENTS[name](out, quick=args.quick, seed=args.seed)
         (out / f"{name}.md").write_text(f"## {section.title}\n\n{section.body}")
-        for check, ok in section.checks.items():
-            print(f"  {'PASS' if ok else 'FAIL'}  {check}")
+        if args.quick:
+            print(f"  {len(section.checks)} checks not evaluated: a --quick run is too small "
+                  "for them to mean anything")
+        else:
+            for check, ok in section.checks.items():
+                print(f"  {'PASS' if ok else 'FAIL'}  {check}")
+                if not ok:
+                    failed.append(f"{name}: {check}")
         print(f"  {section.seconds:.1f} s -> {out / (name + '.md')}", flush=True)
         sections.append(section)
     if args.verb_name == "all":
         path = write_readme(out, sections, quick=args.quick)
         print(f"[sgm] report -> {path}")
+    if failed:
+        raise RuntimeFailure(f"{len(failed)} check(s) failed: " + "; ".join(failed))
     return 0
 
 

@@ -96,7 +96,9 @@ def process_file(path: str, options: SignatureOptions, known_sha: str | None = N
         return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, None)
     try:
         sig = signature_from_rgb(decode_rgb(data, options.max_side, name=path), options)
-    except (UnreadableImageError, ValueError) as exc:
+    except UnreadableImageError as exc:
+        return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, exc.reason)
+    except ValueError as exc:
         return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, str(exc))
     return _Outcome(path, st.st_size, st.st_mtime_ns, sha, sig, None)
 
