@@ -11,7 +11,7 @@ from numba.extending import register_jitable
 
 from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
-from .certificate import certify, normalize_potentials
+from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
 from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
 from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
@@ -229,6 +229,15 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
         sup_r, sup_c = idx, np.zeros(idx.shape[0], np.int64)
         pi[: problem.m], pi[n_rows] = -v_other, u1
     normalize(pi, n_rows, problem.supply, problem.dummy_kind)
+    if problem.dummy == "none":
+        # the balanced shift was added to both sides; re-derive the other side's duals from the
+        # single point's, rounded down, so that u + v <= c holds exactly after the shift too
+        single = -pi[0] if row else pi[n_rows]
+        others = [floor_difference(float(c), single) for c in costs]
+        if row:
+            pi[n_rows:n_rows + problem.n] = others
+        else:
+            pi[: problem.m] = [-x for x in others]
     return assemble(problem, sup_r, sup_c, flows, pi, float(work), cost_exp, shape, cost_rows,
                     cost_cols, "one_to_many", 0, 0.0)
 
