@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-TASK_NAMES = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"]
-METHOD_NAMES = ["ce", "emd2", "ce+emd2", "learned-gd", "sord"]
+TASK_NAMES = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits",
+              "blur-ordered", "blur-shuffled"]
+METHOD_NAMES = ["ce", "emd2", "ce+emd2", "learned-gd", "perm-gd", "const-gd", "sord", "sord-a0.25", "sord-a4"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sweep.add_argument("--resume", action="store_true",
                        help="reuse finished runs and continue interrupted ones from their checkpoints")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    sweep.add_argument("--jobs", type=int, default=1,
+                       help="runs trained at once in worker processes (default 1; results do not change)")
     sweep.set_defaults(func=_sweep)
 
     report = verbs.add_parser("report", help="rebuild the report from the stored runs of a sweep",
@@ -78,7 +81,9 @@ def _run(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from emdkit.ordinal.sweep import load_sweep, run_sweep
     config = load_sweep(args.config)
-    run_sweep(config, resume=args.resume, progress=not args.no_progress)
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
+    run_sweep(config, resume=args.resume, progress=not args.no_progress, jobs=args.jobs)
     print(f"report: {config.report_dir / 'README.md'}")
     return 0
 

@@ -20,30 +20,39 @@ from .train import RunResult, RunSpec, train_run
 
 DEFAULT_SWEEP_TOML = """\
 # emdkit ordinal sweep: the built-in default (print it with `emdkit ordinal default-config`).
+# Issue 17 design: 10 seeds per cell, permuted-D and constant-D controls beside learned-gd, a SORD
+# temperature sweep (alpha 0.25, 1, 4), two synthetic blur tasks (order strength 1 and 0), EMA of
+# the weights for the end-of-training numbers. Sized for about 25 min with --jobs 2 on 2 quiet cores
+# (diamonds subsampled to 20,000 training stones to stay inside 60 min on a busy machine).
 [sweep]
-tasks = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"]
-methods = ["ce", "emd2", "ce+emd2", "learned-gd", "sord"]
-seeds = [0, 1, 2]
+tasks = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits", "blur-ordered", "blur-shuffled"]
+methods = ["ce", "emd2", "ce+emd2", "learned-gd", "perm-gd", "const-gd", "sord", "sord-a0.25", "sord-a4"]
+seeds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 runs_dir = "runs/ordinal"        # checkpoints and per-run results (git-ignored)
 report_dir = "reports/ordinal"   # README.md, CSV tables and PNG figures
+# run again in fresh processes (threads 1, then 2) after the sweep, to measure reproducibility
+reproducibility = ["bluemarble/ce/1", "diamonds-clarity/ce/0"]
 
 [defaults]            # every run; a [task.<name>] table overrides
 lr = 0.002
 batch_size = 256
 hidden = 64
 warmup_epochs = 2     # ce+emd2: cross-entropy alone for this many epochs (CEEMD2Schedule default)
-gd_start_epoch = 1    # learned-gd: first epoch whose features build D
-gd_weight = 1.0       # learned-gd: weight of the weighted-squared term next to CE
-sord_alpha = 1.0      # sord: t_k ~ exp(-alpha (k - y)^2)
+gd_start_epoch = 1    # learned-gd, perm-gd, const-gd: first epoch whose features build D
+gd_weight = 1.0       # the weight of the weighted-squared term next to CE
+sord_alpha = 1.0      # sord: t_k ~ exp(-alpha (k - y)^2); sord-a<alpha> fixes its own alpha
+ema_epochs = 2.0      # reported numbers: EMA of the weights over about the last 2 epochs
 threads = 1
 
 [task.diamonds-clarity]
 epochs = 18
 batch_size = 512
+max_train = 20000
 
 [task.diamonds-color]
 epochs = 18
 batch_size = 512
+max_train = 20000
 
 [task.movies]
 epochs = 20
@@ -55,6 +64,14 @@ flip_augment = true   # tiles flipped left-right / up-down: the latitude band do
 
 [task.digits]
 epochs = 35
+batch_size = 64
+
+[task.blur-ordered]
+epochs = 15
+batch_size = 64
+
+[task.blur-shuffled]
+epochs = 15
 batch_size = 64
 """
 
@@ -71,6 +88,7 @@ class SweepConfig:
     defaults: dict = field(default_factory=dict)
     per_task: dict[str, dict] = field(default_factory=dict)
     source: str = "built-in default"
+    reproducibility: list[str] = field(default_factory=list)  # "task/method/seed" to rerun
 
     def specs(self) -> list[RunSpec]:
         out = []
@@ -97,7 +115,7 @@ def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
         raise ValueError(f"{source}: unknown top-level tables {sorted(unknown)}; "
                          "expected [sweep], [defaults], [task.<name>]")
     sweep = doc.get("sweep", {})
-    bad = set(sweep) - {"tasks", "methods", "seeds", "runs_dir", "report_dir"}
+    bad = set(sweep) - {"tasks", "methods", "seeds", "runs_dir", "report_dir", "reproducibility"}
     if bad:
         raise ValueError(f"{source}: unknown keys in [sweep]: {sorted(bad)}")
     tasks = list(sweep.get("tasks", list(TASKS)))
@@ -124,7 +142,13 @@ def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
             raise ValueError(f"{source}: [task.{name}]: unknown task; choose from {list(TASKS)}")
     config = SweepConfig(tasks, methods, seeds, Path(sweep.get("runs_dir", "runs/ordinal")),
                          Path(sweep.get("report_dir", "reports/ordinal")), defaults, per_task, source)
-    config.specs()  # builds every RunSpec once, so bad values fail before any training
+    config.reproducibility = list(sweep.get("reproducibility", []))
+    ids = {spec.run_id for spec in config.specs()}  # builds every RunSpec once: bad values fail early
+    for item in config.reproducibility:
+        parts = str(item).split("/")
+        if len(parts) != 3 or f"{parts[0]}/{parts[1]}/seed{parts[2]}" not in ids:
+            raise ValueError(f"{source}: [sweep] reproducibility: {item!r} is not 'task/method/seed' "
+                             "of a run in this sweep")
     return config
 
 
@@ -138,8 +162,12 @@ def load_sweep(path: Path | None) -> SweepConfig:
 
 
 def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = True,
-              report: bool = True) -> list[RunResult]:
-    """Run every spec (finished runs are reused with ``resume``) and write the report."""
+              report: bool = True, jobs: int = 1) -> list[RunResult]:
+    """Run every spec (finished runs are reused with ``resume``) and write the report.
+
+    ``jobs > 1`` trains that many runs at once in worker processes (each on ``spec.threads``
+    threads); results do not depend on ``jobs``.
+    """
     specs = config.specs()
     results = []
     t0 = time.perf_counter()
@@ -147,7 +175,10 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=len(specs), desc="ordinal sweep", unit="run", file=sys.stderr)
-    for spec in specs:
+    if jobs > 1:
+        from .parallel import train_in_workers
+        results = train_in_workers(specs, config.runs_dir, jobs, resume=resume, bar=bar)
+    for spec in specs if jobs <= 1 else []:
         run_dir = config.runs_dir / spec.task / spec.method / f"seed{spec.seed}"
         if bar is not None:
             bar.set_postfix_str(spec.run_id)
@@ -157,10 +188,13 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
     if bar is not None:
         bar.close()
     wall = time.perf_counter() - t0
+    if config.reproducibility:
+        from .parallel import reproducibility_check
+        reproducibility_check(config, specs)
     import json
     from .report import TIMING
     (config.runs_dir / TIMING).write_text(json.dumps(
-        {"wall_seconds": wall, "runs": len(specs), "resumed": resume,
+        {"wall_seconds": wall, "runs": len(specs), "resumed": resume, "jobs": jobs,
          "load_average": os.getloadavg()[0],
          "finished_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}))
     if report:
