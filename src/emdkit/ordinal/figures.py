@@ -23,12 +23,23 @@ def _save(fig, path: Path) -> Path:
 
 
 def learning_curves(methods: dict, task: str, out: Path) -> Path:
-    """Test MAE and test accuracy per epoch, mean over seeds with a min-max band."""
+    """Test MAE and test accuracy per epoch, mean over seeds with a min-max band.
+
+    Solid: the EMA weights (the reported numbers) where the runs have them; CE's last-step
+    weights are drawn dashed beside them, to show what the average smooths.
+    """
     from .report import METHOD_LABELS
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for ax, key, label in [(axes[0], "test_mae", "test MAE (class steps)"),
-                           (axes[1], "test_accuracy", "test accuracy")]:
+    has_ema = all("ema_mae" in r.history[-1] for runs in methods.values() for r in runs)
+    prefix = "ema_" if has_ema else "test_"
+    for ax, name, label in [(axes[0], "mae", "test MAE (class steps)"),
+                            (axes[1], "accuracy", "test accuracy")]:
+        key = prefix + name
+        if has_ema and "ce" in methods:
+            raw = np.array([[row["test_" + name] for row in r.history] for r in methods["ce"]])
+            ax.plot(np.arange(1, raw.shape[1] + 1), raw.mean(axis=0), color=METHOD_COLOURS["ce"],
+                    lw=1, ls="--", label="cross-entropy, last-step weights")
         for method, runs in methods.items():
             curves = np.array([[row[key] for row in r.history] for r in runs])
             epochs = np.arange(1, curves.shape[1] + 1)
@@ -39,7 +50,8 @@ def learning_curves(methods: dict, task: str, out: Path) -> Path:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[1].legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"{task}: learning curves (mean over seeds, band = min–max)", fontsize=11)
+    what = "EMA weights" if has_ema else "last-step weights"
+    fig.suptitle(f"{task}: learning curves, {what} (mean over seeds, band = min–max)", fontsize=11)
     fig.tight_layout()
     path = out / f"curves_{task}.png"
     return _save(fig, path)
@@ -100,3 +112,35 @@ def ground_distance(runs: list, task: str, out: Path) -> Path:
     fig.tight_layout()
     path = out / f"ground_distance_{task}.png"
     return _save(fig, path)
+
+
+def forest(found: dict, tasks: list[str], challengers, out: Path) -> Path:
+    """Δ MAE vs CE per task and challenger: bootstrap interval (bar) and the seed mean (dot).
+
+    Filled dots are the cells the decision rule calls 'beats' or 'worse'.
+    """
+    from .report import METHOD_LABELS, REFERENCE
+    plt = _plt()
+    tasks = [t for t in tasks if any((t, REFERENCE, c, "mae") in found for c in challengers)]
+    fig, axes = plt.subplots(1, len(tasks), figsize=(3.3 * len(tasks) + 1.6, 3.8), sharey=True, squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        for row, ch in enumerate(challengers):
+            c = found.get((task, REFERENCE, ch, "mae"))
+            if c is None:
+                continue
+            colour = METHOD_COLOURS.get(ch, "k")
+            ax.plot(c.ci, [row, row], color=colour, lw=2.2)
+            decided = c.verdict in ("beats", "worse")
+            ax.plot([c.delta], [row], "o", color=colour, mfc=colour if decided else "white", ms=6)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_title(task, fontsize=10)
+        ax.set_xlabel("Δ MAE vs CE (class steps)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3, axis="x")
+    axes[0][0].set_yticks(range(len(challengers)))
+    axes[0][0].set_yticklabels([METHOD_LABELS[c] for c in challengers], fontsize=8)
+    axes[0][0].invert_yaxis()
+    fig.suptitle("Δ MAE against cross-entropy: 95% bootstrap interval over test examples; "
+                 "filled dot = verdict 'beats'/'worse' under the stated rule", fontsize=9.5)
+    fig.tight_layout()
+    return _save(fig, out / "forest_mae.png")

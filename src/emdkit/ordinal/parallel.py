@@ -3,8 +3,8 @@
 ``train_in_workers`` trains specs in ``jobs`` processes (spawned, so each starts with a fresh
 torch and its own thread setting); a run's result does not depend on which worker ran it.
 
-``reproducibility_check`` reruns chosen specs of a finished sweep in fresh processes, once with
-the same spec and once with 2 torch threads, and stores how far the metrics and the per-example
+``reproducibility_check`` reruns chosen specs of a finished sweep in fresh processes: with the
+same spec, with 2 torch threads, and with the initial weights changed in their last bit; it stores how far the metrics and the per-example
 predictions moved (``runs_dir/reproducibility.json``). The report quotes it.
 """
 from __future__ import annotations
@@ -66,10 +66,24 @@ def train_in_workers(specs: list[RunSpec], runs_dir: Path, jobs: int, *, resume:
     return [out[i] for i in range(len(specs))]
 
 
-def _rerun_in_process(spec: RunSpec, run_dir: Path) -> RunResult:
-    """Train ``spec`` in a fresh Python process (nothing shared with this one but the files)."""
-    code = ("import json, sys; from pathlib import Path; from emdkit.ordinal.train import RunSpec, train_run; "
-            "spec = RunSpec(**json.loads(sys.argv[1])); train_run(spec, Path(sys.argv[2]), progress=False)")
+#: the last-bit perturbation of the check: every initial weight times (1 + 2**-23), one float32 ulp
+#: at 1, the size of difference another platform's rounding makes
+LAST_BIT = 2.0 ** -23
+_PERTURB = ("import torch, emdkit.ordinal.models as M; _build = M.build_model\n"
+            "def _perturbed(*a, **k):\n    m = _build(*a, **k)\n    with torch.no_grad():\n"
+            "        [p.mul_(1 + {eps!r}) for p in m.parameters()]\n    return m\n"
+            "M.build_model = _perturbed\n")
+
+
+def _rerun_in_process(spec: RunSpec, run_dir: Path, *, perturb_init: bool = False) -> RunResult:
+    """Train ``spec`` in a fresh Python process (nothing shared with this one but the files).
+
+    ``perturb_init`` scales the initial weights by 1 + :data:`LAST_BIT` (train_run imports
+    ``build_model`` at call time, so replacing the module attribute reaches it).
+    """
+    code = ((_PERTURB.format(eps=LAST_BIT) if perturb_init else "")
+            + "import json, sys\nfrom pathlib import Path\nfrom emdkit.ordinal.train import RunSpec, train_run\n"
+            "spec = RunSpec(**json.loads(sys.argv[1]))\ntrain_run(spec, Path(sys.argv[2]), progress=False)\n")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")])
     subprocess.run([sys.executable, "-c", code, json.dumps(dataclasses.asdict(spec)), str(run_dir)],
@@ -103,9 +117,11 @@ def reproducibility_check(config, specs: list[RunSpec]) -> dict:
         again = _rerun_in_process(spec, root / "same" / task / method / f"seed{seed}")
         other = dataclasses.replace(spec, threads=OTHER_THREADS)
         threaded = _rerun_in_process(other, root / f"threads{OTHER_THREADS}" / task / method / f"seed{seed}")
+        nudged = _rerun_in_process(spec, root / "last_bit" / task / method / f"seed{seed}", perturb_init=True)
         rows.append({"run": spec.run_id, "mae_sweep": stored.metrics["mae"],
                      "same_spec_other_process": compare_results(stored, again),
                      f"threads_{OTHER_THREADS}": compare_results(stored, threaded),
+                     "last_bit_init": compare_results(stored, nudged),
                      "environment": stored.environment})
     record = {"runs": rows, "seconds": time.perf_counter() - t0}
     (Path(config.runs_dir) / REPRODUCIBILITY).write_text(json.dumps(record, indent=1))
