@@ -7,13 +7,16 @@ import pytest
 from emdkit.ordinal.sweep import DEFAULT_SWEEP_TOML, load_sweep, parse_sweep
 
 
-def test_default_config_has_every_task_method_and_three_seeds():
+def test_default_config_has_every_task_method_and_ten_seeds():
+    from emdkit.ordinal.data import TASKS
+    from emdkit.ordinal.methods import METHODS
     config = load_sweep(None)
-    assert len(config.seeds) >= 3
-    assert set(config.tasks) == {"diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"}
-    assert set(config.methods) == {"ce", "emd2", "ce+emd2", "learned-gd", "sord"}
+    assert len(config.seeds) >= 10  # issue 17: at least 10 seeds per cell
+    assert set(config.tasks) == set(TASKS)
+    assert set(config.methods) == set(METHODS)
     specs = config.specs()
-    assert len(specs) == 5 * 5 * len(config.seeds)
+    assert len(specs) == len(TASKS) * len(METHODS) * len(config.seeds)
+    assert all(s.ema_epochs > 0 for s in specs)
     # one budget per task: every method gets the same epochs, batch and learning rate
     for task in config.tasks:
         budgets = {(s.epochs, s.batch_size, s.lr) for s in specs if s.task == task}
@@ -32,6 +35,8 @@ def test_default_config_has_every_task_method_and_three_seeds():
     ("[defaults]\nepochs = 0", "epochs must be a positive integer"),
     ("[sweep\n", "not valid TOML"),
     ("[model]\nx = 1", "unknown top-level tables"),
+    ("[sweep]\ntasks = ['digits']\nmethods = ['ce']\nseeds = [0]\nreproducibility = ['digits/ce/3']",
+     "not 'task/method/seed' of a run"),
 ])
 def test_bad_config_names_the_key(text, match):
     with pytest.raises(ValueError, match=match):
@@ -71,6 +76,10 @@ def test_tiny_sweep_writes_report_tables_and_figures(tmp_path):
     report = tmp_path / "report"
     readme = (report / "README.md").read_text()
     assert "Does EMD² beat cross-entropy" in readme and "SORD soft labels" in readme
+    assert "Decision rule" in readme and "no verdict" in readme  # 2 seeds: below the 10-seed floor
+    # digits has no order: its table judges accuracy only, never MAE
+    digits_part = readme.split("## Classes without order")[1].split("## ")[0]
+    assert "accuracy: Δ" in digits_part and "MAE" not in digits_part.split("|---")[0]
     for name in ("curves_movies.png", "confusion_digits.png", "results.csv", "runs.csv"):
         assert (report / name).exists(), name
     rows = list(csv.DictReader(open(report / "results.csv")))
@@ -80,6 +89,11 @@ def test_tiny_sweep_writes_report_tables_and_figures(tmp_path):
     assert float(row["accuracy_mean"]) == pytest.approx(np.mean(accs), rel=1e-5)
     assert float(row["accuracy_std"]) == pytest.approx(np.std(accs, ddof=1), rel=1e-4, abs=1e-7)
     assert "hist_emd_mean" in rows[0] and row["hist_emd_mean"] == ""  # digits has no histogram
+    # per-example errors average to the stored measure (the bootstrap resamples these)
+    from emdkit.ordinal.report import per_example
+    for r in results:
+        for measure in ("mae", "cwe_business", "accuracy"):
+            assert per_example(r, measure).mean() == pytest.approx(r.metrics[measure], abs=1e-12)
     # the report can be rebuilt from the stored runs alone
     assert len(load_results(config)) == 8
     # a resumed sweep reuses the finished runs instead of training again
@@ -108,3 +122,21 @@ def test_quick_demo_writes_its_table(tmp_path, capsys):
     lines = (tmp_path / "demo" / "ordinal_demo.csv").read_text().splitlines()
     assert lines[0].startswith("method,") and [l.split(",")[0] for l in lines[1:]] == ["ce", "emd2"]
     assert "MAE" in capsys.readouterr().out
+
+
+def _fake(task, method, seed, **spec):
+    from emdkit.ordinal.train import RunResult, RunSpec
+    return RunResult(RunSpec(task, method, seed=seed, **spec), {"mae": 1.0}, [], [[1]], y_true=[0, 1])
+
+
+def test_report_refuses_runs_whose_specs_differ_beyond_method_and_seed():
+    from emdkit.ordinal.report import check_comparable
+    ok = [_fake("digits", "ce", 0), _fake("digits", "sord", 1), _fake("movies", "ce", 0, lr=0.01)]
+    specs = check_comparable(ok)  # different tasks may differ
+    assert specs["movies"]["lr"] == 0.01 and specs["digits"]["lr"] == 2e-3
+    with pytest.raises(ValueError, match=r"digits.*differ in \['epochs'\]"):
+        check_comparable(ok + [_fake("digits", "ce", 2, epochs=11)])
+    bad_labels = _fake("digits", "emd2", 0)
+    bad_labels.y_true = [1, 1]
+    with pytest.raises(ValueError, match="different test labels"):
+        check_comparable(ok + [bad_labels])

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 METHOD_COLOURS = {"ce": "#444444", "emd2": "#d62728", "ce+emd2": "#ff7f0e", "learned-gd": "#1f77b4",
-                  "sord": "#2ca02c"}
+                  "perm-gd": "#9467bd", "const-gd": "#8c564b", "sord": "#2ca02c", "sord-a0.25": "#17becf",
+                  "sord-a4": "#bcbd22"}
 
 
 def _plt():
@@ -136,11 +137,12 @@ def forest(found: dict, tasks: list[str], challengers, out: Path) -> Path:
         ax.set_title(task, fontsize=10)
         ax.set_xlabel("Δ MAE vs CE (class steps)", fontsize=8)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
         ax.grid(alpha=0.3, axis="x")
     axes[0][0].set_yticks(range(len(challengers)))
     axes[0][0].set_yticklabels([METHOD_LABELS[c] for c in challengers], fontsize=8)
     axes[0][0].invert_yaxis()
-    fig.suptitle("Δ MAE against cross-entropy: 95% bootstrap interval over test examples; "
-                 "filled dot = verdict 'beats'/'worse' under the stated rule", fontsize=9.5)
+    fig.suptitle("Δ MAE against cross-entropy (mean over seeds, bar = 95% bootstrap interval over test "
+                 "examples)\nfilled dot = verdict 'beats' or 'worse' under the stated rule", fontsize=9.5)
     fig.tight_layout()
     return _save(fig, out / "forest_mae.png")

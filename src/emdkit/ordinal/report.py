@@ -20,6 +20,7 @@ from .stats import DECISION_RULE, MIN_SEEDS, Comparison, apply_holm, compare_pai
 from .train import RunResult
 
 TIMING = "sweep_timing.json"  # in runs_dir: wall time of the last complete sweep
+TIMING_LOG = "sweep_timing_log.jsonl"  # in runs_dir: one line per sweep invocation (resumes add up)
 COLUMNS = ("accuracy", "off_by_one", "mae", "qwk", "rps", "cwe_abs", "cwe_business", "hist_emd")
 HEADERS = {"accuracy": "accuracy", "off_by_one": "off-by-one acc.", "mae": "MAE", "qwk": "QWK",
            "rps": "RPS", "cwe_abs": "cost err. abs(i-j)", "cwe_business": "cost err. business",
