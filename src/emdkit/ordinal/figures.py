@@ -31,28 +31,34 @@ def learning_curves(methods: dict, task: str, out: Path) -> Path:
     """
     from .report import METHOD_LABELS
     plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     has_ema = all("ema_mae" in r.history[-1] for runs in methods.values() for r in runs)
     prefix = "ema_" if has_ema else "test_"
-    for ax, name, label in [(axes[0], "mae", "test MAE (class steps)"),
-                            (axes[1], "accuracy", "test accuracy")]:
+    n_epochs = min(len(r.history) for runs in methods.values() for r in runs)
+    zoom_from = max(1, (2 * n_epochs) // 3)  # the last third, where the methods separate
+    for ax, name, label, first in [(axes[0], "mae", "test MAE (class steps)", 0),
+                                   (axes[1], "mae", "test MAE, last third (zoom)", zoom_from),
+                                   (axes[2], "accuracy", "test accuracy", 0)]:
         key = prefix + name
         if has_ema and "ce" in methods:
-            raw = np.array([[row["test_" + name] for row in r.history] for r in methods["ce"]])
-            ax.plot(np.arange(1, raw.shape[1] + 1), raw.mean(axis=0), color=METHOD_COLOURS["ce"],
+            raw = np.array([[row["test_" + name] for row in r.history[:n_epochs]] for r in methods["ce"]])
+            ax.plot(np.arange(first + 1, n_epochs + 1), raw.mean(axis=0)[first:], color=METHOD_COLOURS["ce"],
                     lw=1, ls="--", label="cross-entropy, last-step weights")
         for method, runs in methods.items():
-            curves = np.array([[row[key] for row in r.history] for r in runs])
-            epochs = np.arange(1, curves.shape[1] + 1)
+            curves = np.array([[row[key] for row in r.history[:n_epochs]] for r in runs])[:, first:]
+            epochs = np.arange(first + 1, n_epochs + 1)
             colour = METHOD_COLOURS.get(method)
             ax.plot(epochs, curves.mean(axis=0), label=METHOD_LABELS[method], color=colour, lw=1.8)
-            ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.15)
+            if first == 0:  # bands would hide the differences in the zoom
+                ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.15)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    axes[1].legend(fontsize=8, loc="lower right")
+    axes[2].legend(fontsize=8, loc="lower right")
     what = "EMA weights" if has_ema else "last-step weights"
-    fig.suptitle(f"{task}: learning curves, {what} (mean over seeds, band = min–max)", fontsize=11)
+    fig.suptitle(f"{task}: learning curves, {what} (mean over seeds; band = min–max; zoom without bands)",
+                 fontsize=11)
     fig.tight_layout()
     path = out / f"curves_{task}.png"
     return _save(fig, path)

@@ -332,6 +332,23 @@ def order_strength_lines(grouped: dict, found: dict) -> list[str]:
     return lines
 
 
+def cpu_statement(results: list[RunResult], monitor: dict) -> str:
+    """What the sweep costs on idle cores: CPU time (which load does not inflate), halved for 2 jobs."""
+    if results and all(r.cpu_seconds > 0 for r in results):
+        cpu = sum(r.cpu_seconds for r in results)
+        return (f"CPU time of all runs (one thread each): {cpu / 60:.1f} min, so about {cpu / 120:.0f} min "
+                "of wall time with `--jobs 2` on 2 idle cores.")
+    if monitor:
+        cpu = monitor["worker_cpu_seconds"]
+        timed = [r for r in results if r.spec.task != "diamonds-clarity"]
+        return (f"CPU time of the worker processes of the last invocation (read from /proc every 15 s, "
+                f"so slightly low): {cpu / 60:.1f} min for its {len(timed)} runs, i.e. about "
+                f"{cpu / 120:.0f} min of wall time with `--jobs 2` on 2 idle cores; the diamonds-clarity "
+                "runs of the first invocation are not in it (their per-run wall times under load are in "
+                "`runs.csv`).")
+    return "CPU time was not recorded."
+
+
 def _pct(c: Comparison, ref_mean: float) -> str:
     return f"{100 * c.delta / ref_mean:+.1f}%"
 
@@ -421,10 +438,13 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
         path = runs_dir / name
         return json.loads(path.read_text()) if path.exists() else {}
     record, loads, repro = read(TIMING), read(LOAD_SAMPLES).get("load_average_1min", []), read(REPRODUCIBILITY)
+    log_path = runs_dir / TIMING_LOG
+    parts = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()] if log_path.exists() else []
     if wall_seconds is None:  # rebuilt by `emdkit ordinal report`
-        wall_seconds = record.get("wall_seconds")
-    jobs = record.get("jobs", 1)
+        wall_seconds = sum(p["wall_seconds"] for p in parts) if parts else record.get("wall_seconds")
+    jobs = (parts[-1] if parts else record).get("jobs", 1)
     train_seconds = sum(r.seconds for r in results)
+    cpu_note = cpu_statement(results, read("cpu_monitor.json"))
     n_seeds = Counter(len(runs) for methods in grouped.values() for runs in methods.values())
     ordered = [t for t in grouped if t not in UNORDERED and t not in ORDER_STRENGTH]
 
@@ -451,9 +471,14 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
         "",
         f"- {len(results)} runs: {len(grouped)} tasks; seeds per cell: "
         + ", ".join(f"{k} ({v} cells)" for k, v in sorted(n_seeds.items())) + ".",
-        (f"- Wall time of the sweep: **{wall_seconds / 60:.1f} min** with {jobs} worker process(es), measured "
-         f"under load ({load_note}; other jobs shared the machine). Training + evaluation time "
-         f"summed over runs: {train_seconds / 60:.1f} min." if wall_seconds is not None else
+        (f"- Wall time of the sweep: **{wall_seconds / 60:.1f} min** with {jobs} worker processes under "
+         f"`nice -n 19`, measured under load ({load_note}; other jobs shared the machine)"
+         + (f", in {len(parts)} invocations: " + "; ".join(
+             f"{p['wall_seconds'] / 60:.1f} min" + (f" ({p['note']})" if p.get("note") else
+                                                   " (resumed: the runs not yet finished)" if p.get("resumed") else "")
+             for p in parts) if len(parts) > 1 else "")
+         + ". " + cpu_note
+         if wall_seconds is not None else
          f"- Training + evaluation time summed over runs: {train_seconds / 60:.1f} min."),
         "- Reproduce: `nice -n 19 emdkit ordinal sweep --jobs 2` (the built-in default, "
         "`emdkit ordinal default-config`; runs go to `runs/ordinal/`, git-ignored; `--resume` continues "
@@ -462,8 +487,8 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
         "",
         "## Decision rule (fixed before the sweep ran)",
         "",
-        DECISION_RULE + " The rule lives in `emdkit.ordinal.stats` and was committed before the "
-        "numbers below existed. The per-example quantities are |y − ŷ| (MAE), C[y, ŷ] (business "
+        DECISION_RULE + " The rule lives in `emdkit.ordinal.stats`; it was committed before any "
+        "result of this sweep was read (see that file's git history). The per-example quantities are |y − ŷ| (MAE), C[y, ŷ] (business "
         "cost) and 1[y = ŷ] (accuracy).",
         "",
         "## Setup",

@@ -88,6 +88,7 @@ class RunResult:
     y_true: list[int] = field(default_factory=list)
     y_pred: list[int] = field(default_factory=list)
     environment: dict = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # process CPU time of training + evaluation (wall time inflates under load)
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
@@ -142,7 +143,7 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
                           sord_alpha=spec.sord_alpha, seed=spec.seed)
     ema = WeightAverage(model, spec.ema_epochs, -(-len(task.y_train) // spec.batch_size))
     history: list[dict[str, float]] = []
-    start_epoch, elapsed = 0, 0.0
+    start_epoch, elapsed, cpu = 0, 0.0, 0.0
     ckpt_path = None if run_dir is None else run_dir / CHECKPOINT
     if resume and ckpt_path is not None and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)
@@ -156,6 +157,7 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
         history = state["history"]
         ema.load_state_dict(state.get("ema"))
         start_epoch, elapsed = state["epoch"] + 1, state["seconds"]
+        cpu = state.get("cpu_seconds", 0.0)
         torch.set_rng_state(state["torch_rng"])
 
     x_tr = torch.from_numpy(task.x_train)
@@ -167,7 +169,7 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
         from tqdm.auto import tqdm
         bar = tqdm(total=spec.epochs, initial=start_epoch, desc=spec.run_id, unit="epoch", leave=False)
     for epoch in range(start_epoch, spec.epochs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.train()
         generator = torch.Generator().manual_seed(spec.seed * 100_003 + epoch)
         order = torch.randperm(n, generator=generator)
@@ -199,12 +201,13 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
                         evaluate(task.y_test, ema_proba, task.soft_test, task.decision).items()})
         history.append(row)
         elapsed += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         if ckpt_path is not None:
             tmp = ckpt_path.with_suffix(".tmp")
             torch.save({"spec": dataclasses.asdict(spec), "model": model.state_dict(),
                         "optimiser": optimiser.state_dict(),
                         "scheduler": scheduler.state_dict(), "method": pickle.dumps(method),
-                        "history": history, "epoch": epoch, "seconds": elapsed,
+                        "history": history, "epoch": epoch, "seconds": elapsed, "cpu_seconds": cpu,
                         "torch_rng": torch.get_rng_state(), "ema": ema.state_dict()}, tmp)
             os.replace(tmp, ckpt_path)  # atomic: an interruption never leaves half a checkpoint
         if bar is not None:
@@ -225,7 +228,7 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
                        confusion(task.y_test, y_pred, k).tolist(),
                        None if D is None else np.asarray(D, dtype=float).tolist(),
                        method.describe(), elapsed, last, task.y_test.astype(int).tolist(),
-                       y_pred.astype(int).tolist(), run_environment())
+                       y_pred.astype(int).tolist(), run_environment(), cpu)
     if run_dir is not None:
         (run_dir / RESULT).write_text(json.dumps(result.to_json(), indent=1))
     return result
