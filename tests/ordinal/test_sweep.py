@@ -154,3 +154,11 @@ def test_report_refuses_runs_whose_specs_differ_beyond_method_and_seed():
     bad_labels.y_true = [1, 1]
     with pytest.raises(ValueError, match="different test labels"):
         check_comparable(ok + [bad_labels])
+
+
+def test_report_refuses_stored_runs_of_another_design(tmp_path):
+    from emdkit.ordinal.report import check_against_config
+    config = parse_sweep("[sweep]\ntasks = ['digits']\nmethods = ['ce']\nseeds = [0]\n[defaults]\nepochs = 3\n")
+    check_against_config([_fake("digits", "ce", 0, epochs=3)], config)
+    with pytest.raises(ValueError, match="digits/ce/seed0 was trained with a spec"):
+        check_against_config([_fake("digits", "ce", 0, epochs=5)], config)
