@@ -28,7 +28,7 @@ DEFAULT_SWEEP_TOML = """\
 # diamonds subsampled to 20,000 training stones; diamonds-color left out (it asks the same question
 # as diamonds-clarity); Blue Marble 12 epochs, blur 8, digits 20.
 [sweep]
-tasks = ["diamonds-clarity", "movies", "bluemarble", "blur-ordered", "blur-shuffled", "digits"]
+tasks = ["diamonds-clarity", "movies", "bluemarble", "digits", "blur-ordered", "blur-shuffled"]
 methods = ["ce", "emd2", "ce+emd2", "learned-gd", "perm-gd", "const-gd", "sord", "sord-a0.25", "sord-a4"]
 seeds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 runs_dir = "runs/ordinal"        # checkpoints and per-run results (git-ignored)
