@@ -23,7 +23,7 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def learning_curves(methods: dict, task: str, out: Path) -> Path:
+def learning_curves(methods: dict, task: str, out: Path, ordered: bool = True) -> Path:
     """Test MAE and test accuracy per epoch, mean over seeds with a min-max band.
 
     Solid: the EMA weights (the reported numbers) where the runs have them; CE's last-step
@@ -31,14 +31,17 @@ def learning_curves(methods: dict, task: str, out: Path) -> Path:
     """
     from .report import METHOD_LABELS
     plt = _plt()
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     has_ema = all("ema_mae" in r.history[-1] for runs in methods.values() for r in runs)
     prefix = "ema_" if has_ema else "test_"
     n_epochs = min(len(r.history) for runs in methods.values() for r in runs)
     zoom_from = max(1, (2 * n_epochs) // 3)  # the last third, where the methods separate
-    for ax, name, label, first in [(axes[0], "mae", "test MAE (class steps)", 0),
-                                   (axes[1], "mae", "test MAE, last third (zoom)", zoom_from),
-                                   (axes[2], "accuracy", "test accuracy", 0)]:
+    # classes without order: accuracy only (their MAE measures nothing)
+    main = ("mae", "test MAE (class steps)") if ordered else ("accuracy", "test accuracy")
+    panels = [(main[0], main[1], 0), (main[0], main[1].split(" (")[0] + ", last third (zoom)", zoom_from)]
+    if ordered:
+        panels.append(("accuracy", "test accuracy", 0))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.7 * len(panels), 3.8))
+    for ax, (name, label, first) in zip(axes, panels):
         key = prefix + name
         if has_ema and "ce" in methods:
             raw = np.array([[row["test_" + name] for row in r.history[:n_epochs]] for r in methods["ce"]])
@@ -55,7 +58,7 @@ def learning_curves(methods: dict, task: str, out: Path) -> Path:
         ax.set_ylabel(label)
         ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    axes[2].legend(fontsize=8, loc="lower right")
+    axes[-1].legend(fontsize=8, loc="lower right")
     what = "EMA weights" if has_ema else "last-step weights"
     fig.suptitle(f"{task}: learning curves, {what} (mean over seeds; band = min–max; zoom without bands)",
                  fontsize=11)
@@ -64,7 +67,7 @@ def learning_curves(methods: dict, task: str, out: Path) -> Path:
     return _save(fig, path)
 
 
-def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
+def confusion_matrices(methods: dict, task: str, out: Path, ordered: bool = True) -> Path:
     """Row-normalised test confusion matrices of the first seed, one panel per method."""
     from .report import METHOD_LABELS
     plt = _plt()
@@ -74,7 +77,8 @@ def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
         m = np.asarray(runs[0].confusion, dtype=float)
         m = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
         ax.imshow(m, cmap="Blues", vmin=0, vmax=1)
-        ax.set_title(f"{METHOD_LABELS[method]}\nseed {runs[0].spec.seed}, MAE {runs[0].metrics['mae']:.3f}",
+        measure = ("MAE", runs[0].metrics["mae"]) if ordered else ("accuracy", runs[0].metrics["accuracy"])
+        ax.set_title(f"{METHOD_LABELS[method]}\nseed {runs[0].spec.seed}, {measure[0]} {measure[1]:.3f}",
                      fontsize=8.5)
         ax.set_xlabel("predicted class", fontsize=8)
         ax.set_ylabel("true class", fontsize=8)
