@@ -523,7 +523,7 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
         reproduce_line(config),
         f"- Written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
-        "## Decision rule (fixed before the sweep ran)",
+        "## Decision rule (fixed before any result was read)",
         "",
         DECISION_RULE + " The rule lives in `emdkit.ordinal.stats`; it was committed before any "
         "result of this sweep was read (see that file's git history). The per-example quantities are |y − ŷ| (MAE), C[y, ŷ] (business "
