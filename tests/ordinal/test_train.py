@@ -147,7 +147,7 @@ def test_same_seed_same_result_other_seed_differs(tmp_path):
 def test_resume_refuses_a_checkpoint_of_another_spec(tmp_path):
     train_run(tiny("ce"), tmp_path, progress=False, stop_after_epoch=0)
     with pytest.raises(ValueError, match="different run spec"):
-        train_run(tiny("ce", lr=0.01), tmp_path, resume=True, progress=False)
+        train_run(tiny("ce", lr=0.01), tmp_path, resume=True, progress=False, on_mismatch="refuse")
 
 
 def test_result_json_and_image_task(tmp_path):
@@ -164,6 +164,8 @@ def test_result_json_and_image_task(tmp_path):
     (dict(epochs=0), "epochs must be a positive integer"),
     (dict(seed=-1), "seed must be a non-negative integer"),
     (dict(lr=0.0), "lr must be positive"),
+    (dict(max_train=0), "max_train must be a positive integer"),
+    (dict(max_test=-5), "max_test must be a positive integer"),
 ])
 def test_run_spec_rejects_bad_values(bad, match):
     options = dict(task="digits", method="ce")

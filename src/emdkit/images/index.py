@@ -1,10 +1,11 @@
 """A durable, incremental index of colour signatures in one SQLite file (stdlib ``sqlite3``).
 
-Durability: rows are written in batches, one transaction per batch, in SQLite's default
-rollback-journal mode with ``synchronous=FULL``. A crash (Ctrl-C, ``kill -9``, power loss) at
+Durability: rows are written in batches, one transaction per batch, in SQLite's write-ahead
+log (WAL) mode with ``synchronous=FULL``. A crash (Ctrl-C, ``kill -9``, power loss) at
 any moment leaves the database as it was after the last committed batch: every row is
 complete, and the next run indexes what is missing. An image that cannot be decoded is
-reported and never gets a row.
+reported and never gets a row. WAL lets readers (``emdkit images serve``) keep reading the
+last committed state while an indexer writes, instead of waiting on its lock.
 
 Incremental: a file whose size and modification time match its row is skipped without being
 read; a file whose stamp changed but whose SHA-256 did not only has its stamp updated.
@@ -63,10 +64,6 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def computed(self) -> int:
-        return self.added + self.updated
-
     def summary(self) -> str:
         lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
                  f"unchanged, {self.removed} removed, {len(self.failed)} unreadable "
@@ -99,7 +96,9 @@ def process_file(path: str, options: SignatureOptions, known_sha: str | None = N
         return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, None)
     try:
         sig = signature_from_rgb(decode_rgb(data, options.max_side, name=path), options)
-    except (UnreadableImageError, ValueError) as exc:
+    except UnreadableImageError as exc:
+        return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, exc.reason)
+    except ValueError as exc:
         return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, str(exc))
     return _Outcome(path, st.st_size, st.st_mtime_ns, sha, sig, None)
 
@@ -131,6 +130,9 @@ class ImageIndex:
                                     f"{self.db_path.parent}")
         self.conn = sqlite3.connect(self.db_path, isolation_level=None)
         try:
+            # WAL: readers never block on the writer nor it on them (the web server reads
+            # while `images index` writes); the mode is stored in the file and persists
+            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema(options)
         except sqlite3.DatabaseError as exc:
@@ -203,10 +205,24 @@ class ImageIndex:
                prune_missing: bool = True) -> IndexReport:
         """Index every image under ``roots``; see the module docstring for what is skipped.
 
-        batch_size : images per transaction (a crash loses at most one batch of work).
-        scheduler : Dask distributed address; signatures are computed on its workers, which
+        Parameters
+        ----------
+        roots : path or iterable of paths
+            Files and folders to index (folders recursively).
+        batch_size : int
+            Images per transaction (a crash loses at most one batch of work).
+        progress : bool
+            Show a tqdm progress bar.
+        scheduler : str or None
+            Dask distributed address; signatures are computed on its workers, which
             must see the same file paths. Rows are written here, by this process only.
-        prune_missing : drop rows of files under ``roots`` that no longer exist.
+        prune_missing : bool
+            Drop rows of files under ``roots`` that no longer exist.
+
+        Returns
+        -------
+        IndexReport
+            Counts of added, updated, unchanged and removed rows, and the files that failed.
         """
         batch_size = check_positive_int(batch_size, "batch_size")
         started = time.perf_counter()

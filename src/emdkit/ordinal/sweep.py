@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .data import TASKS
 from .methods import METHODS
-from .train import RunResult, RunSpec, train_run
+from .train import RESULT, RunResult, RunSpec, load_matching_result, spec_differences, train_run
 
 DEFAULT_SWEEP_TOML = """\
 # emdkit ordinal sweep: the built-in default (print it with `emdkit ordinal default-config`).
@@ -32,7 +32,7 @@ tasks = ["diamonds-clarity", "movies", "bluemarble", "digits", "blur-ordered", "
 methods = ["ce", "emd2", "ce+emd2", "learned-gd", "perm-gd", "const-gd", "sord", "sord-a0.25", "sord-a4"]
 seeds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 runs_dir = "runs/ordinal"        # checkpoints and per-run results (git-ignored)
-report_dir = "reports/ordinal"   # README.md, CSV tables and PNG figures
+report_dir = "emdkit-output/ordinal"   # README.md, CSV tables, PNGs (--out reports/ordinal for the committed one)
 # run again in fresh processes after the sweep (same spec; 2 threads; last-bit change of the
 # initial weights), to measure reproducibility
 reproducibility = ["movies/ce/1", "bluemarble/ce/1"]
@@ -78,6 +78,11 @@ batch_size = 64
 methods = ["ce", "emd2", "sord"]
 """
 
+# Defaults write outside the repository's tracked reports/ (issue 14): the committed report is
+# regenerated only with an explicit `--out reports/ordinal` or a TOML that names it.
+DEFAULT_RUNS_DIR = "runs/ordinal"
+DEFAULT_REPORT_DIR = "emdkit-output/ordinal"
+
 SPEC_FIELDS = {f.name for f in dataclasses.fields(RunSpec)} - {"task", "method", "seed"}
 
 
@@ -86,8 +91,8 @@ class SweepConfig:
     tasks: list[str]
     methods: list[str]
     seeds: list[int]
-    runs_dir: Path = Path("runs/ordinal")
-    report_dir: Path = Path("reports/ordinal")
+    runs_dir: Path = Path(DEFAULT_RUNS_DIR)
+    report_dir: Path = Path(DEFAULT_REPORT_DIR)
     defaults: dict = field(default_factory=dict)
     per_task: dict[str, dict] = field(default_factory=dict)
     source: str = "built-in default"
@@ -149,8 +154,9 @@ def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
             if m not in METHODS:
                 raise ValueError(f"{source}: [task.{name}] methods: unknown method {m!r}; "
                                  f"choose from {list(METHODS)}")
-    config = SweepConfig(tasks, methods, seeds, Path(sweep.get("runs_dir", "runs/ordinal")),
-                         Path(sweep.get("report_dir", "reports/ordinal")), defaults, per_task, source)
+    config = SweepConfig(tasks, methods, seeds, Path(sweep.get("runs_dir", DEFAULT_RUNS_DIR)),
+                         Path(sweep.get("report_dir", DEFAULT_REPORT_DIR)), defaults, per_task,
+                         source)
     config.reproducibility = list(sweep.get("reproducibility", []))
     ids = {spec.run_id for spec in config.specs()}  # builds every RunSpec once: bad values fail early
     for item in config.reproducibility:
@@ -171,9 +177,13 @@ def load_sweep(path: Path | None) -> SweepConfig:
 
 
 def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = True,
-              report: bool = True, jobs: int = 1) -> list[RunResult]:
-    """Run every spec (finished runs are reused with ``resume``) and write the report.
+              report: bool = True, jobs: int = 1,
+              on_mismatch: str = "retrain") -> list[RunResult]:
+    """Run every spec and write the report.
 
+    With ``resume`` a stored run is reused only when its spec equals the config's in every
+    field (:func:`~emdkit.ordinal.train.spec_differences`); other stored runs are trained
+    again (``on_mismatch="retrain"``) or refused (``"refuse"``, naming the differing fields).
     ``jobs > 1`` trains that many runs at once in worker processes (each on ``spec.threads``
     threads); results do not depend on ``jobs``.
     """
@@ -188,10 +198,11 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
         from .parallel import train_in_workers
         results = train_in_workers(specs, config.runs_dir, jobs, resume=resume, bar=bar)
     for spec in specs if jobs <= 1 else []:
-        run_dir = config.runs_dir / spec.task / spec.method / f"seed{spec.seed}"
+        run_dir = run_dir_of(config, spec)
         if bar is not None:
             bar.set_postfix_str(spec.run_id)
-        results.append(train_run(spec, run_dir, resume=resume, progress=progress))
+        results.append(train_run(spec, run_dir, resume=resume, progress=progress,
+                                 on_mismatch=on_mismatch))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -215,12 +226,70 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
     return results
 
 
+def run_dir_of(config: SweepConfig, spec: RunSpec) -> Path:
+    """Where a sweep keeps the checkpoint and ``result.json`` of ``spec``."""
+    return config.runs_dir / spec.task / spec.method / f"seed{spec.seed}"
+
+
 def load_results(config: SweepConfig) -> list[RunResult]:
-    """The stored results of every finished run of ``config`` (for `emdkit ordinal report`)."""
-    import json
+    """The stored results of every finished run of ``config`` whose spec matches it exactly.
+
+    A stored run made with another spec (say 2 epochs where the config asks for 18) is left
+    out; :func:`stale_runs` lists those with the fields that differ.
+    """
     out = []
     for spec in config.specs():
-        path = config.runs_dir / spec.task / spec.method / f"seed{spec.seed}" / "result.json"
+        try:
+            result = load_matching_result(spec, run_dir_of(config, spec), on_mismatch="refuse")
+        except ValueError:
+            continue
+        if result is not None:
+            out.append(result)
+    return out
+
+
+def stale_runs(config: SweepConfig) -> dict[str, dict[str, tuple]]:
+    """``{run_id: {field: (stored, wanted)}}`` for stored results made with another spec."""
+    import json
+    out = {}
+    for spec in config.specs():
+        path = run_dir_of(config, spec) / RESULT
         if path.exists():
-            out.append(RunResult.from_json(json.loads(path.read_text())))
+            diff = spec_differences(json.loads(path.read_text()).get("spec", {}), spec)
+            if diff:
+                out[spec.run_id] = diff
+    return out
+
+
+#: the spec fields that may differ between runs a report compares
+COMPARABLE_ACROSS = ("method", "seed")
+
+
+def fields_differing_within_task(specs) -> dict[str, dict[str, list]]:
+    """Spec fields other than method and seed that take several values among runs of one task.
+
+    ``{task: {field: [values...]}}``; empty when every task's runs are comparable. A report
+    comparing methods must refuse (or at least state) any entry here: runs that differ in,
+    say, epochs or learning rate do not compare the methods alone.
+
+    Examples
+    --------
+    >>> a, b = RunSpec("movies", "ce", epochs=2), RunSpec("movies", "sord", seed=1, epochs=3)
+    >>> fields_differing_within_task([a, b])
+    {'movies': {'epochs': [2, 3]}}
+    >>> fields_differing_within_task([a, RunSpec("movies", "emd2", seed=4, epochs=2)])
+    {}
+    """
+    by_task: dict[str, list[dict]] = {}
+    for spec in specs:
+        spec = spec.spec if isinstance(spec, RunResult) else spec
+        by_task.setdefault(spec.task, []).append(dataclasses.asdict(spec))
+    out: dict[str, dict[str, list]] = {}
+    for task, rows in by_task.items():
+        for name in rows[0]:
+            if name in COMPARABLE_ACROSS:
+                continue
+            values = list(dict.fromkeys(r[name] for r in rows))
+            if len(values) > 1:
+                out.setdefault(task, {})[name] = values
     return out

@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import pickle
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,12 @@ class RunSpec:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        for name in ("max_train", "max_test"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
+                raise ValueError(f"{name} must be a positive integer (or None for all), "
+                                 f"got {value!r}")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         if self.warmup_epochs < 0 or self.gd_start_epoch < 0:
@@ -71,6 +78,55 @@ class RunSpec:
     @property
     def run_id(self) -> str:
         return f"{self.task}/{self.method}/seed{self.seed}"
+
+
+def spec_differences(stored: RunSpec | dict, wanted: RunSpec | dict) -> dict[str, tuple]:
+    """The fields in which two run specs differ: ``{field: (stored value, wanted value)}``.
+
+    Either side may be a :class:`RunSpec` or the dict stored in ``result.json`` or a
+    checkpoint; a field that one side does not record counts as differing (its value is
+    shown as ``"<not recorded>"``). An empty dict means the specs match exactly, which is
+    the one condition under which a stored run may stand in for ``wanted``.
+
+    Examples
+    --------
+    >>> a = RunSpec("movies", "ce", epochs=2)
+    >>> spec_differences(a, RunSpec("movies", "ce", epochs=4, lr=0.01))
+    {'epochs': (2, 4), 'lr': (0.002, 0.01)}
+    >>> spec_differences(a, a)
+    {}
+    """
+    missing = "<not recorded>"
+    s = dataclasses.asdict(stored) if isinstance(stored, RunSpec) else dict(stored)
+    w = dataclasses.asdict(wanted) if isinstance(wanted, RunSpec) else dict(wanted)
+    return {k: (s.get(k, missing), w.get(k, missing)) for k in list(w) + [k for k in s if k not in w]
+            if s.get(k, missing) != w.get(k, missing)}
+
+
+def describe_differences(diff: dict[str, tuple]) -> str:
+    """``"epochs 2 -> 4, lr 0.002 -> 0.01"``: the output of :func:`spec_differences` in words."""
+    return ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in diff.items())
+
+
+class SpecMismatchError(ValueError):
+    """A stored run (result or checkpoint) was made with a different spec than the one asked for."""
+
+    def __init__(self, path: Path, diff: dict[str, tuple]) -> None:
+        self.path, self.diff = path, diff
+        super().__init__(f"{path} was made with a different run spec ({describe_differences(diff)}); "
+                         "delete it, or rerun without refusing mismatches to train again")
+
+
+def _stored_spec_problem(path: Path, stored: dict, spec: RunSpec, on_mismatch: str) -> bool:
+    """True when the stored spec matches; otherwise refuse (raise) or announce a retrain."""
+    diff = spec_differences(stored, spec)
+    if not diff:
+        return True
+    if on_mismatch == "refuse":
+        raise SpecMismatchError(path, diff)
+    print(f"{spec.run_id}: the stored run at {path} differs ({describe_differences(diff)}); "
+          "training again from the start", file=sys.stderr)
+    return False
 
 
 @dataclass
@@ -109,23 +165,51 @@ def prepare_task(spec: RunSpec) -> Task:
     return task
 
 
+def load_matching_result(spec: RunSpec, run_dir: Path, on_mismatch: str = "retrain"
+                         ) -> RunResult | None:
+    """The stored result of ``run_dir`` if it was made with exactly ``spec``, else None.
+
+    ``on_mismatch="refuse"`` raises :class:`SpecMismatchError` (naming the differing fields)
+    instead of returning None for a result made with another spec.
+    """
+    path = Path(run_dir) / RESULT
+    if not path.exists():
+        return None
+    stored = json.loads(path.read_text())
+    if not _stored_spec_problem(path, stored.get("spec", {}), spec, on_mismatch):
+        return None
+    return RunResult.from_json(stored)
+
+
 def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = False, progress: bool = True,
-              stop_after_epoch: int | None = None, task: Task | None = None) -> RunResult | None:
+              stop_after_epoch: int | None = None, task: Task | None = None,
+              on_mismatch: str = "retrain") -> RunResult | None:
     """Train ``spec``; checkpoint into ``run_dir`` after every epoch and write ``result.json`` at the end.
 
-    ``resume=True`` continues from ``run_dir/checkpoint.pt`` when it exists (and returns the stored
-    result when the run had finished). ``stop_after_epoch=e`` stops after epoch e and returns None:
+    ``resume=True`` reuses what ``run_dir`` holds only when it was made with exactly ``spec``
+    (every field, see :func:`spec_differences`): a finished run's result is returned, an
+    interrupted run continues from its checkpoint. A stored run made with another spec is
+    trained again from the start (``on_mismatch="retrain"``, the default, which says so on
+    stderr) or refused with a :class:`SpecMismatchError` naming the differing fields
+    (``on_mismatch="refuse"``). ``stop_after_epoch=e`` stops after epoch e and returns None:
     the same as an interruption right after that checkpoint (used by the resume test).
     """
     import torch
 
+    if on_mismatch not in ("retrain", "refuse"):
+        raise ValueError(f"on_mismatch must be 'retrain' or 'refuse', got {on_mismatch!r}")
     if resume and run_dir is None:
         raise ValueError("resume=True needs a run_dir to resume from")
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        if resume and (run_dir / RESULT).exists():
-            return RunResult.from_json(json.loads((run_dir / RESULT).read_text()))
+        if resume:
+            stored = load_matching_result(spec, run_dir, on_mismatch)
+            if stored is not None:
+                return stored
+            if (run_dir / RESULT).exists():  # another spec's finished run, announced above
+                (run_dir / CHECKPOINT).unlink(missing_ok=True)
+        (run_dir / RESULT).unlink(missing_ok=True)  # never leave a result that is not this run's
     torch.set_num_threads(spec.threads)
     torch.use_deterministic_algorithms(True)
     task = prepare_task(spec) if task is None else task
@@ -147,9 +231,11 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
     ckpt_path = None if run_dir is None else run_dir / CHECKPOINT
     if resume and ckpt_path is not None and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)
-        if state["spec"] != dataclasses.asdict(spec):
-            raise ValueError(f"checkpoint {ckpt_path} was written for a different run spec; "
-                             "delete it or run without --resume")
+        if not _stored_spec_problem(ckpt_path, state["spec"], spec, on_mismatch):
+            state = None
+    else:
+        state = None
+    if state is not None:
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         scheduler.load_state_dict(state["scheduler"])
