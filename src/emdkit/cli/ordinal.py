@@ -12,8 +12,9 @@ from pathlib import Path
 
 from ._policy import check_output_folder
 
-TASK_NAMES = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"]
-METHOD_NAMES = ["ce", "emd2", "ce+emd2", "learned-gd", "sord"]
+TASK_NAMES = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits",
+              "blur-ordered", "blur-shuffled"]
+METHOD_NAMES = ["ce", "emd2", "ce+emd2", "learned-gd", "perm-gd", "const-gd", "sord", "sord-a0.25", "sord-a4"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="report folder (default: the config's report_dir, built-in "
                             "emdkit-output/ordinal; the committed report is --out reports/ordinal)")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    sweep.add_argument("--jobs", type=int, default=1,
+                       help="runs trained at once in worker processes (default 1; results do not change)")
     sweep.set_defaults(func=_sweep, needs=("torch", "ordinal"))
 
     report = verbs.add_parser("report", help="rebuild the report from the stored runs of a sweep",
@@ -117,7 +120,9 @@ def _sweep(args: argparse.Namespace) -> int:
     from emdkit.ordinal.sweep import run_sweep
     config = _load_config(args)
     check_output_folder(config.runs_dir, "runs_dir")
-    run_sweep(config, resume=args.resume, progress=not args.no_progress,
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
+    run_sweep(config, resume=args.resume, progress=not args.no_progress, jobs=args.jobs,
               on_mismatch="refuse" if args.refuse_mismatch else "retrain")
     print(f"report: {config.report_dir / 'README.md'}")
     return 0
