@@ -62,27 +62,35 @@ def _price_rows_parallel(C, pi, n_rows, in_set, cap, out_cols, out_count):
 
 @njit(cache=True, nogil=True)
 def _initial_candidates(C, k):
-    """Mask of the k cheapest arcs of every row and of every column (one pass, no sort).
+    """(mask, rows, cols): the k cheapest arcs of every row and of every column, as a mask and
+    as a list (one pass, no sort).
 
-    Each row starts its scan at a different column (and each column at a different row), so
-    that ties spread out: with all-equal costs every row would otherwise pick columns 0..k-1,
-    and the greedy start would leave most of the mass on artificial arcs.
+    Each row starts its scan at a different column, so that ties spread out: with all-equal
+    costs every row would otherwise pick columns 0..k-1, and the greedy start would leave most
+    of the mass on artificial arcs (issue 11: n = 1000 all-zero costs). Columns keep the
+    natural row order; the rows' spread is enough for the greedy start to match everything.
     """
     m, n = C.shape
     mask = np.zeros((m, n), dtype=np.bool_)
     kr = min(k, n)
+    kc = min(k, m)
+    rows = np.empty(m * kr + n * kc, np.int64)  # the arcs, listed as they are first marked
+    cols = np.empty(m * kr + n * kc, np.int64)
+    count = 0
     for i in range(m):
         vals = np.full(kr, np.inf)
         idx = np.zeros(kr, np.int64)
         start = (i * n) // m
-        for t in range(n):
-            j = start + t
-            if j >= n:
-                j -= n
+        for j in range(start, n):
+            push_smallest(vals, idx, kr, C[i, j], j)
+        for j in range(start):
             push_smallest(vals, idx, kr, C[i, j], j)
         for t in range(kr):
-            mask[i, idx[t]] = True
-    kc = min(k, m)
+            if not mask[i, idx[t]]:
+                mask[i, idx[t]] = True
+                rows[count] = i
+                cols[count] = idx[t]
+                count += 1
     width = (n + COLUMN_BLOCKS - 1) // COLUMN_BLOCKS
     for bl in range(COLUMN_BLOCKS):
         j0 = bl * width
@@ -91,14 +99,18 @@ def _initial_candidates(C, k):
             continue
         vals = np.full((j1 - j0, kc), np.inf)
         idx = np.zeros((j1 - j0, kc), np.int64)
-        for t in range(m):  # row-major sweep keeps memory access contiguous
+        for i in range(m):  # row-major sweep keeps memory access contiguous
             for j in range(j0, j1):
-                i = (t + (j * m) // n) % m
                 push_smallest(vals[j - j0], idx[j - j0], kc, C[i, j], i)
         for j in range(j0, j1):
             for t in range(kc):
-                mask[idx[j - j0, t], j] = True
-    return mask
+                i = idx[j - j0, t]
+                if not mask[i, j]:
+                    mask[i, j] = True
+                    rows[count] = i
+                    cols[count] = j
+                    count += 1
+    return mask, rows[:count], cols[:count]
 
 
 def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: int,
@@ -110,8 +122,7 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     ns = NetworkSimplex(problem.supply, float(C.max(initial=0.0)),
                         capacity=problem.supply.shape[0] + min(m * n, 8 * (m + n)) + 16)
     ns.add_arcs(*problem.dummy_arcs())
-    in_set = _initial_candidates(C, CANDIDATES_PER_LINE)
-    ii, jj = np.nonzero(in_set)
+    in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
     ns.start_greedy(problem.dummy_node)
     price = _price_rows_parallel if parallel_for_work(m * n, n_threads) else _price_rows_serial

@@ -107,7 +107,7 @@ def init_tree(b, supply, art_cost):
 
 # ---------------------------------------------------------------- entering arc (pricing)
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_violated(c, ps, pt, best):
     """c + ps - pt beats ``best`` and is negative beyond the rounding of its own evaluation."""
     rc = c + ps - pt
@@ -187,7 +187,7 @@ def _entering_dense(b, first_real, n_rows, n_cols, block_size, next_arc):
 
 # ---------------------------------------------------------------- the pivot, phase by phase
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _find_join(b, in_arc):
     """The node where the tree paths from the entering arc's two ends meet."""
     u = b.src[in_arc]
@@ -200,7 +200,7 @@ def _find_join(b, in_arc):
     return u
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _room(b, u, decreasing, n_capped):
     """How much flow the tree arc above ``u`` can give: its flow if the cycle decreases it,
     0 if it is a capacity-0 artificial arc (phase 2) that the cycle would increase, else inf."""
@@ -211,7 +211,7 @@ def _room(b, u, decreasing, n_capped):
     return np.inf
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _find_leaving(b, in_arc, join, n_capped):
     """(delta, u_out, side): the first blocking arc of the cycle, ties broken as LEMON does
     (first side strictly, second side inclusively) to keep the tree strongly feasible.
@@ -238,7 +238,7 @@ def _find_leaving(b, in_arc, join, n_capped):
     return delta, u_out, side
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _change_flow(b, in_arc, join, delta, u_out):
     """Augment ``delta`` around the cycle; the entering arc joins the tree, u_out's arc leaves."""
     if delta > 0:
@@ -255,7 +255,7 @@ def _change_flow(b, in_arc, join, delta, u_out):
     b.state[b.pred[u_out]] = STATE_LOWER
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _update_tree(b, in_arc, join, u_in, v_in, u_out):
     """Re-hang the subtree cut off at u_out from v_in through the entering arc (LEMON's
     updateTreeStructure: thread, reverse thread, parents, subtree sizes, last successors)."""
@@ -356,7 +356,7 @@ def _update_tree(b, in_arc, join, u_in, v_in, u_out):
         w = parent[w]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _update_potentials(b, in_arc, u_in, v_in):
     """Shift the moved subtree's potentials so that the entering arc has zero reduced cost."""
     sigma = b.pi[v_in] - b.pi[u_in] - b.pred_dir[u_in] * b.cost[in_arc]

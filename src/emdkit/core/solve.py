@@ -18,7 +18,8 @@ from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
-from .validation import as_cost, as_points, as_weights, check_n_jobs, check_positive_int
+from .validation import (as_cost_with_range, as_points, as_weights, check_n_jobs,
+                         check_positive_int)
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).
@@ -171,7 +172,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     """
     a = as_weights(a, "a")
     b = as_weights(b, "b")
-    C = as_cost(cost, (a.shape[0], b.shape[0]))
+    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]))
     if max_iter is None:
         max_iter = default_max_iter(*C.shape)
     max_iter = check_positive_int(max_iter, "max_iter")
@@ -179,11 +180,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     problem = TransportProblem.from_weights(a, b)
     C_kept = C if (problem.m == C.shape[0] and problem.n == C.shape[1]) else \
         np.ascontiguousarray(C[np.ix_(problem.rows, problem.cols)])
-    hi = float(C_kept.max())
+    if C_kept is not C:
+        lo, hi = float(C_kept.min()), float(C_kept.max())
     cost_exp = int(cost_exponent(hi))
     Cs = np.ldexp(C_kept, -cost_exp) if cost_exp else C_kept
     path = _choose(problem.m, problem.n, balanced=problem.dummy == "none",
-                   uniform_square=_uniform_square(problem), constant=float(C_kept.min()) == hi)
+                   uniform_square=_uniform_square(problem), constant=lo == hi)
     cost_rows, cost_cols = (lambda idx: C[idx]), (lambda idx: C[:, idx])
     if path == "one_to_many":
         return solve_one_to_many(problem, Cs, cost_exp, C.shape, cost_rows, cost_cols)

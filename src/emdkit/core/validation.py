@@ -62,6 +62,12 @@ def as_weights(values: ArrayLike, name: str) -> np.ndarray:
 
 def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.ndarray:
     """``cost`` as a finite, non-negative, C-contiguous float64 matrix of the given shape."""
+    return as_cost_with_range(cost, shape, name)[0]
+
+
+def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cost"
+                       ) -> tuple[np.ndarray, float, float]:
+    """:func:`as_cost`, with the min and max it checked (so callers need no second pass)."""
     arr = as_real_array(cost, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
@@ -74,7 +80,7 @@ def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.n
     if lo < 0:
         raise ValueError(f"{name} contains negative entries (min {lo:g}); "
                          "ground distances are >= 0")
-    return np.ascontiguousarray(arr)
+    return np.ascontiguousarray(arr), float(lo), float(hi)
 
 
 def as_points(values: ArrayLike, name: str) -> np.ndarray:
