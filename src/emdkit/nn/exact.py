@@ -217,16 +217,18 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
         raise ValueError(f"cost must have {a.ndim + 1} dimensions for a of shape "
                          f"{tuple(a.shape)}, got shape {tuple(cost.shape)}")
     if not batched:
-        return emd(a[None], b[None], cost[None], n_jobs=n_jobs)[0]
+        a, b, cost = a[None], b[None], cost[None]
     if b.shape[0] != a.shape[0] or cost.shape[0] != a.shape[0]:
         raise ValueError(f"batch sizes differ: a has {a.shape[0]}, b {b.shape[0]}, cost "
                          f"{cost.shape[0]}")
     if cost.shape[1:] != (a.shape[1], b.shape[1]):
-        raise ValueError(f"cost has shape {tuple(cost.shape)}, but the weights need "
-                         f"{(a.shape[0], a.shape[1], b.shape[1])} (B, len(a), len(b))")
+        need = (a.shape[1], b.shape[1])
+        raise ValueError(f"cost has shape {tuple(cost.shape[0 if batched else 1:])}, but the "
+                         f"weights need {(a.shape[0],) + need if batched else need}")
     if a.shape[1] == 0 or b.shape[1] == 0:
         raise ValueError("a and b need at least one point each")
-    return _apply(_EMDFunction, a, b, cost, True, n_jobs)
+    out = _apply(_EMDFunction, a, b, cost, batched, n_jobs)
+    return out if batched else out[0]
 
 
 def _apply(function, *args):
@@ -367,8 +369,7 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
             raise ValueError(f"{name} must have {nd} dimensions for X of shape "
                              f"{tuple(X.shape)}, got shape {tuple(t.shape)}")
     if not batched:
-        return signature_emd(X[None], wx[None], Y[None], wy[None], metric, method=method,
-                             n_jobs=n_jobs)[0]
+        X, wx, Y, wy = X[None], wx[None], Y[None], wy[None]
     sizes = {X.shape[0], Y.shape[0], wx.shape[0], wy.shape[0]}
     if len(sizes) > 1:
         raise ValueError(f"batch sizes differ: X has {X.shape[0]}, wx {wx.shape[0]}, Y "
@@ -385,4 +386,5 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
             and torch.is_grad_enabled():
         raise ValueError(f"gradients in the positions need metric in {POSITION_GRAD_METRICS}, "
                          f"got {metric!r}")
-    return _apply(_SignatureFunction, X, wx, Y, wy, metric, method, True, n_jobs)
+    out = _apply(_SignatureFunction, X, wx, Y, wy, metric, method, batched, n_jobs)
+    return out if batched else out[0]
