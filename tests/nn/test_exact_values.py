@@ -153,3 +153,26 @@ def test_bad_input_to_signature_emd_and_the_loss():
         PointCloudEMDLoss(reduction="avg")
     with pytest.raises(TypeError, match="a must hold real numbers"):
         emd(torch.ones(3, dtype=torch.bool), torch.ones(3), torch.ones(3, 3))
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.integers(1, 4), st.integers(1, 7), st.integers(1, 7), st.floats(0.5, 2.0),
+       st.integers(0, 2**32 - 1))
+def test_property_batch_equals_core_loop_and_cost_gradient_is_the_scaled_flow(
+        batch, m, n, total_b, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.random((batch, m)) + 0.01
+    b = (rng.random((batch, n)) + 0.01)
+    b *= total_b * a.sum(1, keepdims=True) / b.sum(1, keepdims=True)
+    C = rng.random((batch, m, n))
+    tc = torch.tensor(C, requires_grad=True)
+    out = emd(torch.tensor(a), torch.tensor(b), tc)
+    out.sum().backward()
+    for k in range(batch):
+        res = emdkit.emd(a[k], b[k], C[k])
+        assert out[k].item() == pytest.approx(res.distance, rel=1e-12, abs=1e-15)
+        # ∂D/∂C is a flow of total mass 1 (D is the work per unit of flow)
+        assert tc.grad[k].sum().item() == pytest.approx(1.0, rel=1e-12)
+        assert (tc.grad[k] >= 0).all()

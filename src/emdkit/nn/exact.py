@@ -159,11 +159,12 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
 
       the last term coming from the total flow T in the denominator.
     * Degenerate optima: where the optimal flow or the potentials are not unique, D is not
-      differentiable and we return the ones the solver certified: a valid one-sided derivative
-      combination that is a subgradient of the convex W in (a, b) (W is convex in the weights and
-      concave in C), not a mean over all optima. A zero weight gets the largest potential the
-      other constraints allow, the derivative for adding mass there (POT PR#123 concerns the
-      same case).
+      differentiable and we return the one optimum the solver certified (a vertex), not an
+      average over all optima. Within each regime (Σa < Σb, Σa = Σb, Σa > Σb) the optimal work
+      W is convex in the weights and concave in C, and the certified (u, v) and f are a
+      subgradient and a supergradient of it; the formulas above carry them to D. A zero weight
+      gets the largest potential the other constraints allow, the derivative for adding mass
+      there (POT PR#123 concerns the same case).
 
     Parameters
     ----------
