@@ -33,6 +33,10 @@ from emdkit.nn import emd, point_cloud_emd_loss
 # bound lets its network simplex finish.
 POT_MAX_ITER = 50_000_000
 GEOMLOSS_BLURS = (0.05, 0.01)
+# issue 13's targets
+DENSE_SPEEDUP_TARGET = 10.0
+POINTCLOUD_SPEEDUP_TARGET = 5.0
+POINTCLOUD_VALUE_TOLERANCE = 1e-9
 
 
 def timed(fn, repeats: int) -> tuple[float, object]:
@@ -129,10 +133,29 @@ def bench_pointcloud(batch: int, n: int, d: int, repeats: int, report) -> None:
 
 
 def print_row(r: dict) -> None:
-    agree = (f"max |Δ value| {r['max_abs_diff']:.1e}" if "max_abs_diff" in r
+    agree = (f"largest absolute difference {r['max_abs_diff']:.1e}" if "max_abs_diff" in r
              else f"largest relative error {r['max_rel_err']:.2e}")
     print(f"| {r['case']} | {r['peer']} | {r['emdkit_s']:.3f} | {r['peer_s']:.3f} | "
           f"{r['peer_s'] / r['emdkit_s']:.1f}× | {agree} |", flush=True)
+
+
+def print_targets(rows: list[dict]) -> None:
+    """Issue 13's targets, each with its verdict computed from the rows above."""
+    dense, pot_pc = rows[0], rows[1]
+    dense_x = dense["peer_s"] / dense["emdkit_s"]
+    pc_x = pot_pc["peer_s"] / pot_pc["emdkit_s"]
+    print("\n| target | measured | verdict |\n|---|---|---|")
+    print(f"| {dense['case']}, fwd + bwd: ≥ {DENSE_SPEEDUP_TARGET:g}× a loop of ot.emd2 | "
+          f"{dense_x:.1f}× | {'met' if dense_x >= DENSE_SPEEDUP_TARGET else '**missed**'} |")
+    print(f"| {pot_pc['case']}, fwd + bwd: ≥ {POINTCLOUD_SPEEDUP_TARGET:g}× | {pc_x:.1f}× | "
+          f"{'met' if pc_x >= POINTCLOUD_SPEEDUP_TARGET else '**missed**'} |")
+    ok = pot_pc["max_abs_diff"] <= POINTCLOUD_VALUE_TOLERANCE
+    print(f"| point-cloud values equal POT's to {POINTCLOUD_VALUE_TOLERANCE:g} | "
+          f"{pot_pc['max_abs_diff']:.1e} | {'met' if ok else '**missed**'} |")
+    for row in rows[2:]:
+        print(f"| {row['peer']}: time and relative error | {row['peer_s']:.1f} s "
+              f"({row['peer_s'] / row['emdkit_s']:.1f}× emdkit's), relative error up to "
+              f"{row['max_rel_err']:.2f} | reported |")
 
 
 def main() -> None:
@@ -144,15 +167,22 @@ def main() -> None:
     warnings.simplefilter("ignore", UserWarning)
     one, five, fifteen = os.getloadavg()
     batch_dense, n_dense, batch_pc, n_pc = (4, 64, 2, 256) if args.quick else (64, 256, 16, 2048)
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+    print(f"Run: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
           f"POT {ot.__version__}, emdkit core batch engine: "
           f"{'emd_batch' if hasattr(emdkit, 'emd_batch') else 'absent (loop over emd)'}; "
           f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} before the run; "
           f"median of {args.repeats}")
     print("| problems | peer | emdkit fwd+bwd (s) | peer fwd+bwd (s) | speed-up | agreement |")
     print("|---|---|---:|---:|---:|---|", flush=True)
-    print_row(bench_dense(batch_dense, n_dense, args.repeats))
-    bench_pointcloud(batch_pc, n_pc, 3, args.repeats, print_row)
+    rows = []
+
+    def report(row):
+        rows.append(row)
+        print_row(row)
+
+    report(bench_dense(batch_dense, n_dense, args.repeats))
+    bench_pointcloud(batch_pc, n_pc, 3, args.repeats, report)
+    print_targets(rows)
     one, five, fifteen = os.getloadavg()
     print(f"\nload average {one:.2f}, {five:.2f}, {fifteen:.2f} after the run")
 
