@@ -151,6 +151,10 @@ def test_bad_input_to_signature_emd_and_the_loss():
         point_cloud_emd_loss(x.numpy(), x)
     with pytest.raises(ValueError, match="reduction must be one of"):
         PointCloudEMDLoss(reduction="avg")
+    with pytest.raises(ValueError, match="n_jobs must be -1"):
+        emd(w, w, torch.ones(2, 4, 4), n_jobs=0)
+    with pytest.raises(TypeError, match="n_jobs must be an integer"):
+        signature_emd(x, w, x, w, n_jobs=1.5)
     with pytest.raises(TypeError, match="a must hold real numbers"):
         emd(torch.ones(3, dtype=torch.bool), torch.ones(3), torch.ones(3, 3))
 

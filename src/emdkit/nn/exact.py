@@ -205,6 +205,7 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     >>> d.backward(); a.grad.sum().item()  # centred: Σ a_i ∂D/∂a_i = 0 with equal weights
     0.0
     """
+    n_jobs = _check_n_jobs(n_jobs)
     a = _as_float_tensor(a, "a")
     b = _as_float_tensor(b, "b")
     cost = _as_float_tensor(cost, "cost")
@@ -230,6 +231,14 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
         raise ValueError("a and b need at least one point each")
     out = _apply(_EMDFunction, a, b, cost, batched, n_jobs)
     return out if batched else out[0]
+
+
+def _check_n_jobs(n_jobs) -> int:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int):
+        raise TypeError(f"n_jobs must be an integer, got {type(n_jobs).__name__}")
+    if not (n_jobs == -1 or n_jobs >= 1):
+        raise ValueError(f"n_jobs must be -1 (all cores) or >= 1, got {n_jobs}")
+    return n_jobs
 
 
 def _apply(function, *args):
@@ -356,6 +365,7 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     tensor([[ 0.0000, -0.5000],
             [ 0.0000, -0.5000]], dtype=torch.float64)
     """
+    n_jobs = _check_n_jobs(n_jobs)
     X = _as_float_tensor(X, "X")
     Y = _as_float_tensor(Y, "Y")
     wx = _as_float_tensor(wx, "wx")
