@@ -1,13 +1,33 @@
 """emdkit: exact Earth Mover's Distance (Wasserstein) and the work that rests on it.
 
 Core (numpy, scipy, numba):
-    emd, signature_emd, ground_distance, wasserstein_1d, pairwise_emd, EMDResult
+    emd, signature_emd, emd_batch, signature_emd_batch, cdist_emd, pairwise_emd,
+    ground_distance, wasserstein_1d, warmup, EMDResult, BatchEMDResult, SolverError
 Subpackages (optional extras): emdkit.images, emdkit.nn, emdkit.metrics, emdkit.ordinal,
 emdkit.w2, emdkit.sgm.
-"""
-from .core import (EMDResult, SolverError, emd, ground_distance, pairwise_emd, signature_emd,
-                   wasserstein_1d)
 
-__version__ = "0.1.0"
-__all__ = ["EMDResult", "SolverError", "emd", "ground_distance", "pairwise_emd", "signature_emd",
-           "wasserstein_1d", "__version__"]
+The core loads on first use, so ``import emdkit.metrics`` does not load numba. The first call
+of each solver compiles its Numba kernels once and caches them on disk (``NUMBA_CACHE_DIR``);
+``emdkit warmup`` does that ahead of time.
+"""
+from __future__ import annotations
+
+__version__ = "0.2.0"
+
+_CORE_NAMES = ("BatchEMDResult", "EMDResult", "SolverError", "cdist_emd", "emd", "emd_batch",
+               "ground_distance", "pairwise_emd", "signature_emd", "signature_emd_batch",
+               "warmup", "wasserstein_1d")
+__all__ = [*_CORE_NAMES, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _CORE_NAMES:
+        from . import core
+        value = getattr(core, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'emdkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,4 +1,6 @@
 """Independent oracle: Rubner's EMD written straight from its definition as an LP for HiGHS."""
+from fractions import Fraction
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
@@ -25,3 +27,92 @@ def lp_emd_work(a, b, C) -> float:
                                            "dual_feasibility_tolerance": 1e-10})
     assert res.status == 0, res.message
     return float(res.fun)
+
+
+def rational_emd_work(a, b, C) -> Fraction:
+    """The exact optimum of Rubner's LP for float inputs, in rational arithmetic.
+
+    Independent of emdkit's solvers: a generic dense two-phase tableau simplex with Bland's
+    rule (no network structure), over :class:`fractions.Fraction`. Every float is an exact
+    dyadic rational, so this is the true optimum of the problem as posed, where HiGHS (float)
+    can be wrong (costs spanning 1e-12..1e12). Small problems only (m·n up to ~40).
+    """
+    a = [Fraction(float(x)) for x in np.asarray(a, float)]
+    b = [Fraction(float(x)) for x in np.asarray(b, float)]
+    C = np.asarray(C, float)
+    m, n = C.shape
+    cost = [Fraction(float(C[i, j])) for i in range(m) for j in range(n)]
+    row_sums = [[1 if k // n == i else 0 for k in range(m * n)] for i in range(m)]
+    col_sums = [[1 if k % n == j else 0 for k in range(m * n)] for j in range(n)]
+    # the lighter side is moved entirely (equalities), the heavier side caps (inequalities)
+    if sum(a) <= sum(b):
+        eq, eq_rhs, ub, ub_rhs = row_sums, a, col_sums, b
+    else:
+        eq, eq_rhs, ub, ub_rhs = col_sums, b, row_sums, a
+    return _tableau_min(cost, eq, eq_rhs, ub, ub_rhs)
+
+
+def _tableau_min(cost, eq, eq_rhs, ub, ub_rhs) -> Fraction:
+    """min cost·x s.t. eq x = eq_rhs, ub x <= ub_rhs, x >= 0 (all rhs >= 0), exactly."""
+    n_x = len(cost)
+    n_ub, n_eq = len(ub), len(eq)
+    n_var = n_x + n_ub + n_eq          # x, slacks of ub rows, artificials of eq rows
+    rows, basis = [], []
+    for k, (coef, rhs) in enumerate(zip(ub, ub_rhs)):
+        row = [Fraction(c) for c in coef] + [Fraction(int(t == k)) for t in range(n_ub)] + \
+            [Fraction(0)] * n_eq + [rhs]
+        rows.append(row)
+        basis.append(n_x + k)
+    for k, (coef, rhs) in enumerate(zip(eq, eq_rhs)):
+        row = [Fraction(c) for c in coef] + [Fraction(0)] * n_ub + \
+            [Fraction(int(t == k)) for t in range(n_eq)] + [rhs]
+        rows.append(row)
+        basis.append(n_x + n_ub + k)
+    phase1 = [Fraction(0)] * (n_x + n_ub) + [Fraction(1)] * n_eq
+    _simplex(rows, basis, phase1, n_var)
+    allowed = n_x + n_ub                # artificials may not re-enter in phase 2
+    # drive artificials (at zero) out of the basis, or drop their row if it is redundant
+    for r in range(len(rows) - 1, -1, -1):
+        if basis[r] >= allowed:
+            j = next((j for j in range(allowed) if rows[r][j] != 0), None)
+            if j is None:
+                del rows[r], basis[r]
+            else:
+                _pivot(rows, basis, r, j)
+    phase2 = list(cost) + [Fraction(0)] * (n_ub + n_eq)
+    value = _simplex(rows, basis, phase2, allowed)
+    return value
+
+
+def _simplex(rows, basis, obj, n_allowed) -> Fraction:
+    """Bland's-rule simplex on the tableau in place; returns the optimal objective."""
+    while True:
+        duals = [obj[bv] for bv in basis]
+        entering = None
+        for j in range(n_allowed):
+            if j in basis:
+                continue
+            reduced = obj[j] - sum(d * row[j] for d, row in zip(duals, rows) if row[j])
+            if reduced < 0:
+                entering = j
+                break
+        if entering is None:
+            return sum(obj[bv] * row[-1] for bv, row in zip(basis, rows))
+        best = None
+        for r, row in enumerate(rows):
+            if row[entering] > 0:
+                ratio = row[-1] / row[entering]
+                if best is None or ratio < best[0] or (ratio == best[0] and
+                                                       basis[r] < basis[best[1]]):
+                    best = (ratio, r)
+        _pivot(rows, basis, best[1], entering)
+
+
+def _pivot(rows, basis, r, entering) -> None:
+    pivot = rows[r][entering]
+    rows[r] = [x / pivot for x in rows[r]]
+    for k, row in enumerate(rows):
+        if k != r and row[entering]:
+            f = row[entering]
+            rows[k] = [x - f * y for x, y in zip(row, rows[r])]
+    basis[r] = entering

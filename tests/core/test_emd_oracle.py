@@ -1,7 +1,9 @@
 """emdkit.emd against the LP oracle, and the certificates that come with every answer."""
+import zlib
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import emdkit
@@ -10,6 +12,11 @@ from emdkit.core.costs import METRICS
 from .oracle import lp_emd_work
 
 REL = 1e-9
+
+
+def stable_seed(*parts) -> int:
+    """A seed that is the same in every process (Python's hash() of a str is salted)."""
+    return zlib.crc32(repr(parts).encode())
 
 
 def assert_certified(r, a, b, C):
@@ -23,10 +30,14 @@ def assert_certified(r, a, b, C):
     assert r.total_flow == pytest.approx(min(a.sum(), b.sum()), rel=1e-12)
     assert F.sum() == pytest.approx(r.total_flow, rel=1e-12)
     assert (F * C).sum() == pytest.approx(r.work, rel=1e-12, abs=1e-300)
+    # dual feasibility up to the rounding of u_i + v_j itself (a few ulps of |u_i| + |v_j|)
+    slack = 4 * np.finfo(float).eps * (np.abs(r.u)[:, None] + np.abs(r.v)[None, :] + C)
+    assert np.all(r.u[:, None] + r.v[None, :] <= C + slack)
     cmax = max(C.max(), 1.0)
-    assert np.all(r.u[:, None] + r.v[None, :] <= C + 1e-9 * cmax)
     assert a @ r.u + b @ r.v == pytest.approx(r.work, rel=1e-9, abs=1e-9 * cmax * scale)
-    if r.total_flow > 0:
+    # in subnormal units work / total_flow loses its digits; the distance, computed in scaled
+    # units, does not (issue 11: 5e-324 weights)
+    if r.total_flow > 0 and abs(r.work) > 1e-290 and r.total_flow > 1e-290:
         assert r.distance == pytest.approx(r.work / r.total_flow, rel=1e-12)
 
 
@@ -53,7 +64,7 @@ def random_problem(rng, m, n, dim, metric, balanced, zeros, duplicates):
 @pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize("balanced", [True, False])
 def test_candidate_rounds_match_lp_oracle(metric, balanced, candidate_rounds):
-    rng = np.random.default_rng(hash((metric, balanced, "rounds")) % 2**32)
+    rng = np.random.default_rng(stable_seed(metric, balanced, "rounds"))
     for trial in range(4):
         m, n = rng.integers(20, 60, size=2)
         a, b, X, Y, C = random_problem(rng, m, n, 2, metric, balanced,
@@ -67,7 +78,7 @@ def test_candidate_rounds_match_lp_oracle(metric, balanced, candidate_rounds):
 @pytest.mark.parametrize("dim", [1, 2, 3])
 @pytest.mark.parametrize("balanced", [True, False])
 def test_matches_lp_oracle_on_random_problems(metric, dim, balanced):
-    rng = np.random.default_rng(hash((metric, dim, balanced)) % 2**32)
+    rng = np.random.default_rng(stable_seed(metric, dim, balanced))
     for trial in range(12):  # 12 × 24 parametrisations = 288 random problems
         m, n = rng.integers(1, 25, size=2)
         a, b, X, Y, C = random_problem(rng, m, n, dim, metric, balanced,
@@ -80,16 +91,17 @@ def test_matches_lp_oracle_on_random_problems(metric, dim, balanced):
 @pytest.fixture
 def candidate_rounds(monkeypatch):
     """Send every problem through candidate rounds + full pricing, and record that it ran."""
+    from emdkit.core import candidate_rounds as rounds_module
     from emdkit.core import solve
     calls = []
-    real = solve.solve_dense
+    real = rounds_module.solve_candidate_rounds
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(solve, "ALL_ARCS_BELOW", 100)
-    monkeypatch.setattr(solve, "solve_dense", counting)
+    monkeypatch.setattr(rounds_module, "solve_candidate_rounds", counting)
     yield calls
     assert calls, "the candidate-round solver was not exercised"
 
@@ -126,8 +138,7 @@ def test_property_random_matrices(data):
     b = np.array(data.draw(st.lists(weights, min_size=n, max_size=n), label="b"))
     costs = st.sampled_from([0.0, 1.0, 2.5]) | st.floats(0, 1e3, allow_nan=False)
     C = np.array(data.draw(st.lists(costs, min_size=m * n, max_size=m * n), label="C")).reshape(m, n)
-    if a.sum() <= 0 or b.sum() <= 0 or a.max() < 1e-6 * a.sum() or b.max() < 1e-6 * b.sum():
-        return
+    assume(a.sum() > 0 and b.sum() > 0)
     r = emdkit.emd(a, b, C)
     assert r.work == pytest.approx(lp_emd_work(a, b, C), rel=1e-8, abs=1e-8 * max(C.max(), 1))
     assert_certified(r, a, b, C)

@@ -108,5 +108,5 @@ def test_monotone_fast_path_equals_general_solver_with_certificates(metric):
 
 def test_unequal_totals_on_the_line_use_the_general_solver():
     r = emdkit.signature_emd([0.0, 1.0], [1.0, 1.0], [0.5], [1.0])
-    assert r.method == "network_simplex"
+    assert r.method != "monotone_1d"
     assert r.distance == pytest.approx(0.5)

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emdkit.images import ImageIndex, centroid_bound, knn_search, nearest_colour_bound, search_index
-from emdkit.images.search import NORM_METRICS
+from emdkit.images.search import NORM_METRICS, PreparedCandidates
 from emdkit.core import ground_distance
 
 from ._oracle import emd_linprog
@@ -79,12 +79,22 @@ def test_search_equals_brute_force_ranking(equal_totals, metric):
     full = knn_search(query, cands, k=5, metric=metric, use_bounds=False)
     assert full.n_exact == 40
     assert knn_search(query, cands, k=5, metric=metric).n_exact < 40  # the bounds did prune
+    # candidates prepared once (the web server's path): the same answer against the oracle
+    prepared = PreparedCandidates.prepare(cands)
+    res = knn_search(query, prepared, k=12, metric=metric)
+    ref = brute_force(query, cands, 12, metric)
+    assert [h.name for h in res.hits] == [name for _, name in ref]
+    np.testing.assert_allclose([h.distance for h in res.hits], [d for d, _ in ref], rtol=1e-7, atol=1e-9)
+    res = knn_search(query, prepared.without(ref[0][1]), k=3, metric=metric)
+    assert [h.name for h in res.hits] == [name for _, name in ref[1:4]]
 
 
 def test_ties_are_broken_by_name_like_a_sort():
     X, w = np.zeros((1, 3)), np.ones(1)
     cands = [(name, np.ones((1, 3)), np.ones(1)) for name in ["b", "d", "a", "c"]]
     res = knn_search((X, w), cands, k=3)
+    assert [h.name for h in res.hits] == ["a", "b", "c"]
+    res = knn_search((X, w), PreparedCandidates.prepare(cands), k=3)
     assert [h.name for h in res.hits] == ["a", "b", "c"]
 
 

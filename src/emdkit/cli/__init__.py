@@ -17,6 +17,7 @@ AREAS = {
     "images": "emdkit.cli.images",
     "ordinal": "emdkit.cli.ordinal",
     "sgm": "emdkit.cli.sgm",
+    "warmup": "emdkit.cli.warmup",
 }
 
 

@@ -91,6 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     de.add_argument("--per-class", type=int, default=15, help="tiles per class (default 15)")
     de.set_defaults(func=cmd_demo)
 
+    from .images_serve import register_serve  # the web page (issue 16), in its own module
+    register_serve(verbs)
+
 
 def _options(args: argparse.Namespace):
     """SignatureOptions from the flags given, or None when none were (use the index's own)."""

@@ -1,10 +1,31 @@
-"""emdkit.core: ground costs, problems, the exact solver and its results (numpy/scipy/numba only)."""
-from .costs import METRICS, ground_distance
-from .dense import SolverError
-from .solve import emd, signature_emd
-from .one_d import wasserstein_1d
-from .pairwise import pairwise_emd
-from .result import EMDResult
+"""emdkit.core: ground costs, problems, the exact solver and its results (numpy/scipy/numba only).
 
-__all__ = ["EMDResult", "METRICS", "SolverError", "emd", "ground_distance", "pairwise_emd",
-           "signature_emd", "wasserstein_1d"]
+Names load on first use (PEP 562), so ``import emdkit.core.validation`` or ``import
+emdkit.metrics`` does not load numba; the first solver call does.
+"""
+from __future__ import annotations
+
+import importlib
+
+# public name -> module that defines it
+_EXPORTS = {
+    "EMDResult": "result", "BatchEMDResult": "result", "SolverError": "errors",
+    "METRICS": "costs", "GROUND_COSTS": "costs", "ground_distance": "costs",
+    "emd": "solve", "signature_emd": "solve", "wasserstein_1d": "one_d",
+    "emd_batch": "batch", "signature_emd_batch": "batch", "cdist_emd": "batch",
+    "pairwise_emd": "batch", "warmup": "warmup",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'emdkit.core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

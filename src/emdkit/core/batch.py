@@ -1,145 +1,105 @@
-"""Many small exact EMDs without Python in the loop: the kernel behind ``pairwise_emd``.
+"""Many exact EMDs at once: ``emd_batch``, ``signature_emd_batch``, ``cdist_emd`` and
+``pairwise_emd``, on one parallel kernel.
 
-Per pair this builds the ground-distance matrix, the balanced problem (dummy node for unequal
-totals, zero weights dropped) and runs the same network simplex as :func:`emdkit.emd` on all
-arcs, inside one Numba function, so pairs run in parallel threads with no GIL.
+Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved inside one
+Numba kernel, one problem per thread, with no Python and no GIL in the loop: the same
+:func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a batch entry and the
+single call agree bit for bit. Larger problems take their own path (candidate rounds, point
+clouds) in a thread pool, one problem per worker, each single-threaded. With a Dask
+``scheduler`` the problems are split into chunks that workers solve with this same code.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from numba import njit, prange
+from numba import njit
+from numpy.typing import ArrayLike
 
-from .network_simplex import (STATE_LOWER, STATUS_OPTIMAL, greedy_start_dense, init_tree,
-                              recompute_potentials, run_simplex)
-from .problem import BALANCE_RTOL
+from .block import METHOD_NAMES, solve_small
+from .cost_kernels import point_cost
+from .costs import Metric, check_metric, lookup_metric
+from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
+from . import solve as _solve
+from .problem import TransportProblem, power_of_two_scale, reduce_weights
+from .progress import progress_bar
+from .result import BatchEMDResult, EMDResult, assemble
+from .solve import _choose, _exact_or_raise, _uniform_square, default_max_iter, emd, \
+    signature_emd
+from .threads import resolve_threads
+from .validation import as_cost, as_points, as_weights, check_n_jobs
 
-METRIC_CODES = {"euclidean": 0, "sqeuclidean": 1, "cityblock": 2, "chebyshev": 3}
-STATUS_NOT_CERTIFIED = 3
+# Problems per chunk when a progress bar or a Dask scheduler is asked for.
+CHUNKS_FOR_PROGRESS = 64
+# Chunks per thread for the kernels: enough that a thread slowed by another process's load
+# hands its share to the others, few enough that scheduling costs nothing (a chunk is at
+# least a few problems of ~0.1-10 ms each).
+CHUNKS_PER_THREAD = 8
+DEFAULT_SCHEDULER_TIMEOUT = 10.0
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _ground(x, y, metric):
-    acc = 0.0
-    for t in range(x.shape[0]):
-        d = x[t] - y[t]
-        if metric == 0 or metric == 1:
-            acc += d * d
-        elif metric == 2:
-            acc += abs(d)
-        else:
-            acc = max(acc, abs(d))
-    if metric == 0:
-        return np.sqrt(acc)
-    return acc
+# ---------------------------------------------------------------- kernels
+
+@njit(cache=True, nogil=True)
+def _store(k, out, sup_off, sup_r, sup_c, sup_f, pi_off, pi_out, stats):
+    st, meth, r, c, f, pi, work, total, kind, piv, gap = out
+    stats[k, 0] = st
+    stats[k, 1] = meth
+    stats[k, 2] = piv
+    stats[k, 3] = gap
+    stats[k, 4] = work
+    stats[k, 5] = total
+    stats[k, 6] = r.shape[0]
+    base = sup_off[k]
+    for t in range(r.shape[0]):
+        sup_r[base + t] = r[t]
+        sup_c[base + t] = c[t]
+        sup_f[base + t] = f[t]
+    base = pi_off[k]
+    for t in range(pi.shape[0]):
+        pi_out[base + t] = pi[t]
 
 
 @njit(cache=True, nogil=True)
-def solve_block(supply, n_rows, cost_block, defer_row, defer_col, max_iter):
-    """Network simplex on a dense block: row i -> column j for every pair, in one call.
-
-    ``supply`` has the n_rows row supplies then the column demands (negative); ``defer_row`` /
-    ``defer_col`` mark a zero-cost dummy row / column (or -1), whose arcs the greedy start
-    uses last. Returns (flow block, node potentials, status, pivots).
-    """
-    n_cols = cost_block.shape[1]
-    n_nodes = n_rows + n_cols
-    n_arcs = n_nodes + n_rows * n_cols
-    src = np.empty(n_arcs, np.int64)
-    tgt = np.empty(n_arcs, np.int64)
-    cost = np.empty(n_arcs)
-    flow = np.zeros(n_arcs)
-    state = np.full(n_arcs, STATE_LOWER, np.int8)
-    max_cost = 0.0
-    e = n_nodes
-    for i in range(n_rows):
-        for j in range(n_cols):
-            src[e] = i
-            tgt[e] = n_rows + j
-            cost[e] = cost_block[i, j]
-            max_cost = max(max_cost, cost[e])
-            e += 1
-    parent = np.empty(n_nodes + 1, np.int64)
-    pred = np.empty(n_nodes + 1, np.int64)
-    thread = np.empty(n_nodes + 1, np.int64)
-    rev_thread = np.empty(n_nodes + 1, np.int64)
-    succ_num = np.empty(n_nodes + 1, np.int64)
-    last_succ = np.empty(n_nodes + 1, np.int64)
-    pred_dir = np.empty(n_nodes + 1, np.int64)
-    pi = np.empty(n_nodes + 1)
-    dirty = np.empty(n_nodes + 1, np.int64)
-    art_cost = (max_cost + 1.0) * (n_nodes + 1)
-    init_tree(supply, art_cost, src, tgt, cost, flow, state,
-              parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi)
-    greedy_start_dense(supply, art_cost, n_rows, n_cols, defer_row, defer_col, src, tgt, cost,
-                       flow, state, parent, pred, thread, rev_thread, succ_num, last_succ,
-                       pred_dir, pi)
-    next_arc = np.array([n_nodes], np.int64)
-    block = max(int(np.sqrt(n_rows * n_cols)) // 2, 10)
-    status, pivots = run_simplex(n_nodes, n_arcs, src, tgt, cost, flow, state, parent, pred,
-                                 thread, rev_thread, succ_num, last_succ, pred_dir, pi, dirty,
-                                 block, next_arc, max_iter, n_rows, n_cols)
-    scale = 0.0
-    for u in range(n_nodes):
-        scale += max(supply[u], 0.0)
-    for u in range(n_nodes):  # mass left on the root arcs means no certified answer
-        if state[u] == 0 and flow[u] > 1e-9 * scale:
-            status = STATUS_NOT_CERTIFIED
-    recompute_potentials(n_nodes, cost, thread, parent, pred, pred_dir, pi)
-    return flow[n_nodes:].reshape(n_rows, n_cols), pi, status, pivots
+def _dense_kernel(first, last, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, shortcuts,
+                  sup_off, sup_r, sup_c, sup_f, pi_off, pi_out, stats):
+    """Problems first..last-1: scaled kept weights a_flat[a_off[k]:…], b likewise, costs
+    c_flat[c_off[k]:…] (row-major m × n). Results go to the packed outputs at each problem's
+    offsets. Serial and without the GIL: threads run chunks of problems side by side."""
+    for k in range(first, last):
+        ar = a_flat[a_off[k]:a_off[k + 1]]
+        bc = b_flat[b_off[k]:b_off[k + 1]]
+        C = c_flat[c_off[k]:c_off[k + 1]].reshape(ar.shape[0], bc.shape[0])
+        _store(k, solve_small(ar, bc, C, max_iter, shortcuts), sup_off, sup_r, sup_c, sup_f, pi_off,
+               pi_out, stats)
 
 
 @njit(cache=True, nogil=True)
-def block_layout(wa, wb):
-    """(supply, n_rows, defer_row, defer_col) for positive weights, with a dummy row or
-    column holding the surplus when the totals differ (Rubner's partial matching)."""
-    m = wa.shape[0]
-    n = wb.shape[0]
-    sa = wa.sum()
-    sb = wb.sum()
-    extra_row = 0
-    extra_col = 0
-    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
-        if sa > sb:
-            extra_col = 1
-        else:
-            extra_row = 1
-    n_rows = m + extra_row
-    supply = np.empty(n_rows + n + extra_col)
-    supply[:m] = wa
-    supply[n_rows:n_rows + n] = -wb
-    if extra_row:
-        supply[m] = sb - sa
-    if extra_col:
-        supply[n_rows + n] = -(sa - sb)
-    return supply, n_rows, (m if extra_row else -1), (n if extra_col else -1)
-
-
-@njit(cache=True, nogil=True)
-def signature_work(X, wx, Y, wy, metric, max_iter):
-    """(work, total_flow, status) of Rubner's EMD between two signatures."""
-    rows = np.flatnonzero(wx > 0)
-    cols = np.flatnonzero(wy > 0)
+def _signature_distance(X, wx, Y, wy, code, max_iter):
+    """(distance, status) of one signature pair, exactly as signature_emd's "small" path."""
+    rows, cols, ar, bc, wexp = reduce_weights(wx, wy)
     m = rows.shape[0]
     n = cols.shape[0]
-    supply, n_rows, defer_row, defer_col = block_layout(wx[rows], wy[cols])
-    n_cols = supply.shape[0] - n_rows
-    cost_block = np.zeros((n_rows, n_cols))
+    C = np.empty((m, n))
     for i in range(m):
         for j in range(n):
-            cost_block[i, j] = _ground(X[rows[i]], Y[cols[j]], metric)
-    flow, _, status, _ = solve_block(supply, n_rows, cost_block, defer_row, defer_col, max_iter)
-    work = 0.0
-    total = 0.0
-    for i in range(m):
-        for j in range(n):
-            work += flow[i, j] * cost_block[i, j]
-            total += flow[i, j]
-    return work, total, status
+            C[i, j] = point_cost(X[rows[i]], Y[cols[j]], code)
+    cexp = 0
+    hi = C.max()
+    if hi > 0:
+        cexp = power_of_two_scale(hi)
+        C = np.ldexp(C, -cexp)
+    out = solve_small(ar, bc, C, max_iter)
+    work = out[6]
+    total = out[7]
+    return np.ldexp(work / total, cexp), out[0]
 
 
-@njit(parallel=True, cache=True)
-def pairwise_kernel(points, weights, offsets, first, second, metric, out, status):
-    for p in prange(first.shape[0]):
+@njit(cache=True, nogil=True)
+def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, status):
+    """Pairs lo..hi-1 of (first, second); serial and without the GIL, like _dense_kernel."""
+    for p in range(lo, hi):
         i = first[p]
         j = second[p]
         X = points[offsets[i]:offsets[i + 1]]
@@ -148,13 +108,291 @@ def pairwise_kernel(points, weights, offsets, first, second, metric, out, status
         wy = weights[offsets[j]:offsets[j + 1]]
         size = X.shape[0] + Y.shape[0] + 2
         max_iter = max(100_000, 200 * size * int(np.log2(size)))
-        work, total, st = signature_work(X, wx, Y, wy, metric, max_iter)
-        out[p] = work / total if total > 0 else 0.0
-        status[p] = st
+        out[p], status[p] = _signature_distance(X, wx, Y, wy, code, max_iter)
 
 
-def pack(signatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate validated signatures into (points, weights, offsets) for the kernel."""
+def in_chunks(count: int, n_threads: int, run) -> None:
+    """``run(lo, hi)`` over chunks of range(count) on ``n_threads`` threads.
+
+    Chunks are handed out as threads free up (dynamic, not static, scheduling): when another
+    process takes a core, its thread simply takes fewer chunks, so a busy core costs at most its
+    share. About ``CHUNKS_PER_THREAD`` chunks per thread balance the load without a launch per
+    problem.
+    """
+    if n_threads <= 1 or count <= 1:
+        run(0, count)
+        return
+    n_chunks = min(count, n_threads * CHUNKS_PER_THREAD)
+    bounds = np.linspace(0, count, n_chunks + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        list(pool.map(lambda c: run(bounds[c], bounds[c + 1]), range(n_chunks)))
+
+
+# ---------------------------------------------------------------- input handling
+
+def _problem_list(x, name: str, ndim: int) -> list:
+    """A stacked array (one more axis) or a sequence of per-problem arrays → list."""
+    if isinstance(x, (str, bytes, dict)):
+        raise TypeError(f"{name} must be a stacked array or a sequence of arrays, "
+                        f"got {type(x).__name__}")
+    if hasattr(x, "ndim") and hasattr(x, "shape") and not isinstance(x, np.ma.MaskedArray):
+        arr = np.asarray(x) if not isinstance(x, np.ndarray) else x
+        if arr.ndim != ndim + 1:
+            raise ValueError(f"{name} must be stacked with shape (B, …) of {ndim + 1} axes or a "
+                             f"sequence of {ndim}-D arrays, got shape {arr.shape}")
+        return list(arr)
+    if not isinstance(x, Sequence):
+        raise TypeError(f"{name} must be a stacked array or a sequence of arrays, "
+                        f"got {type(x).__name__}")
+    return list(x)
+
+
+def _check_batch_sizes(**lists) -> int:
+    sizes = {name: len(v) for name, v in lists.items()}
+    B = next(iter(sizes.values()))
+    for name, size in sizes.items():
+        if size != B:
+            detail = ", ".join(f"{k} has {v}" for k, v in sizes.items())
+            raise ValueError(f"batch sizes differ: {detail} problems")
+    if B == 0:
+        raise ValueError("the batch is empty: pass at least one problem")
+    return B
+
+
+# ---------------------------------------------------------------- emd_batch
+
+class _Prepared:
+    """One validated dense problem: its TransportProblem, scaled kept costs and path."""
+
+    __slots__ = ("problem", "C", "Cs", "cost_exp", "path")
+
+    def __init__(self, a, b, C):
+        self.problem = TransportProblem.from_weights(a, b)
+        p = self.problem
+        self.C = C
+        kept = C if (p.m == C.shape[0] and p.n == C.shape[1]) else \
+            np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
+        hi = float(kept.max())
+        self.cost_exp = int(power_of_two_scale(hi))
+        self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
+        self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
+                            uniform_square=_uniform_square(p),
+                            constant=float(kept.min()) == hi)
+
+
+def _solve_small_batch(items: list[_Prepared], max_iter: int, n_threads: int) -> list[EMDResult]:
+    """Solve prepared "small" problems in the parallel kernel and assemble their results."""
+    sizes_a = np.array([it.problem.m for it in items])
+    sizes_b = np.array([it.problem.n for it in items])
+    a_off = np.concatenate([[0], np.cumsum(sizes_a)]).astype(np.int64)
+    b_off = np.concatenate([[0], np.cumsum(sizes_b)]).astype(np.int64)
+    c_off = np.concatenate([[0], np.cumsum(sizes_a * sizes_b)]).astype(np.int64)
+    cap_off = np.concatenate([[0], np.cumsum(sizes_a + sizes_b + 1)]).astype(np.int64)
+    a_flat = np.concatenate([it.problem.a for it in items])
+    b_flat = np.concatenate([it.problem.b for it in items])
+    c_flat = np.concatenate([it.Cs.ravel() for it in items])
+    total = int(cap_off[-1])
+    sup_r = np.empty(total, np.int64)
+    sup_c = np.empty(total, np.int64)
+    sup_f = np.empty(total)
+    pi_out = np.empty(total)
+    stats = np.empty((len(items), 7))
+    in_chunks(len(items), n_threads, lambda lo, hi: _dense_kernel(
+        lo, hi, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, _solve.FAST_PATHS,
+        cap_off, sup_r, sup_c, sup_f, cap_off, pi_out, stats))
+    results = []
+    for k, it in enumerate(items):
+        status, method, pivots, gap, work = int(stats[k, 0]), int(stats[k, 1]), \
+            int(stats[k, 2]), float(stats[k, 3]), float(stats[k, 4])
+        base, cnt = int(cap_off[k]), int(stats[k, 6])
+        p = it.problem
+        r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
+        C = it.C
+        rows_fn, cols_fn = (lambda idx, C=C: C[idx]), (lambda idx, C=C: C[:, idx])
+        if status == STATUS_NOT_CERTIFIED:
+            results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, C.shape, rows_fn,
+                                           cols_fn))
+            continue
+        raise_for_status(status, max_iter, pivots, where=f"problem {k}")
+        pi = pi_out[base:base + p.supply.shape[0]]
+        results.append(assemble(p, r, c, f, pi, work, it.cost_exp, C.shape, rows_fn, cols_fn,
+                                METHOD_NAMES[method], pivots, gap))
+    return results
+
+
+def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
+              progress: bool = False, scheduler: str | None = None,
+              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> BatchEMDResult:
+    """Exact EMDs of B independent problems, solved in parallel: ``[emd(a[k], b[k], cost[k])]``.
+
+    Parameters
+    ----------
+    a : array_like (B, m) or sequence of B 1-D arrays
+        Weights of each problem's rows (sizes may differ between problems).
+    b : array_like (B, n) or sequence of B 1-D arrays
+        Weights of each problem's columns.
+    cost : array_like (B, m, n) or sequence of B 2-D arrays
+        Each problem's ground distances.
+    max_iter : int, optional
+        Pivot bound per problem, as in :func:`emdkit.emd`.
+    n_jobs : int, default -1
+        Threads (-1: all available; ``NUMBA_NUM_THREADS`` and the affinity mask cap it). One
+        problem runs per thread, so a busy core costs at most its share.
+    progress : bool, default False
+        Show a tqdm progress bar.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
+
+    Returns
+    -------
+    BatchEMDResult
+        ``res[k]`` equals ``emd(a[k], b[k], cost[k])`` bit for bit; ``res.distance`` etc. are
+        (B,) arrays.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`emdkit.emd`, naming the problem's index (``a[3] contains NaN or inf``), or
+        when the batch sizes differ.
+    SolverError
+        If any problem cannot be certified, naming it.
+
+    Examples
+    --------
+    >>> import numpy as np, emdkit
+    >>> a = np.ones((2, 3)); b = np.ones((2, 3)); C = np.stack([np.eye(3), 1 - np.eye(3)])
+    >>> emdkit.emd_batch(a, b, C).distance
+    array([0., 0.])
+    """
+    a_list = _problem_list(a, "a", 1)
+    b_list = _problem_list(b, "b", 1)
+    c_list = _problem_list(cost, "cost", 2)
+    B = _check_batch_sizes(a=a_list, b=b_list, cost=c_list)
+    problems = []
+    for k in range(B):
+        ak = as_weights(a_list[k], f"a[{k}]")
+        bk = as_weights(b_list[k], f"b[{k}]")
+        problems.append((ak, bk, as_cost(c_list[k], (ak.shape[0], bk.shape[0]), f"cost[{k}]")))
+    n_jobs = check_n_jobs(n_jobs)
+    return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
+                               scheduler, scheduler_timeout, "EMD batch"))
+
+
+def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
+    threads = resolve_threads(n_jobs)
+    prepared = [_Prepared(a, b, C) for a, b, C in problems]
+    out: list[EMDResult | None] = [None] * len(prepared)
+    small = [k for k, it in enumerate(prepared) if it.path == "small"]
+    if small:
+        mi = max_iter or max(default_max_iter(prepared[k].problem.m, prepared[k].problem.n)
+                             for k in small)
+        for k, res in zip(small, _solve_small_batch([prepared[k] for k in small], mi, threads)):
+            out[k] = res
+    rest = [k for k in range(len(prepared)) if out[k] is None]
+    if rest:
+        def one(k):
+            a, b, C = problems[k]
+            return emd(a, b, C, max_iter=max_iter, n_threads=1)
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for k, res in zip(rest, pool.map(one, rest)):
+                out[k] = res
+    return out
+
+
+# ---------------------------------------------------------------- signature batches
+
+def _check_signature(X, w, name: str) -> tuple[np.ndarray, np.ndarray]:
+    X = as_points(X, f"{name} positions")
+    w = as_weights(w, f"{name} weights")
+    if X.shape[0] != w.shape[0]:
+        raise ValueError(f"{name} has {X.shape[0]} positions but {w.shape[0]} weights")
+    return X, w
+
+
+def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: str = "auto",
+                        max_iter: int | None = None, n_jobs: int = -1,
+                        progress: bool = False) -> BatchEMDResult:
+    """``[signature_emd(X[k], wx[k], Y[k], wy[k], metric, method=method)]``, in parallel.
+
+    Parameters
+    ----------
+    X, Y : array_like (B, m, d), (B, n, d) or sequences of (m_k, d), (n_k, d) arrays
+        Positions of each problem's signatures.
+    wx, wy : array_like (B, m), (B, n) or sequences of 1-D arrays
+        Their weights.
+    metric, method, max_iter :
+        As in :func:`emdkit.signature_emd`.
+    n_jobs : int, default -1
+        Threads; one problem per thread.
+    progress : bool, default False
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    BatchEMDResult
+        Entry k equals ``signature_emd`` on problem k.
+
+    Raises
+    ------
+    TypeError, ValueError, SolverError
+        As in :func:`emdkit.signature_emd`, naming the problem's index.
+
+    Examples
+    --------
+    >>> import numpy as np, emdkit
+    >>> X = np.zeros((2, 3, 2)); Y = np.ones((2, 3, 2)); w = np.ones((2, 3))
+    >>> np.round(emdkit.signature_emd_batch(X, w, Y, w).distance, 6)
+    array([1.414214, 1.414214])
+    """
+    lists = dict(X=_problem_list(X, "X", 2), wx=_problem_list(wx, "wx", 1),
+                 Y=_problem_list(Y, "Y", 2), wy=_problem_list(wy, "wy", 1))
+    B = _check_batch_sizes(**lists)
+    check_metric(metric)
+    sigs = []
+    for k in range(B):
+        Xk, wxk = _check_signature(lists["X"][k], lists["wx"][k], f"X[{k}]")
+        Yk, wyk = _check_signature(lists["Y"][k], lists["wy"][k], f"Y[{k}]")
+        if Xk.shape[1] != Yk.shape[1]:
+            raise ValueError(f"problem {k}: X has {Xk.shape[1]} coordinates per point but Y "
+                             f"has {Yk.shape[1]}")
+        sigs.append((Xk, wxk, Yk, wyk))
+    threads = resolve_threads(check_n_jobs(n_jobs))
+    bar = progress_bar(B, progress, "signature EMD batch", "problem")
+
+    def one(k):
+        res = signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_threads=1)
+        bar.update(1)
+        return res
+
+    # each call runs single-threaded Numba code that releases the GIL
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = list(pool.map(one, range(B)))
+    bar.close()
+    return BatchEMDResult(results)
+
+
+def _check_signatures(signatures, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    if isinstance(signatures, (str, bytes)) or not hasattr(signatures, "__len__"):
+        raise TypeError(f"{name} must be a sequence of (positions, weights) pairs")
+    out = []
+    for k, sig in enumerate(signatures):
+        try:
+            X, w = sig
+        except (TypeError, ValueError):
+            raise TypeError(f"{name}[{k}] must be a (positions, weights) pair") from None
+        X, w = _check_signature(X, w, f"{name}[{k}]")
+        if out and X.shape[1] != out[0][0].shape[1]:
+            raise ValueError(f"{name}[{k}] has {X.shape[1]} coordinates, {name}[0] has "
+                             f"{out[0][0].shape[1]}")
+        out.append((X, w))
+    if not out:
+        raise ValueError(f"{name} is empty: pass at least one signature")
+    return out
+
+
+def _pack(signatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sizes = np.array([X.shape[0] for X, _ in signatures])
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     points = np.ascontiguousarray(np.concatenate([X for X, _ in signatures]))
@@ -162,15 +400,201 @@ def pack(signatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return points, weights, offsets
 
 
-def pair_distances(packed, first: np.ndarray, second: np.ndarray, metric: str) -> np.ndarray:
-    points, weights, offsets = packed
-    out = np.empty(first.shape[0])
-    status = np.empty(first.shape[0], np.int64)
-    pairwise_kernel(points, weights, offsets, first.astype(np.int64), second.astype(np.int64),
-                    METRIC_CODES[metric], out, status)
-    if np.any(status != STATUS_OPTIMAL):
-        bad = int(np.flatnonzero(status != STATUS_OPTIMAL)[0])
-        from .dense import SolverError
-        raise SolverError(f"pair ({first[bad]}, {second[bad]}) was not certified optimal "
-                          f"(status {status[bad]}); no matrix is returned")
+def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
+                    n_jobs: int) -> np.ndarray:
+    """Distances for the given pairs of ``sigs``: the kernel for small pairs of a registered
+    metric, signature_emd (exact refinement, large paths, callables) for the rest."""
+    first, second = np.asarray(first, np.int64), np.asarray(second, np.int64)
+    out = np.full(first.shape[0], np.nan)
+    threads = resolve_threads(n_jobs)
+    if isinstance(metric, str):
+        sizes = np.array([X.shape[0] for X, _ in sigs])
+        d = sigs[0][0].shape[1]
+        small = np.array([_choose(int(sizes[i]), int(sizes[j]), balanced=True, d=d + 1,
+                                  metric=metric) == "small" for i, j in zip(first, second)],
+                         bool) if first.size else np.zeros(0, bool)
+        if small.any():
+            status = np.empty(int(small.sum()), np.int64)
+            vals = np.empty(int(small.sum()))
+            points, weights, offsets = _pack(sigs)
+            fs, ss, code = first[small], second[small], lookup_metric(metric).code
+            in_chunks(fs.shape[0], threads, lambda lo, hi: _pairs_kernel(
+                lo, hi, points, weights, offsets, fs, ss, code, vals, status))
+            ok = status == STATUS_OPTIMAL
+            idx = np.flatnonzero(small)
+            out[idx[ok]] = vals[ok]
+            bad = status[~ok]
+            if np.any((bad != STATUS_NOT_CERTIFIED)):
+                k = int(idx[~ok][np.flatnonzero(bad != STATUS_NOT_CERTIFIED)[0]])
+                raise_for_status(int(status[~ok][0]), where=f"pair ({first[k]}, {second[k]})")
+    rest = np.flatnonzero(np.isnan(out))
+    if rest.size:
+        def one(p):
+            i, j = int(first[p]), int(second[p])
+            return signature_emd(*sigs[i], *sigs[j], metric, method="dense"
+                                 if not isinstance(metric, str) else "auto",
+                                 n_threads=1).distance
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            out[rest] = list(pool.map(one, rest.tolist()))
+    return out
+
+
+def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_jobs: int = -1,
+              progress: bool = False, scheduler: str | None = None,
+              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> np.ndarray:
+    """Exact EMDs between every signature of A and every signature of B (``scipy.spatial.distance.cdist`` order).
+
+    Entry (i, j) is ``signature_emd(*signatures_a[i], *signatures_b[j], metric).distance``.
+
+    Parameters
+    ----------
+    signatures_a, signatures_b : sequences of (positions (m_k, d), weights (m_k,)) pairs
+    metric : str or callable, default "euclidean"
+        As in :func:`emdkit.ground_distance`.
+    n_jobs, progress, scheduler, scheduler_timeout :
+        As in :func:`emd_batch`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(A), len(B))
+
+    Raises
+    ------
+    TypeError, ValueError, SolverError
+        As in :func:`emdkit.signature_emd`, naming the signature (``signatures_b[2] weights``).
+
+    Examples
+    --------
+    >>> import emdkit
+    >>> A = [([[0.0]], [1.0]), ([[1.0]], [1.0])]
+    >>> emdkit.cdist_emd(A, [([[3.0]], [1.0])])
+    array([[3.],
+           [2.]])
+    """
+    sa = _check_signatures(signatures_a, "signatures_a")
+    sb = _check_signatures(signatures_b, "signatures_b")
+    if sa[0][0].shape[1] != sb[0][0].shape[1]:
+        raise ValueError(f"signatures_a have {sa[0][0].shape[1]} coordinates, signatures_b "
+                         f"have {sb[0][0].shape[1]}")
+    check_metric(metric)
+    n_jobs = check_n_jobs(n_jobs)
+    first, second = np.meshgrid(np.arange(len(sa)), len(sa) + np.arange(len(sb)),
+                                indexing="ij")
+    values = _pairs_over(sa + sb, first.ravel(), second.ravel(), metric, n_jobs, progress,
+                         scheduler, scheduler_timeout, "cross EMD")
+    return values.reshape(len(sa), len(sb))
+
+
+def pairwise_emd(signatures, metric: Metric = "euclidean", n_jobs: int = -1,
+                 progress: bool = False, scheduler: str | None = None,
+                 scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> np.ndarray:
+    """Symmetric N×N matrix of exact EMDs (Rubner, partial matching) between signatures.
+
+    Entry (i, j) is ``signature_emd(*signatures[i], *signatures[j], metric).distance``, in the
+    units of the ground distance, bit for bit.
+
+    Parameters
+    ----------
+    signatures : sequence of (positions (m_k, d), weights (m_k,)) pairs
+    metric : str or callable, default "euclidean"
+        As in :func:`emdkit.ground_distance`.
+    n_jobs : int, default -1
+        Threads (-1: all available). The solver runs one pair per thread without the GIL.
+    progress : bool, default False
+        Show a tqdm progress bar.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); the pairs are solved
+        there in chunks and the matrix is identical to a local run.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+
+    Raises
+    ------
+    TypeError, ValueError, SolverError
+        As in :func:`emdkit.signature_emd`, naming the signature.
+    OSError
+        If the Dask scheduler cannot be reached within ``scheduler_timeout``.
+
+    Examples
+    --------
+    >>> import emdkit
+    >>> sigs = [([[0.0]], [1.0]), ([[2.0]], [1.0]), ([[5.0]], [1.0])]
+    >>> emdkit.pairwise_emd(sigs)
+    array([[0., 2., 5.],
+           [2., 0., 3.],
+           [5., 3., 0.]])
+    """
+    sigs = _check_signatures(signatures, "signatures")
+    check_metric(metric)
+    n_jobs = check_n_jobs(n_jobs)
+    n = len(sigs)
+    D = np.zeros((n, n))
+    first, second = np.triu_indices(n, k=1)
+    if first.size:
+        values = _pairs_over(sigs, first, second, metric, n_jobs, progress, scheduler,
+                             scheduler_timeout, "pairwise EMD")
+        D[first, second] = values
+        D[second, first] = values
+    return D
+
+
+def _pairs_over(sigs, first, second, metric, n_jobs, progress, scheduler, timeout, desc):
+    values = _run(_pairs_task, [(int(i), int(j)) for i, j in zip(first, second)],
+                  (sigs, metric, n_jobs), progress, scheduler, timeout, desc,
+                  shared_first=True)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _pairs_task(pairs, sigs, metric, n_jobs):
+    pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
+    return list(_pair_distances(sigs, pairs[:, 0], pairs[:, 1], metric, n_jobs))
+
+
+# ---------------------------------------------------------------- local or Dask, in chunks
+
+def _run(task, items: list, args: tuple, progress: bool, scheduler: str | None,
+         timeout: float, desc: str, shared_first: bool = False) -> list:
+    """``task(chunk, *args)`` over chunks of ``items``, locally or on a Dask cluster; the
+    concatenated results. ``shared_first`` scatters args[0] to the workers once."""
+    n = len(items)
+    n_chunks = max(1, min(n, CHUNKS_FOR_PROGRESS if (progress or scheduler) else 1))
+    bounds = np.linspace(0, n, n_chunks + 1).astype(int)
+    chunks = [items[bounds[c]:bounds[c + 1]] for c in range(n_chunks)]
+    bar = progress_bar(n, progress, desc, "problem")
+    out: list = []
+    if scheduler is None:
+        for chunk in chunks:
+            out.extend(task(chunk, *args))
+            bar.update(len(chunk))
+    else:
+        out = _run_on_dask(scheduler, timeout, task, chunks, args, bar, shared_first)
+    bar.close()
+    return out
+
+
+def _run_on_dask(address, timeout, task, chunks, args, bar, shared_first) -> list:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ImportError('a Dask scheduler needs dask.distributed: '
+                          'pip install "emdkit[images]" or pip install "dask[distributed]"') \
+            from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise OSError(f"could not reach the Dask scheduler at {address} within {timeout:g} s "
+                      f"({type(exc).__name__})") from None
+    with client:
+        if shared_first:
+            shared = client.scatter(args[0], broadcast=True)
+            args = (shared, *args[1:])
+        futures = [client.submit(task, chunk, *args, pure=False) for chunk in chunks]
+        out: list = []
+        for chunk, fut in zip(chunks, futures):
+            out.extend(fut.result())
+            bar.update(len(chunk))
     return out

@@ -1,6 +1,13 @@
-"""Geometry: the ground distance between signature positions."""
+"""Ground costs: one registry of metrics, and the ground-distance matrix between signatures.
+
+Every module that needs a metric asks :data:`GROUND_COSTS` (its scipy name, its Numba code,
+what it is); the Numba kernels that evaluate a cost between two points, a point and a box, or
+two numbers on the line live beside it in :mod:`emdkit.core.cost_kernels`. Adding a metric is
+one entry here and one branch there.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Union
 
 import numpy as np
@@ -11,7 +18,58 @@ from .validation import as_points
 
 Metric = Union[str, Callable[[np.ndarray, np.ndarray], float]]
 
-METRICS = ("euclidean", "sqeuclidean", "cityblock", "chebyshev")
+
+@dataclass(frozen=True)
+class GroundCost:
+    """What emdkit knows about one named ground distance.
+
+    Attributes
+    ----------
+    name : the name users pass (``metric="euclidean"``).
+    scipy_name : the name ``scipy.spatial.distance.cdist`` knows it by.
+    code : the integer the Numba kernels dispatch on (see :mod:`emdkit.core.cost_kernels`).
+    is_norm : d(x, y) = ‖x − y‖ for a norm (so the centroid lower bound of Rubner holds).
+    convex_on_line : on the line, d is a convex function of x − y, so the sorted (monotone)
+        coupling is optimal for equal totals.
+    unit_power : 1 if d is in the units of the coordinates, 2 if in their square.
+    """
+
+    name: str
+    scipy_name: str
+    code: int
+    is_norm: bool
+    convex_on_line: bool
+    unit_power: int
+
+
+GROUND_COSTS: dict[str, GroundCost] = {c.name: c for c in (
+    GroundCost("euclidean", "euclidean", 0, is_norm=True, convex_on_line=True, unit_power=1),
+    GroundCost("sqeuclidean", "sqeuclidean", 1, is_norm=False, convex_on_line=True, unit_power=2),
+    GroundCost("cityblock", "cityblock", 2, is_norm=True, convex_on_line=True, unit_power=1),
+    GroundCost("chebyshev", "chebyshev", 3, is_norm=True, convex_on_line=True, unit_power=1),
+)}
+METRICS = tuple(GROUND_COSTS)
+NORM_METRICS = tuple(name for name, c in GROUND_COSTS.items() if c.is_norm)
+
+
+def lookup_metric(metric: object, name: str = "metric") -> GroundCost:
+    """The registry entry for a metric name; a clear error for anything else."""
+    if not isinstance(metric, str):
+        raise TypeError(f"{name} must be one of {METRICS} or a callable, "
+                        f"got {type(metric).__name__}")
+    try:
+        return GROUND_COSTS[metric]
+    except KeyError:
+        raise ValueError(f"{name} must be one of {METRICS} or a callable, "
+                         f"got {metric!r}") from None
+
+
+def check_metric(metric: object, name: str = "metric") -> Metric:
+    """A registered metric name or a callable, returned unchanged."""
+    if callable(metric):
+        return metric
+    lookup_metric(metric, name)
+    return metric
 
 
 def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") -> np.ndarray:
@@ -19,24 +77,50 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
 
     Parameters
     ----------
-    X, Y : (m, d) and (n, d) arrays (1-D inputs are points on a line).
-    metric : "euclidean" (‖x−y‖₂), "sqeuclidean" (‖x−y‖₂², units squared),
-        "cityblock" (‖x−y‖₁), "chebyshev" (‖x−y‖∞), or a callable ``f(x, y) -> float``
-        returning a non-negative finite number.
+    X, Y : array_like, shapes (m, d) and (n, d)
+        Positions; 1-D inputs are points on a line.
+    metric : str or callable, default "euclidean"
+        "euclidean" (‖x−y‖₂), "sqeuclidean" (‖x−y‖₂², units squared), "cityblock" (‖x−y‖₁),
+        "chebyshev" (‖x−y‖∞), or a callable ``f(x, y) -> float`` returning a non-negative
+        finite number.
 
     Returns
     -------
-    (m, n) float64 array.
+    numpy.ndarray, shape (m, n), float64
+
+    Raises
+    ------
+    TypeError
+        If the positions are not real numbers or the metric is neither a name nor a callable.
+    ValueError
+        If the positions are empty, non-finite or of different dimension, the metric name is
+        unknown, or a callable returns a negative, NaN or infinite value.
+
+    Examples
+    --------
+    >>> from emdkit import ground_distance
+    >>> ground_distance([[0.0, 0.0]], [[3.0, 4.0], [1.0, 0.0]])
+    array([[5., 1.]])
     """
     X = as_points(X, "X")
     Y = as_points(Y, "Y")
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     if callable(metric):
-        D = cdist(X, Y, metric=metric)
-        if not np.all(np.isfinite(D)) or np.any(D < 0):
+        try:
+            D = cdist(X, Y, metric=lambda x, y: _checked_callable_value(metric(x, y)))
+        except TypeError as exc:
+            raise TypeError(f"metric callable failed: {exc}") from None
+        if D.size and (not np.all(np.isfinite(D)) or D.min() < 0):
             raise ValueError("metric callable returned a negative, NaN or inf distance")
         return D
-    if not isinstance(metric, str) or metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS} or a callable, got {metric!r}")
-    return cdist(X, Y, metric=metric)
+    return cdist(X, Y, metric=lookup_metric(metric).scipy_name)
+
+
+def _checked_callable_value(value: object) -> float:
+    # a metric returning '1' or True would otherwise be coerced into a number silently
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"metric callable must return a real number, "
+                        f"got {type(value).__name__}")
+    return float(value)

@@ -1,87 +1,123 @@
 """Solver: a primal network simplex for uncapacitated transportation, compiled with Numba.
 
 The spanning-tree bookkeeping (parent, thread, reverse thread, subtree sizes, last successors)
-follows LEMON's NetworkSimplex (Kovács, "Minimum-cost flow algorithms: an experimental
-evaluation", 2015), which is also the engine inside POT. What differs here is that the arc set is
-*open*: arcs can be appended to a live basis and pivoting resumes from the same tree. The dense
-and point-cloud drivers use that to solve on a small candidate set first and price the rest in
-bulk, adding only the arcs whose reduced cost is negative, until no arc anywhere can improve.
+and the pivot's phases (find the join node, find the leaving arc, change the flow, update the
+tree, update the potentials) follow LEMON's NetworkSimplex (Kovács, "Minimum-cost flow
+algorithms: an experimental evaluation", Optimization Methods and Software 30, 2015), which is
+also the engine inside POT. What differs here:
 
-Layout: nodes 0..N-1, root N. Arcs 0..N-1 are the artificial root arcs of the starting basis
-(cost ``art_cost`` into demand nodes), real arcs follow. Reduced cost is
-``cost[e] + pi[src[e]] - pi[tgt[e]]``; a basis is optimal when it is >= 0 on every real arc.
+* The arc set is *open*: arcs can be appended to a live basis and pivoting resumes from the same
+  tree. The candidate-round and point-cloud drivers use that to solve on a small arc set first.
+* Two phases. Phase 1 drives mass off the artificial root arcs with LEMON's big-M cost. Once
+  none is left, phase 2 gives the artificial arcs cost 0 and capacity 0: paths through the root
+  stay closed, and the potentials are sums of real costs only, with no big-M offset. Reduced
+  costs near 1e-7 are then visible next to costs near 1e11 (with the big-M offset they were lost
+  in the rounding of potentials near 1e12).
+
+Layout: nodes 0..N-1, root N. Arcs 0..N-1 are the artificial root arcs, real arcs follow.
+Reduced cost is ``cost[e] + pi[src[e]] - pi[tgt[e]]``; a basis is optimal when it is >= 0 on
+every real arc.
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
+
+from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_MAX_ITER, STATUS_OPTIMAL, STATUS_UNBOUNDED
 
 STATE_TREE = 0
 STATE_LOWER = 1
 DIR_UP = 1
 DIR_DOWN = -1
 
-STATUS_OPTIMAL = 0
-STATUS_MAX_ITER = 1
-STATUS_UNBOUNDED = 2
-
-# Relative tolerance on reduced costs, scaled by the magnitudes that were subtracted: anything
-# smaller is rounding, and pivoting on it would only cycle.
+# Relative tolerance on reduced costs, scaled by the magnitudes that were subtracted: a smaller
+# reduced cost is within the rounding of its own evaluation, and pivoting on it can only stall.
+# The certificate (certificate.py) judges the final basis with sound error bounds, not with this.
 PRICING_EPS = 1e-13
+# Artificial flow at most this fraction of the total supply is rounding left by the greedy start
+# (f = min(residuals) chains); more than that after phase 1 means no feasible answer was found.
+ARTIFICIAL_FLOW_RTOL = 1e-12
+# LEMON's block pricing: a block of about sqrt(arcs) arcs, never fewer than this.
+MIN_BLOCK_SIZE = 10
+
+# The tree and the arcs, as one bundle passed to every kernel.
+Basis = namedtuple("Basis", ["src", "tgt", "cost", "flow", "state", "parent", "pred", "thread",
+                             "rev_thread", "succ_num", "last_succ", "pred_dir", "pi", "dirty"])
 
 
 @njit(cache=True, nogil=True)
-def init_tree(supply, art_cost, src, tgt, cost, flow, state,
-              parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi):
+def new_basis(n_nodes, capacity):
+    """Arrays for ``n_nodes`` nodes plus the root and room for ``capacity`` arcs."""
+    n = n_nodes + 1
+    return Basis(np.empty(capacity, np.int64), np.empty(capacity, np.int64),
+                 np.empty(capacity, np.float64), np.zeros(capacity, np.float64),
+                 np.full(capacity, STATE_LOWER, np.int8), np.empty(n, np.int64),
+                 np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64),
+                 np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64),
+                 np.empty(n, np.float64), np.empty(n, np.int64))
+
+
+@njit(cache=True, nogil=True)
+def init_tree(b, supply, art_cost):
+    """The all-artificial starting basis: every node hangs from the root by its own arc."""
     n_nodes = supply.shape[0]
     root = n_nodes
-    parent[root] = -1
-    pred[root] = -1
-    thread[root] = 0
-    rev_thread[0] = root
-    succ_num[root] = n_nodes + 1
-    last_succ[root] = root - 1
-    pi[root] = 0.0
+    b.parent[root] = -1
+    b.pred[root] = -1
+    b.thread[root] = 0
+    b.rev_thread[0] = root
+    b.succ_num[root] = n_nodes + 1
+    b.last_succ[root] = root - 1
+    b.pi[root] = 0.0
     for u in range(n_nodes):
-        parent[u] = root
-        pred[u] = u
-        thread[u] = u + 1
-        rev_thread[u + 1] = u
-        succ_num[u] = 1
-        last_succ[u] = u
-        state[u] = STATE_TREE
+        b.parent[u] = root
+        b.pred[u] = u
+        b.thread[u] = u + 1
+        b.rev_thread[u + 1] = u
+        b.succ_num[u] = 1
+        b.last_succ[u] = u
+        b.state[u] = STATE_TREE
         if supply[u] >= 0:
-            pred_dir[u] = DIR_UP
-            pi[u] = 0.0
-            src[u] = u
-            tgt[u] = root
-            flow[u] = supply[u]
-            cost[u] = 0.0
+            b.pred_dir[u] = DIR_UP
+            b.pi[u] = 0.0
+            b.src[u] = u
+            b.tgt[u] = root
+            b.flow[u] = supply[u]
+            b.cost[u] = 0.0
         else:
-            pred_dir[u] = DIR_DOWN
-            pi[u] = art_cost
-            src[u] = root
-            tgt[u] = u
-            flow[u] = -supply[u]
-            cost[u] = art_cost
+            b.pred_dir[u] = DIR_DOWN
+            b.pi[u] = art_cost
+            b.src[u] = root
+            b.tgt[u] = u
+            b.flow[u] = -supply[u]
+            b.cost[u] = art_cost
 
+
+# ---------------------------------------------------------------- entering arc (pricing)
 
 @njit(cache=True, nogil=True, inline="always")
-def _entering_generic(first_real, n_arcs, src, tgt, cost, state, pi, block_size, next_arc):
+def _is_violated(c, ps, pt, best):
+    """c + ps - pt beats ``best`` and is negative beyond the rounding of its own evaluation."""
+    rc = c + ps - pt
+    return rc < best and rc < -PRICING_EPS * max(abs(c), abs(ps), abs(pt))
+
+
+@njit(cache=True, nogil=True)
+def _entering_generic(b, first_real, n_arcs, block_size, next_arc):
     """Block search: the most negative reduced cost in the first block that has one."""
     in_arc = -1
     best = 0.0
     cnt = block_size
     e = next_arc
     for _ in range(n_arcs - first_real):
-        if state[e] == STATE_LOWER:
-            ps = pi[src[e]]
-            pt = pi[tgt[e]]
-            c = cost[e] + ps - pt
-            if c < best:
-                if c < -PRICING_EPS * max(abs(cost[e]), abs(ps), abs(pt)):
-                    best = c
-                    in_arc = e
+        if b.state[e] == STATE_LOWER:
+            ps = b.pi[b.src[e]]
+            pt = b.pi[b.tgt[e]]
+            if _is_violated(b.cost[e], ps, pt, best):
+                best = b.cost[e] + ps - pt
+                in_arc = e
         e += 1
         if e == n_arcs:
             e = first_real
@@ -107,15 +143,16 @@ def _row_min_shifted(cost, base, pi, n_rows, n_cols):
 
 
 @njit(cache=True, nogil=True)
-def _entering_dense(first_real, n_rows, n_cols, cost, pi, block_size, next_arc):
+def _entering_dense(b, first_real, n_rows, n_cols, block_size, next_arc):
     """Row-wise block search over a dense row-major block of arcs: row i -> node n_rows + j.
 
     Rows are screened with a vectorised minimum of their reduced costs; rows with a negative
     minimum are searched exactly with the same tolerance as the generic search. The block is
     ``block_size`` arcs rounded up to whole rows. Tree arcs have reduced cost 0 up to rounding,
-    which the tolerance rejects, so no state lookup is needed. ``next_arc`` is the first arc of
-    the row to start from; the returned one is where the next search starts.
+    which the tolerance rejects, so no state lookup is needed.
     """
+    cost = b.cost
+    pi = b.pi
     in_arc = -1
     best = 0.0
     block_rows = max(1, block_size // n_cols)
@@ -126,11 +163,8 @@ def _entering_dense(first_real, n_rows, n_cols, cost, pi, block_size, next_arc):
         pi_i = pi[r]
         if _row_min_shifted(cost, base, pi, n_rows, n_cols) + pi_i < best:
             for j in range(n_cols):
-                c0 = cost[base + j]
-                pt = pi[n_rows + j]
-                c = c0 + pi_i - pt
-                if c < best and c < -PRICING_EPS * max(abs(c0), abs(pi_i), abs(pt)):
-                    best = c
+                if _is_violated(cost[base + j], pi_i, pi[n_rows + j], best):
+                    best = cost[base + j] + pi_i - pi[n_rows + j]
                     in_arc = base + j
         r += 1
         if r == n_rows:
@@ -141,105 +175,82 @@ def _entering_dense(first_real, n_rows, n_cols, cost, pi, block_size, next_arc):
     return in_arc, first_real + r * n_cols
 
 
-@njit(cache=True, nogil=True)
-def run_simplex(n_nodes, n_arcs, src, tgt, cost, flow, state,
-                parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi,
-                dirty, block_size, next_arc_box, max_iter, n_dense_rows=0, n_dense_cols=0):
-    """Pivot until optimal over arcs [n_nodes, n_arcs) or until ``max_iter`` pivots.
+# ---------------------------------------------------------------- the pivot, phase by phase
 
-    With ``n_dense_cols > 0`` the real arcs are a dense row-major block (row i -> node
-    n_dense_rows + j) and the faster dense search is used. Returns (status, pivots done).
-    """
-    first_real = n_nodes
-    if n_arcs - first_real <= 0:
-        return STATUS_OPTIMAL, 0
-    next_arc = next_arc_box[0]
-    if next_arc < first_real or next_arc >= n_arcs:
-        next_arc = first_real
-    it = 0
-    while True:
-        if n_dense_cols > 0:
-            in_arc, next_arc = _entering_dense(first_real, n_dense_rows, n_dense_cols, cost, pi,
-                                               block_size, next_arc)
-        else:
-            in_arc, next_arc = _entering_generic(first_real, n_arcs, src, tgt, cost, state, pi,
-                                                 block_size, next_arc)
-        if in_arc < 0:
-            next_arc_box[0] = next_arc
-            return STATUS_OPTIMAL, it
-        if it >= max_iter:
-            next_arc_box[0] = next_arc
-            return STATUS_MAX_ITER, it
-        if not _pivot(in_arc, src, tgt, cost, flow, state, parent, pred, thread, rev_thread,
-                      succ_num, last_succ, pred_dir, pi, dirty):
-            next_arc_box[0] = next_arc
-            return STATUS_UNBOUNDED, it
-        it += 1
-
-
-@njit(cache=True, nogil=True)
-def _pivot(in_arc, src, tgt, cost, flow, state, parent, pred, thread, rev_thread,
-           succ_num, last_succ, pred_dir, pi, dirty):
-    """Bring ``in_arc`` into the tree: augment around its cycle and re-hang the tree."""
-    inf = np.inf
-    # --- join node: where the two tree paths from the entering arc's ends meet
-    u = src[in_arc]
-    v = tgt[in_arc]
+@njit(cache=True, nogil=True, inline="always")
+def _find_join(b, in_arc):
+    """The node where the tree paths from the entering arc's two ends meet."""
+    u = b.src[in_arc]
+    v = b.tgt[in_arc]
     while u != v:
-        if succ_num[u] < succ_num[v]:
-            u = parent[u]
+        if b.succ_num[u] < b.succ_num[v]:
+            u = b.parent[u]
         else:
-            v = parent[v]
-    join = u
+            v = b.parent[v]
+    return u
 
-    # --- leaving arc: the first blocking arc, ties broken to keep the tree strongly feasible
-    first = src[in_arc]
-    second = tgt[in_arc]
-    delta = inf
-    result = 0
+
+@njit(cache=True, nogil=True, inline="always")
+def _room(b, u, decreasing, n_capped):
+    """How much flow the tree arc above ``u`` can give: its flow if the cycle decreases it,
+    0 if it is a capacity-0 artificial arc (phase 2) that the cycle would increase, else inf."""
+    if decreasing:
+        return b.flow[b.pred[u]]
+    if b.pred[u] < n_capped:
+        return 0.0
+    return np.inf
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _find_leaving(b, in_arc, join, n_capped):
+    """(delta, u_out, side): the first blocking arc of the cycle, ties broken as LEMON does
+    (first side strictly, second side inclusively) to keep the tree strongly feasible.
+    side is 0 when no arc blocks (an unbounded cycle)."""
+    delta = np.inf
+    side = 0
     u_out = -1
-    u = first
+    u = b.src[in_arc]
     while u != join:
-        if pred_dir[u] == DIR_UP:
-            d = flow[pred[u]]
-            if d < delta:
-                delta = d
-                u_out = u
-                result = 1
-        u = parent[u]
-    u = second
+        d = _room(b, u, b.pred_dir[u] == DIR_UP, n_capped)
+        if d < delta:
+            delta = d
+            u_out = u
+            side = 1
+        u = b.parent[u]
+    u = b.tgt[in_arc]
     while u != join:
-        if pred_dir[u] == DIR_DOWN:
-            d = flow[pred[u]]
-            if d <= delta:
-                delta = d
-                u_out = u
-                result = 2
-        u = parent[u]
-    if result == 0:
-        return False
-    if result == 1:
-        u_in = first
-        v_in = second
-    else:
-        u_in = second
-        v_in = first
+        d = _room(b, u, b.pred_dir[u] == DIR_DOWN, n_capped)
+        if d <= delta:
+            delta = d
+            u_out = u
+            side = 2
+        u = b.parent[u]
+    return delta, u_out, side
 
-    # --- augment along the cycle
+
+@njit(cache=True, nogil=True, inline="always")
+def _change_flow(b, in_arc, join, delta, u_out):
+    """Augment ``delta`` around the cycle; the entering arc joins the tree, u_out's arc leaves."""
     if delta > 0:
-        flow[in_arc] += delta
-        u = src[in_arc]
+        b.flow[in_arc] += delta
+        u = b.src[in_arc]
         while u != join:
-            flow[pred[u]] -= pred_dir[u] * delta
-            u = parent[u]
-        u = tgt[in_arc]
+            b.flow[b.pred[u]] -= b.pred_dir[u] * delta
+            u = b.parent[u]
+        u = b.tgt[in_arc]
         while u != join:
-            flow[pred[u]] += pred_dir[u] * delta
-            u = parent[u]
-    state[in_arc] = STATE_TREE
-    state[pred[u_out]] = STATE_LOWER
+            b.flow[b.pred[u]] += b.pred_dir[u] * delta
+            u = b.parent[u]
+    b.state[in_arc] = STATE_TREE
+    b.state[b.pred[u_out]] = STATE_LOWER
 
-    # --- re-hang the tree: the subtree cut off at u_out hangs from v_in through in_arc
+
+@njit(cache=True, nogil=True, inline="always")
+def _update_tree(b, in_arc, join, u_in, v_in, u_out):
+    """Re-hang the subtree cut off at u_out from v_in through the entering arc (LEMON's
+    updateTreeStructure: thread, reverse thread, parents, subtree sizes, last successors)."""
+    parent, pred, thread, rev_thread = b.parent, b.pred, b.thread, b.rev_thread
+    succ_num, last_succ, pred_dir, dirty = b.succ_num, b.last_succ, b.pred_dir, b.dirty
     old_rev_thread = rev_thread[u_out]
     old_succ_num = succ_num[u_out]
     old_last_succ = last_succ[u_out]
@@ -247,7 +258,7 @@ def _pivot(in_arc, src, tgt, cost, flow, state, parent, pred, thread, rev_thread
     if u_in == u_out:
         parent[u_in] = v_in
         pred[u_in] = in_arc
-        pred_dir[u_in] = DIR_UP if u_in == src[in_arc] else DIR_DOWN
+        pred_dir[u_in] = DIR_UP if u_in == b.src[in_arc] else DIR_DOWN
         if thread[v_in] != u_out:
             after = thread[old_last_succ]
             thread[old_rev_thread] = after
@@ -306,7 +317,7 @@ def _pivot(in_arc, src, tgt, cost, flow, state, parent, pred, thread, rev_thread
             w = p
             p = parent[w]
         pred[u_in] = in_arc
-        pred_dir[u_in] = DIR_UP if u_in == src[in_arc] else DIR_DOWN
+        pred_dir[u_in] = DIR_UP if u_in == b.src[in_arc] else DIR_DOWN
         succ_num[u_in] = old_succ_num
 
     up_limit_out = join if last_succ[join] == v_in else -1
@@ -334,26 +345,126 @@ def _pivot(in_arc, src, tgt, cost, flow, state, parent, pred, thread, rev_thread
         succ_num[w] -= old_succ_num
         w = parent[w]
 
-    # --- potentials of the moved subtree, so that in_arc has zero reduced cost
-    sigma = pi[v_in] - pi[u_in] - pred_dir[u_in] * cost[in_arc]
-    end = thread[last_succ[u_in]]
+
+@njit(cache=True, nogil=True, inline="always")
+def _update_potentials(b, in_arc, u_in, v_in):
+    """Shift the moved subtree's potentials so that the entering arc has zero reduced cost."""
+    sigma = b.pi[v_in] - b.pi[u_in] - b.pred_dir[u_in] * b.cost[in_arc]
+    end = b.thread[b.last_succ[u_in]]
     w = u_in
     while w != end:
-        pi[w] += sigma
-        w = thread[w]
+        b.pi[w] += sigma
+        w = b.thread[w]
+
+
+@njit(cache=True, nogil=True)
+def pivot(b, in_arc, n_capped):
+    """Bring ``in_arc`` into the tree. False if the cycle is unbounded (no arc blocks)."""
+    join = _find_join(b, in_arc)
+    delta, u_out, side = _find_leaving(b, in_arc, join, n_capped)
+    if side == 0:
+        return False
+    if side == 1:
+        u_in, v_in = b.src[in_arc], b.tgt[in_arc]
+    else:
+        u_in, v_in = b.tgt[in_arc], b.src[in_arc]
+    _change_flow(b, in_arc, join, delta, u_out)
+    _update_tree(b, in_arc, join, u_in, v_in, u_out)
+    _update_potentials(b, in_arc, u_in, v_in)
     return True
 
 
 @njit(cache=True, nogil=True)
-def recompute_potentials(n_nodes, cost, thread, parent, pred, pred_dir, pi):
+def run_simplex(b, n_nodes, n_arcs, block_size, next_arc_box, max_iter, n_capped,
+                n_dense_rows, n_dense_cols):
+    """Pivot until optimal over arcs [n_nodes, n_arcs) or until ``max_iter`` pivots.
+
+    With ``n_dense_cols > 0`` the real arcs are a dense row-major block (row i -> node
+    n_dense_rows + j) and the dense search is used. Arcs below ``n_capped`` have capacity 0
+    (the artificial arcs in phase 2). Returns (status, pivots done).
+    """
+    first_real = n_nodes
+    if n_arcs - first_real <= 0:
+        return STATUS_OPTIMAL, 0
+    next_arc = next_arc_box[0]
+    if next_arc < first_real or next_arc >= n_arcs:
+        next_arc = first_real
+    it = 0
+    while True:
+        if n_dense_cols > 0:
+            in_arc, next_arc = _entering_dense(b, first_real, n_dense_rows, n_dense_cols,
+                                               block_size, next_arc)
+        else:
+            in_arc, next_arc = _entering_generic(b, first_real, n_arcs, block_size, next_arc)
+        if in_arc < 0:
+            next_arc_box[0] = next_arc
+            return STATUS_OPTIMAL, it
+        if it >= max_iter:
+            next_arc_box[0] = next_arc
+            return STATUS_MAX_ITER, it
+        if not pivot(b, in_arc, n_capped):
+            next_arc_box[0] = next_arc
+            return STATUS_UNBOUNDED, it
+        it += 1
+
+
+@njit(cache=True, nogil=True)
+def recompute_potentials(b, n_nodes):
     """Rebuild pi from the root along the thread, removing drift from incremental updates."""
     root = n_nodes
-    pi[root] = 0.0
-    u = thread[root]
+    b.pi[root] = 0.0
+    u = b.thread[root]
     while u != root:
         # tree arcs have zero reduced cost: cost + pi[src] - pi[tgt] = 0
-        pi[u] = pi[parent[u]] - pred_dir[u] * cost[pred[u]]
-        u = thread[u]
+        b.pi[u] = b.pi[b.parent[u]] - b.pred_dir[u] * b.cost[b.pred[u]]
+        u = b.thread[u]
+
+
+@njit(cache=True, nogil=True)
+def artificial_flow(b, n_nodes):
+    """Largest mass still on an artificial root arc."""
+    worst = 0.0
+    for u in range(n_nodes):
+        if b.state[u] == STATE_TREE:
+            worst = max(worst, b.flow[u])
+    return worst
+
+
+@njit(cache=True, nogil=True)
+def solve_phases(b, supply, n_arcs, block_size, next_arc_box, max_iter, n_dense_rows,
+                 n_dense_cols, phase):
+    """Run the simplex from the current basis through both phases; returns (status, pivots,
+    phase reached). ``phase`` is the phase the basis is already in (1 or 2)."""
+    n_nodes = supply.shape[0]
+    scale = 0.0
+    for u in range(n_nodes):
+        scale += max(supply[u], 0.0)
+    pivots = 0
+    if phase == 1 and artificial_flow(b, n_nodes) > ARTIFICIAL_FLOW_RTOL * scale:
+        status, it = run_simplex(b, n_nodes, n_arcs, block_size, next_arc_box, max_iter, 0,
+                                 n_dense_rows, n_dense_cols)
+        pivots += it
+        if status != STATUS_OPTIMAL:
+            return status, pivots, 1
+        if artificial_flow(b, n_nodes) > ARTIFICIAL_FLOW_RTOL * scale:
+            return STATUS_ARTIFICIAL_FLOW, pivots, 1
+    if phase == 1:
+        # phase 2: the artificial arcs keep only rounding; close them (cost 0, capacity 0)
+        for u in range(n_nodes):
+            b.flow[u] = 0.0
+            b.cost[u] = 0.0
+        recompute_potentials(b, n_nodes)
+    status, it = run_simplex(b, n_nodes, n_arcs, block_size, next_arc_box,
+                             max(max_iter - pivots, 0), n_nodes, n_dense_rows, n_dense_cols)
+    pivots += it
+    recompute_potentials(b, n_nodes)
+    return status, pivots, 2
+
+
+@njit(cache=True, nogil=True)
+def block_size_for(n_real_arcs):
+    """LEMON's block size: about sqrt(arcs), at least MIN_BLOCK_SIZE."""
+    return max(int(np.sqrt(max(n_real_arcs, 1))), MIN_BLOCK_SIZE)
 
 
 class NetworkSimplex:
@@ -368,84 +479,70 @@ class NetworkSimplex:
         self.n_nodes = n = int(supply.shape[0])
         # any path through the root must cost more than any path of real arcs
         self.art_cost = (float(max_cost) + 1.0) * (n + 1)
-        capacity = max(capacity, n + 16)
-        self.src = np.empty(capacity, np.int64)
-        self.tgt = np.empty(capacity, np.int64)
-        self.cost = np.empty(capacity, np.float64)
-        self.flow = np.zeros(capacity, np.float64)
-        self.state = np.ones(capacity, np.int8)
+        self.basis = new_basis(n, max(capacity, n + 16))
         self.n_arcs = n
-        self.parent = np.empty(n + 1, np.int64)
-        self.pred = np.empty(n + 1, np.int64)
-        self.thread = np.empty(n + 1, np.int64)
-        self.rev_thread = np.empty(n + 1, np.int64)
-        self.succ_num = np.empty(n + 1, np.int64)
-        self.last_succ = np.empty(n + 1, np.int64)
-        self.pred_dir = np.empty(n + 1, np.int64)
-        self.pi = np.empty(n + 1, np.float64)
-        self.dirty = np.empty(n + 1, np.int64)
         self.next_arc = np.array([n], np.int64)
         self.n_iter = 0
+        self.phase = 1
         self.supply = np.ascontiguousarray(supply, dtype=np.float64)
-        init_tree(self.supply, self.art_cost, self.src,
-                  self.tgt, self.cost, self.flow, self.state, self.parent, self.pred,
-                  self.thread, self.rev_thread, self.succ_num, self.last_succ, self.pred_dir,
-                  self.pi)
+        init_tree(self.basis, self.supply, self.art_cost)
+
+    def __getattr__(self, name):  # ns.pi, ns.flow, ... read through to the bundle
+        basis = self.__dict__.get("basis")
+        if basis is not None and name in Basis._fields:
+            return getattr(basis, name)
+        raise AttributeError(name)
 
     def start_greedy(self, defer_node: int = -1) -> None:
         """Replace the all-artificial basis by the row-minimum forest over the arcs added so far."""
-        greedy_start(self.supply, self.art_cost, self.n_arcs, self.src, self.tgt, self.cost,
-                     self.flow, self.state, self.parent, self.pred, self.thread,
-                     self.rev_thread, self.succ_num, self.last_succ, self.pred_dir, self.pi,
-                     defer_node)
+        greedy_start(self.basis, self.supply, self.art_cost, self.n_arcs, 0, 0, defer_node, -1)
 
     def add_arcs(self, src: np.ndarray, tgt: np.ndarray, cost: np.ndarray) -> None:
         k = int(src.shape[0])
         need = self.n_arcs + k
-        if need > self.src.shape[0]:
-            new_cap = max(need, int(self.src.shape[0] * 1.5))
+        b = self.basis
+        if need > b.src.shape[0]:
+            new_cap = max(need, int(b.src.shape[0] * 1.5))
+            grown = {}
             for name in ("src", "tgt", "cost", "flow", "state"):
-                old = getattr(self, name)
-                grown = np.empty(new_cap, old.dtype)
-                grown[: self.n_arcs] = old[: self.n_arcs]
-                setattr(self, name, grown)
+                old = getattr(b, name)
+                arr = np.empty(new_cap, old.dtype)
+                arr[: self.n_arcs] = old[: self.n_arcs]
+                grown[name] = arr
+            self.basis = b = b._replace(**grown)
         sl = slice(self.n_arcs, need)
-        self.src[sl] = src
-        self.tgt[sl] = tgt
-        self.cost[sl] = cost
-        self.flow[sl] = 0.0
-        self.state[sl] = STATE_LOWER
+        b.src[sl] = src
+        b.tgt[sl] = tgt
+        b.cost[sl] = cost
+        b.flow[sl] = 0.0
+        b.state[sl] = STATE_LOWER
         self.n_arcs = need
 
     def solve(self, max_iter: int) -> int:
-        """Pivot to optimality over the current arcs; returns the status code."""
-        n_real = self.n_arcs - self.n_nodes
-        block = max(int(np.sqrt(max(n_real, 1))), 10)
-        status, it = run_simplex(
-            self.n_nodes, self.n_arcs, self.src, self.tgt, self.cost, self.flow, self.state,
-            self.parent, self.pred, self.thread, self.rev_thread, self.succ_num,
-            self.last_succ, self.pred_dir, self.pi, self.dirty, block, self.next_arc,
-            max(int(max_iter) - self.n_iter, 0))
+        """Pivot to optimality over the current arcs (both phases); returns the status code."""
+        status, it, self.phase = solve_phases(
+            self.basis, self.supply, self.n_arcs, block_size_for(self.n_arcs - self.n_nodes),
+            self.next_arc, max(int(max_iter) - self.n_iter, 0), 0, 0, self.phase)
         self.n_iter += int(it)
-        recompute_potentials(self.n_nodes, self.cost, self.thread, self.parent, self.pred,
-                             self.pred_dir, self.pi)
         return int(status)
 
     def artificial_flow(self) -> float:
         """Mass still routed through the root; zero (up to rounding) when the arcs suffice."""
-        return float(self.flow[: self.n_nodes].max(initial=0.0))
+        return float(artificial_flow(self.basis, self.n_nodes))
 
     def real_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(source node, target node, flow, cost) of the real arcs that carry flow."""
+        b = self.basis
         sl = slice(self.n_nodes, self.n_arcs)
-        nz = np.flatnonzero(self.flow[sl] > 0) + self.n_nodes
-        return self.src[nz], self.tgt[nz], self.flow[nz], self.cost[nz]
+        nz = np.flatnonzero(b.flow[sl] > 0) + self.n_nodes
+        return b.src[nz], b.tgt[nz], b.flow[nz], b.cost[nz]
 
+
+# ---------------------------------------------------------------- starting basis
 
 @njit(cache=True, nogil=True)
-def greedy_start(supply, art_cost, n_arcs, src, tgt, cost, flow, state,
-                 parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi, defer_node):
-    """Start from the row-minimum rule instead of the all-artificial basis.
+def greedy_start(b, supply, art_cost, n_arcs, n_rows, n_cols, defer_node, defer_col):
+    """Start from a row-minimum forest instead of the all-artificial basis.
 
     Each source in turn ships to its cheapest arc whose target still has demand, until it is
     empty or has no such arc. Every shipment exhausts a node (source or target), which keeps the
@@ -453,104 +550,76 @@ def greedy_start(supply, art_cost, n_arcs, src, tgt, cost, flow, state,
     later cycle arc uses. Arcs touching ``defer_node`` (the zero-cost dummy of partial matching,
     or -1) wait for a second pass, so real mass is matched before surplus is parked on the
     dummy. Each tree of the forest hangs from the root by one artificial arc carrying its
-    leftover, so the basis is feasible and the simplex only has to repair it. No sort: O(arcs)
-    per pass, plus one rescan per exhausted target. Call after :func:`init_tree`.
+    leftover, so the basis is feasible and the simplex only has to repair it.
+
+    With ``n_cols > 0`` the real arcs are a dense row-major block (row i -> node n_rows + j, the
+    dummy column ``defer_col``), and rows whose cheapest arc is cheapest go first, so they get
+    that arc before another row uses up its column (measured: 25-35% fewer pivots than rows in
+    index order on colour signatures and clouds). Otherwise sources go in index order over a
+    CSR of their arcs. No sort of the arcs: O(arcs) per pass. Call after :func:`init_tree`.
     """
     n_nodes = supply.shape[0]
-    root = n_nodes
     first_real = n_nodes
+    dense = n_cols > 0
     resid = supply.copy()
-    # CSR of the real arcs by source node
-    out_start = np.zeros(n_nodes + 1, np.int64)
-    for e in range(first_real, n_arcs):
-        out_start[src[e] + 1] += 1
-    for u in range(n_nodes):
-        out_start[u + 1] += out_start[u]
-    out_arcs = np.empty(n_arcs - first_real, np.int64)
-    fill = out_start[:n_nodes].copy()
-    for e in range(first_real, n_arcs):
-        out_arcs[fill[src[e]]] = e
-        fill[src[e]] += 1
+    # the arcs of each source, as a CSR (dense blocks need none: row i's arcs are contiguous)
+    n_src = n_rows if dense else n_nodes
+    out_start = np.zeros(n_src + 1, np.int64)
+    out_arcs = np.empty(0 if dense else n_arcs - first_real, np.int64)
+    if dense:
+        for i in range(n_src + 1):
+            out_start[i] = first_real + i * n_cols
+    else:
+        for e in range(first_real, n_arcs):
+            out_start[b.src[e] + 1] += 1
+        for u in range(n_nodes):
+            out_start[u + 1] += out_start[u]
+        fill = out_start[:n_nodes].copy()
+        for e in range(first_real, n_arcs):
+            out_arcs[fill[b.src[e]]] = e
+            fill[b.src[e]] += 1
+    order = np.arange(n_src)
+    if dense:
+        row_min = np.empty(n_rows)
+        for i in range(n_rows):
+            m = np.inf
+            for e in range(out_start[i], out_start[i + 1]):
+                if e - out_start[i] != defer_col:
+                    m = min(m, b.cost[e])
+            row_min[i] = m
+        order = np.argsort(row_min)
     taken = np.empty(n_nodes, np.int64)
     n_taken = 0
     for use_deferred in (False, True):
-        for s in range(n_nodes):
+        for s in order:
+            if s == defer_node and not use_deferred:
+                continue
             while resid[s] > 0:
                 best = -1
                 best_cost = np.inf
                 for k in range(out_start[s], out_start[s + 1]):
-                    e = out_arcs[k]
-                    t = tgt[e]
-                    if resid[t] < 0 and cost[e] < best_cost and state[e] != STATE_TREE:
-                        if use_deferred or (s != defer_node and t != defer_node):
+                    e = k if dense else out_arcs[k]
+                    t = b.tgt[e]
+                    if resid[t] < 0 and b.cost[e] < best_cost and b.state[e] != STATE_TREE:
+                        if use_deferred or (t != defer_node and
+                                            (not dense or e - out_start[s] != defer_col)):
                             best = e
-                            best_cost = cost[e]
+                            best_cost = b.cost[e]
                 if best < 0:
                     break
-                t = tgt[best]
+                t = b.tgt[best]
                 f = min(resid[s], -resid[t])
-                flow[best] = f
+                b.flow[best] = f
                 resid[s] -= f
                 resid[t] += f
-                state[best] = STATE_TREE
+                b.state[best] = STATE_TREE
                 taken[n_taken] = best
                 n_taken += 1
-    hang_forest(supply, resid, art_cost, taken, n_taken, src, tgt, cost, flow, state,
-                parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi)
+    hang_forest(b, supply, resid, art_cost, taken, n_taken)
 
 
 @njit(cache=True, nogil=True)
-def greedy_start_dense(supply, art_cost, n_rows, n_cols, defer_row, defer_col, src, tgt, cost,
-                       flow, state, parent, pred, thread, rev_thread, succ_num, last_succ,
-                       pred_dir, pi):
-    """:func:`greedy_start` for a dense row-major arc block (row i -> node n_rows + j)."""
-    n_nodes = supply.shape[0]
-    first_real = n_nodes
-    resid = supply.copy()
-    taken = np.empty(n_nodes, np.int64)
-    n_taken = 0
-    # Rows whose cheapest arc is cheapest go first, so they get that arc before another row
-    # uses up its column: closer to the least-cost start, at O(mn) instead of a sort of all arcs
-    # (measured: 25-35% fewer pivots than rows in index order on colour signatures and clouds).
-    row_min = np.empty(n_rows)
-    for i in range(n_rows):
-        base = first_real + i * n_cols
-        m = np.inf
-        for j in range(n_cols):
-            if j != defer_col:
-                m = min(m, cost[base + j])
-        row_min[i] = m
-    row_order = np.argsort(row_min)
-    for use_deferred in (False, True):
-        for i in row_order:
-            if i == defer_row and not use_deferred:
-                continue
-            base = first_real + i * n_cols
-            while resid[i] > 0:
-                best = -1
-                best_cost = np.inf
-                for j in range(n_cols):
-                    if resid[n_rows + j] < 0 and cost[base + j] < best_cost and \
-                            (use_deferred or j != defer_col) and state[base + j] != STATE_TREE:
-                        best = j
-                        best_cost = cost[base + j]
-                if best < 0:
-                    break
-                t = n_rows + best
-                f = min(resid[i], -resid[t])
-                flow[base + best] = f
-                resid[i] -= f
-                resid[t] += f
-                state[base + best] = STATE_TREE
-                taken[n_taken] = base + best
-                n_taken += 1
-    hang_forest(supply, resid, art_cost, taken, n_taken, src, tgt, cost, flow, state,
-                parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi)
-
-
-@njit(cache=True, nogil=True)
-def hang_forest(supply, resid, art_cost, taken, n_taken, src, tgt, cost, flow, state,
-                parent, pred, thread, rev_thread, succ_num, last_succ, pred_dir, pi):
+def hang_forest(b, supply, resid, art_cost, taken, n_taken):
     """Turn a forest of real arcs into a spanning-tree basis rooted at the artificial root.
 
     A tree of the forest in which at most one node kept leftover mass (``resid`` != 0) hangs
@@ -561,6 +630,9 @@ def hang_forest(supply, resid, art_cost, taken, n_taken, src, tgt, cost, flow, s
     The tree structure is then rebuilt by a depth-first walk.
     """
     n_nodes = resid.shape[0]
+    src, tgt, cost, flow, state = b.src, b.tgt, b.cost, b.flow, b.state
+    parent, pred, thread, rev_thread = b.parent, b.pred, b.thread, b.rev_thread
+    succ_num, last_succ, pred_dir, pi = b.succ_num, b.last_succ, b.pred_dir, b.pi
     root = n_nodes
     # CSR adjacency of the forest
     deg = np.zeros(n_nodes + 1, np.int64)

@@ -1,11 +1,16 @@
-"""Closed form on the line: W_p between 1-D distributions through their quantile functions."""
+"""Closed form on the line: W_p between 1-D distributions, and the sorted coupling with duals."""
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike
 
-from .validation import as_weights
+from .certificate import normalize_potentials
+from .cost_kernels import line_cost
+from .costs import lookup_metric
+from .problem import TransportProblem, power_of_two_scale
+from .result import EMDResult, assemble
+from .validation import as_real_array, as_weights
 
 
 @njit(cache=True, nogil=True)
@@ -33,10 +38,15 @@ def _quantile_wp(u_sorted, u_cdf, v_sorted, v_cdf, p):
 
 
 def _sorted_cdf(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Atoms of positive weight, sorted, with their CDF (ending at exactly 1)."""
     n = values.shape[0]
     if weights is None:
         # k/n exactly: a cumulative sum of 1/n drifts by ~n ulps over a million atoms
         return np.sort(values), np.arange(1, n + 1, dtype=np.float64) / n
+    keep = weights > 0  # a zero-weight atom carries no mass, wherever it sits (as in SciPy)
+    values, weights = values[keep], weights[keep]
+    # a power-of-two rescale first, so that totals like 3 × 1e308 do not overflow
+    weights = np.ldexp(weights, -int(power_of_two_scale(float(weights.max()))))
     order = np.argsort(values, kind="stable")
     cdf = np.cumsum(weights[order] / weights.sum())
     cdf[-1] = 1.0  # so both walks end together despite rounding in the cumulative sum
@@ -46,15 +56,47 @@ def _sorted_cdf(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndar
 def wasserstein_1d(u_values: ArrayLike, v_values: ArrayLike,
                    u_weights: ArrayLike | None = None, v_weights: ArrayLike | None = None,
                    p: float = 1) -> float:
-    """Wasserstein-p distance between two 1-D distributions, in the units of the values.
+    r"""Wasserstein-p distance between two 1-D distributions, in the units of the values.
 
-        W_p(μ, ν) = ( ∫_0^1 |F_μ⁻¹(t) − F_ν⁻¹(t)|^p dt )^{1/p}
+    .. math:: W_p(\mu, \nu) = \Big( \int_0^1 |F_\mu^{-1}(t) - F_\nu^{-1}(t)|^p \, dt \Big)^{1/p}
 
     Weights are normalised to probability (as in ``scipy.stats.wasserstein_distance``, whose
-    argument order this follows). Returns W_p, not W_p^p. O((m + n) log(m + n)).
+    argument order this follows); atoms of zero weight are ignored. Returns W_p, not W_p^p.
+    O((m + n) log(m + n)).
+
+    Parameters
+    ----------
+    u_values, v_values : array_like, 1-D
+        Positions of the atoms.
+    u_weights, v_weights : array_like, optional
+        Non-negative weights (any positive total); uniform when omitted.
+    p : float, default 1
+        Order, >= 1.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If values or weights are not real numbers, or ``p`` is not a number.
+    ValueError
+        If values are empty, non-finite or not 1-D, weights invalid or of the wrong length, or
+        ``p`` < 1.
+
+    References
+    ----------
+    .. [1] C. Villani, "Optimal Transport: Old and New", Springer, 2009 (Remark 2.19).
+
+    Examples
+    --------
+    >>> from emdkit import wasserstein_1d
+    >>> wasserstein_1d([0.0, 1.0, 3.0], [5.0, 6.0, 8.0])
+    5.0
     """
-    u = np.asarray(u_values, dtype=np.float64)
-    v = np.asarray(v_values, dtype=np.float64)
+    u = as_real_array(u_values, "u_values")
+    v = as_real_array(v_values, "v_values")
     for name, arr in (("u_values", u), ("v_values", v)):
         if arr.ndim != 1:
             raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
@@ -68,7 +110,8 @@ def wasserstein_1d(u_values: ArrayLike, v_values: ArrayLike,
         raise ValueError(f"u_weights has shape {uw.shape} but u_values has {u.shape}")
     if vw is not None and vw.shape != v.shape:
         raise ValueError(f"v_weights has shape {vw.shape} but v_values has {v.shape}")
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer,
+                                                              np.floating)):
         raise TypeError(f"p must be a number >= 1, got {type(p).__name__}")
     if not np.isfinite(p) or p < 1:
         raise ValueError(f"p must be a finite number >= 1, got {p}")
@@ -78,88 +121,78 @@ def wasserstein_1d(u_values: ArrayLike, v_values: ArrayLike,
     return float(total) if p == 1 else float(total ** (1.0 / p))
 
 
-@njit(cache=True)
-def _staircase(x, wx, y, wy, metric):
+@njit(cache=True, nogil=True)
+def _staircase(x, wx, y, wy, code):
     """North-west corner on sorted points: the monotone coupling and its basis duals.
 
-    For a cost that is a convex function of x − y (every supported metric on the line) and
-    equal totals, the monotone coupling is optimal and the duals read off its staircase are
-    feasible: each off-staircase reduced cost is a sum of Monge differences, all >= 0.
-    Returns (rows, cols, flows, u, v) in the sorted numbering.
+    The walk goes all the way from cell (0, 0) to (m-1, n-1), a staircase of m + n − 1 cells
+    (zero flows where rounding or ties exhaust both sides at once): a spanning tree, so every
+    point gets a dual. For a cost that is a convex function of x − y and equal totals, the
+    monotone coupling is optimal and these duals are feasible: each off-staircase reduced cost
+    is a sum of Monge differences, all >= 0. Returns (rows, cols, flows, u, v) in the sorted
+    numbering.
     """
     m = x.shape[0]
     n = y.shape[0]
-    rows = np.empty(m + n, np.int64)
-    cols = np.empty(m + n, np.int64)
-    flows = np.empty(m + n)
+    rows = np.empty(m + n - 1, np.int64)
+    cols = np.empty(m + n - 1, np.int64)
+    flows = np.empty(m + n - 1)
     u = np.zeros(m)
     v = np.zeros(n)
     i = 0
     j = 0
     ra = wx[0]
     rb = wy[0]
-    k = 0
-    v[0] = _line_cost(x[0], y[0], metric)  # u[0] = 0 anchors the duals
-    while i < m and j < n:
-        f = min(ra, rb)
+    v[0] = line_cost(x[0] - y[0], code)  # u[0] = 0 anchors the duals
+    for k in range(m + n - 1):
+        f = max(min(ra, rb), 0.0)
         rows[k] = i
         cols[k] = j
         flows[k] = f
-        k += 1
         ra -= f
         rb -= f
-        step_i = ra <= 0.0 and i + 1 < m
-        step_j = rb <= 0.0 and j + 1 < n
-        if not step_i and not step_j:
+        if k == m + n - 2:
             break
-        if step_i:  # a tie steps the row first: a degenerate basis cell (i + 1, j)
+        # step the exhausted side; a tie steps the row first (a degenerate cell)
+        if j == n - 1 or (i < m - 1 and ra <= rb):
             i += 1
             ra = wx[i]
-            u[i] = _line_cost(x[i], y[j], metric) - v[j]
-        if step_j:
+            u[i] = line_cost(x[i] - y[j], code) - v[j]
+        else:
             j += 1
             rb = wy[j]
-            v[j] = _line_cost(x[i], y[j], metric) - u[i]
-    return rows[:k], cols[:k], flows[:k], u, v
+            v[j] = line_cost(x[i] - y[j], code) - u[i]
+    return rows, cols, flows, u, v
 
 
-@njit(cache=True, inline="always")
-def _line_cost(a, b, metric):
-    d = abs(a - b)
-    return d * d if metric == 1 else d
-
-
-def monotone_emd(X, wx, Y, wy, metric):
+def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
+                 metric: str) -> EMDResult:
     """Exact EMD on the line for equal totals, through the sorted coupling (O(n log n))."""
-    from .problem import TransportProblem
-    from .result import EMDResult
-
+    code = lookup_metric(metric).code
     problem = TransportProblem.from_weights(wx, wy)
     if problem.dummy != "none":
         raise ValueError("the 1-D monotone coupling needs equal totals")
     xr, yr = X[problem.rows, 0], Y[problem.cols, 0]
     ox, oy = np.argsort(xr, kind="stable"), np.argsort(yr, kind="stable")
-    code = 1 if metric == "sqeuclidean" else 0
-    r, c, f, u_s, v_s = _staircase(xr[ox], wx[problem.rows][ox], yr[oy], wy[problem.cols][oy],
-                                   code)
+    r, c, f, u_s, v_s = _staircase(xr[ox], problem.a[ox], yr[oy], problem.b[oy], code)
     keep = f > 0
-    rows, cols, f = problem.rows[ox[r[keep]]], problem.cols[oy[c[keep]]], f[keep]
-    cost = np.abs(X[rows, 0] - Y[cols, 0])
-    cost = cost * cost if code == 1 else cost
-    m, n = problem.m, problem.n
-    pi = np.zeros(m + n)
+    sup_r, sup_c, sup_f = ox[r[keep]], oy[c[keep]], f[keep]
+    order = np.lexsort((sup_c, sup_r))
+    sup_r, sup_c, sup_f = sup_r[order], sup_c[order], sup_f[order]
+    diff = xr[sup_r] - yr[sup_c]
+    cost = np.abs(diff) ** 2 if code == 1 else np.abs(diff)
+    work = 0.0
+    for fk, ck in zip(sup_f.tolist(), cost.tolist()):  # the canonical left-to-right sum
+        work += fk * ck
+    pi = np.zeros(problem.m + problem.n)
     pi[ox] = -u_s
-    pi[m + oy] = v_s
-    u_k, v_k, _, _ = problem.potentials(pi, wx, wy)
+    pi[problem.m + oy] = v_s
+    normalize_potentials(pi, problem.m, problem.supply, problem.dummy_kind)
 
     def line(P, Q):
         D = np.abs(P[:, 0][:, None] - Q[:, 0][None, :])
         return D * D if code == 1 else D
 
-    u, v = problem.complete_potentials(u_k, v_k, lambda idx: line(X[idx], Y),
-                                       lambda idx: line(X, Y[idx]), (X.shape[0], Y.shape[0]))
-    work = float(f @ cost)
-    total = float(f.sum())
-    return EMDResult(distance=work / total, work=work, total_flow=total, u=u, v=v,
-                     shape=(X.shape[0], Y.shape[0]), flow_rows=rows, flow_cols=cols,
-                     flow_values=f, n_iter=0, method="monotone_1d")
+    return assemble(problem, sup_r, sup_c, sup_f, pi, work, 0, (X.shape[0], Y.shape[0]),
+                    lambda idx: line(X[idx], Y), lambda idx: line(X, Y[idx]), "monotone_1d",
+                    0, 0.0)

@@ -1,112 +1,176 @@
 """Exact EMD between large point clouds without the m×n cost matrix.
 
-1. Candidate arcs: the k nearest neighbours of every point in the other cloud (SciPy cKDTree,
-   all cores).
+1. Candidate arcs: the k nearest neighbours of every point in the other cloud (SciPy cKDTree).
 2. The network simplex solves the problem restricted to the candidates, from a greedy basis.
-3. Certification: a KD-tree branch-and-bound finds, for every source point, the pairs with
-   negative reduced cost c(x_i, y_j) + π_i − π_j over *all* targets; those arcs join the live
-   basis and pivoting resumes. When no pair anywhere has negative reduced cost, the flow is
-   optimal for the full problem: exact, with the empty pricing round as the certificate.
-If certification does not finish within its bounds, :class:`SolverError` is raised; there is
-no approximate fallback. Memory is O((m + n)·k), not O(m·n).
+3. Pricing: a KD-tree branch-and-bound finds, for every source point, the pairs with negative
+   reduced cost c(x_i, y_j) + π_i − π_j over *all* targets; those arcs join the live basis and
+   pivoting resumes, until no pair anywhere has a negative reduced cost.
+4. Certificate: the duals are repaired without the matrix (a KD-tree over the sources gives
+   v_j = min_i floor(c(x_i, y_j) − u_i)), and their objective must prove the work optimal,
+   exactly as for dense problems (certificate.py).
+
+If certification fails, :class:`SolverError` is raised; there is no approximate fallback.
+Memory is O((m + n)·k), not O(m·n).
 """
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from scipy.spatial import cKDTree
 
-from .dense import SolverError, _finish
-from .kdtree import METRIC_CODES, KDTree, node_max_potential, price_rows
+from .certificate import (CERT_RTOL, lower_bound, marginal_residual, normalize_potentials,
+                          work_upper_bound)
+from .cost_kernels import point_cost
+from .costs import lookup_metric
+from .errors import STATUS_ARTIFICIAL_FLOW, SolverError, raise_for_status
+from .kdtree import (KDTree, min_shifted_cost, node_max_potential, price_rows_parallel,
+                     price_rows_serial)
 from .network_simplex import PRICING_EPS, NetworkSimplex
 from .problem import TransportProblem
-from .result import EMDResult
+from .result import EMDResult, assemble
+from .threads import numba_threads, parallel_for_work
 
-POINTCLOUD_METRICS = tuple(METRIC_CODES)
 NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
-MAX_ROUNDS = 200
+# Pricing rounds before the per-row violator cap starts doubling; non-degenerate clouds need
+# 3-10 rounds (bench/RESULTS_pointcloud.md), coincident points and massive ties more.
+ROUNDS_AT_FIXED_CAP = 12
 
 
-def _pair_costs(X, Y, i, j, metric):
-    diff = X[i] - Y[j]
-    if metric == "cityblock":
-        return np.abs(diff).sum(axis=1)
-    sq = np.einsum("ij,ij->i", diff, diff)
-    return np.sqrt(sq) if metric == "euclidean" else sq
+@njit(cache=True, nogil=True)
+def _pair_costs(X, Y, ii, jj, code):
+    out = np.empty(ii.shape[0])
+    for k in range(ii.shape[0]):
+        out[k] = point_cost(X[ii[k]], Y[jj[k]], code)
+    return out
 
 
-def _cost_bound(X, Y, metric) -> float:
+@njit(cache=True, nogil=True)
+def support_work(X, Y, sup_r, sup_c, sup_f, code):
+    """Σ f c over the real arcs of a row-major support, left to right (the canonical sum)."""
+    m = X.shape[0]
+    n = Y.shape[0]
+    work = 0.0
+    for k in range(sup_r.shape[0]):
+        if sup_r[k] < m and sup_c[k] < n:
+            work += sup_f[k] * point_cost(X[sup_r[k]], Y[sup_c[k]], code)
+    return work
+
+
+def _cost_bound(X, Y, code) -> float:
     """An upper bound on any pair's cost: the cost across the joint bounding box."""
-    extent = np.maximum(X.max(axis=0), Y.max(axis=0)) - np.minimum(X.min(axis=0), Y.min(axis=0))
-    if metric == "cityblock":
-        return float(extent.sum())
-    sq = float(extent @ extent)
-    return float(np.sqrt(sq)) if metric == "euclidean" else sq
+    lo = np.minimum(X.min(axis=0), Y.min(axis=0))
+    hi = np.maximum(X.max(axis=0), Y.max(axis=0))
+    return float(point_cost(lo, hi, code))
 
 
-def _knn_arcs(X, Y, k):
+def _knn_arcs(X, Y, k, workers):
     m, n = X.shape[0], Y.shape[0]
     kx = min(k, n)
     ky = min(k, m)
-    _, near_y = cKDTree(Y).query(X, k=kx, workers=-1)
-    _, near_x = cKDTree(X).query(Y, k=ky, workers=-1)
+    _, near_y = cKDTree(Y).query(X, k=kx, workers=workers)
+    _, near_x = cKDTree(X).query(Y, k=ky, workers=workers)
     near_y = near_y.reshape(m, kx)
     near_x = near_x.reshape(n, ky)
-    keys = np.sort(np.concatenate([
+    keys = np.unique(np.concatenate([
         (np.arange(m)[:, None] * n + near_y).ravel(),
         (near_x * n + np.arange(n)[:, None]).ravel(),
     ]))
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return keys
 
 
-def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, metric: str,
-                     max_iter: int) -> tuple[NetworkSimplex, int]:
-    """Solve on reduced clouds ``X`` (m', d), ``Y`` (n', d); returns (solver, pricing rounds)."""
+def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, code: int,
+                     max_iter: int, n_threads: int = 1) -> NetworkSimplex:
+    """Solve on reduced clouds ``X`` (m', d), ``Y`` (n', d); returns the live solver."""
     m, n = X.shape[0], Y.shape[0]
-    keys = _knn_arcs(X, Y, NEIGHBOURS)
-    ns = NetworkSimplex(problem.supply, _cost_bound(X, Y, metric),
+    n_rows = problem.n_rows
+    keys = _knn_arcs(X, Y, NEIGHBOURS, n_threads)
+    ns = NetworkSimplex(problem.supply, _cost_bound(X, Y, code),
                         capacity=problem.supply.shape[0] + 2 * keys.size + m + n)
     ns.add_arcs(*problem.dummy_arcs())
     ii, jj = np.divmod(keys, n)
-    ns.add_arcs(ii, m + jj, _pair_costs(X, Y, ii, jj, metric))
-    ns.start_greedy(problem.dummy_node if problem.dummy != "none" else -1)
+    ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
+    ns.start_greedy(problem.dummy_node)
     tree = KDTree(Y)
+    price = price_rows_parallel if parallel_for_work(m * n // 8, n_threads) else \
+        price_rows_serial
     cap = VIOLATORS_PER_ROW
-    out_cols = np.empty((m, cap), np.int64)
-    out_count = np.empty(m, np.int64)
-    code = METRIC_CODES[metric]
-    for rounds in range(1, MAX_ROUNDS + 1):
-        _finish(ns, max_iter)
-        pi_cols = ns.pi[m:m + n]
+    rounds = 0
+    while True:
+        status = ns.solve(max_iter)
+        if status != STATUS_ARTIFICIAL_FLOW:
+            raise_for_status(status, max_iter, ns.n_iter)
+        rounds += 1
+        if rounds > ROUNDS_AT_FIXED_CAP:
+            cap = min(2 * cap, n)
+        out_cols = np.empty((m, cap), np.int64)
+        out_count = np.empty(m, np.int64)
+        pi_cols = ns.pi[n_rows:n_rows + n]
         node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_cols[tree.perm],
                            tree.node_max)
-        price_rows(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
-                   tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
-                   PRICING_EPS, cap, out_cols, out_count)
+        with numba_threads(n_threads):
+            price(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
+                  tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
+                  PRICING_EPS, cap, out_cols, out_count)
         if out_count.sum() == 0:
-            return ns, rounds
-        # No de-duplication needed: an arc already in the set cannot price negative here,
-        # because solve() re-prices the set with these same potentials and test first.
+            if status == STATUS_ARTIFICIAL_FLOW:
+                raise SolverError("network simplex ended with mass on artificial arcs and no "
+                                  "pair prices negative; no value is returned")
+            ns.rounds = rounds
+            return ns
+        # an arc already in the set cannot price negative here: solve() re-prices the set
+        # with these same potentials and tolerance first
         ii = np.repeat(np.arange(m), out_count)
         jj = out_cols[np.arange(cap)[None, :] < out_count[:, None]]
-        ns.add_arcs(ii, m + jj, _pair_costs(X, Y, ii, jj, metric))
-    raise SolverError(f"certification did not finish within {MAX_ROUNDS} pricing rounds "
-                      f"({ns.n_iter} pivots); no value is returned")
+        ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
+
+
+def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
+    """:func:`emdkit.core.certificate.certify` without the matrix: (ok, u, v, gap)."""
+    m, n, n_rows = problem.m, problem.n, problem.n_rows
+    normalize_potentials(pi, n_rows, problem.supply, problem.dummy_kind)
+    u = -pi[:n_rows]
+    tree = KDTree(X)
+    shift_sorted = pi[:m][tree.perm]  # c − u_i = c + π_i
+    node_max_potential(tree.start, tree.end, tree.left, tree.right, -shift_sorted,
+                       tree.node_max)
+    v = min_shifted_cost(Y, tree.points, shift_sorted, tree.start, tree.end, tree.left,
+                         tree.right, tree.lo, tree.hi, -tree.node_max, code)
+    if problem.dummy == "source":      # the dummy row reaches every column at cost 0
+        v = np.minimum(v, pi[m])
+    elif problem.dummy == "sink":      # the dummy column: min_i (0 − u_i), exact
+        v = np.append(v, float(pi[:m].min()))
+    if work <= 0.0:
+        return True, u, v, 0.0
+    lb = lower_bound(problem.supply, u, v)
+    w_up = work_upper_bound(work, n_rows + v.shape[0])
+    w_up += marginal_residual(n_rows, problem.supply, sup_r, sup_c, sup_f) * \
+        _cost_bound(X, Y, code)
+    gap = (w_up - max(lb, 0.0)) / work
+    return gap <= CERT_RTOL, u, v, gap
 
 
 def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray, metric: str,
-                   max_iter: int) -> EMDResult:
-    """Validated inputs in, exact :class:`EMDResult` out (flows kept sparse)."""
+                   max_iter: int, n_threads: int = 1) -> EMDResult:
+    """Validated inputs in, certified :class:`EMDResult` out (flows kept sparse)."""
     from .costs import ground_distance
-    from .solve import _assemble, _from_live_solver
 
-    if metric not in POINTCLOUD_METRICS:
-        raise ValueError(f"the point-cloud solver supports metrics {POINTCLOUD_METRICS}, "
-                         f"got {metric!r}")
+    code = lookup_metric(metric).code
     problem = TransportProblem.from_weights(wx, wy)
-    Xk, Yk = X[problem.rows], Y[problem.cols]
-    ns, _ = solve_pointcloud(problem, Xk, Yk, metric, max_iter)
-    return _assemble(problem, *_from_live_solver(problem, ns), wx, wy, (X.shape[0], Y.shape[0]),
-                     cost_rows=lambda idx: ground_distance(X[idx], Y, metric),
-                     cost_cols=lambda idx: ground_distance(X, Y[idx], metric),
-                     method="pointcloud")
+    Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
+    ns = solve_pointcloud(problem, Xk, Yk, code, max_iter, n_threads)
+    src, tgt, f, _ = ns.real_flows()
+    order = np.lexsort((tgt, src))
+    sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
+    work = support_work(Xk, Yk, sup_r, sup_c, sup_f, code)
+    ok, u, v, gap = certify_pointcloud(problem, Xk, Yk, code, ns.pi[: ns.n_nodes].copy(),
+                                       sup_r, sup_c, sup_f, work)
+    if not ok:
+        raise SolverError(f"the point-cloud optimum could not be certified (gap {gap:.2e} > "
+                          f"{CERT_RTOL:g}); no value is returned. method='dense' solves it "
+                          "with exact refinement where the problem is small enough")
+    return assemble(problem, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, 0,
+                    (X.shape[0], Y.shape[0]),
+                    lambda idx: ground_distance(X[idx], Y, metric),
+                    lambda idx: ground_distance(X, Y[idx], metric), "pointcloud", ns.n_iter,
+                    gap)

@@ -1,34 +1,121 @@
-"""Problem: weights and semantics (partial matching) of an EMD, independent of the solver.
+"""Problem: the weights and semantics (partial matching) of an EMD, independent of the solver.
 
 Rubner's EMD moves min(Σa, Σb) units: f_ij >= 0, Σ_j f_ij <= a_i, Σ_i f_ij <= b_j,
-Σ f_ij = min(Σa, Σb). We solve it as a balanced transportation problem by adding one
-zero-cost dummy node on the lighter side that absorbs the surplus; this is exact, not an
+Σ f_ij = min(Σa, Σb). It is solved as a balanced transportation problem with one zero-cost
+dummy node on the lighter side that absorbs the heavier side's surplus; this is exact, not an
 approximation. Points of zero weight are dropped before solving and given dual potentials
 afterwards.
+
+Scale: the EMD does not change when both weight vectors are multiplied by one factor, so the
+weights are rescaled by a power of two (exact in binary floating point) that puts the largest
+weight near 1. Subnormal weights (5e-324) and totals that would overflow (3 × 1e308) then solve
+like any others. Costs are rescaled the same way by the caller.
+
+Layout, shared by every solver: kept rows are nodes 0..m'-1, then the dummy *source* row if
+Σb > Σa; columns follow from node ``n_rows``, then the dummy *sink* column if Σa > Σb.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 # Totals that agree to this relative precision are the same total written with rounding;
-# a dummy node for the difference would only hold rounding noise.
+# a dummy node for the difference would only hold rounding noise (a few ulps of the total).
 BALANCE_RTOL = 1e-13
+# log2 of the lighter total, relative to the largest weight, below which its flows would sink
+# toward the subnormals (< 2.2e-308), where products lose their precision (issue 11: weights of
+# 5e-324 beside 0.5 gave a distance of 0.0). At 2**-500 every flow × cost (<= 1) stays normal.
+TINY_TOTAL_LOG2 = -500.0
+
+
+@njit(cache=True, nogil=True)
+def power_of_two_scale(max_value):
+    """The exponent e with 2**-e * max_value in [0.5, 1): rescaling by 2**-e is exact."""
+    if max_value <= 0 or not np.isfinite(max_value):
+        return 0
+    return math.frexp(max_value)[1]
+
+
+DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE = 0, 1, 2
+DUMMY_NAMES = ("none", "sink", "source")
+
+
+@njit(cache=True, nogil=True)
+def balanced_layout(ar, bc):
+    """The one partial-matching decision, for positive (scaled) weights ``ar``, ``bc``.
+
+    Returns (supply, dummy kind, total flow): supply in the block layout of the module
+    docstring, +a for rows, −b for columns, with a dummy row or column holding the surplus
+    when the totals differ by more than rounding (``BALANCE_RTOL``).
+    """
+    m = ar.shape[0]
+    n = bc.shape[0]
+    sa = ar.sum()
+    sb = bc.sum()
+    kind = DUMMY_NONE
+    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
+        kind = DUMMY_SINK if sa > sb else DUMMY_SOURCE
+    n_rows = m + (kind == DUMMY_SOURCE)
+    supply = np.empty(n_rows + n + (kind == DUMMY_SINK))
+    supply[:m] = ar
+    supply[n_rows:n_rows + n] = -bc
+    if kind == DUMMY_SOURCE:
+        supply[m] = sb - sa
+    elif kind == DUMMY_SINK:
+        supply[n_rows + n] = -(sa - sb)
+    return supply, kind, min(sa, sb)
+
+
+@njit(cache=True, nogil=True)
+def reduce_weights(a, b):
+    """(rows, cols, a_kept, b_kept, exponent): positive weights only, rescaled by 2**-exponent.
+
+    Normally the common scale puts the largest weight in [0.5, 1). When the lighter side's
+    total is so small next to the heavier side's weights (a ratio beyond 2**500) that its flows
+    would sink among subnormals, the scale follows the lighter side instead, and the heavier
+    side's weights are capped at twice the lighter total. No point can ship more than the total
+    that moves, so the cap is never binding: it changes no optimal flow, and the duals stay
+    those of the original problem (a point with slack keeps a zero dual against the dummy). A weight below 2**-1074 of the scale
+    underflows to zero and is dropped with the zero weights.
+    """
+    rows = np.flatnonzero(a > 0)
+    cols = np.flatnonzero(b > 0)
+    ea = power_of_two_scale(a.max())
+    eb = power_of_two_scale(b.max())
+    log_sa = math.log2(np.ldexp(a[rows], -ea).sum()) + ea
+    log_sb = math.log2(np.ldexp(b[cols], -eb).sum()) + eb
+    exp = max(ea, eb)
+    if min(log_sa, log_sb) - exp > TINY_TOTAL_LOG2:
+        ar = np.ldexp(a[rows], -exp)
+        bc = np.ldexp(b[cols], -exp)
+    elif log_sa < log_sb:
+        exp = ea
+        ar = np.ldexp(a[rows], -exp)
+        bc = np.minimum(np.ldexp(b[cols], -exp), 2.0 * ar.sum())  # inf (overflow) is capped too
+    else:
+        exp = eb
+        bc = np.ldexp(b[cols], -exp)
+        ar = np.minimum(np.ldexp(a[rows], -exp), 2.0 * bc.sum())
+    keep_r = ar > 0
+    keep_c = bc > 0
+    return rows[keep_r], cols[keep_c], ar[keep_r], bc[keep_c], exp
 
 
 @dataclass(frozen=True)
 class TransportProblem:
-    """The reduced, balanced problem handed to a solver.
+    """The reduced, balanced problem handed to a solver (see the module docstring's layout)."""
 
-    Node numbering: kept rows 0..m'-1, kept columns m'..m'+n'-1, then the dummy (if any).
-    """
-
-    rows: np.ndarray  # indices of rows with positive weight
-    cols: np.ndarray
-    supply: np.ndarray  # +a (rows), −b (cols), ± surplus (dummy)
-    dummy: str  # "none", "sink" (Σa > Σb) or "source" (Σb > Σa)
-    total_flow: float
+    rows: np.ndarray       # indices of rows with positive weight
+    cols: np.ndarray       # indices of columns with positive weight
+    a: np.ndarray          # kept row weights, scaled by 2**-weight_exp
+    b: np.ndarray          # kept column weights, scaled likewise
+    supply: np.ndarray     # +a (rows), −b (columns), ± surplus (dummy): sums to ~0
+    dummy: str             # "none", "sink" (Σa > Σb) or "source" (Σb > Σa)
+    total_flow_scaled: float
+    weight_exp: int
 
     @property
     def m(self) -> int:
@@ -39,25 +126,44 @@ class TransportProblem:
         return int(self.cols.shape[0])
 
     @property
+    def n_rows(self) -> int:
+        """Rows of the balanced problem: the kept rows plus a dummy source row."""
+        return self.m + (self.dummy == "source")
+
+    @property
+    def n_cols(self) -> int:
+        """Columns of the balanced problem: the kept columns plus a dummy sink column."""
+        return self.n + (self.dummy == "sink")
+
+    @property
+    def dummy_row(self) -> int:
+        return self.m if self.dummy == "source" else -1
+
+    @property
+    def dummy_col(self) -> int:
+        return self.n if self.dummy == "sink" else -1
+
+    @property
     def dummy_node(self) -> int:
-        return self.m + self.n
+        if self.dummy == "source":
+            return self.m
+        if self.dummy == "sink":
+            return self.n_rows + self.n
+        return -1
+
+    @property
+    def dummy_kind(self) -> int:
+        return DUMMY_NAMES.index(self.dummy)
+
+    @property
+    def total_flow(self) -> float:
+        return float(np.ldexp(self.total_flow_scaled, self.weight_exp))
 
     @classmethod
     def from_weights(cls, a: np.ndarray, b: np.ndarray) -> "TransportProblem":
-        rows = np.flatnonzero(a > 0)
-        cols = np.flatnonzero(b > 0)
-        ar, bc = a[rows], b[cols]
-        sa, sb = float(ar.sum()), float(bc.sum())
-        parts = [ar, -bc]
-        if abs(sa - sb) <= BALANCE_RTOL * max(sa, sb):
-            dummy = "none"
-        elif sa > sb:
-            dummy = "sink"
-            parts.append(np.array([-(sa - sb)]))
-        else:
-            dummy = "source"
-            parts.append(np.array([sb - sa]))
-        return cls(rows, cols, np.concatenate(parts), dummy, min(sa, sb))
+        rows, cols, ar, bc, exp = reduce_weights(a, b)
+        supply, kind, total = balanced_layout(ar, bc)
+        return cls(rows, cols, ar, bc, supply, DUMMY_NAMES[kind], float(total), int(exp))
 
     def dummy_arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Zero-cost arcs between the dummy and every node on the heavier side."""
@@ -66,26 +172,16 @@ class TransportProblem:
             tgt = np.full(self.m, self.dummy_node)
         elif self.dummy == "source":
             src = np.full(self.n, self.dummy_node)
-            tgt = self.m + np.arange(self.n)
+            tgt = self.n_rows + np.arange(self.n)
         else:
             src = tgt = np.empty(0, np.int64)
         return src.astype(np.int64), tgt.astype(np.int64), np.zeros(src.shape[0])
 
-    def potentials(self, pi: np.ndarray, a: np.ndarray, b: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Split node potentials into (u_kept, v_kept) with u_i + v_j <= c_ij.
-
-        The free constant is fixed by the dummy (its potential is 0) or, when balanced, so that
-        Σ a u = Σ b v: each side carries half the work.
-        """
-        m, n = self.m, self.n
-        pr, pc = pi[:m], pi[m:m + n]
-        if self.dummy != "none":
-            shift = -pi[self.dummy_node]
-        else:
-            wa, wb = a[self.rows], b[self.cols]
-            shift = -(wa @ pr + wb @ pc) / (wa.sum() + wb.sum())
-        return -(pr + shift), pc + shift, self.rows, self.cols
+    def split_potentials(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised node potentials (rows then columns, block layout; see
+        :func:`emdkit.core.certificate.normalize_potentials`) → (u_kept, v_kept)."""
+        m, n, r = self.m, self.n, self.n_rows
+        return -pi[:m], pi[r:r + n].copy()
 
     def complete_potentials(self, u_kept: np.ndarray, v_kept: np.ndarray,
                             cost_rows, cost_cols, shape: tuple[int, int]
@@ -103,8 +199,11 @@ class TransportProblem:
         v[self.cols] = v_kept
         if self.m == m_all and self.n == n_all:
             return u, v
-        drop_r = np.setdiff1d(np.arange(m_all), self.rows)
-        drop_c = np.setdiff1d(np.arange(n_all), self.cols)
+        kept_r = np.zeros(m_all, bool)
+        kept_r[self.rows] = True
+        kept_c = np.zeros(n_all, bool)
+        kept_c[self.cols] = True
+        drop_r, drop_c = np.flatnonzero(~kept_r), np.flatnonzero(~kept_c)
         if drop_r.size:
             sub = cost_rows(drop_r)[:, self.cols]
             u[drop_r] = (sub - v_kept[None, :]).min(axis=1)

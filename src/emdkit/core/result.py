@@ -1,10 +1,14 @@
-"""Output: the optimal flow, the distance it certifies, and the dual potentials."""
+"""Output: the optimal flow, the distance it certifies, the dual potentials — and the one
+assembly step that every solver path returns through."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+
+from .problem import TransportProblem
 
 
 @dataclass(frozen=True)
@@ -16,17 +20,25 @@ class EMDResult:
     distance : float
         EMD = Σ f*_ij d_ij / Σ f*_ij, in the units of the ground distance.
     work : float
-        Σ f*_ij d_ij, in (weight units) × (ground-distance units).
+        Σ f*_ij d_ij, in (weight units) × (ground-distance units). It can overflow to inf
+        when the distance does not (costs near 1e308 times large weights).
     total_flow : float
         Σ f*_ij = min(Σ a, Σ b), in weight units.
-    u, v : (m,), (n,) arrays
-        Dual potentials: u_i + v_j <= d_ij for every pair, with equality where f_ij > 0, and
-        Σ a_i u_i + Σ b_j v_j = work. With unequal totals the potentials are measured from the
-        zero-cost dummy, so u <= 0 when Σ a > Σ b (v <= 0 when Σ b > Σ a). ∂work/∂a_i = u_i.
+    u, v : numpy.ndarray, shapes (m,) and (n,)
+        Dual potentials, in ground-distance units: u_i + v_j <= d_ij for every pair (up to the
+        rounding of the sum, at most a few ulps of |u_i| + |v_j|), and Σ a_i u_i + Σ b_j v_j
+        equals the work within ``gap``. With unequal totals they are measured from the
+        zero-cost dummy, so u <= 0 when Σ a > Σ b (v <= 0 when Σ b > Σ a). ∂work/∂a_i = u_i
+        where the optimum is non-degenerate.
     n_iter : int
-        Network-simplex pivots; augmenting paths for the assignment path; 0 for the 1-D path.
+        Network-simplex pivots; augmenting paths for the assignment path; 0 for the 1-D and
+        constant-cost paths.
     method : str
-        Which solver produced the answer.
+        Which path produced the answer: "block", "candidate_rounds", "assignment",
+        "constant", "monotone_1d", "pointcloud" or "exact_rational".
+    gap : float
+        The certificate: a proven bound on (work − optimum) / work. 0 for exact rational
+        refinement and the 1-D closed form.
     """
 
     distance: float
@@ -39,7 +51,8 @@ class EMDResult:
     flow_cols: np.ndarray = field(repr=False)
     flow_values: np.ndarray = field(repr=False)
     n_iter: int = 0
-    method: str = "network_simplex"
+    method: str = "block"
+    gap: float = 0.0
 
     @property
     def flow(self) -> np.ndarray:
@@ -50,7 +63,74 @@ class EMDResult:
 
     def flow_sparse(self) -> sp.coo_array:
         """The optimal flow as a SciPy sparse array (at most m + n − 1 non-zeros)."""
-        return sp.coo_array((self.flow_values, (self.flow_rows, self.flow_cols)), shape=self.shape)
+        return sp.coo_array((self.flow_values, (self.flow_rows, self.flow_cols)),
+                            shape=self.shape)
 
     def __float__(self) -> float:
         return float(self.distance)
+
+
+class BatchEMDResult(Sequence):
+    """The results of :func:`emdkit.emd_batch` and friends: a sequence of :class:`EMDResult`.
+
+    ``res[k]`` is problem k's result; ``res.distance``, ``res.work`` and ``res.total_flow``
+    are (B,) float64 arrays.
+    """
+
+    def __init__(self, results: list[EMDResult]):
+        self._results = list(results)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return BatchEMDResult(self._results[k])
+        return self._results[k]
+
+    def _vector(self, name: str) -> np.ndarray:
+        return np.array([getattr(r, name) for r in self._results], dtype=np.float64)
+
+    @property
+    def distance(self) -> np.ndarray:
+        return self._vector("distance")
+
+    @property
+    def work(self) -> np.ndarray:
+        return self._vector("work")
+
+    @property
+    def total_flow(self) -> np.ndarray:
+        return self._vector("total_flow")
+
+    def __repr__(self) -> str:
+        return f"BatchEMDResult(B={len(self)}, distance={self.distance!r})"
+
+
+def assemble(problem: TransportProblem, sup_r: np.ndarray, sup_c: np.ndarray,
+             f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, cost_exp: int,
+             shape: tuple[int, int], cost_rows, cost_cols, method: str, n_iter: int,
+             gap: float) -> EMDResult:
+    """Every path's answer, in the user's units, from a solve in scaled block layout.
+
+    ``sup_r, sup_c`` index the balanced block (dummy row/column included; dropped here),
+    ``f_scaled`` are flows in weights scaled by 2**-weight_exp, ``pi`` node potentials
+    (rows, then columns) and ``work_scaled`` the canonical Σ f c in costs scaled by
+    2**-cost_exp. The distance is work / total in scaled units, rescaled by a power of two,
+    so it is finite whenever the answer is. ``cost_rows(idx)`` / ``cost_cols(idx)`` give
+    unscaled cost rows / columns of the full problem, for the potentials of dropped points.
+    """
+    real = (sup_r < problem.m) & (sup_c < problem.n)
+    order = np.lexsort((sup_c[real], sup_r[real]))
+    rows = problem.rows[sup_r[real][order]]
+    cols = problem.cols[sup_c[real][order]]
+    flows = np.ldexp(f_scaled[real][order], problem.weight_exp)
+    total_scaled = problem.total_flow_scaled
+    distance = float(np.ldexp(work_scaled / total_scaled, cost_exp)) if total_scaled > 0 else 0.0
+    work = float(np.ldexp(work_scaled, cost_exp + problem.weight_exp))
+    u_k, v_k = problem.split_potentials(pi)
+    u, v = problem.complete_potentials(np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp),
+                                       cost_rows, cost_cols, shape)
+    return EMDResult(distance=distance, work=work, total_flow=problem.total_flow, u=u, v=v,
+                     shape=shape, flow_rows=rows, flow_cols=cols, flow_values=flows,
+                     n_iter=int(n_iter), method=method, gap=float(gap))

@@ -1,16 +1,50 @@
-"""Checks at the public boundary: every fault is named with its argument."""
+"""Checks at the public boundary: one input policy, and every fault named with its argument.
+
+The policy (documented in the README and in each public docstring):
+
+* ``TypeError`` for a wrong *type*: strings, bytes, booleans, complex numbers, dates and times,
+  object arrays, masked arrays (their mask would be ignored), dicts and ragged nested lists.
+  Nothing is coerced into a number.
+* ``ValueError`` for a wrong *value*: NaN or infinity, negative weights or costs, all-zero
+  weights, empty signatures and mismatched shapes.
+
+numpy only: importing this module does not load numba.
+"""
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+# dtype kinds accepted as real numbers: signed/unsigned integers and floats
+_REAL_KINDS = "iuf"
+_KIND_NAMES = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes",
+               "M": "dates", "m": "time deltas", "O": "Python objects", "V": "raw records"}
+
+
+def as_real_array(values: object, name: str) -> np.ndarray:
+    """``values`` as a float64 array, refusing anything that is not already real numbers."""
+    if isinstance(values, np.ma.MaskedArray):
+        raise TypeError(f"{name} is a masked array; pass the unmasked values you mean "
+                        "(np.ma.compressed or .filled) — a mask would be ignored")
+    if isinstance(values, (str, bytes, dict, set)):
+        raise TypeError(f"{name} must be an array of real numbers, got {type(values).__name__}")
+    try:
+        arr = np.asarray(values)
+    except ValueError:
+        raise TypeError(f"{name} must be a rectangular array of real numbers; "
+                        "got a ragged nested sequence") from None
+    except RuntimeError as exc:  # e.g. a torch tensor that requires grad
+        raise TypeError(f"{name} could not be read as an array ({exc}); for tensors with "
+                        "gradients use emdkit.nn") from None
+    if arr.dtype.kind not in _REAL_KINDS:
+        what = _KIND_NAMES.get(arr.dtype.kind, f"dtype {arr.dtype}")
+        raise TypeError(f"{name} must contain real numbers, got {what} (dtype {arr.dtype})")
+    return arr.astype(np.float64, copy=False)
+
 
 def as_weights(values: ArrayLike, name: str) -> np.ndarray:
-    """Return ``values`` as a finite, non-negative, non-empty float64 vector with a positive total."""
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 1-D array of numbers, got {type(values).__name__}") from exc
+    """``values`` as a finite, non-negative, non-empty float64 vector with a positive total."""
+    arr = as_real_array(values, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if arr.size == 0:
@@ -27,29 +61,25 @@ def as_weights(values: ArrayLike, name: str) -> np.ndarray:
 
 
 def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.ndarray:
-    """Return ``cost`` as a finite, non-negative float64 matrix of the given shape."""
-    try:
-        arr = np.asarray(cost, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(cost).__name__}") from exc
+    """``cost`` as a finite, non-negative, C-contiguous float64 matrix of the given shape."""
+    arr = as_real_array(cost, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
     if arr.shape != shape:
-        raise ValueError(f"{name} has shape {arr.shape}, but the weights need {shape} (len(a), len(b))")
+        raise ValueError(f"{name} has shape {arr.shape}, but the weights need {shape} "
+                         "(len(a), len(b))")
     lo, hi = (arr.min(), arr.max()) if arr.size else (0.0, 0.0)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} contains NaN or inf")
     if lo < 0:
-        raise ValueError(f"{name} contains negative entries (min {lo:g}); ground distances are >= 0")
+        raise ValueError(f"{name} contains negative entries (min {lo:g}); "
+                         "ground distances are >= 0")
     return np.ascontiguousarray(arr)
 
 
 def as_points(values: ArrayLike, name: str) -> np.ndarray:
-    """Return positions as a finite float64 (n, d) array; a 1-D input is n points on a line."""
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of coordinates, got {type(values).__name__}") from exc
+    """Positions as a finite float64 (n, d) array; a 1-D input is n points on a line."""
+    arr = as_real_array(values, name)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
@@ -64,8 +94,20 @@ def as_points(values: ArrayLike, name: str) -> np.ndarray:
 
 
 def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum``; booleans and floats are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_n_jobs(n_jobs: object) -> int:
+    """-1 (all available threads) or a positive thread count."""
+    if n_jobs is None:
+        return -1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+        raise TypeError(f"n_jobs must be an integer, got {type(n_jobs).__name__}")
+    if n_jobs != -1 and n_jobs < 1:
+        raise ValueError(f"n_jobs must be -1 (all threads) or >= 1, got {n_jobs}")
+    return int(n_jobs)

@@ -1,10 +1,11 @@
 """A durable, incremental index of colour signatures in one SQLite file (stdlib ``sqlite3``).
 
-Durability: rows are written in batches, one transaction per batch, in SQLite's default
-rollback-journal mode with ``synchronous=FULL``. A crash (Ctrl-C, ``kill -9``, power loss) at
+Durability: rows are written in batches, one transaction per batch, in SQLite's write-ahead
+log (WAL) mode with ``synchronous=FULL``. A crash (Ctrl-C, ``kill -9``, power loss) at
 any moment leaves the database as it was after the last committed batch: every row is
 complete, and the next run indexes what is missing. An image that cannot be decoded is
-reported and never gets a row.
+reported and never gets a row. WAL lets readers (``emdkit images serve``) keep reading the
+last committed state while an indexer writes, instead of waiting on its lock.
 
 Incremental: a file whose size and modification time match its row is skipped without being
 read; a file whose stamp changed but whose SHA-256 did not only has its stamp updated.
@@ -131,6 +132,9 @@ class ImageIndex:
                                     f"{self.db_path.parent}")
         self.conn = sqlite3.connect(self.db_path, isolation_level=None)
         try:
+            # WAL: readers never block on the writer nor it on them (the web server reads
+            # while `images index` writes); the mode is stored in the file and persists
+            self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self._init_schema(options)
         except sqlite3.DatabaseError as exc:

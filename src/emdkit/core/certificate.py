@@ -1,0 +1,171 @@
+"""A certificate of optimality that is sound in floating point.
+
+Weak duality: for any u, v with u_i + v_j <= c_ij on every pair of the balanced problem (dummy
+included), every feasible flow has work >= Σ_r s_r u_r + Σ_c d_c v_c (supplies s, demands d).
+The solver's own potentials satisfy that only up to the rounding of c + π_s − π_t, so they are
+*repaired*: keep u and set v_c = min_r (c_rc − u_r), each difference rounded toward −∞ with an
+error-free transformation (TwoSum), which makes u_r + v_c <= c_rc hold exactly. The dual
+objective of the repaired duals is then a rigorous lower bound LB on the optimum, once the
+rounding of its own sum is subtracted (compensated summation, with the error bound of each
+rounded product and of the sum).
+
+The flow is certified when its work W (rounded up) exceeds max(LB, 0) by at most
+``CERT_RTOL · W``. This replaces a check that compared violations with the largest cost: a
+1e-7 violation next to a 1e11 cost passed that check and a wrong optimum was returned.
+
+When it fails, the basis is either suboptimal by more than rounding, or the potentials are too
+large next to the costs for float64 to resolve the difference (costs spanning ~20 decades).
+The caller then refines in exact rational arithmetic (small problems) or raises
+:class:`~emdkit.core.errors.SolverError`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# The largest relative gap between the returned work and a proven lower bound on the optimum.
+# Measured on the test suite's problems and the benchmark inputs (bench/RESULTS.md, 'certified
+# gap'): the gap is below 1e-14 on well-scaled problems; 1e-11 leaves three decades of margin
+# while every wrong optimum reported in issue 11 had a relative error above 1e-3.
+CERT_RTOL = 1e-11
+_U = 2.0 ** -53  # unit roundoff of float64
+
+
+@njit(cache=True, nogil=True, inline="always")
+def two_sum(a, b):
+    """s = fl(a + b) and the exact error e: a + b = s + e (Knuth)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+@njit(cache=True, nogil=True, inline="always")
+def floor_difference(c, u):
+    """The largest float <= c − u (exact when c − u is representable)."""
+    s, e = two_sum(c, -u)
+    if e < 0.0:
+        return np.nextafter(s, -np.inf)
+    return s
+
+
+@njit(cache=True, nogil=True, inline="always")
+def block_cost(C, r, c):
+    """Cost of pair (r, c) of the balanced block: C inside, 0 on the dummy row or column."""
+    if r < C.shape[0] and c < C.shape[1]:
+        return C[r, c]
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def repaired_column_duals(C, u, n_cols):
+    """v_c = min_r (cost_rc − u_r) rounded down, over the balanced block of ``C`` (dummy row
+    and column cost 0): u_r + v_c <= cost_rc then holds exactly, not up to rounding."""
+    n_rows = u.shape[0]
+    v = np.full(n_cols, np.inf)
+    for r in range(n_rows):
+        ur = u[r]
+        for c in range(n_cols):
+            cost = block_cost(C, r, c)
+            if cost - ur <= v[c]:  # cheap screen; the exact floor only for candidates
+                d = floor_difference(cost, ur)
+                if d < v[c]:
+                    v[c] = d
+    return v
+
+
+@njit(cache=True, nogil=True)
+def lower_bound(supply, u, v):
+    """A rigorous lower bound of Σ_r s_r u_r + Σ_c d_c v_c (rows first in ``supply``)."""
+    n_rows = u.shape[0]
+    total = 0.0
+    comp = 0.0
+    abs_sum = 0.0
+    n = supply.shape[0]
+    for k in range(n):
+        p = supply[k] * u[k] if k < n_rows else -supply[k] * v[k - n_rows]
+        abs_sum += abs(p)
+        s, e = two_sum(total, p)
+        total = s
+        comp += e
+    value = total + comp
+    # each product is rounded once (u·|p|); the compensated sum adds 2u|value| + n²u²Σ|p|
+    err = (_U * abs_sum + 2.0 * _U * abs(value) + n * n * _U * _U * abs_sum) * (1.0 + 4.0 * _U)
+    return value - err
+
+
+@njit(cache=True, nogil=True)
+def work_upper_bound(work, n_terms):
+    """Σ f c of non-negative terms, plain sum, rounded up by its error bound."""
+    return work * (1.0 + (n_terms + 2) * _U)
+
+
+@njit(cache=True, nogil=True)
+def marginal_residual(n_rows, supply, sup_r, sup_c, sup_f):
+    """Σ over nodes of |net flow − supply|: the mass by which the flow misses its marginals."""
+    net = supply.copy()
+    for k in range(sup_r.shape[0]):
+        net[sup_r[k]] -= sup_f[k]
+        net[n_rows + sup_c[k]] += sup_f[k]
+    total = 0.0
+    for k in range(net.shape[0]):
+        total += abs(net[k])
+    return total
+
+
+@njit(cache=True, nogil=True)
+def normalize_potentials(pi, n_rows, supply, kind):
+    """Fix the free constant of node potentials in place (rows first, block layout).
+
+    With a dummy (kind 1: sink column, last; kind 2: source row, n_rows − 1) its potential
+    becomes 0, so u <= 0 (sink) or v <= 0 (source). Balanced, the constant is chosen so that
+    Σ a u = Σ b v: each side carries half the work. Done *before* the duals are repaired, so
+    that no large shift is added to the repaired duals afterwards (its rounding would break
+    their exact feasibility).
+    """
+    n = pi.shape[0]
+    if kind == 1:
+        shift = -pi[n - 1]
+    elif kind == 2:
+        shift = -pi[n_rows - 1]
+    else:
+        num = 0.0
+        den = 0.0
+        for k in range(n):
+            w = abs(supply[k])
+            num += w * pi[k]
+            den += w
+        shift = -num / den
+    for k in range(n):
+        pi[k] += shift
+    if kind == 1:
+        pi[n - 1] = 0.0
+    elif kind == 2:
+        pi[n_rows - 1] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work, kind):
+    """(certified, u, v, gap) for a flow on the balanced block of ``C``.
+
+    ``pi`` are node potentials in block layout (rows, then columns), normalised in place
+    (:func:`normalize_potentials`, dummy ``kind``); ``sup_r, sup_c, sup_f``
+    the flow's support in block indices (dummy arcs included); ``work`` is Σ f c in the
+    block's units. u = −π on rows; v is repaired. The gap is
+    (W_up + misplaced mass × max cost − max(LB, 0)) / W, and 0 when W = 0 (with non-negative
+    costs nothing is cheaper than zero work).
+    """
+    n_cols = supply.shape[0] - n_rows
+    normalize_potentials(pi, n_rows, supply, kind)
+    u = np.empty(n_rows)
+    for r in range(n_rows):
+        u[r] = -pi[r]
+    v = repaired_column_duals(C, u, n_cols)
+    if work <= 0.0:
+        return True, u, v, 0.0
+    lb = lower_bound(supply, u, v)
+    w_up = work_upper_bound(work, n_rows + n_cols)
+    if sup_r.shape[0] > 0:
+        w_up += marginal_residual(n_rows, supply, sup_r, sup_c, sup_f) * C.max()
+    gap = (w_up - max(lb, 0.0)) / work
+    return gap <= CERT_RTOL, u, v, gap

@@ -1,0 +1,53 @@
+"""Numba kernels for the registered ground costs (codes from :data:`emdkit.core.costs.GROUND_COSTS`).
+
+``point_cost`` evaluates d(x, y); ``box_cost`` is a lower bound of d(x, y) over every y in the
+axis-aligned box [lo, hi] (exact distance to the box, used by KD-tree pricing); ``line_cost``
+is d on the line for a difference ``t = x − y``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EUCLIDEAN, SQEUCLIDEAN, CITYBLOCK, CHEBYSHEV = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _accumulate(acc, d, code):
+    if code == CITYBLOCK:
+        return acc + d
+    if code == CHEBYSHEV:
+        return max(acc, d)
+    return acc + d * d
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _finish(acc, code):
+    return np.sqrt(acc) if code == EUCLIDEAN else acc
+
+
+@njit(cache=True, nogil=True)
+def point_cost(x, y, code):
+    acc = 0.0
+    for t in range(x.shape[0]):
+        acc = _accumulate(acc, abs(x[t] - y[t]), code)
+    return _finish(acc, code)
+
+
+@njit(cache=True, nogil=True)
+def box_cost(x, lo, hi, code):
+    acc = 0.0
+    for t in range(x.shape[0]):
+        d = 0.0
+        if x[t] < lo[t]:
+            d = lo[t] - x[t]
+        elif x[t] > hi[t]:
+            d = x[t] - hi[t]
+        acc = _accumulate(acc, d, code)
+    return _finish(acc, code)
+
+
+@njit(cache=True, nogil=True)
+def line_cost(t, code):
+    d = abs(t)
+    return d * d if code == SQEUCLIDEAN else d
