@@ -76,3 +76,18 @@ def test_matrix_helpers_and_bad_input():
         cov_emd([np.zeros((2, 2))], [])
     with pytest.raises(ValueError, match=r"generated must be \(B, N, d\)"):
         one_nna_emd(np.zeros((2, 2)), [np.zeros((2, 2))])
+
+
+def test_importing_the_metrics_loads_neither_numba_nor_torch():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    code = ("import sys, emdkit.metrics, emdkit.metrics.pointcloud; "
+            "print(sorted(m for m in ('numba', 'torch') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -49,24 +49,18 @@ def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _cross_matrix(generated, reference, metric, n_jobs, progress, scheduler) -> np.ndarray:
-    """D[i, j] = EMD(generated_i, reference_j): ``emdkit.cdist_emd`` where the core has it,
-    otherwise the generated-by-reference block of ``pairwise_emd`` over both sets."""
-    import emdkit
+    """D[i, j] = EMD(generated_i, reference_j), from the core's ``cdist_emd``."""
+    from emdkit import cdist_emd
 
-    cdist_emd = getattr(emdkit, "cdist_emd", None)
-    if cdist_emd is not None:
-        return np.asarray(cdist_emd(generated, reference, metric, n_jobs=n_jobs,
-                                    progress=progress, scheduler=scheduler))
-    full = emdkit.pairwise_emd(list(generated) + list(reference), metric, n_jobs=n_jobs,
-                               progress=progress, scheduler=scheduler)
-    return full[:len(generated), len(generated):]
+    return np.asarray(cdist_emd(generated, reference, metric, n_jobs=n_jobs, progress=progress,
+                                scheduler=scheduler))
 
 
 def _all_matrices(generated, reference, metric, n_jobs, progress, scheduler):
-    """(D_gg, D_gr, D_rr) from one ``pairwise_emd`` over both sets."""
-    import emdkit
+    """(D_gg, D_gr, D_rr) from one ``pairwise_emd`` over both sets (each pair solved once)."""
+    from emdkit import pairwise_emd
 
-    full = emdkit.pairwise_emd(list(generated) + list(reference), metric, n_jobs=n_jobs,
+    full = pairwise_emd(list(generated) + list(reference), metric, n_jobs=n_jobs,
                                progress=progress, scheduler=scheduler)
     g = len(generated)
     return full[:g, :g], full[:g, g:], full[g:, g:]
