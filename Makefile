@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
-EXTRAS := torch,images,web,ordinal,sgm,bench,dev
+EXTRAS := torch,images,web,ordinal,sgm,bench,dev,docs
 
-.PHONY: demo test install bench bench-env clean clean-numba
+.PHONY: demo test test-fast install bench bench-env clean clean-numba docs docs-clean
 
 # Numba's on-disk cache is keyed on the file of each cached function only: after an edit to a
 # callee in another file it would keep running the old machine code. Every make target therefore
@@ -38,6 +38,10 @@ demo: install
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# everything but the tests marked slow (a fresh venv, training runs, big problems): < 60 s
+test-fast: install
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
 # The `wasserstein` peer needs numpy < 2, so it gets its own environment.
 bench-env: $(STAMP)
 	test -x bench/.venv-wasserstein/bin/python || $(PYTHON) -m venv bench/.venv-wasserstein
@@ -46,6 +50,15 @@ bench-env: $(STAMP)
 bench: bench-env
 	$(PY) bench/run_core.py
 	$(PY) bench/run_pointcloud.py
+
+# The documentation site: docs/_build/html. Offline; warnings are errors. The gallery examples and
+# the migration guides' numbers run at build time; the `wasserstein` guide runs its peer in
+# bench/.venv-wasserstein (numpy < 2), hence bench-env.
+docs: install bench-env
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
+docs-clean:
+	rm -rf docs/_build docs/auto_examples docs/api/generated docs/_generated docs/sg_execution_times.rst
 
 clean-numba:
 	rm -rf .numba-cache

@@ -1,8 +1,8 @@
 """emdkit: exact Earth Mover's Distance (Wasserstein) and the work that rests on it.
 
-Core (numpy, scipy, numba):
-    emd, signature_emd, emd_batch, signature_emd_batch, cdist_emd, pairwise_emd,
-    ground_distance, wasserstein_1d, warmup, EMDResult, BatchEMDResult, SolverError
+Core (numpy, scipy, numba): emd, signature_emd, emd_batch, signature_emd_batch, cdist_emd,
+pairwise_emd, ground_distance, wasserstein_1d, warmup, EMDResult, BatchEMDResult, SolverError.
+
 Subpackages (optional extras): emdkit.images, emdkit.nn, emdkit.metrics, emdkit.ordinal,
 emdkit.w2, emdkit.sgm.
 

@@ -25,16 +25,24 @@ def test_between_prints_json_equal_to_the_library(tmp_path, capsys):
     assert (tmp_path / "flow.csv").read_text().startswith("i,j,flow")
 
 
-def test_pairwise_writes_a_symmetric_csv(tmp_path):
+def test_pairwise_csv_matches_an_independent_lp_oracle(tmp_path):
+    from ..core.oracle import lp_emd_work
+    from scipy.spatial.distance import cdist
     rng = np.random.default_rng(1)
-    files = []
-    for k in range(3):
-        write_sig(tmp_path / f"s{k}.csv", rng.random((4, 2)), rng.random(4))
+    sigs, files = [], []
+    for k in range(4):
+        X, w = rng.random((4 + k, 2)), rng.random(4 + k) + 0.1  # unequal totals: partial matching
+        write_sig(tmp_path / f"s{k}.csv", X, w)
+        sigs.append((X, w))
         files.append(str(tmp_path / f"s{k}.csv"))
     assert main(["emd", "pairwise", *files, "--csv", str(tmp_path / "D.csv")]) == 0
     rows = (tmp_path / "D.csv").read_text().splitlines()
+    assert rows[0].split(",")[1:] == [f"s{k}" for k in range(4)]
     D = np.array([[float(x) for x in r.split(",")[1:]] for r in rows[1:]])
-    np.testing.assert_allclose(D, D.T)
+    expected = np.array([[lp_emd_work(wa, wb, cdist(A, B)) / min(wa.sum(), wb.sum())
+                          for B, wb in sigs] for A, wa in sigs])
+    assert expected[0, 1] > 0.05  # a matrix of zeros could not pass
+    np.testing.assert_allclose(D, expected, rtol=1e-8, atol=1e-9)
 
 
 def test_errors_are_one_clear_line(tmp_path, capsys):
@@ -45,7 +53,7 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
     assert "signature file not found" in capsys.readouterr().err
     (tmp_path / "neg.csv").write_text("1,-2\n")
     assert main(["emd", "between", str(tmp_path / "neg.csv"), str(tmp_path / "neg.csv")]) == 2
-    assert "wx contains negative weights" in capsys.readouterr().err
+    assert "neg.csv: line 1: the weight (last column) is negative" in capsys.readouterr().err
 
 
 def test_help_lists_every_area(capsys):

@@ -38,7 +38,9 @@ def test_table_command(tiles_dir, tmp_path, capsys):
     (["images", "index", "{tiles}", "--db", "{db}", "--colour-space", "rgb"], "different signature settings"),
     (["images", "index", "{tiles}", "--db", "{tmp}/y.db", "-K", "0"], "n_colours must be >= 1"),
     (["images", "index", "{tiles}", "--db", "{tmp}/z.db", "--batch-size", "0"], "batch_size"),
-    (["images", "table", "{tmp}/empty", "--csv", "{tmp}/t.csv"], "at least 2"),
+    (["images", "table", "{tmp}/empty", "--csv", "{tmp}/t.csv"], "no image files under"),
+    (["images", "index", "{tmp}/empty", "--db", "{tmp}/e.db"], "no image files under"),
+    (["images", "table", "{q}", "--csv", "{tmp}/t.csv"], "a table needs at least 2 images"),
 ])
 def test_bad_arguments_give_clear_errors(argv, words, tiles_dir, tmp_path, capsys):
     db = tmp_path / "good.db"
@@ -75,6 +77,7 @@ def test_scheduler_flag_runs_table_and_index_on_a_local_cluster(tiles_dir, tmp_p
     assert "4 added" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # Blue Marble tiles, an index and a table: ~7 s
 def test_quick_demo_writes_its_files(tmp_path, capsys):
     from emdkit.cli.images import quick_demo
     quick_demo(tmp_path)

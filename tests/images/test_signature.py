@@ -23,7 +23,7 @@ def test_weights_sum_to_pixel_count(tmp_path, fmt, mode, method):
     rng = np.random.default_rng(1)
     arr = rng.integers(0, 256, size=(23, 31, 3), dtype=np.uint8)
     path = save(arr, tmp_path / f"x.{fmt}", mode=mode)
-    sig = image_signature(path, method=method, n_colours=8, colour_space="lab")
+    sig = image_signature(path, method=method, n_colours=8, colour_space="lab", normalize=False)
     assert sig.n_pixels == 23 * 31
     assert sig.weights.sum() == 23 * 31  # integer counts: exact, not approximate
     assert np.all(sig.weights > 0)
@@ -32,11 +32,15 @@ def test_weights_sum_to_pixel_count(tmp_path, fmt, mode, method):
         assert len(sig.weights) <= 8
 
 
+def test_fractions_are_the_default_and_pixel_counts_are_opt_in():
+    assert SignatureOptions().normalize is True  # issue 14: whole-distribution match by default
+
+
 def test_normalize_gives_fractions():
     arr = few_colour_image(FEW, width=17)
     sig = signature_from_rgb(arr, SignatureOptions(normalize=True, method="palette"))
     assert sig.weights.sum() == pytest.approx(1.0, abs=1e-15)
-    counts = signature_from_rgb(arr, SignatureOptions(method="palette"))
+    counts = signature_from_rgb(arr, SignatureOptions(method="palette", normalize=False))
     np.testing.assert_allclose(sig.weights * counts.n_pixels, counts.weights)
 
 
@@ -45,7 +49,7 @@ def test_palette_mode_is_exact_on_few_colours(tmp_path, fmt):
     arr = few_colour_image(FEW, width=17)
     kw = {"lossless": True} if fmt == "webp" else {}
     path = save(arr, tmp_path / f"few.{fmt}", **kw)
-    sig = image_signature(path, method="palette", colour_space="rgb")
+    sig = image_signature(path, method="palette", colour_space="rgb", normalize=False)
     assert sig.method == "palette"
     got = {tuple(int(v) for v in c): w for c, w in zip(sig.colours, sig.weights)}
     assert got == FEW
@@ -59,7 +63,7 @@ def test_palette_image_mode_p_is_exact(tmp_path):
     assert im.mode == "P"
     im.save(tmp_path / "p.png")
     expected = Counter(map(tuple, np.asarray(im.convert("RGB")).reshape(-1, 3).tolist()))
-    sig = image_signature(tmp_path / "p.png", colour_space="rgb")  # auto -> palette
+    sig = image_signature(tmp_path / "p.png", colour_space="rgb", normalize=False)  # auto -> palette
     assert sig.method == "palette"
     assert {tuple(int(v) for v in c): w for c, w in zip(sig.colours, sig.weights)} == expected
 
@@ -79,7 +83,8 @@ def test_kmeans_recovers_separated_blobs_and_is_seeded():
     pix = np.concatenate([np.clip(c + rng.integers(-6, 7, size=(n, 3)), 0, 255)
                           for c, n in zip(centres, sizes)]).astype(np.uint8)
     arr = pix.reshape(-1, 20, 3)
-    opts = SignatureOptions(method="kmeans", n_colours=3, colour_space="rgb", seed=5)
+    opts = SignatureOptions(method="kmeans", n_colours=3, colour_space="rgb", seed=5,
+                            normalize=False)
     sig = signature_from_rgb(arr, opts)
     order = np.argsort(-sig.weights)
     np.testing.assert_array_equal(sig.weights[order], sizes)
@@ -142,7 +147,7 @@ def test_sixteen_bit_greyscale_uses_the_full_range(tmp_path):
 def test_size_bound_shrinks_and_counts_the_shrunken_pixels(tmp_path):
     arr = np.random.default_rng(0).integers(0, 256, (50, 100, 3), dtype=np.uint8)
     path = save(arr, tmp_path / "big.png")
-    sig = image_signature(path, max_side=20)
+    sig = image_signature(path, max_side=20, normalize=False)
     assert sig.size == (20, 10) and sig.n_pixels == 200 and sig.weights.sum() == 200
     assert image_signature(path, max_side=500).n_pixels == 5000  # never enlarged
 

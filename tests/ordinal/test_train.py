@@ -82,6 +82,60 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, method):
     assert again.metrics == full.metrics
 
 
+def test_ema_is_reported_beside_the_last_step_and_survives_resume(tmp_path):
+    spec = tiny("ce", ema_epochs=1.0)
+    full = train_run(spec, tmp_path / "full", progress=False)
+    assert full.metrics != full.metrics_last  # the average is not the last step's weights
+    assert all("ema_mae" in row for row in full.history)
+    assert full.metrics["mae"] == full.history[-1]["ema_mae"]
+    assert len(full.y_pred) == len(full.y_true) == 300
+    assert full.environment["torch_threads"] == 1 and full.environment["torch"] == torch.__version__
+    train_run(spec, tmp_path / "cut", progress=False, stop_after_epoch=0)
+    resumed = train_run(spec, tmp_path / "cut", resume=True, progress=False)
+    assert resumed.metrics == full.metrics and resumed.y_pred == full.y_pred
+
+
+def test_permuted_and_constant_controls_use_the_learned_d_without_its_order():
+    from emdkit.ordinal.methods import ConstantGroundDistance, LearnedGroundDistance, PermutedGroundDistance
+    rng = np.random.default_rng(0)
+    feats, y = torch.from_numpy(rng.normal(size=(400, 6))), torch.from_numpy(rng.integers(0, 5, 400))
+    learned, perm = LearnedGroundDistance(5, 0, 1.0), PermutedGroundDistance(5, 0, 1.0, seed=3)
+    const = ConstantGroundDistance(5, 0, 1.0)
+    for m in (learned, perm, const):
+        m.observe(feats, Batch(y))
+        m.end_epoch(0)
+    D, P, C = learned.matrix().numpy(), perm.matrix().numpy(), const.matrix().numpy()
+    p = perm.permutation
+    assert sorted(p.tolist()) == list(range(5)) and p.tolist() != list(range(5))
+    assert np.array_equal(P, D[np.ix_(p, p)])  # D'[i, j] = D[pi(i), pi(j)]
+    assert np.array_equal(np.diag(C), np.diag(D))
+    off = ~np.eye(5, dtype=bool)
+    assert np.allclose(C[off], D[off].mean()) and np.ptp(C[off]) == 0
+    # another seed, another permutation
+    assert PermutedGroundDistance(5, 0, 1.0, seed=4).permutation.tolist() != p.tolist()
+
+
+def test_learned_gd_trains_on_the_soft_target_like_ce():
+    """On the histogram task the D term sees the same soft target as CE, not the hard label."""
+    from emdkit.nn import ground_cost_loss
+    m = build_method("learned-gd", 4, warmup_epochs=1, gd_start_epoch=0, gd_weight=1.0, sord_alpha=1.0)
+    feats, y = torch.randn(40, 3), torch.arange(40) % 4
+    m.observe(feats, Batch(y))
+    m.end_epoch(0)
+    logits, soft = torch.randn(40, 4), torch.softmax(torch.randn(40, 4), dim=1)
+    D = m.matrix()
+    expected = torch.nn.functional.cross_entropy(logits, soft) + ground_cost_loss(
+        logits, soft, D, kind="weighted_squared")
+    assert torch.allclose(m.loss(logits, Batch(y, soft), 1), expected)
+
+
+def test_sord_temperature_variants():
+    a4 = build_method("sord-a4", 5, warmup_epochs=1, gd_start_epoch=0, gd_weight=1.0, sord_alpha=1.0)
+    assert a4.alpha == 4.0
+    k = torch.arange(5.0)
+    assert torch.allclose(a4.kernel[2], torch.softmax(-4.0 * (k - 2) ** 2, dim=0))
+
+
 def test_same_seed_same_result_other_seed_differs(tmp_path):
     a = train_run(tiny("sord"), None, progress=False)
     b = train_run(tiny("sord"), None, progress=False)
@@ -93,7 +147,7 @@ def test_same_seed_same_result_other_seed_differs(tmp_path):
 def test_resume_refuses_a_checkpoint_of_another_spec(tmp_path):
     train_run(tiny("ce"), tmp_path, progress=False, stop_after_epoch=0)
     with pytest.raises(ValueError, match="different run spec"):
-        train_run(tiny("ce", lr=0.01), tmp_path, resume=True, progress=False)
+        train_run(tiny("ce", lr=0.01), tmp_path, resume=True, progress=False, on_mismatch="refuse")
 
 
 def test_result_json_and_image_task(tmp_path):
@@ -110,6 +164,8 @@ def test_result_json_and_image_task(tmp_path):
     (dict(epochs=0), "epochs must be a positive integer"),
     (dict(seed=-1), "seed must be a non-negative integer"),
     (dict(lr=0.0), "lr must be positive"),
+    (dict(max_train=0), "max_train must be a positive integer"),
+    (dict(max_test=-5), "max_test must be a positive integer"),
 ])
 def test_run_spec_rejects_bad_values(bad, match):
     options = dict(task="digits", method="ce")

@@ -10,6 +10,9 @@ import argparse
 import importlib
 import sys
 
+from ._policy import (EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, extras_of, require_extras,
+                      run_command, scheduler_timeout)
+
 # area name -> module; order is the order shown in --help
 AREAS = {
     "demo": "emdkit.cli.demo",
@@ -26,18 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="emdkit",
         description="Exact Earth Mover's Distance: signatures, image search, ordinal losses and W2 "
                     "evaluation of score-based generative models.",
-        epilog="Run `emdkit <area> --help` for the verbs of an area. Start with `emdkit demo`.",
+        epilog="Run `emdkit <area> --help` for the verbs of an area. Start with `emdkit demo`. "
+               + EXIT_CODES_HELP,
     )
     parser.add_argument("--version", action="version", version=f"emdkit {_version()}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error (may also follow the verb)")
     sub = parser.add_subparsers(dest="area", metavar="<area>")
     for module_name in AREAS.values():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # an area whose module is not written yet
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(module_name).register(sub)
     return parser
 
 
@@ -47,19 +47,22 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``), run the command, return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2 if args.area is None else 0
-    try:
-        return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
-        print(f"emdkit: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("emdkit: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_USAGE if args.area is None else EXIT_OK
+
+    def command() -> int | None:
+        require_extras(*extras_of(args))  # before any work: exit 2 naming the extra
+        with scheduler_timeout(args):
+            return args.func(args)
+
+    return run_command(command, debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

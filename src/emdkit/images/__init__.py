@@ -1,6 +1,6 @@
-"""Colour-signature image similarity and search with the exact EMD (Rubner et al. 2000).
+"""Colour-signature image similarity and search with the exact EMD (Rubner et al. 2000)::
 
-    sig = image_signature("sea.jpg")                     # CIELAB, ≤24 colours, pixel counts
+    sig = image_signature("sea.jpg")                     # CIELAB, ≤24 colours, weights sum to 1
     with ImageIndex("images.db") as index:
         print(index.update(["photos/"]).summary())        # incremental, crash-safe
         result = search_index(index, "sea.jpg", k=10)     # exact top 10, bound-pruned

@@ -46,18 +46,24 @@ def _to_pixel(lon: float, lat: float, width: int, height: int) -> tuple[int, int
     return int(round((lon + 180) / 360 * width)), int(round((90 - lat) / 180 * height))
 
 
-def tile_positions(boxes, n: int, tile: int, width: int, height: int) -> list[tuple[int, int]]:
-    """``n`` non-overlapping tile corners (x, y) on a grid inside the boxes, spread evenly."""
+def tile_boxes(boxes, n: int, tile: int, width: int, height: int) -> list[tuple[int, int, int]]:
+    """``n`` non-overlapping tiles (x, y, index of the box they lie in) on a grid inside the
+    boxes, spread evenly over the grid (so over the boxes in proportion to their area)."""
     grid = []
-    for lon0, lon1, lat0, lat1 in boxes:
+    for b, (lon0, lon1, lat0, lat1) in enumerate(boxes):
         x0, y0 = _to_pixel(lon0, lat1, width, height)
         x1, y1 = _to_pixel(lon1, lat0, width, height)
-        grid += [(x, y) for y in range(y0, y1 - tile + 1, tile)
+        grid += [(x, y, b) for y in range(y0, y1 - tile + 1, tile)
                  for x in range(x0, x1 - tile + 1, tile)]
     if len(grid) < n:
         raise ValueError(f"the boxes hold only {len(grid)} tiles of {tile} px, asked {n}")
     pick = np.linspace(0, len(grid) - 1, n).round().astype(int)
     return [grid[i] for i in pick]
+
+
+def tile_positions(boxes, n: int, tile: int, width: int, height: int) -> list[tuple[int, int]]:
+    """``n`` non-overlapping tile corners (x, y) on a grid inside the boxes, spread evenly."""
+    return [(x, y) for x, y, _ in tile_boxes(boxes, n, tile, width, height)]
 
 
 def make_bluemarble_tiles(out: str | os.PathLike, per_class: int = 15, tile: int = 40,

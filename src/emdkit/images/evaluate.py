@@ -72,3 +72,103 @@ def within_between(D: np.ndarray, labels: Sequence[str]) -> WithinBetween:
             total += js.size * ks.size
     return WithinBetween(within_mean=float(D[same & off].mean()), between_mean=float(D[~same].mean()),
                          class_means=C, classes=classes, triplet_accuracy=wins / total)
+
+
+# ---------------------------------------------------------------- baselines and split-aware scores
+
+def mean_colour_distances(centroids: np.ndarray) -> np.ndarray:
+    """Euclidean distances between mean colours, (n, 3) -> (n, n): the 3-number baseline.
+
+    With CIELAB centroids this is ΔE*ab between the images' average colours.
+    """
+    c = np.asarray(centroids, dtype=np.float64)
+    if c.ndim != 2:
+        raise ValueError(f"centroids must be an (n, channels) array, got shape {c.shape}")
+    return np.sqrt(np.maximum(np.sum((c[:, None, :] - c[None, :, :]) ** 2, axis=2), 0.0))
+
+
+def colour_histogram(rgb: np.ndarray, bins: int = 8) -> np.ndarray:
+    """Joint RGB histogram with ``bins`` levels per channel, normalised to sum 1 (bins³ values)."""
+    bins = check_positive_int(bins, "bins")
+    arr = np.asarray(rgb)
+    if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype != np.uint8:
+        raise ValueError(f"rgb must be an (h, w, 3) uint8 array, got {arr.dtype} {arr.shape}")
+    q = (arr.reshape(-1, 3).astype(np.int64) * bins) // 256
+    counts = np.bincount((q[:, 0] * bins + q[:, 1]) * bins + q[:, 2], minlength=bins ** 3)
+    return counts / counts.sum()
+
+
+def histogram_intersection_distances(H: np.ndarray) -> np.ndarray:
+    """1 − Σ_b min(h_b, g_b) between rows of H (normalised histograms; Swain & Ballard 1991)."""
+    H = np.asarray(H, dtype=np.float64)
+    return 1.0 - np.minimum(H[:, None, :], H[None, :, :]).sum(axis=2)
+
+
+def chi2_distances(H: np.ndarray) -> np.ndarray:
+    """χ² histogram distance ½ Σ_b (h_b − g_b)² / (h_b + g_b) over bins with h_b + g_b > 0."""
+    H = np.asarray(H, dtype=np.float64)
+    diff = (H[:, None, :] - H[None, :, :]) ** 2
+    total = H[:, None, :] + H[None, :, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 0.5 * np.where(total > 0, diff / total, 0.0).sum(axis=2)
+
+
+@dataclass
+class QueryScores:
+    precision: np.ndarray    # (q,) share of the k nearest allowed candidates that are relevant
+    attainable: np.ndarray   # (q,) the best precision possible: min(k, #relevant allowed) / k
+    queries: np.ndarray      # (q,) indices of the query items
+
+
+def query_precision(D: np.ndarray, labels: Sequence, k: int, exclude: np.ndarray | None = None,
+                    queries: Sequence[int] | None = None) -> QueryScores:
+    """Per-query precision@k with an optional split.
+
+    labels : one entry per item; None marks a distractor (never relevant, never a query).
+    exclude : boolean (n, n); exclude[i, j] removes j from query i's candidates (for example
+        tiles from i's own region, for a cross-region split). The query itself is always removed.
+    queries : the query items (default: every item with a label).
+    Ties are broken by index, so the value is deterministic.
+    """
+    D = np.asarray(D, dtype=np.float64)
+    n = D.shape[0]
+    if D.ndim != 2 or D.shape != (n, n):
+        raise ValueError(f"D must be a square matrix, got shape {D.shape}")
+    labels = list(labels)
+    if len(labels) != n:
+        raise ValueError(f"labels has {len(labels)} entries but D is {n}×{n}")
+    k = check_positive_int(k, "k")
+    if exclude is None:
+        exclude = np.zeros((n, n), dtype=bool)
+    exclude = np.asarray(exclude, dtype=bool)
+    if exclude.shape != (n, n):
+        raise ValueError(f"exclude must be {n}×{n}, got {exclude.shape}")
+    if queries is None:
+        queries = [i for i in range(n) if labels[i] is not None]
+    prec, best = [], []
+    for i in queries:
+        if labels[i] is None:
+            raise ValueError(f"item {i} is a distractor (label None) and cannot be a query")
+        cand = np.array([j for j in range(n) if j != i and not exclude[i, j]])
+        if cand.size < k:
+            raise ValueError(f"query {i} has only {cand.size} candidates, fewer than k={k}")
+        rel = np.array([labels[j] is not None and labels[j] == labels[i] for j in cand])
+        nearest = np.lexsort((cand, D[i, cand]))[:k]
+        prec.append(rel[nearest].mean())
+        best.append(min(k, int(rel.sum())) / k)
+    return QueryScores(np.array(prec), np.array(best), np.asarray(queries))
+
+
+def bootstrap_mean_ci(values: np.ndarray, n_boot: int = 4000, level: float = 0.95,
+                      seed: int = 0) -> tuple[float, float, float]:
+    """(mean, low, high): percentile bootstrap interval of the mean over the entries of values
+    (for paired comparisons, pass the per-query differences)."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError("values must be a non-empty 1-D array")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, size=(check_positive_int(n_boot, "n_boot"), v.size))].mean(1)
+    tail = (1 - level) / 2
+    return float(v.mean()), float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))

@@ -64,10 +64,6 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def computed(self) -> int:
-        return self.added + self.updated
-
     def summary(self) -> str:
         lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
                  f"unchanged, {self.removed} removed, {len(self.failed)} unreadable "
@@ -100,7 +96,9 @@ def process_file(path: str, options: SignatureOptions, known_sha: str | None = N
         return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, None)
     try:
         sig = signature_from_rgb(decode_rgb(data, options.max_side, name=path), options)
-    except (UnreadableImageError, ValueError) as exc:
+    except UnreadableImageError as exc:
+        return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, exc.reason)
+    except ValueError as exc:
         return _Outcome(path, st.st_size, st.st_mtime_ns, sha, None, str(exc))
     return _Outcome(path, st.st_size, st.st_mtime_ns, sha, sig, None)
 
@@ -207,10 +205,24 @@ class ImageIndex:
                prune_missing: bool = True) -> IndexReport:
         """Index every image under ``roots``; see the module docstring for what is skipped.
 
-        batch_size : images per transaction (a crash loses at most one batch of work).
-        scheduler : Dask distributed address; signatures are computed on its workers, which
+        Parameters
+        ----------
+        roots : path or iterable of paths
+            Files and folders to index (folders recursively).
+        batch_size : int
+            Images per transaction (a crash loses at most one batch of work).
+        progress : bool
+            Show a tqdm progress bar.
+        scheduler : str or None
+            Dask distributed address; signatures are computed on its workers, which
             must see the same file paths. Rows are written here, by this process only.
-        prune_missing : drop rows of files under ``roots`` that no longer exist.
+        prune_missing : bool
+            Drop rows of files under ``roots`` that no longer exist.
+
+        Returns
+        -------
+        IndexReport
+            Counts of added, updated, unchanged and removed rows, and the files that failed.
         """
         batch_size = check_positive_int(batch_size, "batch_size")
         started = time.perf_counter()

@@ -20,7 +20,14 @@ ALPHA_BACKGROUND = (255, 255, 255)
 
 
 class UnreadableImageError(ValueError):
-    """The file is not an image Pillow can decode completely (corrupt, truncated, not an image)."""
+    """The file is not an image Pillow can decode completely (corrupt, truncated, not an image).
+
+    ``reason`` says why in a few words, without the file name (listings print the name).
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def load_rgb(path: str | os.PathLike, max_side: int | None = None) -> np.ndarray:
@@ -60,9 +67,12 @@ def decode_rgb(data: bytes, max_side: int | None = None, name: str = "<bytes>") 
             if max_side is not None and max(im.size) > max_side:
                 im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
             return _to_rgb_array(im)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as exc:
-        raise UnreadableImageError(f"cannot decode {name}: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        reason = "not an image file that Pillow can read"
+        raise UnreadableImageError(f"cannot decode {name}: {reason}", reason) from exc
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        reason = f"damaged or truncated image ({exc})"
+        raise UnreadableImageError(f"cannot decode {name}: {reason}", reason) from exc
 
 
 def _to_rgb_array(im) -> np.ndarray:

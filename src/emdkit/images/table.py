@@ -1,4 +1,4 @@
-"""The seed's pairwise EMD table for a folder of images, as CSV, heatmap and 2-D MDS map."""
+"""Rubner's pairwise EMD table for a folder of images, as CSV, heatmap and 2-D MDS map."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +10,9 @@ import numpy as np
 
 from emdkit.core import pairwise_emd
 
-from .loading import find_images
+from emdkit.core.progress import progress_bar
+
+from .loading import UnreadableImageError, find_images
 from .signature import ColourSignature, SignatureOptions, image_signature
 
 
@@ -34,11 +36,34 @@ def emd_table(roots, options: SignatureOptions | None = None, *, scheduler: str 
     options = options or SignatureOptions()
     paths = find_images(roots)
     if len(paths) < 2:
-        raise ValueError(f"found {len(paths)} image(s) under {roots}; a table needs at least 2")
-    sigs = [image_signature(p, options) for p in paths]
+        where = ", ".join(str(r) for r in ([roots] if isinstance(roots, (str, os.PathLike))
+                                           else roots))
+        raise ValueError(f"a table needs at least 2 images; found {len(paths)} under {where}")
+    paths, sigs, failed = sign_images(paths, options, progress=progress)
+    if failed:
+        path, reason = failed[0]
+        raise UnreadableImageError(f"{path}: {reason}")
     D = pairwise_emd([s.as_pair() for s in sigs], n_jobs=n_jobs, progress=progress,
                      scheduler=scheduler)
     return paths, D, sigs
+
+
+def sign_images(paths: Sequence[Path], options: SignatureOptions, progress: bool = False
+                ) -> tuple[list[Path], list[ColourSignature], list[tuple[str, str]]]:
+    """Signatures of ``paths``; unreadable files are left out and listed as (path, reason)."""
+    kept, sigs, failed = [], [], []
+    bar = progress_bar(len(paths), progress, "signatures", "img")
+    try:
+        for path in paths:
+            try:
+                sigs.append(image_signature(path, options))
+                kept.append(path)
+            except UnreadableImageError as exc:
+                failed.append((str(path), exc.reason))
+            bar.update(1)
+    finally:
+        bar.close()
+    return kept, sigs, failed
 
 
 def write_table_csv(path: str | os.PathLike, names: Sequence[str], D: np.ndarray) -> None:

@@ -1,6 +1,6 @@
 """emdkit.metrics: ordinal classification metrics (numpy only, scikit-learn signatures).
 
-Distances between classes are |a − b| on the labels, never confusion-matrix indices.
+Distances between classes are ``|a − b|`` on the labels, never confusion-matrix indices.
 Hard predictions: accuracy, off_by_one_accuracy, mae, amae, mmae, qwk, cost_weighted_error.
 Probabilities: rps, expected_cost. Cost matrices: absolute_cost, asymmetric_cost.
 Point-cloud generation (exact EMD, PointFlow's definitions): mmd_emd, cov_emd, one_nna_emd,

@@ -223,6 +223,8 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
               ignore_index: int = -100, n_threads: int | None = None) -> torch.Tensor:
     """Squared EMD between predicted and target distributions over ordered classes.
 
+    Per sample n::
+
         loss_n = norm · Σ_{k<K−1} g_k |F_k(p_n) − F_k(t_n)|^r        (root=False)
         loss_n = (norm · Σ_{k<K−1} g_k |F_k(p_n) − F_k(t_n)|^r)^(1/r) (root=True, NIMA's form)
 

@@ -12,7 +12,7 @@ from ..core.validation import check_positive_int
 
 
 def rank_ground_distance(centroids: np.ndarray, omega: float, mu: float) -> np.ndarray:
-    """D from class centroids: row percentile ranks of ‖c_i − c_j‖₂, ^ω, symmetrised, minus μ.
+    """D from class centroids: row percentile ranks of ‖c_i − c_j‖₂, ^ω, symmetrised, minus μ::
 
         R_ij = (rank of ‖c_i − c_j‖ in row i − 1) / (K − 1)   ∈ [0, 1] (ties share their mean rank;
                                                                the class itself has rank 1 → 0)

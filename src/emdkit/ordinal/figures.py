@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 METHOD_COLOURS = {"ce": "#444444", "emd2": "#d62728", "ce+emd2": "#ff7f0e", "learned-gd": "#1f77b4",
-                  "sord": "#2ca02c"}
+                  "perm-gd": "#9467bd", "const-gd": "#8c564b", "sord": "#2ca02c", "sord-a0.25": "#17becf",
+                  "sord-a4": "#bcbd22"}
 
 
 def _plt():
@@ -22,30 +23,51 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def learning_curves(methods: dict, task: str, out: Path) -> Path:
-    """Test MAE and test accuracy per epoch, mean over seeds with a min-max band."""
+def learning_curves(methods: dict, task: str, out: Path, ordered: bool = True) -> Path:
+    """Test MAE and test accuracy per epoch, mean over seeds with a min-max band.
+
+    Solid: the EMA weights (the reported numbers) where the runs have them; CE's last-step
+    weights are drawn dashed beside them, to show what the average smooths.
+    """
     from .report import METHOD_LABELS
     plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for ax, key, label in [(axes[0], "test_mae", "test MAE (class steps)"),
-                           (axes[1], "test_accuracy", "test accuracy")]:
+    has_ema = all("ema_mae" in r.history[-1] for runs in methods.values() for r in runs)
+    prefix = "ema_" if has_ema else "test_"
+    n_epochs = min(len(r.history) for runs in methods.values() for r in runs)
+    zoom_from = max(1, (2 * n_epochs) // 3)  # the last third, where the methods separate
+    # classes without order: accuracy only (their MAE measures nothing)
+    main = ("mae", "test MAE (class steps)") if ordered else ("accuracy", "test accuracy")
+    panels = [(main[0], main[1], 0), (main[0], main[1].split(" (")[0] + ", last third (zoom)", zoom_from)]
+    if ordered:
+        panels.append(("accuracy", "test accuracy", 0))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.7 * len(panels), 3.8))
+    for ax, (name, label, first) in zip(axes, panels):
+        key = prefix + name
+        if has_ema and "ce" in methods:
+            raw = np.array([[row["test_" + name] for row in r.history[:n_epochs]] for r in methods["ce"]])
+            ax.plot(np.arange(first + 1, n_epochs + 1), raw.mean(axis=0)[first:], color=METHOD_COLOURS["ce"],
+                    lw=1, ls="--", label="cross-entropy, last-step weights")
         for method, runs in methods.items():
-            curves = np.array([[row[key] for row in r.history] for r in runs])
-            epochs = np.arange(1, curves.shape[1] + 1)
+            curves = np.array([[row[key] for row in r.history[:n_epochs]] for r in runs])[:, first:]
+            epochs = np.arange(first + 1, n_epochs + 1)
             colour = METHOD_COLOURS.get(method)
             ax.plot(epochs, curves.mean(axis=0), label=METHOD_LABELS[method], color=colour, lw=1.8)
-            ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.15)
+            if first == 0:  # bands would hide the differences in the zoom
+                ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.15)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    axes[1].legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"{task}: learning curves (mean over seeds, band = min–max)", fontsize=11)
+    axes[-1].legend(fontsize=8, loc="lower right")
+    what = "EMA weights" if has_ema else "last-step weights"
+    fig.suptitle(f"{task}: learning curves, {what} (mean over seeds; band = min–max; zoom without bands)",
+                 fontsize=11)
     fig.tight_layout()
     path = out / f"curves_{task}.png"
     return _save(fig, path)
 
 
-def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
+def confusion_matrices(methods: dict, task: str, out: Path, ordered: bool = True) -> Path:
     """Row-normalised test confusion matrices of the first seed, one panel per method."""
     from .report import METHOD_LABELS
     plt = _plt()
@@ -55,7 +77,8 @@ def confusion_matrices(methods: dict, task: str, out: Path) -> Path:
         m = np.asarray(runs[0].confusion, dtype=float)
         m = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
         ax.imshow(m, cmap="Blues", vmin=0, vmax=1)
-        ax.set_title(f"{METHOD_LABELS[method]}\nseed {runs[0].spec.seed}, MAE {runs[0].metrics['mae']:.3f}",
+        measure = ("MAE", runs[0].metrics["mae"]) if ordered else ("accuracy", runs[0].metrics["accuracy"])
+        ax.set_title(f"{METHOD_LABELS[method]}\nseed {runs[0].spec.seed}, {measure[0]} {measure[1]:.3f}",
                      fontsize=8.5)
         ax.set_xlabel("predicted class", fontsize=8)
         ax.set_ylabel("true class", fontsize=8)
@@ -100,3 +123,36 @@ def ground_distance(runs: list, task: str, out: Path) -> Path:
     fig.tight_layout()
     path = out / f"ground_distance_{task}.png"
     return _save(fig, path)
+
+
+def forest(found: dict, tasks: list[str], challengers, out: Path) -> Path:
+    """Δ MAE vs CE per task and challenger: bootstrap interval (bar) and the seed mean (dot).
+
+    Filled dots are the cells the decision rule calls 'beats' or 'worse'.
+    """
+    from .report import METHOD_LABELS, REFERENCE
+    plt = _plt()
+    tasks = [t for t in tasks if any((t, REFERENCE, c, "mae") in found for c in challengers)]
+    fig, axes = plt.subplots(1, len(tasks), figsize=(3.3 * len(tasks) + 1.6, 3.8), sharey=True, squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        for row, ch in enumerate(challengers):
+            c = found.get((task, REFERENCE, ch, "mae"))
+            if c is None:
+                continue
+            colour = METHOD_COLOURS.get(ch, "k")
+            ax.plot(c.ci, [row, row], color=colour, lw=2.2)
+            decided = c.verdict in ("beats", "worse")
+            ax.plot([c.delta], [row], "o", color=colour, mfc=colour if decided else "white", ms=6)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_title(task, fontsize=10)
+        ax.set_xlabel("Δ MAE vs CE (class steps)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
+        ax.grid(alpha=0.3, axis="x")
+    axes[0][0].set_yticks(range(len(challengers)))
+    axes[0][0].set_yticklabels([METHOD_LABELS[c] for c in challengers], fontsize=8)
+    axes[0][0].invert_yaxis()
+    fig.suptitle("Δ MAE against cross-entropy (mean over seeds, bar = 95% bootstrap interval over test "
+                 "examples)\nfilled dot = verdict 'beats' or 'worse' under the stated rule", fontsize=9.5)
+    fig.tight_layout()
+    return _save(fig, out / "forest_mae.png")

@@ -94,18 +94,26 @@ class GaussianTarget(Target):
         m, var = self._marginal_var_eig(_check_t(t))
         return m * self.mean, (self.eigvec * var) @ self.eigvec.T
 
-    def sampler_law(self, T: float, n_steps: int, eps: float = 0.0
+    def sampler_law(self, T: float, n_steps: int, eps: float = 0.0, start_exact: bool = False
                     ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact (mean, cov) of the reverse EM output Y_K started from N(0, I).
+        """Exact (mean, cov) of the reverse EM output Y_K started from N(0, I), or from the exact
+        p_T when ``start_exact`` (the two differ only by the horizon term).
 
         In the eigenbasis of cov each coordinate follows Y' = a_k Y + b_k + √(2γ) Z with
-        a_k = 1 + γ − 2γ/v(t_k), b_k = 2γ m(t_k) μ̃ / v(t_k), t_k = T − kγ, so
-            mean' = a_k mean + b_k,   var' = a_k² var + 2γ,   from mean = 0, var = 1.
+        a_k = 1 + γ − 2γ/v(t_k), b_k = 2γ m(t_k) μ̃ / v(t_k), t_k = T − kγ, so::
+
+            mean' = a_k mean + b_k,   var' = a_k² var + 2γ,
+
+        from mean = 0, var = 1 (or from p_T's mean m_T μ̃ and variance m_T² λ + σ_T²).
         """
         T, eps = check_horizon(T, eps)
         gamma = step_size(T, eps, n_steps)
-        mean = np.zeros(self.d)
-        var = np.ones(self.d)
+        if start_exact:
+            m_T, var = self._marginal_var_eig(T)
+            mean = m_T * self._mean_eig
+        else:
+            mean = np.zeros(self.d)
+            var = np.ones(self.d)
         for k in range(n_steps):
             m, v = self._marginal_var_eig(T - k * gamma)
             a = 1.0 + gamma - 2.0 * gamma / v
@@ -153,6 +161,71 @@ class MixtureTarget(Target):
 
     def describe(self):
         return f"mixture ½N(±μ, {self.s:g}² I), d={self.d}, |μ|={np.linalg.norm(self.mu):g}"
+
+
+class IsotropicMixtureTarget(Target):
+    """π = (1/M) Σ_j N(μ_j, s² I): M equal components sharing one isotropic width.
+
+    p_t = (1/M) Σ_j N(m_t μ_j, v_t I) with v_t = m_t² s² + σ_t², and
+
+        ∇log p_t(x) = ( m_t Σ_j w_j(x) μ_j − x ) / v_t,   w = softmax_j(−‖x − m_t μ_j‖² / 2v_t).
+
+    The Hessian of U = −log π is I/s² − Cov_w(μ)/s⁴ with Cov_w(μ) ⪯ max_j ‖μ_j‖² I, so with
+    every centre at distance ≤ R from 0, U + K‖x‖²/2 is convex for
+    K = :attr:`semiconvexity_bound` = max(R²/s⁴ − 1/s², 0): tunable by R/s, the same in every d.
+    """
+
+    name = "gauss-mixture"
+
+    def __init__(self, centres: ArrayLike, s: float = 1.0):
+        centres = np.asarray(centres, dtype=np.float64)
+        if centres.ndim != 2 or centres.shape[0] < 1 or not np.all(np.isfinite(centres)):
+            raise ValueError(f"centres must be a finite (M, d) array, got shape {centres.shape}")
+        super().__init__(centres.shape[1])
+        if not (np.isfinite(s) and s > 0):
+            raise ValueError(f"s (component standard deviation) must be > 0, got {s}")
+        self.centres, self.s = centres, float(s)
+
+    @property
+    def semiconvexity_bound(self) -> float:
+        """K with U + K‖x‖²/2 convex: max_j ‖μ_j‖²/s⁴ − 1/s², floored at 0."""
+        r2 = float(np.max(np.sum(self.centres ** 2, axis=1)))
+        k = r2 / self.s ** 4 - 1.0 / self.s ** 2
+        # R = s exactly leaves a rounding residue of ~1e-15: report it as the 0 it is
+        return k if k > 1e-9 / self.s ** 2 else 0.0
+
+    def sample(self, n, rng=None):
+        rng = np.random.default_rng(rng)
+        n = check_positive_int(n, "n")
+        pick = rng.integers(0, len(self.centres), size=n)
+        return self.centres[pick] + self.s * rng.standard_normal((n, self.d))
+
+    def score(self, t, x):
+        x = _check_x(x, self.d)
+        m, sig = ou_mean_scale(_check_t(t))
+        v = m ** 2 * self.s ** 2 + sig ** 2
+        mc = m * self.centres
+        # −‖x − m μ_j‖²/2v up to a term constant in j
+        logits = (x @ mc.T - 0.5 * np.sum(mc ** 2, axis=1)) / v
+        logits -= logits.max(axis=1, keepdims=True)
+        w = np.exp(logits)
+        w /= w.sum(axis=1, keepdims=True)
+        return (w @ mc - x) / v
+
+    def describe(self):
+        r = np.sqrt(np.max(np.sum(self.centres ** 2, axis=1)))
+        return (f"mixture of {len(self.centres)} N(μ_j, {self.s:g}² I), d={self.d}, "
+                f"max|μ_j|={r:g}, K ≤ {self.semiconvexity_bound:g}")
+
+
+def sphere_mixture(d: int, n_components: int, radius: float, s: float,
+                   seed: int = 0) -> IsotropicMixtureTarget:
+    """Mixture with ``n_components`` centres drawn uniformly on the sphere of ``radius`` in R^d."""
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal((check_positive_int(n_components, "n_components"),
+                             check_positive_int(d, "d")))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    return IsotropicMixtureTarget(radius * u, s)
 
 
 def score_mse(score, target: Target, times: np.ndarray, n: int,
