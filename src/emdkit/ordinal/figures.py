@@ -125,14 +125,17 @@ def ground_distance(runs: list, task: str, out: Path) -> Path:
     return _save(fig, path)
 
 
-def forest(found: dict, tasks: list[str], challengers, out: Path) -> Path:
+def forest(found: dict, tasks: list[str], challengers, out: Path) -> Path | None:
     """Δ MAE vs CE per task and challenger: bootstrap interval (bar) and the seed mean (dot).
 
-    Filled dots are the cells the decision rule calls 'beats' or 'worse'.
+    Filled dots are the cells the decision rule calls 'beats' or 'worse'. None when no ordered
+    task has a challenger to compare (a sweep of unordered tasks only).
     """
     from .report import METHOD_LABELS, REFERENCE
-    plt = _plt()
     tasks = [t for t in tasks if any((t, REFERENCE, c, "mae") in found for c in challengers)]
+    if not tasks:
+        return None
+    plt = _plt()
     fig, axes = plt.subplots(1, len(tasks), figsize=(3.3 * len(tasks) + 1.6, 3.8), sharey=True, squeeze=False)
     for ax, task in zip(axes[0], tasks):
         for row, ch in enumerate(challengers):

@@ -570,7 +570,8 @@ def write_report(results: list[RunResult], config, *, wall_seconds: float | None
         "",
         *main_lines,
         "",
-        f"![Δ MAE vs CE with intervals]({forest.name})",
+        f"![Δ MAE vs CE with intervals]({forest.name})" if forest else
+        "(No ordered task in these runs: no Δ MAE figure.)",
         "",
         "## Does the learned ground distance earn its gain through the order it learns?",
         "",
