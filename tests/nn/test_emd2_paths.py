@@ -1,10 +1,11 @@
 """The fused CPU kernel and the torch-op implementation agree in value and gradient."""
+import numba
 import pytest
 
 torch = pytest.importorskip("torch")
 
 from emdkit.nn import emd2 as emd2_module  # noqa: E402
-from emdkit.nn import emd2_loss  # noqa: E402
+from emdkit.nn import EMD2Loss, emd2_loss  # noqa: E402
 
 
 def both_paths(fn, monkeypatch):
@@ -73,3 +74,28 @@ def test_kernel_leaves_torch_thread_count_alone():
             "print(torch.get_num_threads())\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+def test_thread_policy_one_thread_for_short_calls_and_the_users_limit_otherwise():
+    cap = numba.config.NUMBA_NUM_THREADS
+    assert emd2_module.kernel_threads(4096 * 100, None) == 1
+    assert emd2_module.kernel_threads(emd2_module.PARALLEL_MIN_ENTRIES, None) == \
+        max(1, min(torch.get_num_threads(), cap))
+    assert emd2_module.kernel_threads(10, 64) == min(64, cap)
+
+
+def test_explicit_thread_counts_give_identical_results():
+    g = torch.Generator().manual_seed(3)
+    z = torch.randn(1027, 100, generator=g)
+    t = torch.randint(0, 100, (1027,), generator=g)
+    outs = []
+    for n_threads in (1, 2):
+        x = z.clone().requires_grad_()
+        loss = EMD2Loss(n_threads=n_threads)(x, t)
+        loss.backward()
+        outs.append((loss.detach(), x.grad))
+    assert torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1])
+    with pytest.raises(ValueError, match="n_threads must be >= 1"):
+        emd2_loss(z, t, n_threads=0)
+    with pytest.raises(TypeError, match="n_threads must be None or an integer"):
+        EMD2Loss(n_threads=1.5)

@@ -6,11 +6,17 @@
   the exact EMD to a soft target goes through :func:`emdkit.emd` with dual-potential gradients.
 - :class:`CEEMD2Schedule`: cross-entropy warm-up, then CE + w·EMD² (w from the loss ratio).
 - :class:`GroundDistanceLearner`: D learned from class centroids of penultimate features.
+- :func:`emd`, :func:`signature_emd`: the exact EMD (batched) with autograd in weights, costs and
+  positions, from the certified flow and dual potentials.
+- :func:`point_cloud_emd_loss` / :class:`PointCloudEMDLoss`: exact EMD between point clouds.
 """
 from .emd2 import EMD2Loss, emd2_loss
+from .exact import emd, signature_emd
 from .ground_cost import GroundCostLoss, ground_cost_loss
 from .ground_learner import GroundDistanceLearner, rank_ground_distance
+from .pointcloud import PointCloudEMDLoss, point_cloud_emd_loss
 from .schedule import CEEMD2Schedule
 
-__all__ = ["CEEMD2Schedule", "EMD2Loss", "GroundCostLoss", "GroundDistanceLearner", "emd2_loss",
-           "ground_cost_loss", "rank_ground_distance"]
+__all__ = ["CEEMD2Schedule", "EMD2Loss", "GroundCostLoss", "GroundDistanceLearner",
+           "PointCloudEMDLoss", "emd", "emd2_loss", "ground_cost_loss", "point_cloud_emd_loss",
+           "rank_ground_distance", "signature_emd"]

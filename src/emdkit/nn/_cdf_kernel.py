@@ -155,3 +155,67 @@ def cdf_loss_hard_squared_small_k(p: np.ndarray, t_index: np.ndarray, gaps: np.n
                     p[first + q, j] = pt[j, q] * (grad[j, q] - dot[q]) * grad_scale
                 else:
                     p[first + q, j] = grad[j, q] * grad_scale
+
+
+# Rows scanned side by side by the interleaved kernel: four independent add chains hide the
+# latency of one (the per-row scans are latency-bound at K ≈ 100: 0.97 → 0.78 ms on one thread,
+# B = 4096, K = 100, best of 200; bench/bench_loss.py has the end-to-end figure).
+INTERLEAVE = 4
+
+
+@njit(parallel=True, cache=True)
+def cdf_loss_hard_squared_interleaved(p: np.ndarray, t_index: np.ndarray, gaps: np.ndarray,
+                                      through_softmax: bool, with_grad: bool,
+                                      grad_scale: float, s_out: np.ndarray) -> None:
+    """:func:`cdf_loss_rows` for index targets and r = 2, four rows at a time (rows must be a
+    multiple of :data:`INTERLEAVE`; the caller sends the tail to :func:`cdf_loss_rows`)."""
+    n, k = p.shape
+    for quad in prange(n // 4):
+        r0 = 4 * quad
+        g = np.empty((k, 4))  # G, then S, for the four rows
+        t0, t1, t2, t3 = t_index[r0], t_index[r0 + 1], t_index[r0 + 2], t_index[r0 + 3]
+        c0 = c1 = c2 = c3 = 0.0
+        s0 = s1 = s2 = s3 = 0.0
+        for j in range(k - 1):
+            gj = gaps[j]
+            c0 += p[r0, j]
+            c1 += p[r0 + 1, j]
+            c2 += p[r0 + 2, j]
+            c3 += p[r0 + 3, j]
+            d0 = c0 - (1.0 if j >= t0 else 0.0)
+            d1 = c1 - (1.0 if j >= t1 else 0.0)
+            d2 = c2 - (1.0 if j >= t2 else 0.0)
+            d3 = c3 - (1.0 if j >= t3 else 0.0)
+            s0 += gj * d0 * d0
+            s1 += gj * d1 * d1
+            s2 += gj * d2 * d2
+            s3 += gj * d3 * d3
+            g[j, 0] = 2.0 * gj * d0
+            g[j, 1] = 2.0 * gj * d1
+            g[j, 2] = 2.0 * gj * d2
+            g[j, 3] = 2.0 * gj * d3
+        s_out[r0], s_out[r0 + 1], s_out[r0 + 2], s_out[r0 + 3] = s0, s1, s2, s3
+        if not with_grad:
+            continue
+        a0 = a1 = a2 = a3 = 0.0
+        e0 = e1 = e2 = e3 = 0.0
+        for q in range(4):
+            g[k - 1, q] = 0.0
+        for j in range(k - 2, -1, -1):
+            a0 += g[j, 0]
+            a1 += g[j, 1]
+            a2 += g[j, 2]
+            a3 += g[j, 3]
+            g[j, 0], g[j, 1], g[j, 2], g[j, 3] = a0, a1, a2, a3
+            e0 += p[r0, j] * a0
+            e1 += p[r0 + 1, j] * a1
+            e2 += p[r0 + 2, j] * a2
+            e3 += p[r0 + 3, j] * a3
+        for q, dot in ((0, e0), (1, e1), (2, e2), (3, e3)):
+            row = r0 + q
+            if through_softmax:
+                for j in range(k):
+                    p[row, j] = p[row, j] * (g[j, q] - dot) * grad_scale
+            else:
+                for j in range(k):
+                    p[row, j] = g[j, q] * grad_scale

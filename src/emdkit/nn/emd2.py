@@ -21,7 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _checks
-from ._cdf_kernel import SMALL_K, cdf_loss_hard_squared_small_k, cdf_loss_rows
+from ._cdf_kernel import (INTERLEAVE, SMALL_K, cdf_loss_hard_squared_interleaved,
+                          cdf_loss_hard_squared_small_k, cdf_loss_rows)
 
 NORMALIZATIONS = ("mean", "sum", "rps")
 # The fused Numba kernel serves CPU float32/float64; other devices and dtypes use torch ops.
@@ -84,15 +85,33 @@ class _CDFResidualPower(torch.autograd.Function):
         return grad_x, grad_t, None, None, None, None
 
 
+# Below this many (row × class) entries the kernel runs on one thread. Such a call takes a few
+# ms at most (B = 4096, K = 100: 0.8 ms on one thread, ~2 ns an entry), the length of one
+# scheduler time slice (4 ms at HZ = 250). Split over two threads, it waits for the slower half,
+# and when another process holds a core that half is descheduled for a whole slice: issue 12
+# measured 1.98× cross-entropy with other work running against 1.13× quiet. From this size on a
+# region lasts several slices, and rows are handed out in small chunks (PARALLEL_CHUNK blocks)
+# so that a thread slowed by a busy core takes fewer chunks and costs only its share.
+PARALLEL_MIN_ENTRIES = 4_000_000
+PARALLEL_CHUNK = 8
+
 _numba_threads: int | None = None
 
 
-def _follow_torch_threads() -> int:
-    """Run the kernel on as many threads as torch's intra-op setting (numba's own query takes a
-    lock, so we remember what we last set). Returns torch's setting, for :func:`_keep_torch_threads`."""
+def kernel_threads(n_entries: int, n_threads: int | None) -> int:
+    """Threads for one kernel call: ``n_threads`` if given, else torch's intra-op setting (the
+    user's limit) for large calls and 1 below :data:`PARALLEL_MIN_ENTRIES`; never more than
+    ``NUMBA_NUM_THREADS``."""
+    if n_threads is None:
+        n_threads = torch.get_num_threads() if n_entries >= PARALLEL_MIN_ENTRIES else 1
+    return max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+
+
+def _set_kernel_threads(threads: int) -> int:
+    """Set Numba's thread count for this call (numba's own query takes a lock, so we remember
+    what we last set). Returns torch's setting, for :func:`_keep_torch_threads`."""
     global _numba_threads
     torch_threads = torch.get_num_threads()
-    threads = max(1, min(torch_threads, numba.config.NUMBA_NUM_THREADS))
     if threads != _numba_threads:
         numba.set_num_threads(threads)
         _numba_threads = threads
@@ -126,8 +145,8 @@ class _CDFLossCPU(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None,
-                r: float, hard: bool, from_logits: bool, total_scale: float | None
-                ) -> torch.Tensor:
+                r: float, hard: bool, from_logits: bool, total_scale: float | None,
+                n_threads: int | None = None) -> torch.Tensor:
         n, k = x.shape
         with_grad = bool(ctx.needs_input_grad[0])
         # the kernel overwrites its buffer with the gradient: never hand it the caller's tensor
@@ -140,14 +159,24 @@ class _CDFLossCPU(torch.autograd.Function):
             t_soft = np.empty((0, 0), dtype=p.numpy().dtype)
         else:
             t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
-        torch_threads = _follow_torch_threads()
+        threads = kernel_threads(n * k, n_threads)
+        torch_threads = _set_kernel_threads(threads)
         scale = 1.0 if total_scale is None else float(total_scale)
-        if hard and r == 2.0 and k <= SMALL_K:
-            cdf_loss_hard_squared_small_k(p.detach().numpy(), t_index, g, from_logits, with_grad,
-                                          scale, s)
-        else:
-            cdf_loss_rows(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
-                          with_grad, scale, s)
+        rows = p.detach().numpy()
+        with numba.parallel_chunksize(PARALLEL_CHUNK if threads > 1 else 0):
+            if hard and r == 2.0 and k <= SMALL_K:
+                cdf_loss_hard_squared_small_k(rows, t_index, g, from_logits, with_grad, scale, s)
+            elif hard and r == 2.0:
+                body = n - n % INTERLEAVE
+                if body:
+                    cdf_loss_hard_squared_interleaved(rows[:body], t_index[:body], g,
+                                                      from_logits, with_grad, scale, s[:body])
+                if body < n:
+                    cdf_loss_rows(rows[body:], t_index[body:], t_soft, g, float(r), hard,
+                                  from_logits, with_grad, scale, s[body:])
+            else:
+                cdf_loss_rows(rows, t_index, t_soft, g, float(r), hard, from_logits,
+                              with_grad, scale, s)
         _keep_torch_threads(torch_threads)
         if with_grad:
             ctx.save_for_backward(p)
@@ -160,16 +189,17 @@ class _CDFLossCPU(torch.autograd.Function):
     def backward(ctx, grad_out: torch.Tensor):
         (grad_rows,) = ctx.saved_tensors
         grad = grad_rows * (grad_out if ctx.total else grad_out.unsqueeze(1))
-        return grad, None, None, None, None, None, None
+        return grad, None, None, None, None, None, None, None
 
 
 def _cdf_loss(x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None, r: float,
-              hard: bool, from_logits: bool, total_scale: float | None = None) -> torch.Tensor:
+              hard: bool, from_logits: bool, total_scale: float | None = None,
+              n_threads: int | None = None) -> torch.Tensor:
     """Per-sample s_n, or total_scale · Σ_n s_n when ``total_scale`` is given."""
     fused = (USE_CPU_KERNEL and x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64)
              and (hard or not target.requires_grad))
     if fused:
-        return _CDFLossCPU.apply(x, target, gaps, r, hard, from_logits, total_scale)
+        return _CDFLossCPU.apply(x, target, gaps, r, hard, from_logits, total_scale, n_threads)
     s = _CDFResidualPower.apply(x, target, gaps, r, hard, from_logits)
     return s if total_scale is None else s.sum() * total_scale
 
@@ -190,7 +220,7 @@ def _safe_root(x: torch.Tensor, r: float) -> torch.Tensor:
 def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = True,
               positions=None, normalize: str = "mean", r: float = 2.0, root: bool = False,
               reduction: str = "mean", weight: torch.Tensor | None = None,
-              ignore_index: int = -100) -> torch.Tensor:
+              ignore_index: int = -100, n_threads: int | None = None) -> torch.Tensor:
     """Squared EMD between predicted and target distributions over ordered classes.
 
     Per sample n::
@@ -214,6 +244,11 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
         weight is weight[t_n] and "mean" divides by Σ weight[t_n] over kept samples; for soft
         targets it is Σ_k weight_k t_nk, "mean" divides by the number of samples and
         ignore_index does not apply (PyTorch's rules for probability targets).
+    n_threads : threads for the fused CPU kernel. Default: one thread below
+        ``PARALLEL_MIN_ENTRIES`` (B·K = 4,000,000) entries, where a parallel region is shorter
+        than a scheduler time slice and a core busy with another process would stall it; above,
+        torch's intra-op setting (``torch.set_num_threads``). Never more than
+        ``NUMBA_NUM_THREADS``.
 
     Returns
     -------
@@ -226,6 +261,7 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     if normalize not in NORMALIZATIONS:
         raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
     r = _checks.check_r(r)
+    n_threads = _checks.check_n_threads(n_threads)
     out_shape = _checks.batch_shape(input)
     k = input.shape[0] if input.ndim == 1 else input.shape[1]
     compute_dtype = torch.float32 if input.dtype in (torch.float16, torch.bfloat16) else input.dtype
@@ -260,8 +296,9 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     if sample_w is None and reduction != "none" and (not root or r == 1.0):
         # a plain mean or sum of norm · s_n: one fused node (the common training call)
         count = x.shape[0] if reduction == "mean" else 1
-        return _cdf_loss(x, t_safe, gaps, r, hard, from_logits, norm / count).to(input.dtype)
-    losses = _cdf_loss(x, t_safe, gaps, r, hard, from_logits) * norm
+        return _cdf_loss(x, t_safe, gaps, r, hard, from_logits, norm / count,
+                         n_threads).to(input.dtype)
+    losses = _cdf_loss(x, t_safe, gaps, r, hard, from_logits, n_threads=n_threads) * norm
     if root and r != 1.0:
         losses = _safe_root(losses, r)
     if sample_w is not None:
@@ -278,8 +315,10 @@ class EMD2Loss(nn.Module):
 
     def __init__(self, *, from_logits: bool = True, positions=None, normalize: str = "mean",
                  r: float = 2.0, root: bool = False, reduction: str = "mean",
-                 weight: torch.Tensor | None = None, ignore_index: int = -100) -> None:
+                 weight: torch.Tensor | None = None, ignore_index: int = -100,
+                 n_threads: int | None = None) -> None:
         super().__init__()
+        self.n_threads = _checks.check_n_threads(n_threads)
         self.from_logits = from_logits
         self.normalize = normalize
         self.r = r
@@ -294,7 +333,7 @@ class EMD2Loss(nn.Module):
         return emd2_loss(input, target, from_logits=self.from_logits, positions=self.positions,
                          normalize=self.normalize, r=self.r, root=self.root,
                          reduction=self.reduction, weight=self.weight,
-                         ignore_index=self.ignore_index)
+                         ignore_index=self.ignore_index, n_threads=self.n_threads)
 
     def extra_repr(self) -> str:
         return (f"normalize={self.normalize!r}, r={self.r}, root={self.root}, "

@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core import emd
 from . import _checks
+from ._solve import solve_dense_batch
 
 KINDS = ("exact", "weighted_squared")
 
@@ -40,13 +40,13 @@ class _ExactEMD(torch.autograd.Function):
         U = np.empty((n, k))
         V = np.empty((n, k))
         flows = np.empty((n, k, k)) if ctx.needs_input_grad[2] else None
-        for row in range(n):
-            sq, sp = Q[row].sum(), P[row].sum()
-            a, b = Q[row] / sq, P[row] / sp
-            res = emd(a, b, C)
+        sq, sp = Q.sum(axis=1, keepdims=True), P.sum(axis=1, keepdims=True)
+        A, B = Q / sq, P / sp
+        results = solve_dense_batch(A, B, np.broadcast_to(C, (n, k, k)))
+        for row, res in enumerate(results):
             work[row] = res.work
-            U[row] = (res.u - a @ res.u) / sq
-            V[row] = (res.v - b @ res.v) / sp
+            U[row] = (res.u - A[row] @ res.u) / sq[row]
+            V[row] = (res.v - B[row] @ res.v) / sp[row]
             if flows is not None:
                 flows[row] = res.flow
         like = dict(dtype=p.dtype, device=p.device)
