@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .errors import STATUS_ARTIFICIAL_FLOW, SolverError, raise_for_status
-from .network_simplex import PRICING_EPS, NetworkSimplex
+from .errors import SolverError
+from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .threads import numba_threads, parallel_for_work
 from .topk import emit_row, push_smallest
@@ -125,33 +125,24 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
     ns.start_greedy(problem.dummy_node)
-    price = _price_rows_parallel if parallel_for_work(m * n, n_threads) else _price_rows_serial
-    cap = CANDIDATES_PER_LINE
-    rounds = 0
-    while True:
-        status = ns.solve(max_iter)
-        if status == STATUS_ARTIFICIAL_FLOW and ns.n_arcs - ns.n_nodes >= m * n:
-            raise SolverError("network simplex ended with mass on artificial arcs although "
-                              "every arc was open; no value is returned")
-        if status != STATUS_ARTIFICIAL_FLOW:  # mass on the root only means arcs are missing
-            raise_for_status(status, max_iter, ns.n_iter)
-        rounds += 1
-        if rounds > ROUNDS_AT_FIXED_CAP:
-            cap = min(2 * cap, n)
+    sweep = _price_rows_parallel if parallel_for_work(m * n, n_threads) else _price_rows_serial
+
+    def price(cap):
+        cap = min(cap, n)
         out_cols = np.empty((m, cap), np.int64)
         out_count = np.empty(m, np.int64)
         with numba_threads(n_threads):
-            price(C, ns.pi, n_rows, in_set, cap, out_cols, out_count)
-        if int(out_count.sum()) == 0:
-            if status == STATUS_ARTIFICIAL_FLOW:
-                _open_rows_with_artificial_mass(ns, problem, C, in_set)
-                continue
-            ns.rounds = rounds
-            return ns
-        rows = np.repeat(np.arange(m), out_count)
-        cols = out_cols[np.arange(cap)[None, :] < out_count[:, None]]
+            sweep(C, ns.pi, n_rows, in_set, cap, out_cols, out_count)
+        return out_cols, out_count
+
+    def add_violators(rows, cols):
         in_set[rows, cols] = True
         ns.add_arcs(rows, n_rows + cols, C[rows, cols])
+
+    ns.rounds = pricing_rounds(ns, max_iter, n_rows, CANDIDATES_PER_LINE, ROUNDS_AT_FIXED_CAP,
+                               price, add_violators,
+                               lambda: _open_rows_with_artificial_mass(ns, problem, C, in_set))
+    return ns
 
 
 def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:

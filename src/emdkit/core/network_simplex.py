@@ -547,6 +547,39 @@ class NetworkSimplex:
         return b.src[nz], b.tgt[nz], b.flow[nz], b.cost[nz]
 
 
+def pricing_rounds(ns: "NetworkSimplex", max_iter: int, n_rows: int, first_cap: int,
+                   rounds_at_fixed_cap: int, price, add_violators, when_stalled) -> int:
+    """Solve, price every pair, add the violators, repeat until a sweep finds none.
+
+    ``price(cap)`` returns (out_cols, out_count): per row, up to ``cap`` columns with a
+    negative reduced cost outside the live arc set. ``add_violators(rows, cols)`` appends them.
+    Every round adds arcs that were not in the set, so the loop ends; after
+    ``rounds_at_fixed_cap`` rounds the cap doubles, so massive ties cannot crawl. When mass is
+    left on the root and no pair prices negative, ``when_stalled()`` opens more arcs (or
+    raises). Returns the number of rounds. Shared by candidate rounds and point clouds.
+    """
+    from .errors import STATUS_ARTIFICIAL_FLOW, raise_for_status
+    cap = first_cap
+    rounds = 0
+    while True:
+        status = ns.solve(max_iter)
+        if status != STATUS_ARTIFICIAL_FLOW:  # mass on the root only means arcs are missing
+            raise_for_status(status, max_iter, ns.n_iter)
+        rounds += 1
+        if rounds > rounds_at_fixed_cap:
+            cap = 2 * cap
+        out_cols, out_count = price(cap)
+        cap = out_cols.shape[1]
+        if int(out_count.sum()) == 0:
+            if status == STATUS_ARTIFICIAL_FLOW:
+                when_stalled()
+                continue
+            return rounds
+        rows = np.repeat(np.arange(out_count.shape[0]), out_count)
+        cols = out_cols[np.arange(cap)[None, :] < out_count[:, None]]
+        add_violators(rows, cols)
+
+
 # ---------------------------------------------------------------- starting basis
 
 @njit(cache=True, nogil=True)

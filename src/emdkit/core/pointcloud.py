@@ -22,10 +22,10 @@ from .certificate import (CERT_RTOL, lower_bound, marginal_residual, normalize_p
                           work_upper_bound)
 from .cost_kernels import point_cost
 from .costs import lookup_metric
-from .errors import STATUS_ARTIFICIAL_FLOW, SolverError, raise_for_status
+from .errors import SolverError
 from .kdtree import (KDTree, min_shifted_cost, node_max_potential, price_rows_parallel,
                      price_rows_serial)
-from .network_simplex import PRICING_EPS, NetworkSimplex
+from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .result import EMDResult, assemble
 from .threads import numba_threads, parallel_for_work
@@ -92,37 +92,34 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
     ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
     ns.start_greedy(problem.dummy_node)
     tree = KDTree(Y)
-    price = price_rows_parallel if parallel_for_work(m * n // 8, n_threads) else \
+    sweep = price_rows_parallel if parallel_for_work(m * n // 8, n_threads) else \
         price_rows_serial
-    cap = VIOLATORS_PER_ROW
-    rounds = 0
-    while True:
-        status = ns.solve(max_iter)
-        if status != STATUS_ARTIFICIAL_FLOW:
-            raise_for_status(status, max_iter, ns.n_iter)
-        rounds += 1
-        if rounds > ROUNDS_AT_FIXED_CAP:
-            cap = min(2 * cap, n)
+
+    def price(cap):
+        cap = min(cap, n)
         out_cols = np.empty((m, cap), np.int64)
         out_count = np.empty(m, np.int64)
         pi_cols = ns.pi[n_rows:n_rows + n]
         node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_cols[tree.perm],
                            tree.node_max)
         with numba_threads(n_threads):
-            price(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
+            sweep(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
                   tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
                   PRICING_EPS, cap, out_cols, out_count)
-        if out_count.sum() == 0:
-            if status == STATUS_ARTIFICIAL_FLOW:
-                raise SolverError("network simplex ended with mass on artificial arcs and no "
-                                  "pair prices negative; no value is returned")
-            ns.rounds = rounds
-            return ns
-        # an arc already in the set cannot price negative here: solve() re-prices the set
-        # with these same potentials and tolerance first
-        ii = np.repeat(np.arange(m), out_count)
-        jj = out_cols[np.arange(cap)[None, :] < out_count[:, None]]
-        ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
+        return out_cols, out_count
+
+    # an arc already in the set cannot price negative here: solve() re-prices the set with
+    # these same potentials and tolerance first, so violators need no de-duplication
+    def add_violators(rows, cols):
+        ns.add_arcs(rows, n_rows + cols, _pair_costs(X, Y, rows, cols, code))
+
+    def stalled():
+        raise SolverError("network simplex ended with mass on artificial arcs and no pair "
+                          "prices negative; no value is returned")
+
+    ns.rounds = pricing_rounds(ns, max_iter, n_rows, VIOLATORS_PER_ROW, ROUNDS_AT_FIXED_CAP,
+                               price, add_violators, stalled)
+    return ns
 
 
 def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
