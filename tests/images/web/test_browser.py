@@ -55,7 +55,13 @@ def test_browse_search_pair_and_upload_in_chromium(browser, live_server, web_dat
     assert cards.count() == 23
     assert page.locator("#browse .card svg.palette rect").count() >= 23
     assert "23 indexed images" in page.locator("section.status").inner_text()
-    assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    # thumbnails load lazily and are made on first request, which can outlast the load event on
+    # a busy machine: scroll them all into range, wait (up to the timeout) for every one to
+    # arrive, then check that each one decoded
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate("Array.from(document.images).every(i => i.naturalWidth > 0)")
     _shoot(page, "web_browse", tmp_path)
 
     # click an image: its top k, each with an EMD
