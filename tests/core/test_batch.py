@@ -163,3 +163,18 @@ def test_batches_on_a_dask_cluster_equal_local_runs(dask_cluster):
     a, b, C = random_batch(rng, 5, 6, 7)
     np.testing.assert_array_equal(emdkit.emd_batch(a, b, C, scheduler=dask_cluster).distance,
                                   emdkit.emd_batch(a, b, C).distance)
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_pairwise_equals_signature_emd_with_zero_weights_and_single_points(dim):
+    # a signature whose only positive weight is one point takes the closed form in
+    # signature_emd; on the line balanced pairs take the sorted coupling: pairwise must agree
+    rng = np.random.default_rng(dim)
+    sigs = [(rng.random((k, dim)), rng.random(k)) for k in (5, 7, 9)]
+    sigs.append((rng.random((4, dim)), np.array([0.0, 1.0, 0.0, 0.0])))
+    w = rng.random(6)
+    sigs += [(rng.random((6, dim)), w), (rng.random((6, dim)), w[::-1].copy())]  # equal totals
+    D = emdkit.pairwise_emd(sigs)
+    for i in range(len(sigs)):
+        for j in range(i + 1, len(sigs)):
+            assert D[i, j] == emdkit.signature_emd(*sigs[i], *sigs[j]).distance

@@ -405,11 +405,14 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
     out = np.full(first.shape[0], np.nan)
     threads = resolve_threads(n_jobs)
     if isinstance(metric, str):
-        sizes = np.array([X.shape[0] for X, _ in sigs])
+        # the kernel serves exactly the pairs that signature_emd would send to the "small"
+        # path, judged on the kept (positive-weight) sizes; on the line signature_emd may take
+        # the sorted coupling instead, so 1-D pairs all go through signature_emd
+        kept = [int(np.count_nonzero(w > 0)) for _, w in sigs]
         d = sigs[0][0].shape[1]
-        small = np.array([_choose(int(sizes[i]), int(sizes[j]), balanced=True, d=d + 1,
-                                  metric=metric) == "small" for i, j in zip(first, second)],
-                         bool) if first.size else np.zeros(0, bool)
+        small = np.array([d > 1 and _choose(kept[i], kept[j], balanced=False, d=d,
+                                            metric=metric) == "small"
+                          for i, j in zip(first.tolist(), second.tolist())], bool)
         if small.any():
             status = np.empty(int(small.sum()), np.int64)
             vals = np.empty(int(small.sum()))
