@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
-from numpy.typing import ArrayLike
 
 from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost

@@ -19,7 +19,7 @@ from numba import njit
 from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
 from .errors import STATUS_NO_AUGMENTING_PATH, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL
-from .network_simplex import (DIR_DOWN, STATE_TREE, artificial_cost, block_size_for, greedy_start, init_tree,
+from .network_simplex import (artificial_cost, block_size_for, greedy_start, init_tree,
                               new_basis, solve_phases)
 from .problem import DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE, balanced_layout, sequential_sum
 

@@ -124,7 +124,7 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
 
 def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
     """:func:`emdkit.core.certificate.certify` without the matrix: (ok, u, v, gap)."""
-    m, n, n_rows = problem.m, problem.n, problem.n_rows
+    m, n_rows = problem.m, problem.n_rows
     normalize_potentials(pi, n_rows, problem.supply, problem.dummy_kind)
     u = -pi[:n_rows]
     tree = KDTree(X)

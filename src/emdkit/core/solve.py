@@ -13,7 +13,7 @@ from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
-from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
+from .errors import STATUS_NOT_CERTIFIED, raise_for_status
 from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
