@@ -3,8 +3,8 @@
 With S_g the generated clouds, S_r the reference clouds and D(X, Y) the exact EMD
 (:func:`emdkit.signature_emd`, uniform weights per point, in coordinate units):
 
-- MMD-EMD = (1/|S_r|) Σ_{Y ∈ S_r} min_{X ∈ S_g} D(X, Y)   (fidelity; lower is better)
-- COV-EMD = |{argmin_{Y ∈ S_r} D(X, Y) : X ∈ S_g}| / |S_r|  (coverage; higher is better)
+- MMD-EMD = ``(1/|S_r|) Σ_{Y ∈ S_r} min_{X ∈ S_g} D(X, Y)``   (fidelity; lower is better)
+- COV-EMD = ``|{argmin_{Y ∈ S_r} D(X, Y) : X ∈ S_g}| / |S_r|``  (coverage; higher is better)
 - 1-NNA-EMD: the leave-one-out accuracy of the 1-nearest-neighbour classifier on S_g ∪ S_r
   with labels "generated"/"reference" (0.5 is ideal; 1.0 means the sets are told apart).
 
@@ -67,7 +67,7 @@ def _all_matrices(generated, reference, metric, n_jobs, progress, scheduler):
 
 
 def mmd_cov_from_matrix(cross: np.ndarray) -> tuple[float, float]:
-    """(MMD, COV) from the (|S_g|, |S_r|) matrix D[i, j] = EMD(generated_i, reference_j)."""
+    """(MMD, COV) from the ``(|S_g|, |S_r|)`` matrix D[i, j] = EMD(generated_i, reference_j)."""
     cross = np.asarray(cross, dtype=np.float64)
     if cross.ndim != 2 or 0 in cross.shape:
         raise ValueError(f"cross must be a non-empty 2-D matrix, got shape {cross.shape}")
@@ -145,7 +145,7 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
 def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
             progress: bool = False, scheduler: str | None = None) -> float:
     """Coverage: the fraction of reference clouds that are the nearest neighbour of some
-    generated cloud, COV = |{argmin_{Y ∈ S_r} D(X, Y) : X ∈ S_g}| / |S_r|.
+    generated cloud, ``COV = |{argmin_{Y ∈ S_r} D(X, Y) : X ∈ S_g}| / |S_r|``.
 
     Parameters
     ----------

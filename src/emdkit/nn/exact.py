@@ -324,7 +324,7 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
 
         ∂D/∂X_i = s Σ_j f_ij ∇_x c(X_i, Y_j),   ∂D/∂Y_j = −s Σ_i f_ij ∇_x c(X_i, Y_j),
 
-    with ∇_x c = (x − y)/|x − y| (euclidean; 0 where x = y, a subgradient), 2(x − y)
+    with ``∇_x c = (x − y)/|x − y|`` (euclidean; 0 where x = y, a subgradient), 2(x − y)
     (sqeuclidean), sign(x − y) (cityblock). The value uses the core's dispatch (``method``):
     uniform equal-size clouds take the assignment path, large ones the matrix-free point-cloud
     path, which never forms the m×n matrix; the flow is kept sparse throughout.

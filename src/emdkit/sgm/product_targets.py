@@ -210,7 +210,7 @@ class DoubleWellTarget(QuadratureProductTarget):
 
     Numerical score and sampler of :class:`QuadratureProductTarget` (ρ(±3.5)/ρ(1) < 1e−13; the
     trapezoid rule is spectrally accurate here: the integrand is entire and the grid resolves
-    the kernel width 2.5 times; spline error < 1e−4 relative to 1 + |score|).
+    the kernel width 2.5 times; spline error < 1e−4 relative to ``1 + |score|``).
     """
 
     name = "double-well"
@@ -228,12 +228,12 @@ class DoubleWellTarget(QuadratureProductTarget):
 
 
 class GeneralModifiedHalfNormalTarget(QuadratureProductTarget):
-    """Symmetric modified half-normal ρ(x) ∝ |x|^{α−1} exp(−β x² + γ|x|) with α ≥ 1, any γ.
+    """Symmetric modified half-normal ``ρ(x) ∝ |x|^{α−1} exp(−β x² + γ|x|)`` with α ≥ 1, any γ.
 
-    For α > 1 the density vanishes at 0 (U = −(α−1) log|x| + βx² − γ|x| → +∞), so U is not
+    For α > 1 the density vanishes at 0 (``U = −(α−1) log|x| + βx² − γ|x| → +∞``), so U is not
     semiconvex: this law lies outside the theorem's assumptions, a probe of how far order one
     in γ carries. α = 1 is :class:`ModifiedHalfNormalTarget` (closed-form score). The ρ factor
-    |x|^{α−1} has a kink at 0 for α = 2, so the quadrature is Simpson's rule with a panel
+    ``|x|^{α−1}`` has a kink at 0 for α = 2, so the quadrature is Simpson's rule with a panel
     boundary at 0 on a grid of 8 points per kernel width (relative score error < 1e−5 at
     t = 0.005 against a converged reference; the trapezoid rule gives 1.6e−3 there).
     """
