@@ -579,8 +579,7 @@ def _run_on_dask(address, timeout, task, chunks, args, bar, shared_first) -> lis
     try:
         from dask.distributed import Client
     except ImportError:
-        raise ImportError('a Dask scheduler needs dask.distributed: '
-                          'pip install "emdkit[images]" or pip install "dask[distributed]"') \
+        raise ImportError('a Dask scheduler needs dask.distributed: pip install "emdkit[dask]"') \
             from None
     try:
         client = Client(address, timeout=timeout)
