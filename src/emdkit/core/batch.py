@@ -21,13 +21,13 @@ from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
 from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
 from . import solve as _solve
-from .problem import TransportProblem, cost_exponent, reduce_weights
+from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
-from .solve import _choose, _exact_or_raise, _uniform_square, default_max_iter, emd, \
+from .solve import DenseProblem, _choose, _exact_or_raise, default_max_iter, emd, \
     signature_emd
 from .threads import resolve_threads
-from .validation import as_cost, as_points, as_weights, check_n_jobs
+from .validation import as_cost_with_range, as_points, as_weights, check_n_jobs
 
 # Problems per chunk when a progress bar or a Dask scheduler is asked for.
 CHUNKS_FOR_PROGRESS = 64
@@ -70,8 +70,8 @@ def _dense_kernel(first, last, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_
         ar = a_flat[a_off[k]:a_off[k + 1]]
         bc = b_flat[b_off[k]:b_off[k + 1]]
         C = c_flat[c_off[k]:c_off[k + 1]].reshape(ar.shape[0], bc.shape[0])
-        _store(k, solve_small(ar, bc, C, max_iter, shortcuts), sup_off, sup_r, sup_c, sup_f, pi_off,
-               pi_out, stats)
+        _store(k, solve_small(ar, bc, C, max_iter, shortcuts), sup_off, sup_r, sup_c, sup_f,
+               pi_off, pi_out, stats)
 
 
 @njit(cache=True, nogil=True)
@@ -157,26 +157,8 @@ def _check_batch_sizes(**lists) -> int:
 
 # ---------------------------------------------------------------- emd_batch
 
-class _Prepared:
-    """One validated dense problem: its TransportProblem, scaled kept costs and path."""
-
-    __slots__ = ("problem", "C", "Cs", "cost_exp", "path")
-
-    def __init__(self, a, b, C):
-        self.problem = TransportProblem.from_weights(a, b)
-        p = self.problem
-        self.C = C
-        kept = C if (p.m == C.shape[0] and p.n == C.shape[1]) else \
-            np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
-        hi = float(kept.max())
-        self.cost_exp = int(cost_exponent(hi))
-        self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
-        self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
-                            uniform_square=_uniform_square(p),
-                            constant=float(kept.min()) == hi)
-
-
-def _solve_small_batch(items: list[_Prepared], max_iter: int, n_threads: int) -> list[EMDResult]:
+def _solve_small_batch(items: list[DenseProblem], max_iter: int, n_threads: int
+                       ) -> list[EMDResult]:
     """Solve prepared "small" problems in the parallel kernel and assemble their results."""
     sizes_a = np.array([it.problem.m for it in items])
     sizes_b = np.array([it.problem.n for it in items])
@@ -203,15 +185,14 @@ def _solve_small_batch(items: list[_Prepared], max_iter: int, n_threads: int) ->
         base, cnt = int(cap_off[k]), int(stats[k, 6])
         p = it.problem
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
-        C = it.C
-        rows_fn, cols_fn = (lambda idx, C=C: C[idx]), (lambda idx, C=C: C[:, idx])
+        shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
         if status == STATUS_NOT_CERTIFIED:
-            results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, C.shape, rows_fn,
+            results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, shape, rows_fn,
                                            cols_fn))
             continue
         raise_for_status(status, max_iter, pivots, where=f"problem {k}")
         pi = pi_out[base:base + p.supply.shape[0]]
-        results.append(assemble(p, r, c, f, pi, work, it.cost_exp, C.shape, rows_fn, cols_fn,
+        results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
                                 METHOD_NAMES[method], pivots, gap))
     return results
 
@@ -270,7 +251,8 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
     for k in range(B):
         ak = as_weights(a_list[k], f"a[{k}]")
         bk = as_weights(b_list[k], f"b[{k}]")
-        problems.append((ak, bk, as_cost(c_list[k], (ak.shape[0], bk.shape[0]), f"cost[{k}]")))
+        problems.append((ak, bk, *as_cost_with_range(c_list[k], (ak.shape[0], bk.shape[0]),
+                                                     f"cost[{k}]")))
     n_jobs = check_n_jobs(n_jobs)
     return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
                                scheduler, scheduler_timeout, "EMD batch"))
@@ -278,7 +260,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
 
 def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
     threads = resolve_threads(n_jobs)
-    prepared = [_Prepared(a, b, C) for a, b, C in problems]
+    prepared = [DenseProblem(*problem) for problem in problems]
     out: list[EMDResult | None] = [None] * len(prepared)
     small = [k for k, it in enumerate(prepared) if it.path == "small"]
     if small:
@@ -289,7 +271,7 @@ def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
     rest = [k for k in range(len(prepared)) if out[k] is None]
     if rest:
         def one(k):
-            a, b, C = problems[k]
+            a, b, C, _, _ = problems[k]
             return emd(a, b, C, max_iter=max_iter, n_threads=1)
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for k, res in zip(rest, pool.map(one, rest)):

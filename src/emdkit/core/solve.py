@@ -177,19 +177,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         max_iter = default_max_iter(*C.shape)
     max_iter = check_positive_int(max_iter, "max_iter")
     n_threads = resolve_threads(check_n_jobs(n_threads))
-    problem = TransportProblem.from_weights(a, b)
-    C_kept = C if (problem.m == C.shape[0] and problem.n == C.shape[1]) else \
-        np.ascontiguousarray(C[np.ix_(problem.rows, problem.cols)])
-    if C_kept is not C:
-        lo, hi = float(C_kept.min()), float(C_kept.max())
-    cost_exp = int(cost_exponent(hi))
-    Cs = np.ldexp(C_kept, -cost_exp) if cost_exp else C_kept
-    path = _choose(problem.m, problem.n, balanced=problem.dummy == "none",
-                   uniform_square=_uniform_square(problem), constant=lo == hi)
-    cost_rows, cost_cols = (lambda idx: C[idx]), (lambda idx: C[:, idx])
-    if path == "one_to_many":
+    prep = DenseProblem(a, b, C, lo, hi)
+    problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
+    cost_rows, cost_cols = prep.cost_rows, prep.cost_cols
+    if prep.path == "one_to_many":
         return solve_one_to_many(problem, Cs, cost_exp, C.shape, cost_rows, cost_cols)
-    if path == "small":
+    if prep.path == "small":
         out = solve_small(problem.a, problem.b, Cs, max_iter, FAST_PATHS)
         status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = out
         method = METHOD_NAMES[method_code]
@@ -204,6 +197,34 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     raise_for_status(status, max_iter, pivots)
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
                     cost_cols, method, pivots, gap)
+
+
+class DenseProblem:
+    """A validated dense problem, prepared once for :func:`emd` and the batch engine alike:
+    its :class:`TransportProblem`, the kept costs rescaled by 2**-cost_exp, and its path.
+
+    ``lo`` and ``hi`` are the cost matrix's min and max, already found by validation.
+    """
+
+    __slots__ = ("problem", "C", "Cs", "cost_exp", "path")
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float):
+        self.problem = p = TransportProblem.from_weights(a, b)
+        self.C = C
+        kept = C if (p.m == C.shape[0] and p.n == C.shape[1]) else \
+            np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
+        if kept is not C:
+            lo, hi = float(kept.min()), float(kept.max())
+        self.cost_exp = int(cost_exponent(hi))
+        self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
+        self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
+                            uniform_square=_uniform_square(p), constant=lo == hi)
+
+    def cost_rows(self, idx):
+        return self.C[idx]
+
+    def cost_cols(self, idx):
+        return self.C[:, idx]
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
