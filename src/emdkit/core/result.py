@@ -31,11 +31,11 @@ class EMDResult:
         zero-cost dummy, so u <= 0 when Σ a > Σ b (v <= 0 when Σ b > Σ a). ∂work/∂a_i = u_i
         where the optimum is non-degenerate.
     n_iter : int
-        Network-simplex pivots; augmenting paths for the assignment path; 0 for the 1-D and
-        constant-cost paths.
+        Network-simplex pivots (or exact-refinement pivots); augmenting paths for the
+        assignment path; 0 for the 1-D, one-to-many and constant-cost paths.
     method : str
         Which path produced the answer: "block", "candidate_rounds", "assignment",
-        "constant", "monotone_1d", "pointcloud" or "exact_rational".
+        "constant", "one_to_many", "monotone_1d", "pointcloud" or "exact_rational".
     gap : float
         The certificate: a proven bound on (work − optimum) / work. 0 for exact rational
         refinement and the 1-D closed form.
