@@ -173,45 +173,34 @@ def _silence_stdout() -> None:
         pass
 
 
-#: seconds to wait for a Dask scheduler before giving up (dask's own default is 30 s)
-DEFAULT_SCHEDULER_TIMEOUT = 10.0
+def add_metric_option(parser, what: str) -> None:
+    """``--metric NAME``: the registry's names, formulas and units (emdkit.core.costs)."""
+    from emdkit.core.costs import GROUND_COSTS
+    listed = "; ".join(f"{c.label}{', squared units' if c.unit_power == 2 else ''}"
+                       for c in GROUND_COSTS.values())
+    parser.add_argument("--metric", default="euclidean", choices=list(GROUND_COSTS),
+                        help=f"ground distance {what} (default euclidean): {listed}")
 
 
 def add_scheduler_options(parser, what: str) -> None:
-    """``--scheduler ADDRESS`` and ``--scheduler-timeout SECONDS`` for a verb that can use Dask."""
+    """``--scheduler ADDRESS`` and ``--scheduler-timeout SECONDS`` for a verb that can use Dask;
+    the handler passes both to the library (``scheduler=``, ``scheduler_timeout=``)."""
+    from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help=f"{what} on a Dask distributed scheduler, e.g. tcp://host:8786 "
                              "(needs emdkit[dask])")
-    parser.add_argument("--scheduler-timeout", type=float, default=DEFAULT_SCHEDULER_TIMEOUT,
-                        metavar="SECONDS",
+    parser.add_argument("--scheduler-timeout", type=float,
+                        default=DEFAULT_SCHEDULER_TIMEOUT, metavar="SECONDS",
                         help="give up connecting to the scheduler after this many seconds "
                              f"(default {DEFAULT_SCHEDULER_TIMEOUT:g})")
 
 
-def scheduler_timeout(args):
-    """A context in which Dask connections time out after ``args.scheduler_timeout`` seconds.
-
-    The timeout is set through dask's configuration, so it reaches every ``Client`` the library
-    opens (``pairwise_emd``, the image indexer) whether or not they take a timeout argument.
-    """
-    import contextlib
-    address = getattr(args, "scheduler", None)
-    if not address:
-        return contextlib.nullcontext()
-    seconds = args.scheduler_timeout
-    if not seconds > 0:
+def check_scheduler_timeout(args) -> None:
+    """A usage error naming ``--scheduler-timeout`` when it is not a positive number."""
+    import math
+    seconds = getattr(args, "scheduler_timeout", None)
+    if seconds is not None and not (seconds > 0 and math.isfinite(seconds)):
         raise ValueError(f"--scheduler-timeout must be a positive number of seconds, got {seconds}")
-    import dask
-    return dask.config.set({"distributed.comm.timeouts.connect": f"{seconds}s"})
-
-
-def timeout_keyword(func, args) -> dict:
-    """``{"scheduler_timeout": …}`` when ``func`` accepts that keyword (core's newer API), else {}."""
-    import inspect
-    if getattr(args, "scheduler", None) and \
-            "scheduler_timeout" in inspect.signature(func).parameters:
-        return {"scheduler_timeout": args.scheduler_timeout}
-    return {}
 
 
 def check_output_file(path, flag: str) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._policy import add_scheduler_options, check_output_file, timeout_keyword
+from ._policy import add_metric_option, add_scheduler_options, check_output_file
 
-METRICS = ["euclidean", "sqeuclidean", "cityblock", "chebyshev"]
 SIGNATURE_FORMAT = ("A signature file is CSV: one row per point, the coordinates in the first "
                     "columns and the weight in the last (a header row is allowed).")
 
@@ -21,8 +20,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Exact Earth Mover's Distance (Rubner's definition, partial "
                                    "matching for unequal totals). " + SIGNATURE_FORMAT)
     verbs = p.add_subparsers(dest="verb", metavar="<verb>")
-    metric_help = ("ground distance between points (default euclidean); sqeuclidean gives "
-                   "squared units")
 
     b = verbs.add_parser("between", help="EMD between two signatures",
                          description="Prints distance (Σfd/Σf), work (Σfd) and total flow. "
@@ -30,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          epilog="example: emdkit emd between sea.csv mountain.csv --json")
     b.add_argument("first", type=Path)
     b.add_argument("second", type=Path)
-    b.add_argument("--metric", default="euclidean", choices=METRICS, help=metric_help)
+    add_metric_option(b, "between points, in the units of the coordinates")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.add_argument("--flow", type=Path, help="write the non-zero flows as CSV (i, j, flow)")
     b.set_defaults(func=_between)
@@ -40,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      + SIGNATURE_FORMAT,
                          epilog="example: emdkit emd pairwise sigs/*.csv --csv table.csv")
     w.add_argument("files", type=Path, nargs="+")
-    w.add_argument("--metric", default="euclidean", choices=METRICS, help=metric_help)
+    add_metric_option(w, "between points, in the units of the coordinates")
     w.add_argument("--csv", type=Path, help="write the matrix as CSV (default: print it)")
     add_scheduler_options(w, "solve the pairs")
     w.add_argument("--progress", action="store_true",
@@ -125,7 +122,7 @@ def _pairwise(args: argparse.Namespace) -> int:
         raise ValueError("the signature files have different numbers of coordinate columns: "
                          + ", ".join(f"{f} {X.shape[1]}" for f, (X, _) in zip(args.files, sigs)))
     D = pairwise_emd(sigs, metric=args.metric, progress=args.progress, scheduler=args.scheduler,
-                     **timeout_keyword(pairwise_emd, args))
+                     scheduler_timeout=args.scheduler_timeout)
     names = [f.stem for f in args.files]
     out = open(args.csv, "w", newline="") if args.csv else sys.stdout
     try:

@@ -122,7 +122,7 @@ def _sweep(args: argparse.Namespace) -> int:
     check_output_folder(config.runs_dir, "runs_dir")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
-    run_sweep(config, resume=args.resume, progress=not args.no_progress, jobs=args.jobs,
+    run_sweep(config, resume=args.resume, progress=not args.no_progress, n_jobs=args.jobs,
               on_mismatch="refuse" if args.refuse_mismatch else "retrain")
     print(f"report: {config.report_dir / 'README.md'}")
     return 0

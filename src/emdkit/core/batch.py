@@ -1,10 +1,10 @@
 """Many exact EMDs at once: ``emd_batch``, ``signature_emd_batch``, ``cdist_emd`` and
-``pairwise_emd``, on one parallel kernel.
+``pairwise_emd``, on a thread pool, one problem per thread.
 
-Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved inside one
-Numba kernel, one problem per thread, with no Python and no GIL in the loop: the same
-:func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a batch entry and the
-single call agree bit for bit. Larger problems take their own path (candidate rounds, point
+Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved in chunks by
+a Numba kernel that releases the GIL, so the pool's threads run side by side with no Python in
+the loop: the same :func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a
+batch entry and the single call agree bit for bit. Larger problems take their own path (candidate rounds, point
 clouds) in a thread pool, one problem per worker, each single-threaded. With a Dask
 ``scheduler`` the problems are split into chunks that workers solve with this same code.
 """
@@ -18,6 +18,7 @@ from numba import njit
 
 from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost
+from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from .costs import Metric, check_metric, lookup_metric
 from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
 from . import solve as _solve
@@ -35,7 +36,6 @@ CHUNKS_FOR_PROGRESS = 64
 # hands its share to the others, few enough that scheduling costs nothing (a chunk is at
 # least a few problems of ~0.1-10 ms each).
 CHUNKS_PER_THREAD = 8
-DEFAULT_SCHEDULER_TIMEOUT = 10.0
 
 
 # ---------------------------------------------------------------- kernels
@@ -272,7 +272,7 @@ def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
     if rest:
         def one(k):
             a, b, C, _, _ = problems[k]
-            return emd(a, b, C, max_iter=max_iter, n_threads=1)
+            return emd(a, b, C, max_iter=max_iter, n_jobs=1)
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for k, res in zip(rest, pool.map(one, rest)):
                 out[k] = res
@@ -340,7 +340,7 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
     bar = progress_bar(B, progress, "signature EMD batch", "problem")
 
     def one(k):
-        res = signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_threads=1)
+        res = signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_jobs=1)
         bar.update(1)
         return res
 
@@ -414,7 +414,7 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
             i, j = int(first[p]), int(second[p])
             return signature_emd(*sigs[i], *sigs[j], metric, method="dense"
                                  if not isinstance(metric, str) else "auto",
-                                 n_threads=1).distance
+                                 n_jobs=1).distance
         with ThreadPoolExecutor(max_workers=threads) as pool:
             out[rest] = list(pool.map(one, rest.tolist()))
     return out
@@ -432,8 +432,14 @@ def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_job
     signatures_a, signatures_b : sequences of (positions (m_k, d), weights (m_k,)) pairs
     metric : str or callable, default "euclidean"
         As in :func:`emdkit.ground_distance`.
-    n_jobs, progress, scheduler, scheduler_timeout :
-        As in :func:`emd_batch`.
+    n_jobs : int, default -1
+        Threads (-1: every available thread), one pair per thread, as in :func:`emd_batch`.
+    progress : bool, default False
+        Show a tqdm progress bar.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -466,7 +472,7 @@ def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_job
     return values.reshape(len(sa), len(sb))
 
 
-def pairwise_emd(signatures, metric: Metric = "euclidean", n_jobs: int = -1,
+def pairwise_emd(signatures, metric: Metric = "euclidean", *, n_jobs: int = -1,
                  progress: bool = False, scheduler: str | None = None,
                  scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> np.ndarray:
     """Symmetric N×N matrix of exact EMDs (Rubner, partial matching) between signatures.
@@ -541,6 +547,7 @@ def _run(task, items: list, args: tuple, progress: bool, scheduler: str | None,
          timeout: float, desc: str, shared_first: bool = False) -> list:
     """``task(chunk, *args)`` over chunks of ``items``, locally or on a Dask cluster; the
     concatenated results. ``shared_first`` scatters args[0] to the workers once."""
+    check_scheduler(scheduler, timeout)
     n = len(items)
     n_chunks = max(1, min(n, CHUNKS_FOR_PROGRESS if (progress or scheduler) else 1))
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
@@ -558,17 +565,7 @@ def _run(task, items: list, args: tuple, progress: bool, scheduler: str | None,
 
 
 def _run_on_dask(address, timeout, task, chunks, args, bar, shared_first) -> list:
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise ImportError('a Dask scheduler needs dask.distributed: pip install "emdkit[dask]"') \
-            from None
-    try:
-        client = Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise OSError(f"could not reach the Dask scheduler at {address} within {timeout:g} s "
-                      f"({type(exc).__name__})") from None
-    with client:
+    with connect(address, timeout) as client:
         if shared_first:
             shared = client.scatter(args[0], broadcast=True)
             args = (shared, *args[1:])

@@ -18,8 +18,8 @@ from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
-from .validation import (as_cost_with_range, as_points, as_weights, check_n_jobs,
-                         check_positive_int)
+from .validation import (as_cost_with_range, as_points, as_weights, check_positive_int,
+                         n_jobs_or_alias)
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).
@@ -92,7 +92,7 @@ def _choose(m: int, n: int, *, balanced: bool, uniform_square: bool = False,
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
-        n_threads: int = 1) -> EMDResult:
+        n_jobs: int = 1, n_threads: int | None = None) -> EMDResult:
     r"""Exact Earth Mover's Distance between weights ``a`` and ``b`` under ground distance ``cost``.
 
     Rubner's definition: with flows :math:`f_{ij} \ge 0`, :math:`\sum_j f_{ij} \le a_i`,
@@ -113,10 +113,14 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         Non-negative ground distances.
     max_iter : int, optional
         Pivot bound for the network simplex; reaching it raises :class:`SolverError`.
-    n_threads : int, default 1
+    n_jobs : int, default 1
         Threads for the pricing sweeps of large problems (from 4M pairs; smaller sweeps are
-        faster serial, above all when another process is busy). -1 uses every available
-        thread (``NUMBA_NUM_THREADS`` and the CPU affinity mask cap it).
+        faster serial, above all when another process is busy), scikit-learn's convention:
+        -1 uses every available thread (``NUMBA_NUM_THREADS`` and the CPU affinity mask cap
+        it). The default is one thread: a single problem's timings in bench/RESULTS.md are
+        measured so, and it never competes with other work for cores.
+    n_threads : int, optional
+        Deprecated alias of ``n_jobs`` (its name before 0.3); warns, and goes in 0.4.
 
     Returns
     -------
@@ -176,7 +180,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     if max_iter is None:
         max_iter = default_max_iter(*C.shape)
     max_iter = check_positive_int(max_iter, "max_iter")
-    n_threads = resolve_threads(check_n_jobs(n_threads))
+    n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
     prep = DenseProblem(a, b, C, lo, hi)
     problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
     cost_rows, cost_cols = prep.cost_rows, prep.cost_cols
@@ -313,7 +317,8 @@ def _exact_or_raise(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, sha
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
                   metric: Metric = "euclidean", *, method: str = "auto",
-                  max_iter: int | None = None, n_threads: int = 1) -> EMDResult:
+                  max_iter: int | None = None, n_jobs: int = 1,
+                  n_threads: int | None = None) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Parameters
@@ -334,8 +339,10 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         raises ValueError. All paths are exact and return the same value.
     max_iter : int, optional
         Pivot bound, as in :func:`emd`.
-    n_threads : int, default 1
+    n_jobs : int, default 1
         Threads for large pricing sweeps and neighbour searches, as in :func:`emd`.
+    n_threads : int, optional
+        Deprecated alias of ``n_jobs``, as in :func:`emd`.
 
     Returns
     -------
@@ -365,6 +372,7 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     check_metric(metric)
+    n_jobs = n_jobs_or_alias(n_jobs, n_threads, 1)
     if not isinstance(method, str) or method not in SIGNATURE_METHODS:
         raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
     problem = TransportProblem.from_weights(wx, wy)
@@ -378,5 +386,5 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         if max_iter is None:
             max_iter = default_max_iter(X.shape[0], Y.shape[0])
         return pointcloud_emd(X, wx, Y, wy, metric, check_positive_int(max_iter, "max_iter"),
-                              resolve_threads(check_n_jobs(n_threads)))
-    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_threads=n_threads)
+                              resolve_threads(n_jobs))
+    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)

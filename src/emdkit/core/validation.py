@@ -12,6 +12,8 @@ numpy only: importing this module does not load numba.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -60,14 +62,10 @@ def as_weights(values: ArrayLike, name: str) -> np.ndarray:
     return arr
 
 
-def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.ndarray:
-    """``cost`` as a finite, non-negative, C-contiguous float64 matrix of the given shape."""
-    return as_cost_with_range(cost, shape, name)[0]
-
-
 def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cost"
                        ) -> tuple[np.ndarray, float, float]:
-    """:func:`as_cost`, with the min and max it checked (so callers need no second pass)."""
+    """``cost`` as a finite, non-negative, C-contiguous float64 matrix of the given shape, with
+    the min and max it checked (so callers need no second pass)."""
     arr = as_real_array(cost, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
@@ -108,12 +106,28 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_n_jobs(n_jobs: object) -> int:
-    """-1 (all available threads) or a positive thread count."""
+def check_n_jobs(n_jobs: object, name: str = "n_jobs") -> int:
+    """-1 (all available threads) or a positive thread count; ``name`` is the caller's spelling."""
     if n_jobs is None:
         return -1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
-        raise TypeError(f"n_jobs must be an integer, got {type(n_jobs).__name__}")
+        raise TypeError(f"{name} must be an integer, got {type(n_jobs).__name__}")
     if n_jobs != -1 and n_jobs < 1:
-        raise ValueError(f"n_jobs must be -1 (all threads) or >= 1, got {n_jobs}")
+        raise ValueError(f"{name} must be -1 (all threads) or >= 1, got {n_jobs}")
     return int(n_jobs)
+
+
+def n_jobs_or_alias(n_jobs: object, old: object, default: int, old_name: str = "n_threads") -> int:
+    """The thread count from ``n_jobs``, or from ``old``, its name (``old_name``) before 0.3.
+
+    The old name is kept for one release: it warns (``DeprecationWarning``) and is checked
+    under its own name, so an error names the argument the caller wrote. Passing both raises.
+    """
+    if old is None:
+        return check_n_jobs(n_jobs)
+    warnings.warn(f"{old_name} is deprecated and will be removed in emdkit 0.4; use n_jobs "
+                  "(the same meaning: -1 = every available core)", DeprecationWarning,
+                  stacklevel=3)
+    if n_jobs != default:
+        raise TypeError(f"pass n_jobs or its deprecated alias {old_name}, not both")
+    return check_n_jobs(old, old_name)

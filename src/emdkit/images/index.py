@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from emdkit.core.progress import progress_bar
 from emdkit.core.validation import check_positive_int
 
@@ -103,6 +104,103 @@ def process_file(path: str, options: SignatureOptions, known_sha: str | None = N
     return _Outcome(path, st.st_size, st.st_mtime_ns, sha, sig, None)
 
 
+def open_index(db_path: str | os.PathLike, *, read_only: bool = False,
+               options: SignatureOptions | None = None, must_exist: bool = False
+               ) -> tuple[sqlite3.Connection, SignatureOptions]:
+    """Open an index database: the one place that checks the file, the schema version and the
+    stored signature settings, for the indexer (:class:`ImageIndex`) and the web page alike.
+
+    Parameters
+    ----------
+    db_path : path
+        The database file.
+    read_only : bool, default False
+        Open with SQLite's ``mode=ro`` (the web page): nothing is created or written, and the
+        file must exist and already be an index.
+    options : SignatureOptions, optional
+        For a writer: the settings a new index stores; an existing one must have been built
+        with the same (ValueError otherwise). None: the stored ones, or the defaults.
+    must_exist : bool, default False
+        Raise FileNotFoundError instead of creating a missing database.
+
+    Returns
+    -------
+    (sqlite3.Connection, SignatureOptions)
+        The connection (autocommit; WAL mode for a writer) and the index's stored settings.
+
+    Raises
+    ------
+    FileNotFoundError
+        No database at ``db_path`` (with ``read_only`` or ``must_exist``), or no folder for it.
+    TypeError
+        ``options`` is not a :class:`SignatureOptions`.
+    ValueError
+        The file is not an emdkit image index, was written by a newer emdkit (schema version
+        above :data:`SCHEMA_VERSION`), or was built with other settings than ``options``.
+    """
+    db_path = Path(db_path)
+    if options is not None and not isinstance(options, SignatureOptions):
+        raise TypeError(f"options must be SignatureOptions, got {type(options).__name__}")
+    if (must_exist or read_only) and not db_path.is_file():
+        raise FileNotFoundError(f"no index database at {db_path} (create it with "
+                                f"`emdkit images index DIR --db {db_path}`)")
+    if db_path.is_dir():
+        raise ValueError(f"db_path {db_path} is a folder, not a database file")
+    if not db_path.parent.is_dir():
+        raise FileNotFoundError(f"folder for the index database does not exist: {db_path.parent}")
+    if read_only:
+        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True,
+                               check_same_thread=False, isolation_level=None)
+    else:
+        conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        if not read_only:
+            # WAL: readers never block on the writer nor it on them (the web server reads
+            # while `images index` writes); the mode is stored in the file and persists
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        return conn, _checked_schema(conn, db_path, options, read_only)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ValueError(f"{db_path} is not an emdkit image index: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _checked_schema(conn: sqlite3.Connection, db_path: Path, options: SignatureOptions | None,
+                    read_only: bool) -> SignatureOptions:
+    """The stored settings, after the one version rule (0: none yet, above SCHEMA_VERSION: a
+    newer emdkit's); a new, writable file gets the schema and ``options``."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    has_tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    if version == 0 and (has_tables or read_only):
+        raise ValueError(f"{db_path} is an SQLite database but not an emdkit image index")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"{db_path} has index schema version {version}; this emdkit "
+                         f"reads version {SCHEMA_VERSION} (upgrade emdkit)")
+    if version == 0:
+        with _Transaction(conn):
+            for stmt in _SCHEMA.strip().split(";\n"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute("INSERT INTO meta VALUES ('options', ?)",
+                         (json.dumps((options or SignatureOptions()).to_dict()),))
+            conn.execute("INSERT INTO meta VALUES ('created', ?)", (str(time.time()),))
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    row = conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
+    stored = SignatureOptions.from_dict(json.loads(row[0]))
+    if options is not None and options != stored:
+        diff = {k: (v, getattr(options, k)) for k, v in stored.to_dict().items()
+                if getattr(options, k) != v}
+        raise ValueError(f"{db_path} was built with different signature settings "
+                         + ", ".join(f"{k}={old!r} (asked {new!r})"
+                                     for k, (old, new) in diff.items())
+                         + "; use those settings or a new --db file")
+    return stored
+
+
 class ImageIndex:
     """Colour signatures of image files, kept in a SQLite database.
 
@@ -118,58 +216,8 @@ class ImageIndex:
     def __init__(self, db_path: str | os.PathLike, options: SignatureOptions | None = None,
                  must_exist: bool = False) -> None:
         self.db_path = Path(db_path)
-        if options is not None and not isinstance(options, SignatureOptions):
-            raise TypeError(f"options must be SignatureOptions, got {type(options).__name__}")
-        if must_exist and not self.db_path.is_file():
-            raise FileNotFoundError(f"no index database at {self.db_path} (create it with "
-                                    f"`emdkit images index DIR --db {self.db_path}`)")
-        if self.db_path.is_dir():
-            raise ValueError(f"db_path {self.db_path} is a folder, not a database file")
-        if not self.db_path.parent.is_dir():
-            raise FileNotFoundError(f"folder for the index database does not exist: "
-                                    f"{self.db_path.parent}")
-        self.conn = sqlite3.connect(self.db_path, isolation_level=None)
-        try:
-            # WAL: readers never block on the writer nor it on them (the web server reads
-            # while `images index` writes); the mode is stored in the file and persists
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self._init_schema(options)
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise ValueError(f"{self.db_path} is not an emdkit image index: {exc}") from exc
-        except BaseException:
-            self.conn.close()
-            raise
-
-    def _init_schema(self, options: SignatureOptions | None) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        has_tables = self.conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-        if version == 0 and has_tables:
-            raise ValueError(f"{self.db_path} is an SQLite database but not an emdkit image index")
-        if version > SCHEMA_VERSION:
-            raise ValueError(f"{self.db_path} has index schema version {version}; this emdkit "
-                             f"reads version {SCHEMA_VERSION} (upgrade emdkit)")
-        if version == 0:
-            options = options or SignatureOptions()
-            with self._transaction():
-                for stmt in _SCHEMA.strip().split(";\n"):
-                    if stmt.strip():
-                        self.conn.execute(stmt)
-                self.conn.execute("INSERT INTO meta VALUES ('options', ?)",
-                                  (json.dumps(options.to_dict()),))
-                self.conn.execute("INSERT INTO meta VALUES ('created', ?)", (str(time.time()),))
-                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        row = self.conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
-        stored = SignatureOptions.from_dict(json.loads(row[0]))
-        if options is not None and options != stored:
-            diff = {k: (v, getattr(options, k)) for k, v in stored.to_dict().items()
-                    if getattr(options, k) != v}
-            raise ValueError(f"{self.db_path} was built with different signature settings "
-                             + ", ".join(f"{k}={old!r} (asked {new!r})" for k, (old, new) in diff.items())
-                             + "; use those settings or a new --db file")
-        self.options = stored
+        self.conn, self.options = open_index(self.db_path, options=options,
+                                             must_exist=must_exist)
 
     def _transaction(self):
         return _Transaction(self.conn)
@@ -202,6 +250,7 @@ class ImageIndex:
 
     def update(self, roots: Iterable[str | os.PathLike] | str | os.PathLike, *,
                batch_size: int = 32, progress: bool = False, scheduler: str | None = None,
+               scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
                prune_missing: bool = True) -> IndexReport:
         """Index every image under ``roots``; see the module docstring for what is skipped.
 
@@ -216,6 +265,8 @@ class ImageIndex:
         scheduler : str or None
             Dask distributed address; signatures are computed on its workers, which
             must see the same file paths. Rows are written here, by this process only.
+        scheduler_timeout : float, default 10
+            Seconds to wait for the scheduler before raising ``OSError``.
         prune_missing : bool
             Drop rows of files under ``roots`` that no longer exist.
 
@@ -225,6 +276,7 @@ class ImageIndex:
             Counts of added, updated, unchanged and removed rows, and the files that failed.
         """
         batch_size = check_positive_int(batch_size, "batch_size")
+        check_scheduler(scheduler, scheduler_timeout)
         started = time.perf_counter()
         if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
@@ -252,7 +304,7 @@ class ImageIndex:
         bar = progress_bar(len(todo), progress, "indexing", "img")
         pending: list[_Outcome] = []
         try:
-            for outcome in _outcomes(todo, self.options, scheduler):
+            for outcome in _outcomes(todo, self.options, scheduler, scheduler_timeout):
                 bar.update(1)
                 if outcome.error is not None:
                     report.failed.append((outcome.path, outcome.error))
@@ -320,13 +372,13 @@ class _Transaction:
 
 
 def _outcomes(todo: list[tuple[str, str | None]], options: SignatureOptions,
-              scheduler: str | None) -> Iterator[_Outcome]:
+              scheduler: str | None, timeout: float) -> Iterator[_Outcome]:
     if scheduler is None:
         for path, sha in todo:
             yield process_file(path, options, sha)
         return
-    from dask.distributed import Client, as_completed
-    with Client(scheduler) as client:
+    with connect(scheduler, timeout) as client:
+        from dask.distributed import as_completed
         futures = [client.submit(process_file, path, options, sha, pure=False)
                    for path, sha in todo]
         for fut in as_completed(futures):

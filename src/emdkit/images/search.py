@@ -34,10 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from emdkit.core import emd, ground_distance
-from emdkit.core.costs import NORM_METRICS
+from emdkit.core.costs import GROUND_COSTS, METRICS, NORM_METRICS
 from emdkit.core.validation import as_points, as_weights, check_positive_int
 
-_NORM_ORD = {"euclidean": 2, "cityblock": 1, "chebyshev": np.inf}
 # totals within this relative difference count as equal: the partial EMD of totals that
 # differ by δ·T is within δ·diameter of the full one, far below PRUNE_SLACK
 EQUAL_TOTAL_RTOL = 1e-12
@@ -102,7 +101,7 @@ def centroid_bound(X, wx, Y, wy, metric: str = "euclidean") -> float:
     X, Y = as_points(X, "X"), as_points(Y, "Y")
     wx, wy = as_weights(wx, "wx"), as_weights(wy, "wy")
     diff = wx @ X / wx.sum() - wy @ Y / wy.sum()
-    return float(np.linalg.norm(diff, ord=_NORM_ORD[metric]))
+    return float(np.linalg.norm(diff, ord=GROUND_COSTS[metric].norm_ord))
 
 
 def nearest_colour_bound(wx: np.ndarray, wy: np.ndarray, cost: np.ndarray) -> float:
@@ -132,7 +131,6 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
     k = check_positive_int(k, "k")
     if not isinstance(metric, str):
         raise TypeError(f"metric must be a string, got {type(metric).__name__}")
-    from emdkit.core.costs import METRICS
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
     qX, qw = as_points(query[0], "query positions"), as_weights(query[1], "query weights")
@@ -147,7 +145,8 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
     candidates = candidates.items
     q_total = float(qw.sum())
     q_centroid = qw @ qX / q_total
-    ord_ = _NORM_ORD.get(metric, 2)
+    # the visiting order; a bound only under a norm (sqeuclidean orders by the euclidean one)
+    ord_ = GROUND_COSTS[metric].norm_ord or 2
     centroid_dist = np.linalg.norm(centroids - q_centroid, ord=ord_, axis=1)
     equal = np.abs(totals - q_total) <= EQUAL_TOTAL_RTOL * np.maximum(totals, q_total)
     bound_ok = equal & (metric in NORM_METRICS) & use_bounds

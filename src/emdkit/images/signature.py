@@ -33,6 +33,8 @@ from emdkit.core.validation import check_positive_int
 from .loading import load_rgb
 
 COLOUR_SPACES = ("lab", "rgb")
+# The unit of a colour coordinate: one CIELAB unit is one ΔE*ab (CIE76) step; RGB is 0–255.
+COORDINATE_UNITS = {"lab": "ΔE*ab", "rgb": "RGB levels"}
 METHODS = ("auto", "palette", "kmeans")
 DEFAULT_N_COLOURS = 24
 # auto mode keeps every distinct colour up to this many (Rubner's 78-colour images stay
@@ -132,6 +134,19 @@ def to_colour_space(rgb: np.ndarray, colour_space: str) -> np.ndarray:
         from skimage.color import rgb2lab
         return rgb2lab(rgb.reshape(-1, 1, 3).astype(np.float64) / 255.0).reshape(-1, 3)
     raise ValueError(f"colour_space must be one of {COLOUR_SPACES}, got {colour_space!r}")
+
+
+def distance_units(colour_space: str, metric: str = "euclidean") -> str:
+    """The unit of an EMD between signatures in ``colour_space`` under the ground ``metric``,
+    from the metric registry (:data:`emdkit.core.costs.GROUND_COSTS`).
+
+    >>> distance_units("lab"), distance_units("lab", "sqeuclidean"), distance_units("rgb", "cityblock")
+    ('ΔE*ab', '(ΔE*ab)²', 'RGB levels')
+    """
+    from emdkit.core.costs import lookup_metric
+    if colour_space not in COORDINATE_UNITS:
+        raise ValueError(f"colour_space must be one of {COLOUR_SPACES}, got {colour_space!r}")
+    return lookup_metric(metric).units(COORDINATE_UNITS[colour_space])
 
 
 def distinct_colours(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

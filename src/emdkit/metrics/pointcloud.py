@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT
+
+
 def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """(B, N, d) array, or a sequence of (N_k, d) clouds or (points, weights) pairs."""
     if not isinstance(clouds, (list, tuple)):
@@ -48,20 +51,19 @@ def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     return sigs
 
 
-def _cross_matrix(generated, reference, metric, n_jobs, progress, scheduler) -> np.ndarray:
-    """D[i, j] = EMD(generated_i, reference_j), from the core's ``cdist_emd``."""
+def _cross_matrix(generated, reference, metric, parallel: dict) -> np.ndarray:
+    """D[i, j] = EMD(generated_i, reference_j), from the core's ``cdist_emd``; ``parallel``
+    holds n_jobs, progress, scheduler and scheduler_timeout."""
     from emdkit import cdist_emd
 
-    return np.asarray(cdist_emd(generated, reference, metric, n_jobs=n_jobs, progress=progress,
-                                scheduler=scheduler))
+    return np.asarray(cdist_emd(generated, reference, metric, **parallel))
 
 
-def _all_matrices(generated, reference, metric, n_jobs, progress, scheduler):
+def _all_matrices(generated, reference, metric, parallel: dict):
     """(D_gg, D_gr, D_rr) from one ``pairwise_emd`` over both sets (each pair solved once)."""
     from emdkit import pairwise_emd
 
-    full = pairwise_emd(list(generated) + list(reference), metric, n_jobs=n_jobs,
-                               progress=progress, scheduler=scheduler)
+    full = pairwise_emd(list(generated) + list(reference), metric, **parallel)
     g = len(generated)
     return full[:g, :g], full[:g, g:], full[g:, g:]
 
@@ -93,7 +95,8 @@ def one_nna_from_matrices(within_generated: np.ndarray, cross: np.ndarray,
 
 
 def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-            progress: bool = False, scheduler: str | None = None) -> float:
+            progress: bool = False, scheduler: str | None = None,
+            scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> float:
     """Minimum matching distance: mean over reference clouds of the EMD to the closest generated.
 
     Parameters
@@ -109,6 +112,8 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -137,13 +142,16 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     >>> mmd_emd(gen, ref)  # each reference's nearest generated cloud is at 1 and 2
     1.5
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, n_jobs, progress, scheduler))[0]
+    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, parallel))[0]
 
 
 def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-            progress: bool = False, scheduler: str | None = None) -> float:
+            progress: bool = False, scheduler: str | None = None,
+            scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> float:
     """Coverage: the fraction of reference clouds that are the nearest neighbour of some
     generated cloud, ``COV = |{argmin_{Y ∈ S_r} D(X, Y) : X ∈ S_g}| / |S_r|``.
 
@@ -160,6 +168,8 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -188,13 +198,16 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     >>> cov_emd(gen, ref)  # both generated clouds pick the first reference
     0.5
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, n_jobs, progress, scheduler))[1]
+    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, parallel))[1]
 
 
 def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-                progress: bool = False, scheduler: str | None = None) -> float:
+                progress: bool = False, scheduler: str | None = None,
+                scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> float:
     """1-nearest-neighbour accuracy (leave one out) on the union of both sets.
 
     Each cloud of S_g ∪ S_r is classified by the set of its nearest other cloud under the exact
@@ -213,6 +226,8 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -241,13 +256,16 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
     >>> one_nna_emd(gen, ref)  # each cloud's nearest neighbour is from its own set
     1.0
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    return one_nna_from_matrices(*_all_matrices(g, r, metric, n_jobs, progress, scheduler))
+    return one_nna_from_matrices(*_all_matrices(g, r, metric, parallel))
 
 
 def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-                        progress: bool = False, scheduler: str | None = None) -> dict:
+                        progress: bool = False, scheduler: str | None = None,
+                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> dict:
     """MMD-EMD, COV-EMD and 1-NNA-EMD from one set of EMD matrices (each pair solved once).
 
     Parameters
@@ -263,6 +281,8 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -292,8 +312,10 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
     >>> {k: round(v, 6) for k, v in point_cloud_metrics(gen, ref).items()}
     {'mmd_emd': 1.7, 'cov_emd': 1.0, '1nna_emd': 0.25}
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    gg, gr, rr = _all_matrices(g, r, metric, n_jobs, progress, scheduler)
+    gg, gr, rr = _all_matrices(g, r, metric, parallel)
     mmd, cov = mmd_cov_from_matrix(gr)
     return {"mmd_emd": mmd, "cov_emd": cov, "1nna_emd": one_nna_from_matrices(gg, gr, rr)}

@@ -118,14 +118,3 @@ def reduce(losses: torch.Tensor, reduction: str, denominator: torch.Tensor | Non
     if denominator is None:
         return total / losses.numel()
     return total / denominator
-
-
-def check_n_threads(n_threads) -> int | None:
-    """None (automatic) or a positive integer thread count."""
-    if n_threads is None:
-        return None
-    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
-        raise TypeError(f"n_threads must be None or an integer, got {type(n_threads).__name__}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    return int(n_threads)

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from ..core import METRICS
+from ..core.validation import check_n_jobs
 from ._solve import solve_dense_batch, solve_signature_batch
 
 # Totals that agree this closely are one total written with rounding (the core's BALANCE_RTOL).
@@ -171,7 +172,9 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     a : (m,) or (B, m) tensor of non-negative weights with a positive total per problem.
     b : (n,) or (B, n) tensor, likewise.
     cost : (m, n) or (B, m, n) tensor of non-negative ground distances.
-    n_jobs : threads over the problems of a batch (-1: all); forwarded to the core's batch engine.
+    n_jobs : int, default -1
+        Threads over the problems of a batch (-1: every available thread); forwarded to the
+        core's batch engine.
 
     Returns
     -------
@@ -205,7 +208,7 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     >>> d.backward(); a.grad.sum().item()  # centred: Σ a_i ∂D/∂a_i = 0 with equal weights
     0.0
     """
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     a = _as_float_tensor(a, "a")
     b = _as_float_tensor(b, "b")
     cost = _as_float_tensor(cost, "cost")
@@ -231,14 +234,6 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
         raise ValueError("a and b need at least one point each")
     out = _apply(_EMDFunction, a, b, cost, batched, n_jobs)
     return out if batched else out[0]
-
-
-def _check_n_jobs(n_jobs) -> int:
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int):
-        raise TypeError(f"n_jobs must be an integer, got {type(n_jobs).__name__}")
-    if not (n_jobs == -1 or n_jobs >= 1):
-        raise ValueError(f"n_jobs must be -1 (all cores) or >= 1, got {n_jobs}")
-    return n_jobs
 
 
 def _apply(function, *args):
@@ -337,7 +332,8 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
         values and weight gradients only. Distances are in coordinate units (squared for
         "sqeuclidean").
     method : as in :func:`emdkit.signature_emd` ("auto", "dense", "pointcloud", ...).
-    n_jobs : threads over the problems of a batch (-1: all).
+    n_jobs : int, default -1
+        Threads over the problems of a batch (-1: every available thread).
 
     Returns
     -------
@@ -365,7 +361,7 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     tensor([[ 0.0000, -0.5000],
             [ 0.0000, -0.5000]], dtype=torch.float64)
     """
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     X = _as_float_tensor(X, "X")
     Y = _as_float_tensor(Y, "Y")
     wx = _as_float_tensor(wx, "wx")

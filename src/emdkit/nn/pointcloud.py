@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..core.validation import check_n_jobs
 from . import _checks
 from .exact import POSITION_GRAD_METRICS, signature_emd
 
@@ -39,7 +40,8 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
         totals mean partial matching, as in :func:`emdkit.emd`.
     metric : "euclidean" (default), "sqeuclidean" or "cityblock".
     reduction : "mean" (over pairs), "sum" or "none" (shape (B,)).
-    n_jobs : threads over the pairs of a batch (-1: all).
+    n_jobs : int, default -1
+        Threads over the pairs of a batch (-1: every available thread).
 
     Raises
     ------
@@ -80,6 +82,15 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
 class PointCloudEMDLoss(nn.Module):
     """Module form of :func:`point_cloud_emd_loss`.
 
+    Parameters
+    ----------
+    metric : {"euclidean", "sqeuclidean", "cityblock"}, default "euclidean"
+        Ground distance between points.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        As in :func:`point_cloud_emd_loss`.
+    n_jobs : int, default -1
+        Threads over the pairs of a batch (-1: every available thread).
+
     Examples
     --------
     >>> import torch
@@ -90,14 +101,14 @@ class PointCloudEMDLoss(nn.Module):
     2.0
     """
 
-    def __init__(self, metric: str = "euclidean", reduction: str = "mean",
+    def __init__(self, metric: str = "euclidean", reduction: str = "mean", *,
                  n_jobs: int = -1) -> None:
         super().__init__()
         if metric not in POSITION_GRAD_METRICS:
             raise ValueError(f"metric must be one of {POSITION_GRAD_METRICS}, got {metric!r}")
         self.metric = metric
         self.reduction = _checks.check_reduction(reduction)
-        self.n_jobs = n_jobs
+        self.n_jobs = check_n_jobs(n_jobs)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor,
                 input_weights: torch.Tensor | None = None,

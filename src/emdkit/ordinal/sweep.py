@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.threads import resolve_threads
+from ..core.validation import n_jobs_or_alias
 from .data import TASKS
 from .methods import METHODS
 from .train import RESULT, RunResult, RunSpec, load_matching_result, spec_differences, train_run
@@ -177,16 +179,37 @@ def load_sweep(path: Path | None) -> SweepConfig:
 
 
 def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = True,
-              report: bool = True, jobs: int = 1,
-              on_mismatch: str = "retrain") -> list[RunResult]:
+              report: bool = True, n_jobs: int = 1, on_mismatch: str = "retrain",
+              jobs: int | None = None) -> list[RunResult]:
     """Run every spec and write the report.
 
     With ``resume`` a stored run is reused only when its spec equals the config's in every
     field (:func:`~emdkit.ordinal.train.spec_differences`); other stored runs are trained
     again (``on_mismatch="retrain"``) or refused (``"refuse"``, naming the differing fields).
-    ``jobs > 1`` trains that many runs at once in worker processes (each on ``spec.threads``
-    threads); results do not depend on ``jobs``.
+
+    Parameters
+    ----------
+    config : SweepConfig
+        The specs to run and where their runs live.
+    resume : bool, default False
+        Reuse stored runs whose spec matches.
+    progress : bool, default True
+        Show a progress bar.
+    report : bool, default True
+        Write the report after the runs.
+    n_jobs : int, default 1
+        Runs trained at once, in worker processes (each on ``spec.threads`` threads); -1: one
+        per available core. Results do not depend on it.
+    on_mismatch : {"retrain", "refuse"}, default "retrain"
+        What to do with a stored run whose spec differs.
+    jobs : int, optional
+        Deprecated alias of ``n_jobs`` (its name before 0.3); warns, and goes in 0.4.
+
+    Returns
+    -------
+    list of RunResult
     """
+    jobs = resolve_threads(n_jobs_or_alias(n_jobs, jobs, 1, old_name="jobs"))
     specs = config.specs()
     results = []
     t0 = time.perf_counter()

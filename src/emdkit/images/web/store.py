@@ -11,9 +11,7 @@ id; the old id then answers 404, so a stale link never shows a different image.
 from __future__ import annotations
 
 import io
-import json
 import os
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -22,10 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..index import SCHEMA_VERSION
+from ..index import open_index
 from ..loading import _to_rgb_array, find_images
 from ..search import PreparedCandidates
-from ..signature import SignatureOptions
 
 # Thumbnails are JPEG bytes of a few kB each (measured 1.5–9 kB at 160 px); 64 MiB keeps
 # every thumbnail of a 10,000-image index warm, so a page view decodes nothing.
@@ -103,29 +100,12 @@ class IndexStore:
 
     def __init__(self, db_path: str | os.PathLike, roots: list[str | os.PathLike] | None = None) -> None:
         self.db_path = Path(db_path)
-        if not self.db_path.is_file():
-            raise FileNotFoundError(f"no index database at {self.db_path} (create it with "
-                                    f"`emdkit images index DIR --db {self.db_path}`)")
         self.roots = [Path(r).resolve() for r in (roots or [])]
         for r in self.roots:
             if not r.is_dir():
                 raise FileNotFoundError(f"--roots: no such folder: {r}")
-        uri = self.db_path.resolve().as_uri() + "?mode=ro"
-        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        self._conn, self.options = open_index(self.db_path, read_only=True)
         self._lock = threading.Lock()
-        try:
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                raise ValueError(f"{self.db_path} is not an emdkit image index of schema version "
-                                 f"{SCHEMA_VERSION} (found {version})")
-            row = self._conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
-            self.options = SignatureOptions.from_dict(json.loads(row[0]))
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            raise ValueError(f"{self.db_path} is not an emdkit image index: {exc}") from exc
-        except BaseException:
-            self._conn.close()
-            raise
         self._snapshot = Snapshot((), {}, {}, PreparedCandidates.prepare([]), -1, 0.0)
         self._staleness: Staleness | None = None
         self._thumbs: OrderedDict[tuple[int, int], bytes] = OrderedDict()
