@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="emdkit",
         description="Exact Earth Mover's Distance: signatures, image search, ordinal losses and W2 "
                     "evaluation of score-based generative models.",
-        epilog="Run `emdkit <area> --help` for the verbs of an area. Start with `emdkit demo`. "
+        epilog="Run `emdkit <area> --help` for the verbs of an area. Start with `emdkit demo` "
+               "(`emdkit demo --only core` on a core install). "
                + EXIT_CODES_HELP,
     )
     parser.add_argument("--version", action="version", version=f"emdkit {_version()}")

@@ -53,12 +53,14 @@ MODULE_EXTRA.update(dask="dask", mpl_toolkits="images")
 class MissingExtraError(Exception):
     """An optional extra that the command needs is not installed (exit 2, before any work)."""
 
-    def __init__(self, extras: Sequence[str], modules: Sequence[str]) -> None:
+    def __init__(self, extras: Sequence[str], modules: Sequence[str], hint: str = "") -> None:
         self.extras = list(dict.fromkeys(extras))
+        self.modules = list(modules)
         spec = ",".join(self.extras)
         super().__init__(f"this command needs the optional dependencies of emdkit[{spec}] "
                          f"(missing: {', '.join(modules)}); install them with: "
-                         f'pip install "emdkit[{spec}]"')
+                         f'pip install "emdkit[{spec}]" (from a clone: pip install ".[{spec}]")'
+                         + (f"; {hint}" if hint else ""))
 
 
 class RuntimeFailure(Exception):

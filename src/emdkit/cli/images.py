@@ -16,6 +16,8 @@ from ._policy import (add_metric_option, add_scheduler_options, check_output_fil
                       check_output_folder)
 
 DEFAULT_DEMO_OUT = Path("emdkit-output/images")
+# the verbs registered below, in order (named in the help texts; a test checks they agree)
+VERBS = ("index", "search", "table", "demo", "serve")
 
 WEIGHTS_HELP = (
     "Weights: by default each signature's weights are fractions of its pixels (sum 1), so "
@@ -28,10 +30,10 @@ WEIGHTS_HELP = (
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``emdkit images <verb>``; one more verb is one more ``verbs.add_parser`` below."""
     p = sub.add_parser(
-        "images", help="colour-signature image similarity: index, search, table, demo",
+        "images", help="colour-signature image similarity: " + ", ".join(VERBS),
         description="Images as colour signatures (CIELAB colours weighted by their share of "
-                    "the pixels) compared with the exact EMD. Verbs: index, search, table, "
-                    "demo. " + WEIGHTS_HELP)
+                    "the pixels) compared with the exact EMD. Verbs: " + ", ".join(VERBS)
+                    + ". " + WEIGHTS_HELP)
     verbs = p.add_subparsers(dest="verb", metavar="<verb>")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1], needs=("images",))
     sig = signature_flags()

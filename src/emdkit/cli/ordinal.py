@@ -78,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.set_defaults(func=_report, needs=("torch", "ordinal"))
 
     default = verbs.add_parser("default-config", help="print the built-in sweep TOML")
-    default.set_defaults(func=_default_config)
+    # the TOML lives in emdkit.ordinal, which imports torch: name both extras, as run does
+    default.set_defaults(func=_default_config, needs=("torch", "ordinal"))
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
