@@ -236,6 +236,18 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
     SolverError
         If any problem cannot be certified, naming it.
 
+    See Also
+    --------
+    emdkit.emd : one problem.
+    signature_emd_batch : many problems given as signatures.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] P. Kovács, "Minimum-cost flow algorithms: an experimental evaluation", Optimization
+       Methods and Software 30(1), 2015 (LEMON's network simplex).
+
     Examples
     --------
     >>> import numpy as np, emdkit
@@ -316,6 +328,17 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
     ------
     TypeError, ValueError, SolverError
         As in :func:`emdkit.signature_emd`, naming the problem's index.
+
+    See Also
+    --------
+    emdkit.signature_emd : one pair of signatures.
+    emd_batch : many problems given as cost matrices.
+    cdist_emd : every pair between two sets.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
 
     Examples
     --------
@@ -450,6 +473,19 @@ def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_job
     TypeError, ValueError, SolverError
         As in :func:`emdkit.signature_emd`, naming the signature (``signatures_b[2] weights``).
 
+    See Also
+    --------
+    pairwise_emd : every pair within one set.
+    emdkit.signature_emd : one pair.
+    scipy.spatial.distance.cdist : the same layout for vectors.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] P. Virtanen et al., "SciPy 1.0: fundamental algorithms for scientific computing in
+       Python", Nature Methods 17, 2020.
+
     Examples
     --------
     >>> import emdkit
@@ -505,6 +541,17 @@ def pairwise_emd(signatures, metric: Metric = "euclidean", *, n_jobs: int = -1,
         As in :func:`emdkit.signature_emd`, naming the signature.
     OSError
         If the Dask scheduler cannot be reached within ``scheduler_timeout``.
+
+    See Also
+    --------
+    cdist_emd : every pair between two sets.
+    emdkit.signature_emd : one pair.
+    emdkit.images.emd_table : the table of a folder of images.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
 
     Examples
     --------

@@ -123,6 +123,16 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
         If the positions are empty, non-finite or of different dimension, the metric name is
         unknown, or a callable returns a negative, NaN or infinite value.
 
+    See Also
+    --------
+    signature_emd : the EMD under these distances.
+    scipy.spatial.distance.cdist : which computes the named metrics.
+
+    References
+    ----------
+    .. [1] P. Virtanen et al., "SciPy 1.0: fundamental algorithms for scientific computing in
+       Python", Nature Methods 17, 2020.
+
     Examples
     --------
     >>> from emdkit import ground_distance

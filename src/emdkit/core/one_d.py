@@ -85,6 +85,11 @@ def wasserstein_1d(u_values: ArrayLike, v_values: ArrayLike,
         If values are empty, non-finite or not 1-D, weights invalid or of the wrong length, or
         ``p`` < 1.
 
+    See Also
+    --------
+    signature_emd : any dimension, partial matching.
+    scipy.stats.wasserstein_distance : W_1 with the same argument order.
+
     References
     ----------
     .. [1] C. Villani, "Optimal Transport: Old and New", Springer, 2009 (Remark 2.19).

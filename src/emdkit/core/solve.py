@@ -140,6 +140,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         float64 cannot certify on a problem too large for exact refinement). No value is
         returned then.
 
+    See Also
+    --------
+    signature_emd : from positions and a metric instead of a cost matrix.
+    emd_batch : many independent problems at once.
+    emdkit.nn.emd : the same value with gradients, for PyTorch.
+
     Notes
     -----
     **Which path runs** (``result.method``), after dropping zero weights (m × n kept):
@@ -353,6 +359,22 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     TypeError, ValueError, SolverError
         As in :func:`emd`; ValueError also for mismatched counts or dimensions and for an
         explicit ``method`` that cannot serve the input.
+
+    See Also
+    --------
+    emd : from a cost matrix.
+    ground_distance : the cost matrix it forms.
+    signature_emd_batch : many pairs at once.
+    wasserstein_1d : W_p on the line, SciPy's argument order.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] P. Kovács, "Minimum-cost flow algorithms: an experimental evaluation", Optimization
+       Methods and Software 30(1), 2015 (LEMON's network simplex).
+    .. [3] J. L. Bentley, "Multidimensional binary search trees used for associative searching",
+       Communications of the ACM 18(9), 1975.
 
     Examples
     --------

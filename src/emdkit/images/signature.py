@@ -167,6 +167,18 @@ def signature_from_rgb(rgb: ArrayLike, options: SignatureOptions | None = None) 
     groups (count-weighted k-means++ then Lloyd, seeded by ``seed``); each point is its cluster's
     count-weighted mean colour and its weight the cluster's pixel count. Either way the
     weights sum to the pixel count h·w (or to 1 with ``normalize``).
+
+    See Also
+    --------
+    image_signature : the same from a file.
+    SignatureOptions : the settings.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] CIE 15:2004, "Colorimetry", 3rd edition (CIELAB, ΔE*ab).
+    .. [3] D. Arthur, S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
     """
     options = options or SignatureOptions()
     arr = np.asarray(rgb)
@@ -208,6 +220,18 @@ def image_signature(path: str | os.PathLike, options: SignatureOptions | None = 
     >>> sig = image_signature("photo.jpg", colour_space="lab", n_colours=24)  # doctest: +SKIP
     >>> float(sig.weights.sum())  # doctest: +SKIP
     1.0
+
+    See Also
+    --------
+    signature_from_rgb : the same from pixels in memory.
+    SignatureOptions : the settings.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] CIE 15:2004, "Colorimetry", 3rd edition (CIELAB, ΔE*ab).
+    .. [3] D. Arthur, S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
     """
     if options is not None and kwargs:
         raise TypeError("give either options or keyword arguments, not both")

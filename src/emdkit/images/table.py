@@ -108,7 +108,13 @@ def sign_images(paths: Sequence[Path], options: SignatureOptions, progress: bool
 
 
 def write_table_csv(path: str | os.PathLike, names: Sequence[str], D: np.ndarray) -> None:
-    """CSV with a header row of names and one row per image, distances to 6 decimals."""
+    """CSV with a header row of names and one row per image, distances to 6 decimals.
+
+    See Also
+    --------
+    emd_table : the matrix it writes.
+    plot_table : the same matrix as a figure.
+    """
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([""] + list(names))
@@ -130,7 +136,20 @@ def mds_embedding(D: np.ndarray, seed: int = 0) -> np.ndarray:
 def plot_table(png: str | os.PathLike, names: Sequence[str], D: np.ndarray,
                classes: Sequence[str] | None = None, title: str = "",
                units: str = "EMD (ΔE*ab)") -> np.ndarray:
-    """Heatmap (sorted by class) and 2-D MDS map side by side; returns the MDS coordinates."""
+    """Heatmap (sorted by class) and 2-D MDS map side by side; returns the MDS coordinates.
+
+    See Also
+    --------
+    emd_table : the matrix it draws.
+    write_table_csv : the same matrix as CSV.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] J. de Leeuw, "Applications of convex analysis to multidimensional scaling", in Recent
+       Developments in Statistics, 1977 (SMACOF).
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

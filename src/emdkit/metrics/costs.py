@@ -32,6 +32,11 @@ def absolute_cost(num_classes: int) -> np.ndarray:
     ValueError
         If ``num_classes`` < 1.
 
+    See Also
+    --------
+    asymmetric_cost : different costs above and below.
+    cost_weighted_error : the error under a cost matrix.
+
     References
     ----------
     .. [1] Hou, L., Yu, C.-P. & Samaras, D. (2016). Squared Earth Mover's Distance-based loss
@@ -83,6 +88,11 @@ def asymmetric_cost(num_classes: int, *, under: float = 2.0, over: float = 1.0) 
     ValueError
         If ``num_classes`` < 1, or ``under`` or ``over`` is negative or not finite.
 
+    See Also
+    --------
+    absolute_cost : |i − j|.
+    cost_weighted_error : the error under a cost matrix.
+
     References
     ----------
     .. [1] Elkan, C. (2001). The foundations of cost-sensitive learning. IJCAI 2001, 973–978.
@@ -129,6 +139,11 @@ def cost_weighted_error(y_true: ArrayLike, y_pred: ArrayLike, cost: ArrayLike, *
     ValueError
         If ``cost`` is not a finite non-negative square matrix, ``labels`` does not have K
         entries, or a label is not one of them.
+
+    See Also
+    --------
+    expected_cost : from predicted distributions.
+    absolute_cost : the default cost.
 
     References
     ----------
@@ -180,6 +195,11 @@ def expected_cost(y_true: ArrayLike, proba: ArrayLike, cost: ArrayLike, *,
         If ``proba`` is not (N, K) with finite, non-negative rows summing to 1, or a label is
         not one of the K classes.
 
+    See Also
+    --------
+    cost_weighted_error : from hard predictions.
+    emdkit.nn.ground_cost_loss : the same quantity as a loss.
+
     References
     ----------
     .. [1] Rubner, Y., Tomasi, C. & Guibas, L. J. (2000). The Earth Mover's Distance as a
@@ -226,6 +246,10 @@ def rps(y_true: ArrayLike, proba: ArrayLike, *, labels: ArrayLike | None = None,
     ValueError
         If ``proba`` is not (N, K) with finite, non-negative rows summing to 1, or a label is
         not one of the K classes.
+
+    See Also
+    --------
+    emdkit.nn.emd2_loss : the same CDF distance as a training loss.
 
     References
     ----------

@@ -128,6 +128,11 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
         (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
 
+    See Also
+    --------
+    cov_emd : coverage from the same matrix.
+    point_cloud_metrics : all three at once.
+
     References
     ----------
     Achlioptas et al. (2018), "Learning representations and generative models for 3D point
@@ -183,6 +188,11 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
         (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+
+    See Also
+    --------
+    mmd_emd : fidelity from the same matrix.
+    point_cloud_metrics : all three at once.
 
     References
     ----------
@@ -242,6 +252,11 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
         (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
 
+    See Also
+    --------
+    point_cloud_metrics : all three at once.
+    emdkit.pairwise_emd : the matrix it needs.
+
     References
     ----------
     Achlioptas et al. (2018), "Learning representations and generative models for 3D point
@@ -297,6 +312,11 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
         (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+
+    See Also
+    --------
+    mmd_emd, cov_emd, one_nna_emd : each alone.
+    emdkit.cdist_emd : the matrices it solves.
 
     References
     ----------

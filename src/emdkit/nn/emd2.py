@@ -259,6 +259,19 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     -------
     Tensor: a scalar, or the per-element losses (input's shape without the class dim) for
     reduction="none" (ignored elements are 0).
+
+    See Also
+    --------
+    EMD2Loss : the module form.
+    ground_cost_loss : classes that do not lie on a line.
+    emdkit.metrics.rps : the ranked probability score as a metric.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] H. Talebi, P. Milanfar, "NIMA: neural image assessment", IEEE Transactions on Image
+       Processing 27(8), 2018.
     """
     _checks.check_input(input)
     hard = _checks.split_target(input, target)

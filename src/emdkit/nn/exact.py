@@ -191,6 +191,11 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
         Shape or batch-size mismatch; NaN or inf; negative weights or costs; an all-zero side.
         The message names the argument and, for batches, the batch index.
 
+    See Also
+    --------
+    signature_emd : from positions, with gradients in them.
+    emdkit.emd : the value alone, on NumPy arrays.
+
     References
     ----------
     Rubner, Tomasi & Guibas (2000), "The Earth Mover's Distance as a metric for image retrieval".
@@ -347,6 +352,19 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     ValueError
         Shapes that do not match, an unknown metric, position gradients for a metric without
         one, NaN/inf, negative weights; the message names the argument and the batch index.
+
+    See Also
+    --------
+    emd : from a cost matrix.
+    point_cloud_emd_loss : the same as a reduced loss.
+    emdkit.signature_emd : the value alone.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] G. Peyré, M. Cuturi, "Computational Optimal Transport", Foundations and Trends in
+       Machine Learning 11(5-6), 2019.
 
     Examples
     --------

@@ -103,6 +103,19 @@ def ground_cost_loss(input: torch.Tensor, target: torch.Tensor, D, *, kind: str 
     target : class indices (B,) / (B, d1, ...), or distributions of the input's shape.
     D : (K, K) tensor or array.
     reduction : "mean" (over samples), "sum" or "none".
+
+    See Also
+    --------
+    emd2_loss : classes on a line (closed form).
+    GroundDistanceLearner : learns D from the features.
+    emd : the exact EMD it uses for soft targets.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] C. Frogner, C. Zhang, H. Mobahi, M. Araya-Polo, T. Poggio, "Learning with a Wasserstein
+       loss", NeurIPS 2015.
     """
     _checks.check_input(input)
     hard = _checks.split_target(input, target)

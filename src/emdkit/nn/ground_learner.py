@@ -28,6 +28,16 @@ def rank_ground_distance(centroids: np.ndarray, omega: float, mu: float) -> np.n
     0 − μ it would reward moving mass off the true class. Among diagonals >= μ we take 1 − μ when
     larger, the weight of the farthest class, so missing the true class costs as much as the
     worst confusion.
+
+    See Also
+    --------
+    GroundDistanceLearner : which calls it every epoch.
+    ground_cost_loss : the loss that uses D.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
     """
     k = centroids.shape[0]
     dist = cdist(centroids, centroids)  # direct differences: no cancellation for close centroids

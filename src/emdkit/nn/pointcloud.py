@@ -48,6 +48,19 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     TypeError, ValueError
         As :func:`emdkit.nn.signature_emd`, naming the argument and batch index.
 
+    See Also
+    --------
+    PointCloudEMDLoss : the module form.
+    signature_emd : per pair, unreduced.
+    emdkit.metrics.point_cloud_metrics : generation metrics from the same EMD.
+
+    References
+    ----------
+    .. [1] H. Fan, H. Su, L. Guibas, "A point set generation network for 3D object reconstruction
+       from a single image", CVPR 2017.
+    .. [2] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+
     Examples
     --------
     >>> import torch

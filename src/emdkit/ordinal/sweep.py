@@ -113,7 +113,17 @@ class SweepConfig:
 
 
 def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
-    """Parse and validate a sweep TOML document; every fault names the key."""
+    """Parse and validate a sweep TOML document; every fault names the key.
+
+    See Also
+    --------
+    load_sweep : the same from a file.
+    run_sweep : runs what it describes.
+
+    References
+    ----------
+    .. [1] T. Preston-Werner et al., "TOML v1.0.0" specification, 2021.
+    """
     try:
         import tomllib
     except ModuleNotFoundError as exc:  # Python 3.10
@@ -170,6 +180,17 @@ def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
 
 
 def load_sweep(path: Path | None) -> SweepConfig:
+    """The sweep in the TOML file ``path``, or the built-in default (None).
+
+    See Also
+    --------
+    parse_sweep : the same from a string.
+    run_sweep : runs what it describes.
+
+    References
+    ----------
+    .. [1] T. Preston-Werner et al., "TOML v1.0.0" specification, 2021.
+    """
     if path is None:
         return parse_sweep(DEFAULT_SWEEP_TOML, "built-in default")
     path = Path(path)
@@ -208,6 +229,17 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
     Returns
     -------
     list of RunResult
+
+    See Also
+    --------
+    train_run : one run.
+    load_sweep : a sweep from a TOML file.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] R. Díaz, A. Marathe, "Soft labels for ordinal regression", CVPR 2019.
     """
     jobs = resolve_threads(n_jobs_or_alias(n_jobs, jobs, 1, old_name="jobs"))
     specs = config.specs()
