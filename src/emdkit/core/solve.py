@@ -120,7 +120,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         it). The default is one thread: a single problem's timings in bench/RESULTS.md are
         measured so, and it never competes with other work for cores.
     n_threads : int, optional
-        Deprecated alias of ``n_jobs`` (its name before 0.3); warns, and goes in 0.4.
+        Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
 
     Returns
     -------

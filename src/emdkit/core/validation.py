@@ -118,14 +118,14 @@ def check_n_jobs(n_jobs: object, name: str = "n_jobs") -> int:
 
 
 def n_jobs_or_alias(n_jobs: object, old: object, default: int, old_name: str = "n_threads") -> int:
-    """The thread count from ``n_jobs``, or from ``old``, its name (``old_name``) before 0.3.
+    """The thread count from ``n_jobs``, or from ``old``, its name (``old_name``) before 0.2.
 
     The old name is kept for one release: it warns (``DeprecationWarning``) and is checked
     under its own name, so an error names the argument the caller wrote. Passing both raises.
     """
     if old is None:
         return check_n_jobs(n_jobs)
-    warnings.warn(f"{old_name} is deprecated and will be removed in emdkit 0.4; use n_jobs "
+    warnings.warn(f"{old_name} is deprecated and will be removed in emdkit 0.3; use n_jobs "
                   "(the same meaning: -1 = every available core)", DeprecationWarning,
                   stacklevel=3)
     if n_jobs != default:

@@ -253,7 +253,7 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
         setting (``torch.set_num_threads``). k >= 1: k threads. Never more than
         ``NUMBA_NUM_THREADS``.
     n_threads : int, optional
-        Deprecated alias of ``n_jobs`` (its name before 0.3); warns, and goes in 0.4.
+        Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
 
     Returns
     -------
@@ -338,7 +338,7 @@ class EMD2Loss(nn.Module):
     n_jobs : int, default -1
         Threads for the fused CPU kernel, as in :func:`emd2_loss`.
     n_threads : int, optional
-        Deprecated alias of ``n_jobs``; warns, and goes in 0.4.
+        Deprecated alias of ``n_jobs``; warns, and goes in 0.3.
     """
 
     def __init__(self, *, from_logits: bool = True, positions=None, normalize: str = "mean",

@@ -224,7 +224,7 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
     on_mismatch : {"retrain", "refuse"}, default "retrain"
         What to do with a stored run whose spec differs.
     jobs : int, optional
-        Deprecated alias of ``n_jobs`` (its name before 0.3); warns, and goes in 0.4.
+        Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
 
     Returns
     -------
