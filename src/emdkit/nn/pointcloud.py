@@ -8,11 +8,6 @@ from . import _checks
 from .exact import POSITION_GRAD_METRICS, signature_emd
 
 
-def _uniform(points: torch.Tensor) -> torch.Tensor:
-    n = points.shape[-2]
-    return torch.full(points.shape[:-1], 1.0 / n, dtype=points.dtype, device=points.device)
-
-
 def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
                          input_weights: torch.Tensor | None = None,
                          target_weights: torch.Tensor | None = None,
@@ -35,8 +30,11 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     ----------
     input : (B, N, d) or (N, d) predicted points.
     target : (B, M, d) or (M, d) target points.
-    input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; different
-        totals mean partial matching, as in :func:`emdkit.emd`.
+    input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; None:
+        uniform, 1/N (1/M) per point. Different totals mean partial matching, as in
+        :func:`emdkit.emd`; totals are compared in each side's own precision (float32
+        weights that sum to 1 within float32 rounding count as equal to float64 ones).
+    Integer coordinates are read as float64.
     metric : "euclidean" (default), "sqeuclidean" or "cityblock".
     reduction : "mean" (over pairs), "sum" or "none" (shape (B,)).
     n_jobs : threads over the pairs of a batch (-1: all).
@@ -69,9 +67,7 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     if input.ndim != target.ndim:
         raise ValueError(f"input and target must both be batched or both single clouds, got "
                          f"shapes {tuple(input.shape)} and {tuple(target.shape)}")
-    wx = _uniform(input) if input_weights is None else input_weights
-    wy = _uniform(target) if target_weights is None else target_weights
-    losses = signature_emd(input, wx, target, wy, metric, n_jobs=n_jobs)
+    losses = signature_emd(input, input_weights, target, target_weights, metric, n_jobs=n_jobs)
     if input.ndim == 2:
         return losses
     return _checks.reduce(losses, reduction)
