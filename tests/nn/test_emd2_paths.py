@@ -97,5 +97,5 @@ def test_explicit_thread_counts_give_identical_results():
     assert torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1])
     with pytest.raises(ValueError, match="n_threads must be >= 1"):
         emd2_loss(z, t, n_threads=0)
-    with pytest.raises(TypeError, match="n_threads must be None or an integer"):
+    with pytest.raises(TypeError, match="n_threads must be an integer"):
         EMD2Loss(n_threads=1.5)

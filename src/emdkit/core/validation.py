@@ -65,6 +65,11 @@ def _holds_bool(values: object) -> bool:
 
 def as_real_array(values: object, name: str) -> np.ndarray:
     """``values`` as a float64 array, refusing anything that is not already real numbers."""
+    return real_array(values, name).astype(np.float64, copy=False)
+
+
+def real_array(values: object, name: str) -> np.ndarray:
+    """``values`` as an array of real numbers in its own dtype (integers stay integers)."""
     if values is None:
         raise TypeError(f"{name} must be an array of real numbers, got None")
     if isinstance(values, np.ma.MaskedArray):
@@ -85,7 +90,7 @@ def as_real_array(values: object, name: str) -> np.ndarray:
     check_real_dtype(arr.dtype, name, arr.flat[0] if arr.dtype.kind == "O" and arr.size else None)
     if isinstance(values, (list, tuple)) and _holds_bool(values):
         raise TypeError(f"{name} must contain real numbers, got booleans in a list")
-    return arr.astype(np.float64, copy=False)
+    return arr
 
 
 # ---------------------------------------------------------------- weights

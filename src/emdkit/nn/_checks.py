@@ -5,7 +5,19 @@ import numbers
 
 import torch
 
+from ..core.validation import as_real_array, check_positive_int, check_real_dtype
+
 REDUCTIONS = ("mean", "sum", "none")
+
+
+def as_real_tensor(x, name: str) -> torch.Tensor:
+    """A real tensor: a tensor keeps its device and (floating) dtype, integers become float64;
+    anything else passes the core's input gate (strings, booleans, complex, dates, objects and
+    masked arrays are refused with TypeError) and becomes a float64 tensor."""
+    if isinstance(x, torch.Tensor):
+        check_real_dtype(x.dtype, name)
+        return x if x.is_floating_point() else x.to(torch.float64)
+    return torch.from_numpy(as_real_array(x, name))
 
 
 def check_reduction(reduction: str) -> str:
@@ -99,7 +111,7 @@ def check_r(r: float) -> float:
 
 def as_class_vector(values, k: int, name: str, like: torch.Tensor) -> torch.Tensor:
     """A finite length-K vector on ``like``'s device and dtype."""
-    v = torch.as_tensor(values, dtype=like.dtype, device=like.device)
+    v = as_real_tensor(values, name).to(dtype=like.dtype, device=like.device)
     if v.shape != (k,):
         raise ValueError(f"{name} must have shape ({k},) (one entry per class), got {tuple(v.shape)}")
     if not bool(torch.isfinite(v).all()):
@@ -124,8 +136,13 @@ def check_n_threads(n_threads) -> int | None:
     """None (automatic) or a positive integer thread count."""
     if n_threads is None:
         return None
-    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
-        raise TypeError(f"n_threads must be None or an integer, got {type(n_threads).__name__}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    return int(n_threads)
+    return check_positive_int(n_threads, "n_threads")
+
+
+def refuse_double_backward(what: str) -> None:
+    """Inside a custom backward: raise rather than return a gradient that a double backward
+    (``create_graph=True``) would treat as constant, silently losing the second-order terms."""
+    if torch.is_grad_enabled():
+        raise NotImplementedError(
+            f"{what}: second derivatives are not implemented (double backward, "
+            "create_graph=True); this gradient is computed outside the autograd graph")

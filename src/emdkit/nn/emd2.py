@@ -64,6 +64,7 @@ class _CDFResidualPower(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_s: torch.Tensor):
+        _checks.refuse_double_backward("emd2_loss")
         p, delta, gaps = ctx.saved_tensors
         r = ctx.r
         # G_k = ∂s/∂Δ_k up to the per-row factor r·grad_s (applied once, below)
@@ -187,6 +188,7 @@ class _CDFLossCPU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
+        _checks.refuse_double_backward("emd2_loss")
         (grad_rows,) = ctx.saved_tensors
         grad = grad_rows * (grad_out if ctx.total else grad_out.unsqueeze(1))
         return grad, None, None, None, None, None, None, None
@@ -326,8 +328,10 @@ class EMD2Loss(nn.Module):
         self.reduction = reduction
         self.ignore_index = ignore_index
         # buffers follow .to(device) with the module
-        self.register_buffer("positions", None if positions is None else torch.as_tensor(positions))
-        self.register_buffer("weight", None if weight is None else torch.as_tensor(weight))
+        self.register_buffer("positions", None if positions is None
+                             else _checks.as_real_tensor(positions, "positions"))
+        self.register_buffer("weight", None if weight is None
+                             else _checks.as_real_tensor(weight, "weight"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return emd2_loss(input, target, from_logits=self.from_logits, positions=self.positions,

@@ -10,8 +10,8 @@ import torch
 
 from ..core import METRICS
 from ..core.problem import BALANCE_RTOL, TINY_TOTAL_LOG2, reduce_weights
-from ..core.validation import (as_cost, as_points, as_real_array, check_n_jobs, check_real_dtype,
-                               check_weight_rows)
+from ..core.validation import as_cost, as_points, check_n_jobs, check_weight_rows
+from ._checks import as_real_tensor
 from ._solve import solve_dense_batch, solve_signature_batch
 
 # Metrics with a closed-form gradient in the positions (∇c used in Σ_j f_ij ∇c(x_i, y_j)).
@@ -26,16 +26,6 @@ SECOND_ORDER_IN_WEIGHTS = (
 def _name(name: str, k: int, batched: bool) -> str:
     """The caller's name of problem k's part of argument ``name``."""
     return f"{name}[{k}]" if batched else name
-
-
-def _as_tensor(x, name: str) -> torch.Tensor:
-    """A real tensor: a tensor keeps its device and (floating) dtype, integers become float64;
-    anything else passes the core's input gate (strings, booleans, complex, dates, objects and
-    masked arrays are refused with TypeError) and becomes a float64 tensor."""
-    if isinstance(x, torch.Tensor):
-        check_real_dtype(x.dtype, name)
-        return x if x.is_floating_point() else x.to(torch.float64)
-    return torch.from_numpy(as_real_array(x, name))
 
 
 def _numpy64(x: torch.Tensor) -> np.ndarray:
@@ -247,12 +237,12 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     0.0
     """
     n_jobs = check_n_jobs(n_jobs)
-    cost = _as_tensor(cost, "cost")
+    cost = as_real_tensor(cost, "cost")
     if cost.ndim not in (2, 3):
         raise ValueError(f"cost must be (m, n) or (B, m, n), got shape {tuple(cost.shape)}")
-    a = _uniform_like(cost, cost.shape[-2]) if a is None else _as_tensor(a, "a")
+    a = _uniform_like(cost, cost.shape[-2]) if a is None else as_real_tensor(a, "a")
     b = _uniform_like(cost.transpose(-1, -2), cost.shape[-1]) if b is None else \
-        _as_tensor(b, "b")
+        as_real_tensor(b, "b")
     if a.ndim not in (1, 2):
         raise ValueError(f"a must be (m,) or (B, m), got shape {tuple(a.shape)}")
     batched = a.ndim == 2
@@ -422,15 +412,15 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
             [ 0.0000, -0.5000]], dtype=torch.float64)
     """
     n_jobs = check_n_jobs(n_jobs)
-    X = _as_tensor(X, "X")
-    Y = _as_tensor(Y, "Y")
+    X = as_real_tensor(X, "X")
+    Y = as_real_tensor(Y, "Y")
     if X.ndim not in (2, 3):
         raise ValueError(f"X must be (m, d) or (B, m, d), got shape {tuple(X.shape)}")
     if Y.ndim != X.ndim:
         raise ValueError(f"Y must have {X.ndim} dimensions for X of shape {tuple(X.shape)}, "
                          f"got shape {tuple(Y.shape)}")
-    wx = _uniform_like(X, X.shape[-2]) if wx is None else _as_tensor(wx, "wx")
-    wy = _uniform_like(Y, Y.shape[-2]) if wy is None else _as_tensor(wy, "wy")
+    wx = _uniform_like(X, X.shape[-2]) if wx is None else as_real_tensor(wx, "wx")
+    wy = _uniform_like(Y, Y.shape[-2]) if wy is None else as_real_tensor(wy, "wy")
     if not isinstance(metric, str) or metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
     batched = X.ndim == 3
