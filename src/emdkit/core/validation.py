@@ -229,6 +229,14 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
+def as_real_number(value: object, name: str) -> float:
+    """A real scalar as a float (no NaN check): booleans, strings, Decimal etc. are refused."""
+    arr = real_array(value, name)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    return float(arr)
+
+
 def check_n_jobs(n_jobs: object) -> int:
     """-1 (all available threads) or a positive thread count."""
     if n_jobs is None:
