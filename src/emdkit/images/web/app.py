@@ -181,6 +181,8 @@ def create_app(db_path, roots=None, map_sample: int = service.MAP_SAMPLE,
                              "units": unit, "changed_since_indexing": stale.changed,
                              "missing": stale.missing,
                              "unindexed_under_roots": stale.unindexed if store.roots else None,
+                             "unreadable": [{"path": path, "reason": reason}
+                                            for path, reason in stale.unreadable],
                              "max_upload_bytes": MAX_UPLOAD_BYTES,
                              "max_upload_pixels": MAX_UPLOAD_PIXELS, "max_k": MAX_K})
 
