@@ -26,16 +26,17 @@ def check_reduction(reduction: str) -> str:
     return reduction
 
 
-def check_input(input: torch.Tensor) -> torch.Tensor:
+def check_input(input: torch.Tensor, name: str = "input") -> torch.Tensor:
     if not isinstance(input, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}")
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(input).__name__}")
     if not input.is_floating_point():
-        raise TypeError(f"input must be floating point (logits or probabilities), got {input.dtype}")
+        raise TypeError(f"{name} must be floating point (logits or probabilities), got "
+                        f"{input.dtype}")
     if input.ndim == 0:
-        raise ValueError("input must have a class dimension: (K,), (B, K) or (B, K, d1, ...)")
+        raise ValueError(f"{name} must have a class dimension: (K,), (B, K) or (B, K, d1, ...)")
     k = input.shape[0] if input.ndim == 1 else input.shape[1]
     if k < 2:
-        raise ValueError(f"input needs at least 2 classes along its class dimension, got {k}")
+        raise ValueError(f"{name} needs at least 2 classes along its class dimension, got {k}")
     return input
 
 

@@ -320,12 +320,12 @@ def _concat(parts: list[np.ndarray], dtype=np.float64) -> np.ndarray:
 
 class _SignatureFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, X, wx, Y, wy, metric, method, batched, n_jobs):
+    def forward(ctx, X, wx, Y, wy, metric, method, batched, n_jobs, names):
         Xn, Yn = _numpy64(X), _numpy64(Y)
         for k in range(Xn.shape[0]):
-            as_points(Xn[k], _name("X", k, batched))
-            as_points(Yn[k], _name("Y", k, batched))
-        A, B = _check_weights(wx, "wx", batched), _check_weights(wy, "wy", batched)
+            as_points(Xn[k], _name(names[0], k, batched))
+            as_points(Yn[k], _name(names[2], k, batched))
+        A, B = _check_weights(wx, names[1], batched), _check_weights(wy, names[3], batched)
         weights = _Weights(A, B, wx.dtype, wy.dtype)
         results = solve_signature_batch(Xn, weights.A_solve, Yn, weights.B_solve, metric,
                                         method, n_jobs) if Xn.shape[0] else []
@@ -356,7 +356,7 @@ class _SignatureFunction(torch.autograd.Function):
             return None if grad is None else g[:, None].to(grad) * grad
 
         return (grad_x, scaled(ctx.grad_wx), grad_y, scaled(ctx.grad_wy), None, None, None,
-                None)
+                None, None)
 
 
 def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "auto",
@@ -411,40 +411,49 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     tensor([[ 0.0000, -0.5000],
             [ 0.0000, -0.5000]], dtype=torch.float64)
     """
+    return signature_emd_named(X, wx, Y, wy, metric, method, n_jobs, ("X", "wx", "Y", "wy"))
+
+
+def signature_emd_named(X, wx, Y, wy, metric: str, method: str, n_jobs: int,
+                        names: tuple[str, str, str, str]) -> torch.Tensor:
+    """:func:`signature_emd`, its messages naming the four arguments as the caller does
+    (:func:`emdkit.nn.point_cloud_emd_loss`: input, input_weights, target, target_weights)."""
+    nx, nwx, ny, nwy = names
     n_jobs = check_n_jobs(n_jobs)
-    X = as_real_tensor(X, "X")
-    Y = as_real_tensor(Y, "Y")
+    X = as_real_tensor(X, nx)
+    Y = as_real_tensor(Y, ny)
     if X.ndim not in (2, 3):
-        raise ValueError(f"X must be (m, d) or (B, m, d), got shape {tuple(X.shape)}")
+        raise ValueError(f"{nx} must be (m, d) or (B, m, d), got shape {tuple(X.shape)}")
     if Y.ndim != X.ndim:
-        raise ValueError(f"Y must have {X.ndim} dimensions for X of shape {tuple(X.shape)}, "
-                         f"got shape {tuple(Y.shape)}")
-    wx = _uniform_like(X, X.shape[-2]) if wx is None else as_real_tensor(wx, "wx")
-    wy = _uniform_like(Y, Y.shape[-2]) if wy is None else as_real_tensor(wy, "wy")
+        raise ValueError(f"{ny} must have {X.ndim} dimensions for {nx} of shape "
+                         f"{tuple(X.shape)}, got shape {tuple(Y.shape)}")
+    wx = _uniform_like(X, X.shape[-2]) if wx is None else as_real_tensor(wx, nwx)
+    wy = _uniform_like(Y, Y.shape[-2]) if wy is None else as_real_tensor(wy, nwy)
     if not isinstance(metric, str) or metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
     batched = X.ndim == 3
-    for name, t in (("wx", wx), ("wy", wy)):
+    for name, t in ((nwx, wx), (nwy, wy)):
         if t.ndim != X.ndim - 1:
-            raise ValueError(f"{name} must have {X.ndim - 1} dimensions for X of shape "
+            raise ValueError(f"{name} must have {X.ndim - 1} dimensions for {nx} of shape "
                              f"{tuple(X.shape)}, got shape {tuple(t.shape)}")
     if not batched:
         X, wx, Y, wy = X[None], wx[None], Y[None], wy[None]
     sizes = {X.shape[0], Y.shape[0], wx.shape[0], wy.shape[0]}
     if len(sizes) > 1:
-        raise ValueError(f"batch sizes differ: X has {X.shape[0]}, wx {wx.shape[0]}, Y "
-                         f"{Y.shape[0]}, wy {wy.shape[0]}")
+        raise ValueError(f"batch sizes differ: {nx} has {X.shape[0]}, {nwx} {wx.shape[0]}, "
+                         f"{ny} {Y.shape[0]}, {nwy} {wy.shape[0]}")
     if wx.shape[1] != X.shape[1]:
-        raise ValueError(f"wx has {wx.shape[1]} weights but X has {X.shape[1]} points")
+        raise ValueError(f"{nwx} has {wx.shape[1]} weights but {nx} has {X.shape[1]} points")
     if wy.shape[1] != Y.shape[1]:
-        raise ValueError(f"wy has {wy.shape[1]} weights but Y has {Y.shape[1]} points")
+        raise ValueError(f"{nwy} has {wy.shape[1]} weights but {ny} has {Y.shape[1]} points")
     if X.shape[2] != Y.shape[2]:
-        raise ValueError(f"X has {X.shape[2]} coordinates per point but Y has {Y.shape[2]}")
+        raise ValueError(f"{nx} has {X.shape[2]} coordinates per point but {ny} has "
+                         f"{Y.shape[2]}")
     if X.shape[1] == 0 or Y.shape[1] == 0:
-        raise ValueError("X and Y need at least one point each")
+        raise ValueError(f"{nx} and {ny} need at least one point each")
     if (X.requires_grad or Y.requires_grad) and metric not in POSITION_GRAD_METRICS \
             and torch.is_grad_enabled():
         raise ValueError(f"gradients in the positions need metric in {POSITION_GRAD_METRICS}, "
                          f"got {metric!r}")
-    out = _apply(_SignatureFunction, X, wx, Y, wy, metric, method, batched, n_jobs)
+    out = _apply(_SignatureFunction, X, wx, Y, wy, metric, method, batched, n_jobs, names)
     return out if batched else out[0]

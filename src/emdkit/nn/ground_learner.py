@@ -8,7 +8,7 @@ import torch
 from scipy.spatial.distance import cdist
 from scipy.stats import rankdata
 
-from ..core.validation import check_positive_int, check_real_dtype, real_array
+from ..core.validation import as_real_array, check_positive_int, check_real_dtype, real_array
 from ._checks import as_real_tensor
 
 
@@ -30,6 +30,7 @@ def rank_ground_distance(centroids: np.ndarray, omega: float, mu: float) -> np.n
     larger, the weight of the farthest class, so missing the true class costs as much as the
     worst confusion.
     """
+    centroids = as_real_array(centroids, "centroids")
     k = centroids.shape[0]
     dist = cdist(centroids, centroids)  # direct differences: no cancellation for close centroids
     ranks = (rankdata(dist, method="average", axis=1) - 1.0) / (k - 1)

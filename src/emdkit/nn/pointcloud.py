@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from . import _checks
-from .exact import POSITION_GRAD_METRICS, signature_emd
+from .exact import POSITION_GRAD_METRICS, signature_emd_named
 
 
 def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
@@ -67,7 +67,8 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     if input.ndim != target.ndim:
         raise ValueError(f"input and target must both be batched or both single clouds, got "
                          f"shapes {tuple(input.shape)} and {tuple(target.shape)}")
-    losses = signature_emd(input, input_weights, target, target_weights, metric, n_jobs=n_jobs)
+    losses = signature_emd_named(input, input_weights, target, target_weights, metric, "auto",
+                                 n_jobs, ("input", "input_weights", "target", "target_weights"))
     if input.ndim == 2:
         return losses
     return _checks.reduce(losses, reduction)
