@@ -220,9 +220,15 @@ def as_points(values: ArrayLike, name: str) -> np.ndarray:
 
 # ---------------------------------------------------------------- settings
 
+def _is_integer(value: object) -> bool:
+    """An int or numpy integer; not a bool, nor numpy's time delta (a numpy integer subclass)."""
+    return (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+            and not isinstance(value, np.timedelta64))
+
+
 def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     """``value`` as an int >= ``minimum``; booleans and floats are refused."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not _is_integer(value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -241,7 +247,7 @@ def check_n_jobs(n_jobs: object) -> int:
     """-1 (all available threads) or a positive thread count."""
     if n_jobs is None:
         return -1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+    if not _is_integer(n_jobs):
         raise TypeError(f"n_jobs must be an integer, got {type(n_jobs).__name__}")
     if n_jobs != -1 and n_jobs < 1:
         raise ValueError(f"n_jobs must be -1 (all threads) or >= 1, got {n_jobs}")
