@@ -256,6 +256,15 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     -------
     Tensor: a scalar, or the per-element losses (input's shape without the class dim) for
     reduction="none" (ignored elements are 0).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input, named (``input must be floating point …``); arrays go through the core's
+        gate (:mod:`emdkit.core.validation`).
+    NotImplementedError
+        In a double backward (``create_graph=True``): the gradient is computed outside the
+        autograd graph, and its second-order terms would be silently missing.
     """
     _checks.check_input(input)
     hard = _checks.split_target(input, target)

@@ -171,8 +171,9 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     in the units of ``cost``. Gradients come from the certified optimum: the flow f and the dual
     potentials (u, v), u_i + v_j <= C_ij with equality on the flow.
 
-    * Equal totals (Σa = Σb to rounding; to ``max(m, n)`` units in the last place for float32 and
-      float16 inputs): D = W(a/Σa, b/Σb), solved with both sides normalised. Then
+    * Equal totals (Σa = Σb to rounding, judged in each side's own precision: to ``m`` units in
+      the last place for float32 or float16 ``a``, ``n`` for ``b``, 1e-13 for float64): D =
+      W(a/Σa, b/Σb), solved with both sides normalised. Then
 
           ∂D/∂C = f̂ (the flow of the normalised problem),
           ∂D/∂a = (u − <â, u>) / Σa,   ∂D/∂b = (v − <b̂, v>) / Σb,   â = a/Σa, b̂ = b/Σb.
@@ -199,10 +200,13 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
 
     Parameters
     ----------
-    a : (m,) or (B, m) tensor of non-negative weights with a positive total per problem.
-    b : (n,) or (B, n) tensor, likewise.
-    cost : (m, n) or (B, m, n) tensor of non-negative ground distances.
-    n_jobs : threads over the problems of a batch (-1: all); forwarded to the core's batch engine.
+    a : (m,) or (B, m) tensor of non-negative weights with a positive total per problem, or
+        None: uniform, 1/m each. Integer tensors and arrays are read as float64.
+    b : (n,) or (B, n) tensor, likewise (None: 1/n each).
+    cost : (m, n) or (B, m, n) tensor of non-negative ground distances. B may be 0 (an empty
+        result).
+    n_jobs : threads over the problems of a batch (-1: all); forwarded to the core's batch
+        engine. Checked as in the core (numpy integers are integers).
 
     Returns
     -------
@@ -214,10 +218,29 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     Raises
     ------
     TypeError
-        Non-numeric input.
+        Input that is not real numbers (strings, booleans, complex, dates, objects, masked
+        arrays), with the core's words (:mod:`emdkit.core.validation`).
     ValueError
         Shape or batch-size mismatch; NaN or inf; negative weights or costs; an all-zero side.
-        The message names the argument and, for batches, the batch index.
+        The message names the argument and, for batches, the problem (``a[3] contains NaN or
+        inf``).
+    NotImplementedError
+        In a double backward (``create_graph=True``) through weights that require grad.
+
+    Notes
+    -----
+    **Scale.** Both weight vectors are rescaled by one power of two before the solve (as the
+    core does, exactly), and every gradient is formed in those units before it is carried back:
+    weights of 2^-1060 (subnormal) or 2^1021 (totals that overflow) give the same cost gradient
+    as weights of order 1, and weight gradients 2^-k times theirs. Only a weight gradient beyond
+    float64's range (weights below ~1e-300 have gradients near their inverse) rounds to ±inf.
+
+    **Double backward.** D is piecewise linear in the cost, so ∂D/∂C (the flow) is constant in
+    C almost everywhere and the second derivative in the cost is zero; a ``create_graph=True``
+    backward returns it connected to the graph, so second derivatives through a cost built from
+    positions (``cost = f(X)``) are those of f. The flow itself depends on the weights; those
+    second-order terms are not implemented, and a double backward while the weights require
+    grad raises NotImplementedError rather than dropping them: pass ``a.detach()``.
 
     References
     ----------
@@ -377,8 +400,10 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
 
     Parameters
     ----------
-    X : (m, d) or (B, m, d) positions.   wx : (m,) or (B, m) weights.
-    Y : (n, d) or (B, n, d) positions.   wy : (n,) or (B, n) weights.
+    X : (m, d) or (B, m, d) positions (integers are read as float64; B may be 0).
+    wx : (m,) or (B, m) weights, or None: uniform, 1/m each.
+    Y : (n, d) or (B, n, d) positions.
+    wy : (n,) or (B, n) weights, or None: uniform, 1/n each.
     metric : "euclidean", "sqeuclidean" or "cityblock" for position gradients; "chebyshev" for
         values and weight gradients only. Distances are in coordinate units (squared for
         "sqeuclidean").
@@ -393,10 +418,23 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     Raises
     ------
     TypeError
-        Non-numeric input.
+        Input that is not real numbers, as in :func:`emd`.
     ValueError
         Shapes that do not match, an unknown metric, position gradients for a metric without
-        one, NaN/inf, negative weights; the message names the argument and the batch index.
+        one, NaN/inf, negative weights, a ``method`` that cannot serve a problem; the message
+        names the argument and the problem (``wy[2] …``, ``problem 2: method='monotone_1d'
+        …``).
+    NotImplementedError
+        In a double backward through weights that require grad (see :func:`emd`).
+
+    Notes
+    -----
+    Double backward (``create_graph=True``) with weights that do not require grad: the
+    position gradient above is built from differentiable operations on X and Y with the flow
+    held fixed (it is constant near a non-degenerate optimum), so its derivative is
+    s Σ_j f_ij ∇²c(X_i, Y_j) (a gradient penalty works); the weights' second-order terms are
+    not implemented, as in :func:`emd`. Weight gradients are formed in power-of-two-scaled
+    units, as in :func:`emd`.
 
     Examples
     --------

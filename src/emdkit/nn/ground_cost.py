@@ -99,6 +99,13 @@ def ground_cost_loss(input: torch.Tensor, target: torch.Tensor, D, *, kind: str 
     target : class indices (B,) / (B, d1, ...), or distributions of the input's shape.
     D : (K, K) tensor or array.
     reduction : "mean" (over samples), "sum" or "none".
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input, named; arrays go through the core's gate (:mod:`emdkit.core.validation`).
+    NotImplementedError
+        In a double backward (``create_graph=True``) of kind="exact" with a soft target.
     """
     _checks.check_input(input)
     hard = _checks.split_target(input, target)
