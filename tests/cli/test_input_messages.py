@@ -15,3 +15,24 @@ def test_an_image_given_as_a_signature_is_named(tmp_path, capsys):
                           "as utf-8)")
     assert main(["emd", "pairwise", str(a), str(png)]) == EXIT_USAGE
     assert f"{png} is not a text CSV file" in capsys.readouterr().err
+
+
+def test_a_pair_the_solver_cannot_certify_is_named_by_its_files(tmp_path, capsys, monkeypatch):
+    """A SolverError is a runtime failure (exit 1) naming the files, not an internal error."""
+    import emdkit
+    from emdkit.cli._policy import EXIT_FAILURE
+
+    files = []
+    for k in range(3):
+        path = tmp_path / f"s{k}.csv"
+        path.write_text(f"x,weight\n{k},1\n")
+        files.append(str(path))
+
+    def fail(sigs, **kw):
+        raise emdkit.SolverError("signatures[1] and signatures[2]: the optimum could not be "
+                                 "certified")
+    monkeypatch.setattr(emdkit, "pairwise_emd", fail)
+    assert main(["emd", "pairwise", *files]) == EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert err == (f"emdkit: error: {files[1]} and {files[2]}: the optimum could not be "
+                   "certified\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -137,8 +138,12 @@ def _pairwise(args: argparse.Namespace) -> int:
     if len(dims) > 1:
         raise ValueError("the signature files have different numbers of coordinate columns: "
                          + ", ".join(f"{f} {X.shape[1]}" for f, (X, _) in zip(args.files, sigs)))
-    D = pairwise_emd(sigs, metric=args.metric, progress=args.progress, scheduler=args.scheduler,
-                     **timeout_keyword(pairwise_emd, args))
+    try:
+        D = pairwise_emd(sigs, metric=args.metric, progress=args.progress,
+                         scheduler=args.scheduler, **timeout_keyword(pairwise_emd, args))
+    except (ValueError, RuntimeError) as exc:  # named signatures[k]: name the files instead
+        raise type(exc)(re.sub(r"signatures\[(\d+)\]",
+                               lambda m: str(args.files[int(m.group(1))]), str(exc))) from None
     names = [f.stem for f in args.files]
     out = open(args.csv, "w", newline="") if args.csv else sys.stdout
     try:
