@@ -28,13 +28,12 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
 
     Parameters
     ----------
-    input : (B, N, d) or (N, d) predicted points.
+    input : (B, N, d) or (N, d) predicted points (integer coordinates are read as float64).
     target : (B, M, d) or (M, d) target points.
     input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; None:
         uniform, 1/N (1/M) per point. Different totals mean partial matching, as in
         :func:`emdkit.emd`; totals are compared in each side's own precision (float32
         weights that sum to 1 within float32 rounding count as equal to float64 ones).
-    Integer coordinates are read as float64.
     metric : "euclidean" (default), "sqeuclidean" or "cityblock".
     reduction : "mean" (over pairs), "sum" or "none" (shape (B,)).
     n_jobs : threads over the pairs of a batch (-1: all).
