@@ -4,7 +4,8 @@ Exit codes (also shown by ``emdkit --help``):
 
 * 0 — success;
 * 1 — a runtime failure: the command was well formed but the work failed (an output folder
-  that cannot be written, an unreachable Dask scheduler, a failed check of a full run);
+  that cannot be written, an unreachable Dask scheduler, an optimum the solver could not
+  certify, a failed check of a full run);
 * 2 — a usage error: a bad argument or input file, or a missing optional extra; nothing was
   computed;
 * 130 — interrupted with Ctrl-C;
@@ -104,7 +105,7 @@ def classify(exc: BaseException) -> tuple[int, str]:
         if extra is not None:
             return EXIT_USAGE, str(MissingExtraError([extra], [top]))
         return EXIT_FAILURE, f"a required module is missing: {exc.name}"
-    if isinstance(exc, RuntimeFailure):
+    if isinstance(exc, RuntimeFailure) or _is_solver_error(exc):
         return EXIT_FAILURE, str(exc)
     if isinstance(exc, IsADirectoryError):
         return EXIT_USAGE, f"{_path_of(exc)} is a folder, not a file"
@@ -124,6 +125,12 @@ def classify(exc: BaseException) -> tuple[int, str]:
         return EXIT_USAGE, str(exc)
     return EXIT_FAILURE, (f"internal error ({type(exc).__name__}: {exc}); please report it with "
                           "the output of --debug")
+
+
+def _is_solver_error(exc: BaseException) -> bool:
+    # the solver could not certify an optimum (it names the problem): a runtime failure of a
+    # well-formed command, not an internal error. Matched by name: no solver import here.
+    return type(exc).__name__ == "SolverError"
 
 
 def _path_of(exc: OSError) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -55,18 +56,13 @@ def read_signature(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{path} is a folder; give a signature CSV file")
     if not path.is_file():
         raise FileNotFoundError(f"signature file not found: {path}")
-    rows, lines = [], []
-    with open(path, newline="") as fh:
-        for k, row in enumerate(csv.reader(fh)):
-            if not row or all(not c.strip() for c in row):
-                continue
-            try:
-                rows.append([float(c) for c in row])
-            except ValueError:
-                if k == 0:
-                    continue  # header
-                raise ValueError(f"{path}: line {k + 1} is not numeric: {','.join(row)}") from None
-            lines.append(k + 1)
+    try:
+        rows, lines = _numeric_rows(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a text CSV file (byte {exc.start} cannot be read as "
+                         f"{exc.encoding}); {SIGNATURE_FORMAT}") from None
+    except csv.Error as exc:  # e.g. a NUL byte
+        raise ValueError(f"{path} is not a CSV file ({exc}); {SIGNATURE_FORMAT}") from None
     if not rows:
         raise ValueError(f"{path}: no points")
     width = len(rows[0])
@@ -84,6 +80,24 @@ def read_signature(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if not data[:, -1].sum() > 0:
         raise ValueError(f"{path}: every weight (last column) is zero; a signature needs mass")
     return data[:, :-1], data[:, -1]
+
+
+def _numeric_rows(path: Path) -> tuple[list[list[float]], list[int]]:
+    """The numeric rows of a CSV file and their line numbers (a first non-numeric row is a
+    header); a later non-numeric row is an error naming the file and line."""
+    rows, lines = [], []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for k, row in enumerate(csv.reader(fh)):
+            if not row or all(not c.strip() for c in row):
+                continue
+            try:
+                rows.append([float(c) for c in row])
+            except ValueError:
+                if k == 0:
+                    continue  # header
+                raise ValueError(f"{path}: line {k + 1} is not numeric: {','.join(row)}") from None
+            lines.append(k + 1)
+    return rows, lines
 
 
 def _between(args: argparse.Namespace) -> int:
@@ -121,8 +135,12 @@ def _pairwise(args: argparse.Namespace) -> int:
     if len(dims) > 1:
         raise ValueError("the signature files have different numbers of coordinate columns: "
                          + ", ".join(f"{f} {X.shape[1]}" for f, (X, _) in zip(args.files, sigs)))
-    D = pairwise_emd(sigs, metric=args.metric, progress=args.progress, scheduler=args.scheduler,
-                     scheduler_timeout=args.scheduler_timeout)
+    try:
+        D = pairwise_emd(sigs, metric=args.metric, progress=args.progress,
+                         scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout)
+    except (ValueError, RuntimeError) as exc:  # named signatures[k]: name the files instead
+        raise type(exc)(re.sub(r"signatures\[(\d+)\]",
+                               lambda m: str(args.files[int(m.group(1))]), str(exc))) from None
     names = [f.stem for f in args.files]
     out = open(args.csv, "w", newline="") if args.csv else sys.stdout
     try:

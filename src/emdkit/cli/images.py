@@ -259,9 +259,12 @@ def _signatures_from_index(args, paths, progress):
         report = index.update(args.roots, progress=progress, scheduler=args.scheduler,
                               scheduler_timeout=args.scheduler_timeout, prune_missing=False)
         stored = dict(index.signatures())
+        # files found unreadable by this run or an earlier one (those are not read again)
+        unreadable = dict(index.unreadable()) | dict(report.failed)
         options = index.options
     kept = [p for p in paths if str(p) in stored]
-    return kept, [stored[str(p)] for p in kept], report.failed, options
+    failed = [(str(p), unreadable[str(p)]) for p in paths if str(p) in unreadable]
+    return kept, [stored[str(p)] for p in kept], failed, options
 
 
 def _run_demo(out: Path, per_class: int, photos: bool, queries: int) -> dict:

@@ -18,8 +18,7 @@ from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
-from .validation import (as_cost_with_range, as_points, as_weights, check_positive_int,
-                         n_jobs_or_alias)
+from .validation import (as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias)
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).
@@ -105,10 +104,11 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
 
     Parameters
     ----------
-    a : array_like, shape (m,)
-        Non-negative weights, any positive total (weight units).
-    b : array_like, shape (n,)
-        Non-negative weights, any positive total.
+    a : array_like, shape (m,), or None
+        Non-negative weights, any positive total (weight units). None: uniform, 1/m each
+        (total 1; SciPy's and POT's convention).
+    b : array_like, shape (n,), or None
+        Non-negative weights, any positive total; None: uniform, 1/n each.
     cost : array_like, shape (m, n)
         Non-negative ground distances.
     max_iter : int, optional
@@ -130,11 +130,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     Raises
     ------
     TypeError
-        If an input is not real numbers (strings, booleans, complex, dates, object or masked
-        arrays, ragged lists), naming the argument.
+        If an input is not real numbers (strings, booleans, complex, dates, time deltas,
+        ``Decimal`` or other objects, masked arrays, ragged lists, tensors that require grad),
+        or ``max_iter`` is not an integer, naming the argument.
     ValueError
-        If weights are negative, all zero, empty, NaN or inf, or the cost has the wrong shape,
-        a negative, NaN or inf entry.
+        If weights are negative, all zero, empty, NaN or inf, the cost has the wrong shape,
+        a negative, NaN or inf entry, or ``max_iter`` < 1.
     SolverError
         If the optimum cannot be certified (``max_iter`` reached, or costs whose dynamic range
         float64 cannot certify on a problem too large for exact refinement). No value is
@@ -180,12 +181,8 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     >>> r.distance, r.work, r.total_flow
     (2.0, 4.0, 2.0)
     """
-    a = as_weights(a, "a")
-    b = as_weights(b, "b")
-    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]))
-    if max_iter is None:
-        max_iter = default_max_iter(*C.shape)
-    max_iter = check_positive_int(max_iter, "max_iter")
+    a, b, C, lo, hi = as_dense_problem(a, b, cost)
+    max_iter = check_max_iter(max_iter) or default_max_iter(*C.shape)
     n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
     prep = DenseProblem(a, b, C, lo, hi)
     problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
@@ -331,8 +328,9 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     ----------
     X, Y : array_like, shapes (m, d) and (n, d)
         Positions; 1-D inputs are points on a line.
-    wx, wy : array_like, shapes (m,) and (n,)
-        Non-negative weights, any positive totals (unequal totals: partial matching).
+    wx, wy : array_like, shapes (m,) and (n,), or None
+        Non-negative weights, any positive totals (unequal totals: partial matching). None:
+        uniform, 1/m (1/n) each, total 1.
     metric : str or callable, default "euclidean"
         As in :func:`emdkit.ground_distance`; distances are in the units of the coordinates
         (squared for "sqeuclidean").
@@ -383,14 +381,9 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     >>> round(r.distance, 6)
     1.207107
     """
-    X = as_points(X, "X")
-    Y = as_points(Y, "Y")
-    wx = as_weights(wx, "wx")
-    wy = as_weights(wy, "wy")
-    if wx.shape[0] != X.shape[0]:
-        raise ValueError(f"wx has {wx.shape[0]} weights but X has {X.shape[0]} points")
-    if wy.shape[0] != Y.shape[0]:
-        raise ValueError(f"wy has {wy.shape[0]} weights but Y has {Y.shape[0]} points")
+    X, wx = as_signature(X, wx, "X", "wx")
+    Y, wy = as_signature(Y, wy, "Y", "wy")
+    max_iter = check_max_iter(max_iter)
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     check_metric(metric)
@@ -405,8 +398,7 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         return monotone_emd(X, wx, Y, wy, metric)
     if path == "pointcloud":
         from .pointcloud import pointcloud_emd
-        if max_iter is None:
-            max_iter = default_max_iter(X.shape[0], Y.shape[0])
-        return pointcloud_emd(X, wx, Y, wy, metric, check_positive_int(max_iter, "max_iter"),
+        return pointcloud_emd(X, wx, Y, wy, metric,
+                              max_iter or default_max_iter(X.shape[0], Y.shape[0]),
                               resolve_threads(n_jobs))
     return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)

@@ -9,6 +9,13 @@ last committed state while an indexer writes, instead of waiting on its lock.
 
 Incremental: a file whose size and modification time match its row is skipped without being
 read; a file whose stamp changed but whose SHA-256 did not only has its stamp updated.
+
+Unreadable files: a file that cannot be read or decoded gets no image row but a row in the
+``unreadable`` table, with its stamp and the reason. It is reported once, by the run that
+found it; later runs skip it while its stamp is unchanged (and count it), and try it again
+when it changes. The web page lists these files with their reasons instead of counting them
+as "not yet indexed". The table is added to older index files when an indexer opens them
+(schema version 1 either way: readers that do not know it simply ignore it).
 """
 from __future__ import annotations
 
@@ -51,11 +58,22 @@ CREATE TABLE IF NOT EXISTS images (
     CHECK (length(colours) = 24 * k AND length(weights) = 8 * k)
 );
 """
+# Added within schema version 1: created by every indexer that opens the file (IF NOT EXISTS).
+_UNREADABLE_TABLE = """
+CREATE TABLE IF NOT EXISTS unreadable (
+    path         TEXT PRIMARY KEY,   -- absolute, resolved
+    size         INTEGER NOT NULL,   -- bytes (-1: could not even be read)
+    mtime_ns     INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    seen_at      REAL NOT NULL       -- unix time
+)"""
 
 
 @dataclass
 class IndexReport:
-    """What one ``update`` did. ``failed`` lists (path, reason) for files that were skipped."""
+    """What one ``update`` did. ``failed`` lists (path, reason) for files found unreadable by
+    this run; ``still_unreadable`` counts those recorded by an earlier run and unchanged since
+    (skipped without being read again)."""
 
     added: int = 0
     updated: int = 0
@@ -63,11 +81,14 @@ class IndexReport:
     touched: int = 0  # stamp changed, content identical
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    still_unreadable: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
+        known = (f", {self.still_unreadable} known unreadable (unchanged, skipped)"
+                 if self.still_unreadable else "")
         lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
-                 f"unchanged, {self.removed} removed, {len(self.failed)} unreadable "
+                 f"unchanged, {self.removed} removed, {len(self.failed)} unreadable{known} "
                  f"({self.seconds:.1f} s)"]
         if self.failed:
             lines.append("unreadable images (skipped, not in the index):")
@@ -189,6 +210,8 @@ def _checked_schema(conn: sqlite3.Connection, db_path: Path, options: SignatureO
                          (json.dumps((options or SignatureOptions()).to_dict()),))
             conn.execute("INSERT INTO meta VALUES ('created', ?)", (str(time.time()),))
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    if not read_only:  # indexes written before the table existed get it on their next update
+        conn.execute(_UNREADABLE_TABLE)
     row = conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
     stored = SignatureOptions.from_dict(json.loads(row[0]))
     if options is not None and options != stored:
@@ -236,6 +259,11 @@ class ImageIndex:
 
     def paths(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT path FROM images ORDER BY path")]
+
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(path, reason) of every file recorded as unreadable, sorted by path."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT path, reason FROM unreadable ORDER BY path")]
 
     def signatures(self) -> list[tuple[str, ColourSignature]]:
         """Every indexed (path, signature), sorted by path."""
@@ -286,6 +314,8 @@ class ImageIndex:
         files = [str(p) for p in find_images(roots)]
         known = {path: (size, mtime, sha) for path, size, mtime, sha in self.conn.execute(
             "SELECT path, size, mtime_ns, sha256 FROM images")}
+        bad = {path: (size, mtime) for path, size, mtime in self.conn.execute(
+            "SELECT path, size, mtime_ns FROM unreadable")}
         report = IndexReport()
         todo: list[tuple[str, str | None]] = []
         for path in files:
@@ -297,10 +327,12 @@ class ImageIndex:
             row = known.get(path)
             if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
                 report.unchanged += 1
+            elif bad.get(path) == (st.st_size, st.st_mtime_ns):
+                report.still_unreadable += 1
             else:
                 todo.append((path, row[2] if row else None))
         if prune_missing:
-            report.removed = self._prune(roots, set(files), known)
+            report.removed = self._prune(roots, set(files), known, bad)
         bar = progress_bar(len(todo), progress, "indexing", "img")
         pending: list[_Outcome] = []
         try:
@@ -308,7 +340,6 @@ class ImageIndex:
                 bar.update(1)
                 if outcome.error is not None:
                     report.failed.append((outcome.path, outcome.error))
-                    continue
                 pending.append(outcome)
                 if len(pending) >= batch_size:
                     self._write(pending, known, report)
@@ -325,6 +356,14 @@ class ImageIndex:
         now = time.time()
         with self._transaction():
             for o in outcomes:
+                if o.error is not None:
+                    # an indexed file that no longer decodes loses its row: it described
+                    # content that is gone
+                    self.conn.execute("INSERT OR REPLACE INTO unreadable VALUES (?,?,?,?,?)",
+                                      (o.path, o.size, o.mtime_ns, o.error, now))
+                    self.conn.execute("DELETE FROM images WHERE path=?", (o.path,))
+                    continue
+                self.conn.execute("DELETE FROM unreadable WHERE path=?", (o.path,))
                 if o.signature is None:  # same bytes, new stamp
                     self.conn.execute("UPDATE images SET size=?, mtime_ns=? WHERE path=?",
                                       (o.size, o.mtime_ns, o.path))
@@ -342,14 +381,20 @@ class ImageIndex:
                 else:
                     report.added += 1
 
-    def _prune(self, roots: list[Path], present: set[str], known: dict) -> int:
+    def _prune(self, roots: list[Path], present: set[str], known: dict, bad: dict) -> int:
+        """Drop the rows (images and unreadable) of files under ``roots`` that are gone;
+        returns how many image rows went."""
         resolved = [r.resolve() for r in roots]
-        gone = [p for p in known if p not in present and not os.path.exists(p)
-                and any(Path(p).is_relative_to(r) for r in resolved)]
-        if gone:
+
+        def gone(paths):
+            return [(p,) for p in paths if p not in present and not os.path.exists(p)
+                    and any(Path(p).is_relative_to(r) for r in resolved)]
+        images, unreadable = gone(known), gone(bad)
+        if images or unreadable:
             with self._transaction():
-                self.conn.executemany("DELETE FROM images WHERE path=?", [(p,) for p in gone])
-        return len(gone)
+                self.conn.executemany("DELETE FROM images WHERE path=?", images)
+                self.conn.executemany("DELETE FROM unreadable WHERE path=?", unreadable)
+        return len(images)
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

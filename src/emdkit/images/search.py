@@ -35,7 +35,7 @@ import numpy as np
 
 from emdkit.core import emd, ground_distance
 from emdkit.core.costs import GROUND_COSTS, METRICS, NORM_METRICS
-from emdkit.core.validation import as_points, as_weights, check_positive_int
+from emdkit.core.validation import as_dense_problem, as_signature, check_positive_int
 
 # totals within this relative difference count as equal: the partial EMD of totals that
 # differ by δ·T is within δ·diameter of the full one, far below PRUNE_SLACK
@@ -77,7 +77,7 @@ class PreparedCandidates:
 
     @classmethod
     def prepare(cls, candidates: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> "PreparedCandidates":
-        items = tuple(candidates)
+        items = tuple(_checked_candidate(k, item) for k, item in enumerate(candidates))
         if not items:
             return cls((), np.zeros((0, 0)), np.zeros(0), np.zeros(0, dtype=str))
         return cls(items, np.stack([w @ X / w.sum() for _, X, w in items]),
@@ -92,6 +92,16 @@ class PreparedCandidates:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def _checked_candidate(k: int, item) -> tuple[str, np.ndarray, np.ndarray]:
+    """Candidate k as (name, positions, weights), through the core's input gate."""
+    try:
+        name, X, w = item
+    except (TypeError, ValueError):
+        raise TypeError(f"candidates[{k}] must be a (name, positions, weights) triple") from None
+    return (name, *as_signature(X, w, f"candidates[{k}] positions", f"candidates[{k}] weights",
+                                f"candidates[{k}]"))
 
 
 def centroid_bound(X, wx, Y, wy, metric: str = "euclidean") -> float:
@@ -109,8 +119,8 @@ def centroid_bound(X, wx, Y, wy, metric: str = "euclidean") -> float:
     """
     if metric not in NORM_METRICS:
         raise ValueError(f"metric must be a norm {NORM_METRICS} for the centroid bound, got {metric!r}")
-    X, Y = as_points(X, "X"), as_points(Y, "Y")
-    wx, wy = as_weights(wx, "wx"), as_weights(wy, "wy")
+    X, wx = as_signature(X, wx, "X", "wx")
+    Y, wy = as_signature(Y, wy, "Y", "wy")
     diff = wx @ X / wx.sum() - wy @ Y / wy.sum()
     return float(np.linalg.norm(diff, ord=GROUND_COSTS[metric].norm_ord))
 
@@ -128,6 +138,12 @@ def nearest_colour_bound(wx: np.ndarray, wy: np.ndarray, cost: np.ndarray) -> fl
     .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
        retrieval", IJCV 40(2), 2000.
     """
+    wx, wy, cost, _, _ = as_dense_problem(wx, wy, cost, ("wx", "wy", "cost"))
+    return _nearest_colour_bound(wx, wy, cost)
+
+
+def _nearest_colour_bound(wx: np.ndarray, wy: np.ndarray, cost: np.ndarray) -> float:
+    """:func:`nearest_colour_bound` of checked arrays (the search loop's hot path)."""
     tx, ty = float(wx.sum()), float(wy.sum())
     bound = 0.0
     if tx <= ty * (1 + EQUAL_TOTAL_RTOL):
@@ -167,9 +183,7 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
         raise TypeError(f"metric must be a string, got {type(metric).__name__}")
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
-    qX, qw = as_points(query[0], "query positions"), as_weights(query[1], "query weights")
-    if qX.shape[0] != qw.shape[0]:
-        raise ValueError(f"query has {qX.shape[0]} positions but {qw.shape[0]} weights")
+    qX, qw = as_signature(query[0], query[1], "query positions", "query weights", "query")
     n = len(candidates)
     if n == 0:
         return SearchResult([], 0, 0, 0, 0, 0)
@@ -200,7 +214,7 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
             continue
         name, X, w = candidates[idx]
         cost = ground_distance(qX, X, metric)
-        if use_bounds and nearest_colour_bound(qw, w, cost) > limit + PRUNE_SLACK * (1 + limit):
+        if use_bounds and _nearest_colour_bound(qw, w, cost) > limit + PRUNE_SLACK * (1 + limit):
             pruned_n += 1
             continue
         d = emd(qw, w, cost).distance

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from emdkit.core.validation import check_positive_int
+from emdkit.core.validation import check_positive_int, real_array
 
 from .loading import load_rgb
 
@@ -181,7 +181,7 @@ def signature_from_rgb(rgb: ArrayLike, options: SignatureOptions | None = None) 
     .. [3] D. Arthur, S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
     """
     options = options or SignatureOptions()
-    arr = np.asarray(rgb)
+    arr = real_array(rgb, "rgb")  # the core's gate: no masks, booleans, strings, objects
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError(f"rgb must be an (h, w, 3) array, got shape {arr.shape}")
     if arr.dtype != np.uint8:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core.validation import check_positive_int
+from ..core.validation import as_real_number, check_positive_int
 from ._labels import as_cost_matrix, paired, proba_targets
 
 
@@ -84,7 +84,7 @@ def asymmetric_cost(num_classes: int, *, under: float = 2.0, over: float = 1.0) 
     Raises
     ------
     TypeError
-        If ``num_classes`` is not an integer.
+        If ``num_classes`` is not an integer, or ``under`` or ``over`` is not a real number.
     ValueError
         If ``num_classes`` < 1, or ``under`` or ``over`` is negative or not finite.
 
@@ -105,6 +105,7 @@ def asymmetric_cost(num_classes: int, *, under: float = 2.0, over: float = 1.0) 
            [4., 2., 0.]])
     """
     k = check_positive_int(num_classes, "num_classes")
+    under, over = as_real_number(under, "under"), as_real_number(over, "over")
     for name, value in (("under", under), ("over", over)):
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite, non-negative cost per class step, got {value}")

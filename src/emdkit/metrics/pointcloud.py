@@ -20,16 +20,15 @@ from __future__ import annotations
 import numpy as np
 
 from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT
+from ..core.validation import as_real_array, as_signature
 
 
 def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(B, N, d) array, or a sequence of (N_k, d) clouds or (points, weights) pairs."""
+    """(B, N, d) array, or a sequence of (N_k, d) clouds or (points, weights) pairs (weights
+    None: uniform), read through the core's input gate and named as the caller wrote them:
+    ``generated[3]``, ``reference[1] weights``."""
     if not isinstance(clouds, (list, tuple)):
-        try:
-            arr = np.asarray(clouds, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a (B, N, d) array or a sequence of clouds, got "
-                            f"{type(clouds).__name__}") from exc
+        arr = as_real_array(clouds, name)
         if arr.ndim != 3:
             raise ValueError(f"{name} must be (B, N, d) or a sequence of (N, d) clouds, got "
                              f"shape {arr.shape}")
@@ -39,38 +38,46 @@ def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     sigs = []
     for k, cloud in enumerate(clouds):
         pair = isinstance(cloud, tuple) and len(cloud) == 2
-        points = np.asarray(cloud[0] if pair else cloud, dtype=np.float64)
+        cloud_name = f"{name}[{k}]"
+        x_name = f"{cloud_name} points" if pair else cloud_name
+        points = as_real_array(cloud[0] if pair else cloud, x_name)
         if points.ndim != 2 or points.shape[0] == 0:
-            raise ValueError(f"{name}[{k}] must be a non-empty (N, d) cloud, got shape "
+            raise ValueError(f"{x_name} must be a non-empty (N, d) cloud, got shape "
                              f"{points.shape}")
-        if not np.isfinite(points).all():
-            raise ValueError(f"{name}[{k}] contains NaN or inf")
-        weights = (np.asarray(cloud[1], dtype=np.float64) if pair
-                   else np.full(points.shape[0], 1.0 / points.shape[0]))
-        sigs.append((points, weights))
+        sigs.append(as_signature(points, cloud[1] if pair else None, x_name,
+                                 f"{cloud_name} weights", cloud_name))
+    if any(X.shape[1] != sigs[0][0].shape[1] for X, _ in sigs):
+        k = next(k for k, (X, _) in enumerate(sigs) if X.shape[1] != sigs[0][0].shape[1])
+        raise ValueError(f"{name}[{k}] has {sigs[k][0].shape[1]} coordinates, {name}[0] has "
+                         f"{sigs[0][0].shape[1]}")
     return sigs
 
 
 def _cross_matrix(generated, reference, metric, parallel: dict) -> np.ndarray:
-    """D[i, j] = EMD(generated_i, reference_j), from the core's ``cdist_emd``; ``parallel``
-    holds n_jobs, progress, scheduler and scheduler_timeout."""
-    from emdkit import cdist_emd
+    """D[i, j] = EMD(generated_i, reference_j): the core's ``cdist_emd`` under our names;
+    ``parallel`` holds n_jobs, progress, scheduler and scheduler_timeout."""
+    from emdkit.core.batch import cross_matrix
 
-    return np.asarray(cdist_emd(generated, reference, metric, **parallel))
+    return cross_matrix(generated, reference, ("generated", "reference"), metric,
+                        parallel["n_jobs"], parallel["progress"], parallel["scheduler"],
+                        parallel["scheduler_timeout"])
 
 
 def _all_matrices(generated, reference, metric, parallel: dict):
     """(D_gg, D_gr, D_rr) from one ``pairwise_emd`` over both sets (each pair solved once)."""
-    from emdkit import pairwise_emd
+    from emdkit.core.batch import pairwise_matrix
 
-    full = pairwise_emd(list(generated) + list(reference), metric, **parallel)
     g = len(generated)
+    full = pairwise_matrix(list(generated) + list(reference),
+                           (("generated", 0), ("reference", g)), metric, parallel["n_jobs"],
+                           parallel["progress"], parallel["scheduler"],
+                           parallel["scheduler_timeout"])
     return full[:g, :g], full[:g, g:], full[g:, g:]
 
 
 def mmd_cov_from_matrix(cross: np.ndarray) -> tuple[float, float]:
     """(MMD, COV) from the ``(|S_g|, |S_r|)`` matrix D[i, j] = EMD(generated_i, reference_j)."""
-    cross = np.asarray(cross, dtype=np.float64)
+    cross = as_real_array(cross, "cross")
     if cross.ndim != 2 or 0 in cross.shape:
         raise ValueError(f"cross must be a non-empty 2-D matrix, got shape {cross.shape}")
     mmd = float(cross.min(axis=0).mean())
@@ -81,8 +88,9 @@ def mmd_cov_from_matrix(cross: np.ndarray) -> tuple[float, float]:
 def one_nna_from_matrices(within_generated: np.ndarray, cross: np.ndarray,
                           within_reference: np.ndarray) -> float:
     """Leave-one-out 1-NN accuracy on S_g ∪ S_r from the three distance blocks."""
-    gg, gr, rr = (np.asarray(x, dtype=np.float64) for x in (within_generated, cross,
-                                                               within_reference))
+    gg, gr, rr = (as_real_array(x, name) for x, name in (
+        (within_generated, "within_generated"), (cross, "cross"),
+        (within_reference, "within_reference")))
     n_g, n_r = gr.shape
     if gg.shape != (n_g, n_g) or rr.shape != (n_r, n_r):
         raise ValueError(f"blocks do not fit: within_generated {gg.shape}, cross {gr.shape}, "
@@ -103,7 +111,7 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -123,10 +131,12 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
 
     See Also
     --------
@@ -164,7 +174,7 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -184,10 +194,12 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
 
     See Also
     --------
@@ -227,7 +239,7 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -247,10 +259,12 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
 
     See Also
     --------
@@ -287,7 +301,7 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -308,10 +322,12 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
 
     See Also
     --------

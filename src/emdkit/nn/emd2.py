@@ -65,6 +65,7 @@ class _CDFResidualPower(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_s: torch.Tensor):
+        _checks.refuse_double_backward("emd2_loss")
         p, delta, gaps = ctx.saved_tensors
         r = ctx.r
         # G_k = ∂s/∂Δ_k up to the per-row factor r·grad_s (applied once, below)
@@ -188,6 +189,7 @@ class _CDFLossCPU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
+        _checks.refuse_double_backward("emd2_loss")
         (grad_rows,) = ctx.saved_tensors
         grad = grad_rows * (grad_out if ctx.total else grad_out.unsqueeze(1))
         return grad, None, None, None, None, None, None, None
@@ -260,6 +262,14 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     Tensor: a scalar, or the per-element losses (input's shape without the class dim) for
     reduction="none" (ignored elements are 0).
 
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input, named (``input must be floating point …``); arrays go through the core's
+        gate (:mod:`emdkit.core.validation`).
+    NotImplementedError
+        In a double backward (``create_graph=True``): the gradient is computed outside the
+        autograd graph, and its second-order terms would be silently missing.
     See Also
     --------
     EMD2Loss : the module form.
@@ -354,8 +364,10 @@ class EMD2Loss(nn.Module):
         self.reduction = reduction
         self.ignore_index = ignore_index
         # buffers follow .to(device) with the module
-        self.register_buffer("positions", None if positions is None else torch.as_tensor(positions))
-        self.register_buffer("weight", None if weight is None else torch.as_tensor(weight))
+        self.register_buffer("positions", None if positions is None
+                             else _checks.as_real_tensor(positions, "positions"))
+        self.register_buffer("weight", None if weight is None
+                             else _checks.as_real_tensor(weight, "weight"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return emd2_loss(input, target, from_logits=self.from_logits, positions=self.positions,

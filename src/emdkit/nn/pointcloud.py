@@ -6,12 +6,7 @@ from torch import nn
 
 from ..core.validation import check_n_jobs
 from . import _checks
-from .exact import POSITION_GRAD_METRICS, signature_emd
-
-
-def _uniform(points: torch.Tensor) -> torch.Tensor:
-    n = points.shape[-2]
-    return torch.full(points.shape[:-1], 1.0 / n, dtype=points.dtype, device=points.device)
+from .exact import POSITION_GRAD_METRICS, signature_emd_named
 
 
 def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
@@ -34,10 +29,12 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
 
     Parameters
     ----------
-    input : (B, N, d) or (N, d) predicted points.
+    input : (B, N, d) or (N, d) predicted points (integer coordinates are read as float64).
     target : (B, M, d) or (M, d) target points.
-    input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; different
-        totals mean partial matching, as in :func:`emdkit.emd`.
+    input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; None:
+        uniform, 1/N (1/M) per point. Different totals mean partial matching, as in
+        :func:`emdkit.emd`; totals are compared in each side's own precision (float32
+        weights that sum to 1 within float32 rounding count as equal to float64 ones).
     metric : "euclidean" (default), "sqeuclidean" or "cityblock".
     reduction : "mean" (over pairs), "sum" or "none" (shape (B,)).
     n_jobs : int, default -1
@@ -84,9 +81,8 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     if input.ndim != target.ndim:
         raise ValueError(f"input and target must both be batched or both single clouds, got "
                          f"shapes {tuple(input.shape)} and {tuple(target.shape)}")
-    wx = _uniform(input) if input_weights is None else input_weights
-    wy = _uniform(target) if target_weights is None else target_weights
-    losses = signature_emd(input, wx, target, wy, metric, n_jobs=n_jobs)
+    losses = signature_emd_named(input, input_weights, target, target_weights, metric, "auto",
+                                 n_jobs, ("input", "input_weights", "target", "target_weights"))
     if input.ndim == 2:
         return losses
     return _checks.reduce(losses, reduction)

@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from emdkit import ground_distance, signature_emd, wasserstein_1d
-from emdkit.core.validation import as_points, as_weights, check_positive_int
+from emdkit import signature_emd, wasserstein_1d
+from emdkit.core.validation import as_points, as_real_array, as_weights, check_positive_int
 
 
 def _paired_points(X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -150,8 +150,8 @@ def psd_sqrt(A: np.ndarray) -> np.ndarray:
 
 
 def _as_gaussian(mean: ArrayLike, cov: ArrayLike, name: str) -> tuple[np.ndarray, np.ndarray]:
-    m = np.atleast_1d(np.asarray(mean, dtype=np.float64))
-    S = np.atleast_2d(np.asarray(cov, dtype=np.float64))
+    m = np.atleast_1d(as_real_array(mean, f"mean{name}"))
+    S = np.atleast_2d(as_real_array(cov, f"cov{name}"))
     if m.ndim != 1:
         raise ValueError(f"mean{name} must be 1-D, got shape {m.shape}")
     if S.shape != (m.shape[0], m.shape[0]):

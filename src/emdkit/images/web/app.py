@@ -272,6 +272,8 @@ class Api:
                              "missing": stale.missing,
                              "unindexed_under_roots": stale.unindexed if site.store.roots
                              else None,
+                             "unreadable": [{"path": path, "reason": reason}
+                                            for path, reason in stale.unreadable],
                              "max_upload_bytes": MAX_UPLOAD_BYTES,
                              "max_upload_pixels": MAX_UPLOAD_PIXELS, "max_k": MAX_K})
 

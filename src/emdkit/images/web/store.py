@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -80,6 +81,9 @@ class Staleness:
     missing: int     # the file is gone
     unindexed: int   # image files under --roots with no row (None-like -1: no roots given)
     checked_at: float
+    # (path, reason) of files the indexer recorded as unreadable and that have not changed
+    # since: re-indexing would not help, so they are listed, not counted as "not yet indexed"
+    unreadable: tuple[tuple[str, str], ...] = ()
 
 
 class IndexStore:
@@ -173,11 +177,33 @@ class IndexStore:
                 continue
             if st.st_size != e.size or st.st_mtime_ns != e.mtime_ns:
                 changed += 1
+        unreadable = self._unreadable()
         unindexed = -1
         if self.roots:
-            unindexed = sum(1 for p in find_images(self.roots) if str(p) not in snap.by_path)
-        self._staleness = Staleness(changed, missing, unindexed, time.time())
+            unindexed = sum(1 for p in find_images(self.roots)
+                            if str(p) not in snap.by_path and str(p) not in unreadable)
+        self._staleness = Staleness(changed, missing, unindexed, time.time(),
+                                    tuple(sorted(unreadable.items())))
         return self._staleness
+
+    def _unreadable(self) -> dict[str, str]:
+        """{path: reason} of the files recorded as unreadable whose stamp has not changed
+        since (an index written before the table existed has none)."""
+        with self._lock:
+            try:
+                rows = self._conn.execute(
+                    "SELECT path, size, mtime_ns, reason FROM unreadable").fetchall()
+            except sqlite3.OperationalError:  # no such table
+                return {}
+        out = {}
+        for path, size, mtime_ns, reason in rows:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):
+                out[path] = reason
+        return out
 
     # ---- thumbnails -------------------------------------------------------------------------
     def thumbnail(self, entry: Entry, side: int = THUMB_SIDE) -> bytes:
