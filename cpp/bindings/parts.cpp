@@ -1,0 +1,9 @@
+#include "bindings/parts.hpp"
+
+namespace emdkit {
+
+void bind_parts(nanobind::module_& m) {
+    bind_version(m);
+}
+
+}  // namespace emdkit
