@@ -17,8 +17,6 @@ export NUMBA_CACHE_DIR := $(CURDIR)/.numba-cache/$(KERNEL_HASH)
 
 # torch is pinned to the CPU build that lies on these machines; an unpinned torch
 # would pull a multi-GB CUDA build. It goes first so that the extra's range is already met.
-SITE = $(shell $(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
-
 # The development venv imports src/ directly through a .pth file (what setuptools' editable
 # installs did), with the compiled engine built in place by `make native`. scikit-build-core's
 # own editable install puts an import hook first on sys.meta_path, which would shadow
@@ -32,8 +30,9 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet "cmake>=3.18" ninja "nanobind>=2.4" "scikit-build-core>=0.10"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
-	rm -rf $(SITE)/_editable_skbc_emdkit.* $(SITE)/_emdkit_editable.* $(SITE)/emdkit
-	echo "$(CURDIR)/src" > $(SITE)/emdkit-src.pth
+	site=$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") && \
+	    test -d "$$site" && rm -rf "$$site"/_editable_skbc_emdkit.* "$$site"/_emdkit_editable.* \
+	    "$$site"/emdkit && echo "$(CURDIR)/src" > "$$site"/emdkit-src.pth
 	touch $(STAMP)
 
 # The compiled engine, built in place into src/emdkit (incremental: Ninja rebuilds what changed).
