@@ -9,5 +9,7 @@ namespace emdkit {
 void bind_parts(nanobind::module_& m);
 
 void bind_version(nanobind::module_& m);
+void bind_nn(nanobind::module_& m);
+void bind_images(nanobind::module_& m);
 
 }  // namespace emdkit
