@@ -19,15 +19,18 @@ import subprocess
 import sys
 
 ENGINES = ("numba", "native")
-VARIANTS = ("index target", "positions", "soft target")
+VARIANTS = ("index target", "positions", "soft target", "kernel alone, index target")
 
 
 def worker(batch: int, threads: int) -> None:
     """Answers "K variant-index" lines with the time of one forward + backward step."""
+    import time
+
+    import numpy as np
     import torch
 
     from bench_loss import step_time
-    from emdkit.nn import emd2_loss
+    from emdkit.nn import _cdf_kernel, emd2_loss
 
     torch.set_num_threads(threads)
     inputs = {}
@@ -42,8 +45,17 @@ def worker(batch: int, threads: int) -> None:
             inputs[k] = (z, [(emd2_loss, t), (lambda x, y, p=pos: emd2_loss(x, y, positions=p), t),
                              (emd2_loss, soft)])
         z, fns = inputs[k]
-        fn, target = fns[variant]
-        print(step_time(fn, z, target, "cpu"), flush=True)
+        if variant < len(fns):
+            fn, target = fns[variant]
+            print(step_time(fn, z, target, "cpu"), flush=True)
+            continue
+        # the fused kernel alone on softmax probabilities, as emd2_loss calls it on one thread
+        rows = torch.softmax(z.detach(), 1).numpy()
+        t_index = fns[0][1].numpy().astype(np.int64)
+        start = time.perf_counter()
+        _cdf_kernel.cdf_loss(rows, t_index, np.empty((0, 0), rows.dtype), np.ones(k - 1), 2.0,
+                             True, True, True, 1.0 / batch, np.empty(batch), 1, 0)
+        print(time.perf_counter() - start, flush=True)
 
 
 def start_workers(batch: int, threads: int) -> dict:
