@@ -1,10 +1,9 @@
 """The fused CPU kernel and the torch-op implementation agree in value and gradient."""
-import os
-
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from emdkit.core.engine import engine_name  # noqa: E402
 from emdkit.core.threads import available_threads  # noqa: E402
 from emdkit.nn import _cdf_kernel  # noqa: E402
 from emdkit.nn import emd2 as emd2_module  # noqa: E402
@@ -90,7 +89,7 @@ def test_thread_policy_one_thread_for_short_calls_and_the_users_limit_otherwise(
 def test_the_thread_cap_is_the_engines():
     """Numba's pool has NUMBA_NUM_THREADS threads; the compiled engine may use every CPU in the
     affinity mask (NUMBA_NUM_THREADS still a limit where the user set it)."""
-    if os.environ.get("EMDKIT_ENGINE", "numba") == "native":
+    if engine_name() == "native":
         assert _cdf_kernel.MAX_THREADS == available_threads()
     else:
         import numba
