@@ -1,10 +1,10 @@
 """Count-weighted k-means of an image's distinct colours (k-means++ seeding, then Lloyd).
 
-Written here (numpy + two compiled passes) instead of calling scikit-learn's ``KMeans``: importing
-``sklearn.cluster`` alone took 0.7–2.4 s on the 2-core test machine, more than the whole 1 s
-budget of a command-line search (bench/RESULTS_images.md). One Lloyd round is one pass over
-the colours that assigns each to its nearest centre and accumulates the new centres. The two
-passes are Numba kernels, or with ``EMDKIT_ENGINE=native`` the compiled engine's
+Written here (numpy and two compiled passes) instead of calling scikit-learn's ``KMeans``:
+importing ``sklearn.cluster`` alone took 0.7–2.4 s on the 2-core test machine, more than the
+whole 1 s budget of a command-line search (bench/RESULTS_images.md). One Lloyd round is one
+pass over the colours that assigns each to its nearest centre and accumulates the new centres.
+The two passes are Numba kernels, or with ``EMDKIT_ENGINE=native`` the compiled engine's
 (cpp/images/kmeans.cpp), which does the same operations in the same order: same centres, same
 bits, so image signatures and search results do not depend on the engine.
 """

@@ -92,6 +92,7 @@ class _CDFResidualPower(torch.autograd.Function):
 PARALLEL_MIN_ENTRIES = 4_000_000
 PARALLEL_CHUNK = 8
 
+
 def kernel_threads(n_entries: int, n_threads: int | None) -> int:
     """Threads for one kernel call: ``n_threads`` if given, else torch's intra-op setting (the
     user's limit) for large calls and 1 below :data:`PARALLEL_MIN_ENTRIES`; never more than
