@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.emdkit-installed
 EXTRAS := torch,images,web,ordinal,sgm,bench,dev,docs
 
-.PHONY: demo test test-fast install bench bench-env clean clean-numba docs docs-clean
+.PHONY: demo test test-fast install native sanitize bench bench-env clean clean-numba docs docs-clean
 
 # Numba's on-disk cache is keyed on the file of each cached function only: after an edit to a
 # callee in another file it would keep running the old machine code. Every make target therefore
@@ -17,12 +17,53 @@ export NUMBA_CACHE_DIR := $(CURDIR)/.numba-cache/$(KERNEL_HASH)
 
 # torch is pinned to the CPU build that lies on these machines; an unpinned torch
 # would pull a multi-GB CUDA build. It goes first so that the extra's range is already met.
+# The development venv imports src/ directly through a .pth file (what setuptools' editable
+# installs did), with the compiled engine built in place by `make native`. scikit-build-core's
+# own editable install puts an import hook first on sys.meta_path, which would shadow
+# PYTHONPATH overlays (the sanitizer build below, git worktrees); so after pip has installed the
+# dependencies, the console script and the metadata, the hook (and the copy of the engine it
+# pointed to) is swapped for the .pth.
+# CMake, Ninja and nanobind come from PyPI into the venv, for `make native`.
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet "cmake>=3.18" ninja "nanobind>=2.4" "scikit-build-core>=0.10"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	site=$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") && \
+	    test -d "$$site" && rm -rf "$$site"/_editable_skbc_emdkit.* "$$site"/_emdkit_editable.* \
+	    "$$site"/emdkit && echo "$(CURDIR)/src" > "$$site"/emdkit-src.pth
 	touch $(STAMP)
+
+# The compiled engine, built in place into src/emdkit (incremental: Ninja rebuilds what changed).
+native: $(STAMP)
+	$(VENV)/bin/cmake -S . -B build/dev -G Ninja -DPython_EXECUTABLE=$(abspath $(PY)) \
+	    -DEMDKIT_OUTPUT_DIR=$(CURDIR)/src/emdkit > build-dev.log || (cat build-dev.log; exit 1)
+	$(VENV)/bin/cmake --build build/dev
+	@rm -f build-dev.log
+
+# The engine under AddressSanitizer and UndefinedBehaviorSanitizer (invariant checks on), run
+# on the core tests and the nn and images engine comparisons: a copy of the package in build/asan/overlay goes first on PYTHONPATH.
+# Python itself is not instrumented, so ASan is preloaded and its leak check (which would list
+# the interpreter's own allocations) is off.
+# libstdc++ is preloaded beside ASan: loaded later, with the engine, it leaves ASan's interceptor
+# of __cxa_throw without the real function, and the engine's first C++ exception (a ValueError
+# for a bad call) stops the process with "CHECK failed: asan_interceptors.cpp".
+ASAN_LIB = $(shell $(CXX) -print-file-name=libasan.so) $(shell $(CXX) -print-file-name=libstdc++.so)
+sanitize: $(STAMP)
+	$(VENV)/bin/cmake -S . -B build/asan -G Ninja -DPython_EXECUTABLE=$(abspath $(PY)) \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMDKIT_SANITIZE=ON \
+	    -DEMDKIT_OUTPUT_DIR=$(CURDIR)/build/asan/overlay/emdkit > build-asan.log \
+	    || (cat build-asan.log; exit 1)
+	rm -rf build/asan/overlay && mkdir -p build/asan/overlay
+	cp -r src/emdkit build/asan/overlay/ && find build/asan/overlay -name '*.so' -delete
+	$(VENV)/bin/cmake --build build/asan
+	@rm -f build-asan.log
+	LD_PRELOAD="$(ASAN_LIB)" ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 EMDKIT_ENGINE=native \
+	    PYTHONPATH=$(CURDIR)/build/asan/overlay $(PY) -m pytest -q -p no:cacheprovider \
+	    -m "not slow" --rootdir=$(CURDIR) tests/core tests/nn/test_engine_kernels.py \
+	    tests/images/test_engine_kmeans.py
 
 # compile every solver path once, ahead of the first call (see `emdkit warmup --help`)
 $(NUMBA_CACHE_DIR)/.warm: $(STAMP)
@@ -30,7 +71,7 @@ $(NUMBA_CACHE_DIR)/.warm: $(STAMP)
 	$(VENV)/bin/emdkit warmup
 	mkdir -p $(NUMBA_CACHE_DIR) && touch $@
 
-install: $(STAMP) $(NUMBA_CACHE_DIR)/.warm
+install: $(STAMP) native $(NUMBA_CACHE_DIR)/.warm
 
 demo: install
 	$(VENV)/bin/emdkit demo
@@ -65,4 +106,4 @@ clean-numba:
 	find src -name '*.nbi' -delete -o -name '*.nbc' -delete
 
 clean: clean-numba
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info src/emdkit/_engine*.so

@@ -14,8 +14,9 @@ def test_license_is_the_mit_text_that_pyproject_names():
 
 
 def test_py_typed_ships_with_the_package():
+    # scikit-build-core puts every tracked file under the package directory into the wheel
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["emdkit"]
+    assert pyproject["tool"]["scikit-build"]["wheel"]["packages"] == ["src/emdkit"]
     assert (Path(emdkit.__file__).parent / "py.typed").exists()
 
 

@@ -1,15 +1,17 @@
 """emdkit: exact Earth Mover's Distance (Wasserstein) and the work that rests on it.
 
-Core (numpy, scipy, numba): emd, signature_emd, emd_batch, signature_emd_batch, cdist_emd,
-pairwise_emd, grid_emd, ground_distance, wasserstein_1d, warmup, EMDResult, BatchEMDResult,
-GridEMDResult, SolverError.
+Core (numpy, scipy and a solver engine): emd, signature_emd, emd_batch, signature_emd_batch,
+cdist_emd, pairwise_emd, grid_emd, ground_distance, wasserstein_1d, warmup, EMDResult,
+BatchEMDResult, GridEMDResult, SolverError.
 
 Subpackages (optional extras): emdkit.images, emdkit.nn, emdkit.metrics, emdkit.ordinal,
 emdkit.w2, emdkit.sgm.
 
-The core loads on first use, so ``import emdkit.metrics`` does not load numba. The first call
-of each solver compiles its Numba kernels once and caches them on disk (``NUMBA_CACHE_DIR``);
-``emdkit warmup`` does that ahead of time.
+Two engines run the kernels, chosen by ``EMDKIT_ENGINE`` (see :mod:`emdkit.core.engine`):
+``numba`` (the default for now), whose first call of each solver compiles its kernels once and
+caches them on disk (``NUMBA_CACHE_DIR``; ``emdkit warmup`` does that ahead of time), and
+``native``, emdkit's compiled C++ engine, which compiles nothing at run time. Either way the
+core loads on first use, so ``import emdkit.metrics`` loads no engine.
 """
 from __future__ import annotations
 

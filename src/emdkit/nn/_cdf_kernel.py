@@ -9,11 +9,21 @@ For row n with probabilities p (overwritten), target CDF T, gaps g and exponent 
 The row (a few KB) stays in cache between the forward scan, the backward scan and the final
 product, so the whole loss reads the probabilities once and writes the gradient once; the
 torch-op version needs about nine passes over (N, K) memory. Accumulation is in float64.
+
+:func:`cdf_loss` picks the kernel for a call and runs it on a given number of threads. With
+``EMDKIT_ENGINE=native`` every kernel here is the compiled engine's (cpp/nn/cdf_loss.cpp: the
+same operations in the same order, so the same bits), which takes the thread count per call on
+threads of its own; the Numba kernels below set Numba's process-wide count instead.
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
+import torch
 from numba import njit, prange
+
+from ..core.engine import native_engine
+from ..core.threads import available_threads
 
 
 @njit(parallel=True, cache=True)
@@ -219,3 +229,70 @@ def cdf_loss_hard_squared_interleaved(p: np.ndarray, t_index: np.ndarray, gaps: 
             else:
                 for j in range(k):
                     p[row, j] = g[j, q] * grad_scale
+
+
+_numba_threads: int | None = None
+
+
+def _set_numba_threads(threads: int) -> int:
+    """Set Numba's thread count for this call (numba's own query takes a lock, so we remember
+    what we last set). Returns torch's setting, for :func:`_keep_torch_threads`."""
+    global _numba_threads
+    torch_threads = torch.get_num_threads()
+    if threads != _numba_threads:
+        numba.set_num_threads(threads)
+        _numba_threads = threads
+    return torch_threads
+
+
+def _keep_torch_threads(torch_threads: int) -> None:
+    """Undo what Numba's OpenMP layer does when its pool starts: it resets the process-wide
+    OpenMP thread count, and with it torch's intra-op threads. Left alone, torch's reductions
+    would round differently from then on, and a seeded training run would depend on what ran
+    before it in the process."""
+    if torch.get_num_threads() != torch_threads:
+        torch.set_num_threads(torch_threads)
+
+
+def cdf_loss(p: np.ndarray, t_index: np.ndarray, t_soft: np.ndarray, gaps: np.ndarray, r: float,
+             hard: bool, through_softmax: bool, with_grad: bool, grad_scale: float,
+             s_out: np.ndarray, n_threads: int = 1, chunk: int = 0) -> None:
+    """:func:`cdf_loss_rows` by the kernel that suits the call, on ``n_threads`` threads (at
+    most :data:`MAX_THREADS`) handed ``chunk`` blocks of rows at a time (0: equal shares).
+
+    Index targets with r = 2 take the column-major kernel up to :data:`SMALL_K` classes and the
+    interleaved one above (its last ``n % INTERLEAVE`` rows by :func:`cdf_loss_rows`); every
+    other call takes :func:`cdf_loss_rows`. All give the same bits.
+    """
+    torch_threads = _set_numba_threads(n_threads)
+    n, k = p.shape
+    with numba.parallel_chunksize(chunk):
+        if hard and r == 2.0 and k <= SMALL_K:
+            cdf_loss_hard_squared_small_k(p, t_index, gaps, through_softmax, with_grad,
+                                          grad_scale, s_out)
+        elif hard and r == 2.0:
+            body = n - n % INTERLEAVE
+            if body:
+                cdf_loss_hard_squared_interleaved(p[:body], t_index[:body], gaps,
+                                                  through_softmax, with_grad, grad_scale,
+                                                  s_out[:body])
+            if body < n:
+                cdf_loss_rows(p[body:], t_index[body:], t_soft, gaps, r, hard, through_softmax,
+                              with_grad, grad_scale, s_out[body:])
+        else:
+            cdf_loss_rows(p, t_index, t_soft, gaps, r, hard, through_softmax, with_grad,
+                          grad_scale, s_out)
+    _keep_torch_threads(torch_threads)
+
+
+#: The most threads one call may use: ``NUMBA_NUM_THREADS`` for Numba's pool; for the compiled
+#: engine, the CPU affinity mask (and ``NUMBA_NUM_THREADS`` where a user set it as a limit).
+MAX_THREADS = numba.config.NUMBA_NUM_THREADS
+
+_native = native_engine()
+if _native is not None:
+    cdf_loss = _native.cdf_loss
+    cdf_loss_rows = _native.cdf_loss_rows
+    cdf_loss_hard_squared_small_k = _native.cdf_loss_hard_squared_small_k
+    cdf_loss_hard_squared_interleaved = _native.cdf_loss_hard_squared_interleaved
+    MAX_THREADS = available_threads()

@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import functools
 
-import numba
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ..core.validation import n_jobs_or_alias
-from . import _checks
-from ._cdf_kernel import (INTERLEAVE, SMALL_K, cdf_loss_hard_squared_interleaved,
-                          cdf_loss_hard_squared_small_k, cdf_loss_rows)
+from . import _cdf_kernel, _checks
 
 NORMALIZATIONS = ("mean", "sum", "rps")
-# The fused Numba kernel serves CPU float32/float64; other devices and dtypes use torch ops.
+# The fused kernel (_cdf_kernel) serves CPU float32/float64; other devices and dtypes use torch ops.
 # Tests switch it off to check the two paths against each other.
 USE_CPU_KERNEL = True
 
@@ -97,36 +94,14 @@ class _CDFResidualPower(torch.autograd.Function):
 PARALLEL_MIN_ENTRIES = 4_000_000
 PARALLEL_CHUNK = 8
 
-_numba_threads: int | None = None
-
 
 def kernel_threads(n_entries: int, n_jobs: int) -> int:
     """Threads for one kernel call: ``n_jobs`` if given, else (-1) torch's intra-op setting (the
     user's limit) for large calls and 1 below :data:`PARALLEL_MIN_ENTRIES`; never more than
-    ``NUMBA_NUM_THREADS``."""
+    the engine's :data:`~emdkit.nn._cdf_kernel.MAX_THREADS`."""
     if n_jobs == -1:
         n_jobs = torch.get_num_threads() if n_entries >= PARALLEL_MIN_ENTRIES else 1
-    return max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS))
-
-
-def _set_kernel_threads(threads: int) -> int:
-    """Set Numba's thread count for this call (numba's own query takes a lock, so we remember
-    what we last set). Returns torch's setting, for :func:`_keep_torch_threads`."""
-    global _numba_threads
-    torch_threads = torch.get_num_threads()
-    if threads != _numba_threads:
-        numba.set_num_threads(threads)
-        _numba_threads = threads
-    return torch_threads
-
-
-def _keep_torch_threads(torch_threads: int) -> None:
-    """Undo what Numba's OpenMP layer does when its pool starts: it resets the process-wide
-    OpenMP thread count, and with it torch's intra-op threads. Left alone, torch's reductions
-    would round differently from then on, and a seeded training run would depend on what ran
-    before it in the process."""
-    if torch.get_num_threads() != torch_threads:
-        torch.set_num_threads(torch_threads)
+    return max(1, min(int(n_jobs), _cdf_kernel.MAX_THREADS))
 
 
 @functools.lru_cache(maxsize=16)
@@ -162,24 +137,9 @@ class _CDFLossCPU(torch.autograd.Function):
         else:
             t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
         threads = kernel_threads(n * k, n_jobs)
-        torch_threads = _set_kernel_threads(threads)
         scale = 1.0 if total_scale is None else float(total_scale)
-        rows = p.detach().numpy()
-        with numba.parallel_chunksize(PARALLEL_CHUNK if threads > 1 else 0):
-            if hard and r == 2.0 and k <= SMALL_K:
-                cdf_loss_hard_squared_small_k(rows, t_index, g, from_logits, with_grad, scale, s)
-            elif hard and r == 2.0:
-                body = n - n % INTERLEAVE
-                if body:
-                    cdf_loss_hard_squared_interleaved(rows[:body], t_index[:body], g,
-                                                      from_logits, with_grad, scale, s[:body])
-                if body < n:
-                    cdf_loss_rows(rows[body:], t_index[body:], t_soft, g, float(r), hard,
-                                  from_logits, with_grad, scale, s[body:])
-            else:
-                cdf_loss_rows(rows, t_index, t_soft, g, float(r), hard, from_logits,
-                              with_grad, scale, s)
-        _keep_torch_threads(torch_threads)
+        _cdf_kernel.cdf_loss(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
+                             with_grad, scale, s, threads, PARALLEL_CHUNK if threads > 1 else 0)
         if with_grad:
             ctx.save_for_backward(p)
         ctx.total = total_scale is not None
@@ -252,8 +212,8 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
         Threads for the fused CPU kernel. -1: one thread below ``PARALLEL_MIN_ENTRIES``
         (B·K = 4,000,000) entries, where a parallel region is shorter than a scheduler time
         slice and a core busy with another process would stall it; above, torch's intra-op
-        setting (``torch.set_num_threads``). k >= 1: k threads. Never more than
-        ``NUMBA_NUM_THREADS``.
+        setting (``torch.set_num_threads``). k >= 1: k threads. Never more than the CPUs the
+        process may use (``NUMBA_NUM_THREADS`` on the Numba engine).
     n_threads : int, optional
         Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
 

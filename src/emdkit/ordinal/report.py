@@ -240,10 +240,21 @@ def config_section(specs: dict[str, dict], grouped: dict) -> list[str]:
     return lines
 
 
+def engine_label(environment: dict) -> str | None:
+    """The engine a run's kernels ran on: "native (emdkit 0.3.0)" as runs record it now, or
+    "numba 0.61.0" for runs stored before the engine was recorded (they all ran on Numba)."""
+    if "engine" in environment:
+        return f"{environment['engine']} (emdkit {environment.get('emdkit', '?')})"
+    if "numba" in environment:
+        return f"numba {environment['numba']}"
+    return None
+
+
 def environment_lines(results: list[RunResult]) -> list[str]:
-    keys = ("platform", "python", "torch", "numpy", "scipy", "numba", "torch_threads",
+    keys = ("platform", "python", "torch", "numpy", "scipy", "engine", "torch_threads",
             "torch_interop_threads", "cpu_capability", "cpu_count")
-    combos = Counter(tuple(r.environment.get(k) for k in keys) for r in results)
+    combos = Counter(tuple(engine_label(r.environment) if k == "engine" else r.environment.get(k)
+                           for k in keys) for r in results)
     lines = ["| runs | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 1)]
     for combo, n in combos.most_common():
         lines.append(f"| {n} | " + " | ".join(str(v) for v in combo) + " |")

@@ -364,13 +364,18 @@ def run_environment() -> dict:
     """Platform, library versions and thread counts of this process (stored with every result)."""
     import platform
     import sys
-    import numba
     import scipy
     import torch
+
+    from .. import __version__
+    from ..core.engine import engine_name
+    # the engine that ran the kernels, not numba's version: the compiled engine is part of
+    # emdkit's own build, so its version is emdkit's (runs stored before record "numba" instead)
     return {"platform": platform.platform(), "machine": platform.machine(),
             "processor": platform.processor(), "python": sys.version.split()[0],
             "torch": torch.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
-            "numba": numba.__version__, "torch_threads": torch.get_num_threads(),
+            "engine": engine_name(), "emdkit": __version__,
+            "torch_threads": torch.get_num_threads(),
             "torch_interop_threads": torch.get_num_interop_threads(), "cpu_count": os.cpu_count(),
             "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
             "cpu_capability": torch.backends.cpu.get_cpu_capability()}
