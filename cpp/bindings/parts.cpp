@@ -5,6 +5,8 @@ namespace emdkit {
 void bind_parts(nanobind::module_& m) {
     bind_version(m);
     bind_costs(m);
+    bind_pointcloud(m);
+    bind_one_d(m);
 }
 
 }  // namespace emdkit

@@ -10,5 +10,7 @@ void bind_parts(nanobind::module_& m);
 
 void bind_version(nanobind::module_& m);
 void bind_costs(nanobind::module_& m);
+void bind_pointcloud(nanobind::module_& m);
+void bind_one_d(nanobind::module_& m);
 
 }  // namespace emdkit

@@ -8,6 +8,7 @@ from numpy.typing import ArrayLike
 from .certificate import normalize_potentials
 from .cost_kernels import line_cost
 from .costs import lookup_metric
+from .engine import native_engine
 from .problem import TransportProblem, power_of_two_scale
 from .result import EMDResult, assemble
 from .validation import as_real_array, as_weights
@@ -196,3 +197,11 @@ def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, 0, (X.shape[0], Y.shape[0]),
                     lambda idx: line(X[idx], Y), lambda idx: line(X, Y[idx]), "monotone_1d",
                     0, 0.0)
+
+
+# The compiled engine's kernels replace the Numba ones when EMDKIT_ENGINE=native (same
+# arguments and results).
+_native = native_engine()
+if _native is not None:
+    _quantile_wp = _native.quantile_wp
+    _staircase = _native.staircase
