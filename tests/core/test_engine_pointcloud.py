@@ -3,21 +3,28 @@
 Each test draws a seed (hypothesis, derandomized under the "ci" profile), builds inputs with
 ties, duplicates and signed potentials, and runs both engines on the same arrays. Under
 EMDKIT_ENGINE=native the modules' Numba kernels are replaced, so the comparison runs in the
-default (Numba) mode; the solver tests (test_pointcloud.py, test_one_d_and_pairwise.py,
+default (Numba) mode, and the last test compares whole solves in two processes, one per engine;
+the solver tests (test_pointcloud.py, test_one_d_and_pairwise.py,
 test_large.py) check the native kernels end to end against independent oracles in both modes.
 """
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import emdkit
 from emdkit.core import kdtree, one_d, pointcloud
 from emdkit.core.costs import GROUND_COSTS
 from emdkit.core.engine import engine_name
 from emdkit.core.network_simplex import PRICING_EPS
 
 _engine = pytest.importorskip("emdkit._engine", reason="the compiled engine is not built")
-pytestmark = pytest.mark.skipif(engine_name() != "numba",
+numba_only = pytest.mark.skipif(engine_name() != "numba",
                                 reason="compares with the Numba kernels, which "
                                        "EMDKIT_ENGINE=native replaces")
 
@@ -64,6 +71,7 @@ def priced(price, X, pi_rows, tree, pi_sorted, node_max, code, cap, *threads):
     return out_count, filled
 
 
+@numba_only
 @given(SEEDS, CODES, st.integers(1, 4))
 def test_tree_pricing_equals_numba_on_any_thread_count(seed, code, dim):
     rng, X, Y, tree = clouds_with_tree(seed, dim, "Y")
@@ -88,6 +96,7 @@ def test_tree_pricing_equals_numba_on_any_thread_count(seed, code, dim):
             assert_same_bits(got, want)
 
 
+@numba_only
 @given(SEEDS, CODES, st.integers(1, 4))
 def test_repaired_duals_without_the_matrix_equal_numba(seed, code, dim):
     rng, X, Y, tree = clouds_with_tree(seed, dim, "X")
@@ -104,6 +113,7 @@ def test_repaired_duals_without_the_matrix_equal_numba(seed, code, dim):
         assert_same_bits(got, want)
 
 
+@numba_only
 @given(SEEDS, CODES, st.integers(1, 5))
 def test_pair_costs_and_support_work_equal_numba(seed, code, dim):
     rng = np.random.default_rng(seed)
@@ -128,6 +138,7 @@ def step_cdf(rng, n):
     return one_d._sorted_cdf(values, weights)
 
 
+@numba_only
 @given(SEEDS, st.sampled_from([1.0, 2.0, 1.5, 3.7]))
 def test_quantile_integral_equals_numba(seed, p):
     rng = np.random.default_rng(seed)
@@ -137,6 +148,7 @@ def test_quantile_integral_equals_numba(seed, p):
                      one_d._quantile_wp(xu, cu, xv, cv, p))
 
 
+@numba_only
 @given(SEEDS, CODES)
 def test_staircase_coupling_and_duals_equal_numba(seed, code):
     rng = np.random.default_rng(seed)
@@ -149,3 +161,44 @@ def test_staircase_coupling_and_duals_equal_numba(seed, code):
     want = one_d._staircase(x, wx, y, wy, code)
     for g, w in zip(got, want):
         assert_same_bits(g, w)
+
+
+# Whole solves through the paths this part of the engine serves; every number is printed as
+# its float64 bits (hex), so the two processes must agree bit for bit.
+SOLVES = r"""
+import json, sys
+import numpy as np
+import emdkit
+rng = np.random.default_rng(7)
+X, Y = rng.integers(0, 6, (300, 2)) / 3.0, rng.random((280, 2))
+wx, wy = rng.random(300), rng.random(280)
+out = {}
+for metric in ("euclidean", "sqeuclidean", "cityblock", "chebyshev"):
+    r = emdkit.signature_emd(X, wx, Y, wy, metric, method="pointcloud")
+    out["pointcloud " + metric] = [r.method, r.work, *r.u, *r.v, *r.flow_values,
+                                   *r.flow_rows.tolist(), *r.flow_cols.tolist()]
+u, v = rng.normal(size=500).round(1), rng.normal(size=400)
+for p in (1, 2, 1.5):
+    out[f"wasserstein_1d p={p}"] = [emdkit.wasserstein_1d(u, v, rng.random(500), None, p=p)]
+r = emdkit.signature_emd(u, np.full(500, 0.8), v, np.ones(400), "sqeuclidean")
+out["monotone"] = [r.method, r.work, *r.u, *r.v, *r.flow_values]
+print(json.dumps({k: [x.hex() if isinstance(x, float) else x for x in row]
+                  for k, row in out.items()}))
+"""
+
+
+def solves_with(engine):
+    env = dict(os.environ, EMDKIT_ENGINE=engine)
+    done = subprocess.run([sys.executable, "-c", SOLVES], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_whole_solves_are_bit_identical_between_the_engines():
+    numba, native = solves_with("numba"), solves_with("native")
+    assert numba.keys() == native.keys()
+    assert numba["monotone"][0] == "monotone_1d"
+    assert all(numba[k][0] == "pointcloud" for k in numba if k.startswith("pointcloud"))
+    for key in numba:
+        assert native[key] == numba[key], key
