@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
 namespace emdkit {
@@ -39,8 +38,9 @@ NumpyVector<T> to_numpy(std::vector<T>&& values) {
 
 // One clear line naming the argument, as ValueError (input is validated in Python first; this
 // guards the engine against a caller's slip, never reaches users through the public API).
-inline void require(bool ok, const std::string& what) {
-    if (!ok) throw nb::value_error(what.c_str());
+// `what` is a literal, so that a check inside a loop builds no string unless it fails.
+inline void require(bool ok, const char* what) {
+    if (!ok) throw nb::value_error(what);
 }
 
 }  // namespace emdkit

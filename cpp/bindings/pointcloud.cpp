@@ -40,9 +40,11 @@ KDTreeLayout tree_layout(const Points& pts, const Indices& start, const Indices&
 }
 
 void require_indices(const Indices& idx, std::size_t bound, const char* name) {
+    const std::int64_t* data = idx.data();
     for (std::size_t k = 0; k < idx.shape(0); ++k) {
-        require(idx(k) >= 0 && static_cast<std::size_t>(idx(k)) < bound,
-                std::string(name) + " holds an index out of range");
+        if (data[k] < 0 || static_cast<std::size_t>(data[k]) >= bound) {
+            throw nb::value_error((std::string(name) + " holds an index out of range").c_str());
+        }
     }
 }
 
@@ -148,8 +150,10 @@ void bind_pair_kernels(nb::module_& m) {
             const CloudPair clouds = clouds_of(X, Y);
             require(sup_c.shape(0) == sup_r.shape(0) && sup_f.shape(0) == sup_r.shape(0),
                     "sup_r, sup_c and sup_f must have the same length");
+            const std::int64_t* rows = sup_r.data();
+            const std::int64_t* cols = sup_c.data();
             for (std::size_t k = 0; k < sup_r.shape(0); ++k) {
-                require(sup_r(k) >= 0 && sup_c(k) >= 0, "sup_r and sup_c must be >= 0");
+                require(rows[k] >= 0 && cols[k] >= 0, "sup_r and sup_c must be >= 0");
             }
             nb::gil_scoped_release unlocked;
             return support_work(clouds, sup_r.data(), sup_c.data(), sup_f.data(),
