@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace emdkit {
@@ -41,6 +42,17 @@ NumpyVector<T> to_numpy(std::vector<T>&& values) {
 // `what` is a literal, so that a check inside a loop builds no string unless it fails.
 inline void require(bool ok, const char* what) {
     if (!ok) throw nb::value_error(what);
+}
+
+// Every entry of idx in [0, bound), else ValueError naming the array.
+inline void require_indices(const InArray<std::int64_t, 1>& idx, std::size_t bound,
+                            const char* name) {
+    const std::int64_t* data = idx.data();
+    for (std::size_t k = 0; k < idx.shape(0); ++k) {
+        if (data[k] < 0 || static_cast<std::size_t>(data[k]) >= bound) {
+            throw nb::value_error((std::string(name) + " holds an index out of range").c_str());
+        }
+    }
 }
 
 }  // namespace emdkit

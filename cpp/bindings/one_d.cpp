@@ -15,6 +15,7 @@
 namespace emdkit {
 
 using Values = InArray<double, 1>;
+using Indices = InArray<std::int64_t, 1>;
 
 void bind_one_d(nb::module_& m) {
     m.def(
@@ -52,6 +53,20 @@ void bind_one_d(nb::module_& m) {
         nb::arg("x"), nb::arg("wx"), nb::arg("y"), nb::arg("wy"), nb::arg("code"),
         "North-west corner on sorted points: (rows, cols, flows, u, v) of the monotone\n"
         "coupling's staircase basis.");
+    m.def(
+        "line_work",
+        [](Values x, Values y, Indices sup_r, Indices sup_c, Values sup_f, long long code) {
+            const std::size_t n_arcs = sup_r.shape(0);
+            require(sup_c.shape(0) == n_arcs && sup_f.shape(0) == n_arcs,
+                    "sup_r, sup_c and sup_f must have the same length");
+            require_indices(sup_r, x.shape(0), "sup_r");
+            require_indices(sup_c, y.shape(0), "sup_c");
+            nb::gil_scoped_release unlocked;
+            return line_work(x.data(), y.data(), sup_r.data(), sup_c.data(), sup_f.data(),
+                             n_arcs, code);
+        },
+        nb::arg("x"), nb::arg("y"), nb::arg("sup_r"), nb::arg("sup_c"), nb::arg("sup_f"),
+        nb::arg("code"), "Sum of f*d(x[r] - y[c]) over a support on the line, left to right.");
 }
 
 }  // namespace emdkit

@@ -39,15 +39,6 @@ KDTreeLayout tree_layout(const Points& pts, const Indices& start, const Indices&
     return tree;
 }
 
-void require_indices(const Indices& idx, std::size_t bound, const char* name) {
-    const std::int64_t* data = idx.data();
-    for (std::size_t k = 0; k < idx.shape(0); ++k) {
-        if (data[k] < 0 || static_cast<std::size_t>(data[k]) >= bound) {
-            throw nb::value_error((std::string(name) + " holds an index out of range").c_str());
-        }
-    }
-}
-
 CloudPair clouds_of(const Points& X, const Points& Y) {
     require(X.shape(1) == Y.shape(1), "X and Y must have the same number of coordinates");
     return {X.data(), Y.data(), X.shape(0), Y.shape(0), X.shape(1)};

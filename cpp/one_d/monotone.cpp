@@ -60,4 +60,17 @@ void staircase(const double* x, const double* wx, std::size_t m, const double* y
     });
 }
 
+double line_work(const double* x, const double* y, const std::int64_t* sup_r,
+                 const std::int64_t* sup_c, const double* sup_f, std::size_t n_arcs,
+                 long long metric_code) {
+    return with_metric(metric_code, [&](auto tag) {
+        constexpr Metric M = decltype(tag)::value;
+        double work = 0.0;
+        for (std::size_t k = 0; k < n_arcs; ++k) {
+            work += sup_f[k] * line_cost<M>(x[sup_r[k]] - y[sup_c[k]]);
+        }
+        return work;
+    });
+}
+
 }  // namespace emdkit

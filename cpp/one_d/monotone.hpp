@@ -33,4 +33,10 @@ struct Staircase {
 void staircase(const double* x, const double* wx, std::size_t m, const double* y,
                const double* wy, std::size_t n, long long metric_code, const Staircase& out);
 
+// Σ f·d(x[r] − y[c]) over the arcs of a support on the line (indices in range), summed left to
+// right: the canonical sum that every path reports as the work.
+double line_work(const double* x, const double* y, const std::int64_t* sup_r,
+                 const std::int64_t* sup_c, const double* sup_f, std::size_t n_arcs,
+                 long long metric_code);
+
 }  // namespace emdkit

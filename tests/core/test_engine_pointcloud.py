@@ -163,6 +163,18 @@ def test_staircase_coupling_and_duals_equal_numba(seed, code):
         assert_same_bits(g, w)
 
 
+
+@numba_only
+@given(SEEDS, CODES)
+def test_work_on_the_line_equals_the_python_sum(seed, code):
+    rng = np.random.default_rng(seed)
+    m, n, n_arcs = rng.integers(1, 100, size=3)
+    x, y = rng.normal(size=m) * 10.0 ** rng.integers(-3, 4), rng.normal(size=n)
+    sup_r, sup_c = np.sort(rng.integers(0, m, n_arcs)), rng.integers(0, n, n_arcs)
+    sup_f = rng.random(n_arcs)
+    assert_same_bits(_engine.line_work(x, y, sup_r, sup_c, sup_f, code),
+                     one_d._line_work(x, y, sup_r, sup_c, sup_f, code))
+
 # Whole solves through the paths this part of the engine serves; every number is printed as
 # its float64 bits (hex), so the two processes must agree bit for bit.
 SOLVES = r"""

@@ -166,6 +166,17 @@ def _staircase(x, wx, y, wy, code):
     return rows, cols, flows, u, v
 
 
+def _line_work(x, y, sup_r, sup_c, sup_f, code):
+    """Σ f·d(x_r − y_c) over a row-major support on the line, left to right (the canonical
+    sum)."""
+    diff = x[sup_r] - y[sup_c]
+    cost = np.abs(diff) ** 2 if code == 1 else np.abs(diff)
+    work = 0.0
+    for fk, ck in zip(sup_f.tolist(), cost.tolist()):
+        work += fk * ck
+    return work
+
+
 def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                  metric: str) -> EMDResult:
     """Exact EMD on the line for equal totals, through the sorted coupling (O(n log n))."""
@@ -180,11 +191,7 @@ def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     sup_r, sup_c, sup_f = ox[r[keep]], oy[c[keep]], f[keep]
     order = np.lexsort((sup_c, sup_r))
     sup_r, sup_c, sup_f = sup_r[order], sup_c[order], sup_f[order]
-    diff = xr[sup_r] - yr[sup_c]
-    cost = np.abs(diff) ** 2 if code == 1 else np.abs(diff)
-    work = 0.0
-    for fk, ck in zip(sup_f.tolist(), cost.tolist()):  # the canonical left-to-right sum
-        work += fk * ck
+    work = _line_work(xr, yr, sup_r, sup_c, sup_f, code)
     pi = np.zeros(problem.m + problem.n)
     pi[ox] = -u_s
     pi[problem.m + oy] = v_s
@@ -205,3 +212,4 @@ _native = native_engine()
 if _native is not None:
     _quantile_wp = _native.quantile_wp
     _staircase = _native.staircase
+    _line_work = _native.line_work
