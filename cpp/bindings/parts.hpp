@@ -11,5 +11,8 @@ void bind_parts(nanobind::module_& m);
 void bind_version(nanobind::module_& m);
 void bind_nn(nanobind::module_& m);
 void bind_images(nanobind::module_& m);
+void bind_costs(nanobind::module_& m);
+void bind_pointcloud(nanobind::module_& m);
+void bind_one_d(nanobind::module_& m);
 
 }  // namespace emdkit
