@@ -29,7 +29,7 @@ def learning_curves(methods: dict, task: str, out: Path, ordered: bool = True) -
     Solid: the EMA weights (the reported numbers) where the runs have them; CE's last-step
     weights are drawn dashed beside them, to show what the average smooths.
     """
-    from .report import METHOD_LABELS
+    from .methods import METHOD_LABELS
     plt = _plt()
     has_ema = all("ema_mae" in r.history[-1] for runs in methods.values() for r in runs)
     prefix = "ema_" if has_ema else "test_"
@@ -69,7 +69,7 @@ def learning_curves(methods: dict, task: str, out: Path, ordered: bool = True) -
 
 def confusion_matrices(methods: dict, task: str, out: Path, ordered: bool = True) -> Path:
     """Row-normalised test confusion matrices of the first seed, one panel per method."""
-    from .report import METHOD_LABELS
+    from .methods import METHOD_LABELS
     plt = _plt()
     n = len(methods)
     fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.9), squeeze=False)
@@ -131,7 +131,8 @@ def forest(found: dict, tasks: list[str], challengers, out: Path) -> Path | None
     Filled dots are the cells the decision rule calls 'beats' or 'worse'. None when no ordered
     task has a challenger to compare (a sweep of unordered tasks only).
     """
-    from .report import METHOD_LABELS, REFERENCE
+    from .methods import METHOD_LABELS
+    REFERENCE = "ce"
     tasks = [t for t in tasks if any((t, REFERENCE, c, "mae") in found for c in challengers)]
     if not tasks:
         return None
