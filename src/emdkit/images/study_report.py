@@ -142,7 +142,7 @@ def write_report(out: Path) -> Path:
         f"{meta['cpu_count']} CPU cores, {meta['machine']}, other jobs running, 1-minute load average "
         f"{meta['load_average']:.1f} at the end; finished {meta['finished_utc']}); this page is rebuilt from "
         f"the stored per-query scores (`raw/scores.npz`) by `{REBUILD}`. Tasks, methods, measures and the "
-        "decision rule were fixed in [PROTOCOL.md](PROTOCOL.md) before any method was scored on the "
+        "decision rule were fixed in `reports/images/PROTOCOL.md` before any method was scored on the "
         "held-out set. Timings depend on the machine, its load and the EMD engine; the scores do not.", "",
         "## Amendments to the protocol", "",
         *([f"- {a}" for a in amendments] or ["- none"]), "",

@@ -294,7 +294,7 @@ def write_report(out_dir: Path) -> Path:
     text = [
         "# The EMD² loss against cross-entropy on ordered classes (issue-26 protocol)", "",
         f"Runs: `{COMMAND}`; this page is rebuilt from the stored predictions (`raw/runs.npz`) by "
-        f"`{REBUILD}`. Design, evaluation and decision rule were fixed in [PROTOCOL.md](PROTOCOL.md) "
+        f"`{REBUILD}`. Design, evaluation and decision rule were fixed in `reports/ordinal/PROTOCOL.md` "
         "before the first run. Seed paper: Hou, Yu & Samaras, *Squared Earth Mover's Distance-based "
         "Loss for Training Deep Neural Networks*, arXiv:1611.05916 (seed 000).", "",
         "## Amendments to the protocol", "", *([f"- {a}" for a in amendments] or ["- none"]), "",

@@ -183,7 +183,7 @@ def write_readme(out: Path, sections: list[Section], quick: bool,
 
 Measured by `{command}`{" --quick (this is a QUICK smoke run: the numbers are not meaningful)" if quick else ""};
 this page is rebuilt from the stored numbers (`raw/*.npz`) by `{rebuild}`. Rules, constants and
-what counts as support were fixed in [PROTOCOL.md](PROTOCOL.md) before the run.
+what counts as support were fixed in `reports/sgm/PROTOCOL.md` before the run.
 
 Setting (Bruno & Sabanis, arXiv 2505.03432): forward OU dX = −X dt + √2 dW, reverse
 Euler–Maruyama Y_{{k+1}} = Y_k + γ(Y_k + 2 s(T − kγ, Y_k)) + √(2γ) Z_{{k+1}}, Y₀ ~ N(0, I_d), run
