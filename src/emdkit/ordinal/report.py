@@ -290,6 +290,8 @@ def write_report(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     sw = load(out_dir)
     tests, ema = family(sw, "last"), family(sw, "ema")
+    from .figures import forest
+    figure = forest(tests, out_dir)
     amendments = protocol_amendments(out_dir / "PROTOCOL.md")
     text = [
         "# The EMD² loss against cross-entropy on ordered classes (issue-26 protocol)", "",
@@ -307,7 +309,7 @@ def write_report(out_dir: Path) -> Path:
         "shuffled, i < 0 on MAE = the method helps more where the classes are ordered) have the t "
         "interval only. MAE and business cost reward hedging toward middle classes; the shuffled task "
         "and the interaction exist to expose that.", "",
-        *tests_table(tests), "",
+        *tests_table(tests), "", *([f"![Δ MAE against CE]({figure})", ""] if figure else []),
         "## The same tests on the EMA of the weights (shown, decides nothing)", "",
         "The EMA was chosen after the pilot and changed results there; it is outside the family.", "",
         *tests_table(ema, decided=False), "",
