@@ -124,6 +124,12 @@ PAPER_CONSTANTS_NOTE = (
     "labelled so. The paper is not available offline, so the bound's value is never evaluated; "
     "every comparison is with a rate (slope).")
 
+#: what is known about rerunning (protocol section 3); no table was rerun for this report
+RERUN_NOTE = ("No table was rerun for this report (machine budget). Reruns are not bit-identical "
+              "everywhere: in the previous report, `e3.csv` differed in 17 of 28 values, by up to "
+              "5e-9 relative, between two runs of the same command; this page itself is rebuilt "
+              "byte for byte from the stored numbers.")
+
 #: seed 002's claims (quoted and translated in reports/sgm/PROTOCOL.md) and the tests that bear on them
 SEED_CLAIMS = (
     ("S1", "first guarantee for non-smooth data (「…理論的保証を示した初の仕事です」)", ()),
@@ -221,6 +227,8 @@ the machine, its load and the EMD engine; the numbers above do not depend on the
 | experiment | seconds |
 |---|---|
 {timing}
+
+**Reruns.** {RERUN_NOTE}
 
 """ + "\n".join(f"## {s.title}\n\n{s.body}" for s in sections)
     path = out / "README.md"
