@@ -158,6 +158,8 @@ def write_report(out: Path) -> Path:
         f"**tiles** ({n['tiles']}; cross-region: a tile's own box removed from its candidates), and the "
         f"**exploratory** set ({n['exploratory']} items; the earlier set whose tinted copies were added after "
         "a loss: shown, decides nothing).", "",
+        "![held-out set: one row per source (full, crop A, crop B, reframe, tinted, two recolourings), "
+        "last row some of the size-matched distractor tiles](heldout_set.png)", "",
         *summary_table(tables), "",
         f"**Decision (protocol).** Per query, EMD (k-means) − baseline; averaged within clusters "
         "(held-out: the 16 sources; tiles: the 12 boxes); exact two-sided sign-flip p over clusters; "
