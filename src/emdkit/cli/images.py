@@ -94,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     de.set_defaults(func=cmd_demo)
 
     st = verbs.add_parser(
-        "study", help="the issue-26 retrieval study: every method on tiles, the held-out set and "
+        "study", help="the retrieval study of reports/images: every method on tiles, the held-out set and "
                       "the exploratory set; keeps the per-query scores, then writes the report",
         description="Measure retrieval of 9 colour distances (mean colour, RGB and CIELAB "
                     "histograms, two cross-bin distances, the EMD on signatures) on the land-cover "
