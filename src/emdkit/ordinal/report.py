@@ -166,8 +166,8 @@ def _p(p: float) -> str:
 def _verdict(t: dict) -> str:
     if not t["task"].startswith("blur: ordered"):
         return t["verdict"]
-    return {"**beats**": "**order used** (helps more on ordered)",
-            "**worse**": "**opposite** (helps more on shuffled)"}.get(t["verdict"], "no interaction shown")
+    return {"**beats**": "**order used** (better on ordered than on shuffled)",
+            "**worse**": "**opposite** (better on shuffled than on ordered)"}.get(t["verdict"], "no interaction shown")
 
 
 def tests_table(tests: list[dict], decided: bool = True) -> list[str]:
