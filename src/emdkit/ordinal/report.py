@@ -274,7 +274,8 @@ def setup_lines(sw) -> list[str]:
               f"protocol section 7): {', '.join(tasks_missing) or 'none'} ({len(missing)} runs).",
               f"Finished results span {meta['first_result']} to {meta['last_result']} "
               f"({meta['result_span_seconds'] / 60:.1f} min of wall time, `--jobs 2`, `nice -n 19`); "
-              f"CPU time summed over runs {cpu_min:.1f} min; 1-minute load average after each run: mean "
+              f"CPU time summed over runs {cpu_min:.1f} min; 1-minute load average sampled after each run of the "
+              f"last training process to finish: mean "
               f"{np.mean(loads):.1f}, max {np.max(loads):.1f} on 2 cores shared with other jobs. Timings depend "
               "on the machine, its load and the EMD engine; verdicts do not.",
               "", "Environments recorded by the runs: " + "; ".join(
