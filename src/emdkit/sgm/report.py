@@ -160,6 +160,22 @@ def claims_table(sections: list[Section]) -> str:
     return "\n".join(lines)
 
 
+def _elapsed_minutes(sections: list[Section]) -> float | None:
+    """Minutes from the earliest start to the latest finish, from the stored finish times
+    (minute resolution) and durations; None without stored run information."""
+    import calendar
+    import time as _time
+    spans = []
+    for s in sections:
+        stamp = s.run_info.get("finished_utc")
+        if stamp:
+            end = calendar.timegm(_time.strptime(stamp, "%Y-%m-%d %H:%M UTC"))
+            spans.append((end - s.seconds, end))
+    if not spans:
+        return None
+    return (max(e for _, e in spans) - min(b for b, _ in spans)) / 60
+
+
 def write_readme(out: Path, sections: list[Section], quick: bool,
                  command: str = "emdkit sgm e0 … e4 --out reports/sgm",
                  rebuild: str = "emdkit sgm report --out reports/sgm") -> Path:
@@ -175,6 +191,7 @@ def write_readme(out: Path, sections: list[Section], quick: bool,
     cpus = info[0]["cpu_count"] if info else os.cpu_count()
     machine = info[0]["machine"] if info else (platform.processor() or platform.machine())
     finished = max((i["finished_utc"] for i in info), default="not recorded")
+    elapsed = _elapsed_minutes(sections)
 
     def lines(kind):
         if quick:  # a smoke run is too small for any check to mean anything: no ✅, no ❌
@@ -222,7 +239,8 @@ floor).
 
 ## Wall time
 
-All {len(sections)} experiments: **{total:.0f} s ({total / 60:.1f} min)** of wall time, measured on a
+All {len(sections)} experiments: **{total:.0f} s ({total / 60:.1f} min)** of wall time summed over the
+experiments{f", about {elapsed:.0f} min from the first start to the last finish (they ran partly in parallel)" if elapsed else ""}, measured on a
 *shared* machine ({cpus} CPU cores, {machine}, other jobs running; largest 1-minute load average
 at the end of an experiment: {load:.1f}; last experiment finished {finished}). Timings depend on
 the machine, its load and the EMD engine; the numbers above do not depend on the engine.
