@@ -87,12 +87,12 @@ def test_a_sweep_with_a_changed_config_does_not_reuse_old_runs(tmp_path):
     cfg = tmp_path / "mini.toml"
     fmt = dict(runs=tmp_path / "runs", report=tmp_path / "report")
     cfg.write_text(SWEEP.format(epochs=1, **fmt))
-    first = run_sweep(load_sweep(cfg), progress=False, report=False)
+    first = run_sweep(load_sweep(cfg), progress=False)
     cfg.write_text(SWEEP.format(epochs=3, **fmt))
     config = load_sweep(cfg)
     assert load_results(config) == []  # the 1-epoch run is not this config's
     assert stale_runs(config) == {"digits/ce/seed0": {"epochs": (1, 3)}}
-    again = run_sweep(config, resume=True, progress=False, report=False)
+    again = run_sweep(config, resume=True, progress=False)
     assert again[0].spec.epochs == 3 and len(again[0].history) == 3
     assert again[0].metrics != first[0].metrics
     assert [r.spec for r in load_results(config)] == [again[0].spec]

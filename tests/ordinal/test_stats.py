@@ -55,3 +55,22 @@ def test_compare_paired_detects_a_real_gain_and_not_noise():
     c = compare_paired(ref_m, {s: noise[s].mean() for s in seeds}, ref_err, noise, False)
     c.p_holm = c.p
     assert c.verdict == "no difference shown"
+
+
+def test_hierarchical_bootstrap_matches_a_direct_nested_resampling():
+    """The multinomial shortcut against resampling seeds, then examples, index by index."""
+    from emdkit.ordinal.stats import hierarchical_bootstrap_ci, seed_t_interval
+    rng = np.random.default_rng(5)
+    per_seed = [rng.integers(-2, 3, size=300) + 0.3 * (s % 3) for s in range(6)]
+    lo, hi = hierarchical_bootstrap_ci(per_seed, resamples=4000, seed=1)
+    direct = []
+    for _ in range(4000):
+        seeds = rng.integers(0, 6, size=6)
+        direct.append(np.mean([per_seed[s][rng.integers(0, 300, size=300)].mean() for s in seeds]))
+    d_lo, d_hi = np.quantile(direct, [0.025, 0.975])
+    assert abs(lo - d_lo) < 0.03 and abs(hi - d_hi) < 0.03
+    means = np.array([d.mean() for d in per_seed])
+    t_lo, t_hi = seed_t_interval(means)
+    assert t_lo < means.mean() < t_hi
+    # a t interval over seeds with zero spread collapses to the point
+    assert seed_t_interval(np.full(5, 0.2)) == pytest.approx((0.2, 0.2))

@@ -18,6 +18,7 @@ from ._policy import (add_metric_option, add_scheduler_options, check_output_fil
 DEFAULT_DEMO_OUT = Path("emdkit-output/images")
 # the verbs registered below, in order (named in the help texts; a test checks they agree)
 VERBS = ("index", "search", "table", "demo", "serve")
+DEFAULT_STUDY_OUT = Path("emdkit-output/images-study")  # never the tracked reports/ by default (issue 14)
 
 WEIGHTS_HELP = (
     "Weights: by default each signature's weights are fractions of its pixels (sum 1), so "
@@ -90,6 +91,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help=f"output folder (default {DEFAULT_DEMO_OUT})")
     de.add_argument("--per-class", type=int, default=15, help="tiles per class (default 15)")
     de.set_defaults(func=cmd_demo)
+
+    st = verbs.add_parser(
+        "study", help="the retrieval study of reports/images: every method on tiles, the held-out set and "
+                      "the exploratory set; keeps the per-query scores, then writes the report",
+        description="Measure retrieval of 9 colour distances (mean colour, RGB and CIELAB "
+                    "histograms, two cross-bin distances, the EMD on signatures) on the land-cover "
+                    "tiles, the held-out set fixed in reports/images/PROTOCOL.md and the earlier "
+                    "exploratory set; store per-query scores in --out/raw/scores.npz and write "
+                    "--out/README.md from them.")
+    st.add_argument("--out", type=Path, default=DEFAULT_STUDY_OUT,
+                    help=f"report folder (default {DEFAULT_STUDY_OUT}; the committed one is reports/images)")
+    st.set_defaults(func=cmd_study)
+    rp = verbs.add_parser(
+        "report", help="rebuild the study's README.md from its stored scores (raw/scores.npz)",
+        description="Write --out/README.md and results.csv from --out/raw/scores.npz alone; "
+                    "nothing is measured, so the committed report is rebuilt byte for byte.")
+    rp.add_argument("--out", type=Path, default=Path("reports/images"),
+                    help="report folder holding raw/ (default reports/images)")
+    rp.set_defaults(func=cmd_report)
 
     from .images_serve import register_serve  # the web page (issue 16), in its own module
     register_serve(verbs)
@@ -322,3 +342,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def quick_demo(out: Path) -> None:
     """Short version for `emdkit demo`: 5 classes × 6 tiles, index, one search, table PNG."""
     _run_demo(Path(out), per_class=6, photos=False, queries=1)
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    from emdkit.images.study import run_study
+    check_output_folder(args.out, "--out")
+    print(f"report: {run_study(args.out)}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from emdkit.images.study import RAW
+    from emdkit.images.study_report import write_report
+    if not (args.out / RAW).exists():
+        raise FileNotFoundError(f"no stored scores at {args.out / RAW}; run `emdkit images study "
+                                f"--out {args.out}` first")
+    check_output_folder(args.out, "--out")
+    print(f"report: {write_report(args.out)}")
+    return 0

@@ -1,7 +1,8 @@
 """``emdkit ordinal``: the EMD² loss against cross-entropy on ordered classes, on offline data.
 
 Verbs: ``run`` (one task, method and seed), ``sweep`` (methods x tasks x seeds from a TOML file
-or the built-in default, then the report), ``report`` (rebuild the report from stored runs),
+or the built-in default, then the raw data and the report), ``pack`` (the raw data of finished
+runs, then the report), ``report`` (rebuild the report from its raw data alone),
 ``default-config`` (print the built-in sweep TOML). torch, matplotlib and the data packages are
 imported inside the handlers.
 """
@@ -69,12 +70,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="runs trained at once in worker processes (default 1; results do not change)")
     sweep.set_defaults(func=_sweep, needs=("torch", "ordinal"))
 
-    report = verbs.add_parser("report", help="rebuild the report from the stored runs of a sweep",
-                              description="Read result.json of every finished run of CONFIG and "
-                                          "write the report; trains nothing.")
-    report.add_argument("config", nargs="?", type=Path, default=None, help="sweep TOML (default: built-in)")
+    pack = verbs.add_parser("pack", help="store the finished runs of a sweep as the report's raw data",
+                            description="Read result.json of every finished run of CONFIG, write "
+                                        "<report>/raw/runs.npz (metrics, histories, per-example "
+                                        "predictions of both evaluations) and the report from it.")
+    pack.add_argument("config", nargs="?", type=Path, default=None, help="sweep TOML (default: built-in)")
+    pack.add_argument("--out", type=Path, default=None,
+                      help="report folder (default: the config's report_dir)")
+    pack.set_defaults(func=_pack, needs=("torch", "ordinal"))
+
+    report = verbs.add_parser("report", help="rebuild the report from its stored raw data",
+                              description="Write README.md and results.csv from <report>/raw/runs.npz "
+                                          "alone; trains and reads no runs, so the committed report "
+                                          "is rebuilt byte for byte.")
+    report.add_argument("config", nargs="?", type=Path, default=None,
+                        help="sweep TOML naming report_dir (default: built-in)")
     report.add_argument("--out", type=Path, default=None,
-                        help="report folder (default: the config's report_dir)")
+                        help="report folder holding raw/ (default: the config's report_dir)")
     report.set_defaults(func=_report, needs=("torch", "ordinal"))
 
     default = verbs.add_parser("default-config", help="print the built-in sweep TOML")
@@ -123,15 +135,21 @@ def _sweep(args: argparse.Namespace) -> int:
     check_output_folder(config.runs_dir, "runs_dir")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
-    run_sweep(config, resume=args.resume, progress=not args.no_progress, n_jobs=args.jobs,
-              on_mismatch="refuse" if args.refuse_mismatch else "retrain")
-    print(f"report: {config.report_dir / 'README.md'}")
+    from emdkit.ordinal.report import write_report
+    from emdkit.ordinal.store import pack
+    from emdkit.ordinal.sweep import sweep_timing
+    results = run_sweep(config, resume=args.resume, progress=not args.no_progress,
+                        n_jobs=args.jobs,
+                        on_mismatch="refuse" if args.refuse_mismatch else "retrain")
+    pack(results, config, config.report_dir, sweep_timing(config.runs_dir))
+    print(f"report: {write_report(config.report_dir)}")
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
+def _pack(args: argparse.Namespace) -> int:
     import sys
     from emdkit.ordinal.report import write_report
+    from emdkit.ordinal.store import pack
     from emdkit.ordinal.sweep import load_results, stale_runs
     from emdkit.ordinal.train import describe_differences
     config = _load_config(args)
@@ -142,8 +160,17 @@ def _report(args: argparse.Namespace) -> int:
     if not results:
         raise FileNotFoundError(f"no finished runs of this config under {config.runs_dir}; run "
                                 "`emdkit ordinal sweep` first")
-    print(f"report from {len(results)}/{len(config.specs())} finished runs: "
-          f"{write_report(results, config)}")
+    from emdkit.ordinal.sweep import sweep_timing
+    print(f"raw data of {len(results)}/{len(config.specs())} finished runs: "
+          f"{pack(results, config, config.report_dir, sweep_timing(config.runs_dir))}")
+    print(f"report: {write_report(config.report_dir)}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from emdkit.ordinal.report import write_report
+    config = _load_config(args)
+    print(f"report: {write_report(config.report_dir)}")
     return 0
 
 

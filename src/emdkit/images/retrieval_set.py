@@ -32,6 +32,27 @@ BLUEMARBLE_REGIONS = {
     "bm-east-africa": (26.0, 54.0, -12.0, 14.0),
     "bm-patagonia": (-78.0, -58.0, -56.0, -38.0),
 }
+# the held-out set of issue 26, fixed in reports/images/PROTOCOL.md before any method was scored
+# on it: scikit-learn's two bundled photos and 14 Blue Marble regions that overlap none above
+SKLEARN_SOURCES = ("china.jpg", "flower.jpg")
+HELDOUT_REGIONS = {
+    "bm-baja-california": (-120.0, -100.0, 20.0, 36.0),
+    "bm-caribbean": (-90.0, -60.0, 8.0, 26.0),
+    "bm-great-lakes": (-95.0, -70.0, 38.0, 52.0),
+    "bm-scandinavia": (-25.0, 30.0, 56.0, 72.0),
+    "bm-west-africa": (-20.0, 10.0, 0.0, 20.0),
+    "bm-arabia": (38.0, 62.0, 16.0, 32.0),
+    "bm-southern-africa": (12.0, 40.0, -36.0, -16.0),
+    "bm-madagascar": (42.0, 56.0, -28.0, -13.0),
+    "bm-indochina": (96.0, 112.0, 8.0, 26.0),
+    "bm-japan-korea": (124.0, 146.0, 30.0, 46.0),
+    "bm-indonesia": (100.0, 130.0, -10.0, 6.0),
+    "bm-australia-north": (120.0, 150.0, -26.0, -10.0),
+    "bm-new-zealand": (164.0, 180.0, -48.0, -32.0),
+    "bm-antarctic-peninsula": (-75.0, -50.0, -72.0, -60.0),
+}
+HELDOUT_SEED = 2026
+HELDOUT_DISTRACTORS = 48
 RELEVANT_KINDS = ("full", "crop A", "crop B", "reframe", "tinted")
 # the tint in CIELAB: L* scaled, (a*, b*) shifted (about 9 ΔE*ab on a mid-grey)
 TINT_L_SCALE, TINT_AB_SHIFT = 0.92, (4.0, 8.0)
@@ -122,10 +143,68 @@ def tint(rgb: np.ndarray) -> np.ndarray:
     return (np.clip(back, 0, 1) * 255).round().astype(np.uint8)
 
 
+def _source_items(name: str, img: np.ndarray, max_side: int, rng) -> list[RetrievalItem]:
+    """The five relevant kinds and the two recolourings of one source."""
+    full = _shrink(img, max_side)
+    items = [RetrievalItem(f"{name}/full", name, "full", full),
+             RetrievalItem(f"{name}/crop A", name, "crop A", crop(full, 0.6, rng)),
+             RetrievalItem(f"{name}/crop B", name, "crop B", crop(full, 0.5, rng)),
+             RetrievalItem(f"{name}/reframe", name, "reframe", reframe(full, rng)),
+             RetrievalItem(f"{name}/tinted", name, "tinted", tint(full))]
+    return items + [RetrievalItem(f"{name}/recolour {deg:g}°", name, "recolour", recolour(full, deg))
+                    for deg in RECOLOUR_DEGREES]
+
+
+def _pixel_boxes(boxes, w: int, h: int) -> list[tuple[int, int, int, int]]:
+    from .demo_data import _to_pixel
+    out = []
+    for box in boxes:
+        x0, y0 = _to_pixel(box[0], box[3], w, h)
+        x1, y1 = _to_pixel(box[1], box[2], w, h)
+        out.append((x0, y0, x1, y1))
+    return out
+
+
+def build_heldout_set(max_side: int = 128, n_distractors: int = HELDOUT_DISTRACTORS,
+                      seed: int = HELDOUT_SEED) -> list[RetrievalItem]:
+    """The issue-26 held-out set: new sources, the same relevant kinds, size-matched distractors.
+
+    Sources: :data:`SKLEARN_SOURCES` and :data:`HELDOUT_REGIONS`. Per source the five relevant
+    kinds and two recolourings (as in :func:`build_retrieval_set`). Unrelated Blue Marble tiles
+    from outside every region (old and new) are cut at the pixel shape of relevant item
+    ``k mod (number of relevant items)``, so the distractors span the relevant items' sizes.
+    """
+    from sklearn.datasets import load_sample_image
+
+    from .demo_data import load_bluemarble
+    max_side = check_positive_int(max_side, "max_side", minimum=16)
+    n_distractors = check_positive_int(n_distractors, "n_distractors", minimum=0)
+    rng = np.random.default_rng(seed)
+    earth = load_bluemarble()
+    sources = {name.split(".")[0]: load_sample_image(name) for name in SKLEARN_SOURCES}
+    sources.update({name: _region(earth, box) for name, box in HELDOUT_REGIONS.items()})
+    items = []
+    for name, img in sources.items():
+        items += _source_items(name, img, max_side, rng)
+    relevant = [it for it in items if it.kind in RELEVANT_KINDS]
+    h, w = earth.shape[:2]
+    boxes = _pixel_boxes(list(BLUEMARBLE_REGIONS.values()) + list(HELDOUT_REGIONS.values()), w, h)
+    k = 0
+    while k < n_distractors:
+        th, tw = relevant[k % len(relevant)].rgb.shape[:2]
+        x, y = int(rng.integers(0, w - tw + 1)), int(rng.integers(0, h - th + 1))
+        if any(x < bx1 and x + tw > bx0 and y < by1 and y + th > by0 for bx0, by0, bx1, by1 in boxes):
+            continue
+        items.append(RetrievalItem(f"tile x{x} y{y}", f"tile-{k}", "distractor",
+                                   earth[y:y + th, x:x + tw].copy()))
+        k += 1
+    return items
+
+
 def build_retrieval_set(max_side: int = 128, n_distractors: int = 40, seed: int = 0
                         ) -> list[RetrievalItem]:
     """The whole set, deterministic for a seed (see the module docstring)."""
-    from .demo_data import _to_pixel, load_bluemarble
+    from .demo_data import load_bluemarble
     max_side = check_positive_int(max_side, "max_side", minimum=16)
     n_distractors = check_positive_int(n_distractors, "n_distractors", minimum=0)
     rng = np.random.default_rng(seed)
@@ -134,22 +213,11 @@ def build_retrieval_set(max_side: int = 128, n_distractors: int = 40, seed: int 
     sources.update({name: _region(earth, box) for name, box in BLUEMARBLE_REGIONS.items()})
     items = []
     for name, img in sources.items():
-        full = _shrink(img, max_side)
-        items += [RetrievalItem(f"{name}/full", name, "full", full),
-                  RetrievalItem(f"{name}/crop A", name, "crop A", crop(full, 0.6, rng)),
-                  RetrievalItem(f"{name}/crop B", name, "crop B", crop(full, 0.5, rng)),
-                  RetrievalItem(f"{name}/reframe", name, "reframe", reframe(full, rng)),
-                  RetrievalItem(f"{name}/tinted", name, "tinted", tint(full))]
-        items += [RetrievalItem(f"{name}/recolour {deg:g}°", name, "recolour", recolour(full, deg))
-                  for deg in RECOLOUR_DEGREES]
+        items += _source_items(name, img, max_side, rng)
     # unrelated tiles: random grid cells of the whole Earth that miss every region
     h, w = earth.shape[:2]
     t = DISTRACTOR_TILE
-    boxes = []
-    for box in BLUEMARBLE_REGIONS.values():
-        x0, y0 = _to_pixel(box[0], box[3], w, h)
-        x1, y1 = _to_pixel(box[1], box[2], w, h)
-        boxes.append((x0, y0, x1, y1))
+    boxes = _pixel_boxes(BLUEMARBLE_REGIONS.values(), w, h)
     cells = [(x, y) for y in range(0, h - t + 1, t) for x in range(0, w - t + 1, t)
              if not any(x < bx1 and x + t > bx0 and y < by1 and y + t > by0
                         for bx0, by0, bx1, by1 in boxes)]

@@ -223,6 +223,13 @@ class SORD(Method):
         return {"alpha": self.alpha}
 
 
+#: how the reports and figures name each method
+METHOD_LABELS = {"ce": "cross-entropy", "emd2": "EMD² alone", "ce+emd2": "CE → CE+EMD²",
+                 "learned-gd": "learned ground distance + CE", "perm-gd": "permuted-D control + CE",
+                 "const-gd": "constant-D control + CE", "sord": "SORD α=1", "sord-a0.25": "SORD α=0.25",
+                 "sord-a4": "SORD α=4"}
+
+
 def build_method(name: str, num_classes: int, *, warmup_epochs: int, gd_start_epoch: int,
                  gd_weight: float, sord_alpha: float, seed: int = 0) -> Method:
     """The method called ``name`` (one of :data:`METHODS`, or ``sord-a<alpha>``).

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emdkit.multiplicity import holm  # noqa: F401  (re-exported: the rule's Holm step)
+
 ALPHA = 0.05
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 2000
@@ -99,20 +101,6 @@ def bootstrap_mean_ci(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
     return float(lo), float(hi)
 
 
-def holm(pvalues: list[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (same order as given; NaN stays NaN)."""
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    m = len(ok)
-    order = ok[np.argsort(p[ok], kind="stable")]
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        out[i] = running
-    return out.tolist()
-
-
 def compare_paired(reference_metric: dict[int, float], challenger_metric: dict[int, float],
                    reference_errors: dict[int, np.ndarray], challenger_errors: dict[int, np.ndarray],
                    higher_is_better: bool) -> Comparison:
@@ -136,3 +124,42 @@ def apply_holm(comparisons: list[Comparison]) -> list[Comparison]:
     for c, p in zip(comparisons, holm([c.p for c in comparisons])):
         c.p_holm = p
     return comparisons
+
+
+# ---------------------------------------------------------------- seed-level intervals (issue 26)
+
+def seed_t_interval(diff: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Student-t interval of the mean of per-seed differences (the seed is the replicate)."""
+    from scipy.stats import t
+    diff = np.asarray(diff, dtype=float)
+    if len(diff) < 2:
+        return float("nan"), float("nan")
+    half = t.ppf(0.5 + confidence / 2, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
+    return float(diff.mean() - half), float(diff.mean() + half)
+
+
+def hierarchical_bootstrap_ci(per_seed: list[np.ndarray], resamples: int = BOOTSTRAP_RESAMPLES,
+                              confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED
+                              ) -> tuple[float, float]:
+    """Percentile interval of the mean difference, resampling seeds, then examples within each
+    resampled seed (both with replacement).
+
+    ``per_seed[s]`` holds seed s's per-example differences. These take few distinct values
+    (class-step differences, or −1/0/1 for accuracy), so resampling n examples of seed s is
+    drawing multinomial counts over its distinct values: the same distribution, at a cost that
+    does not grow with n.
+    """
+    rng = np.random.default_rng(seed)
+    support = [np.unique(np.asarray(d, dtype=float), return_counts=True) for d in per_seed]
+    S = len(per_seed)
+    picks = rng.integers(0, S, size=(resamples, S))
+    totals = np.zeros(resamples)
+    for s, (values, counts) in enumerate(support):
+        hits = np.argwhere(picks == s)[:, 0]  # one draw of seed s per occurrence
+        if hits.size:
+            n = int(counts.sum())
+            draws = rng.multinomial(n, counts / n, size=hits.size)
+            np.add.at(totals, hits, draws @ values / n)
+    tail = (1 - confidence) / 2
+    lo, hi = np.quantile(totals / S, [tail, 1 - tail])
+    return float(lo), float(hi)

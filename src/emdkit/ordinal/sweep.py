@@ -80,6 +80,9 @@ batch_size = 64
 methods = ["ce", "emd2", "sord"]
 """
 
+TIMING = "sweep_timing.json"  # in runs_dir: wall time of the last complete sweep
+TIMING_LOG = "sweep_timing_log.jsonl"  # in runs_dir: one line per sweep invocation (resumes add up)
+
 # Defaults write outside the repository's tracked reports/ (issue 14): the committed report is
 # regenerated only with an explicit `--out reports/ordinal` or a TOML that names it.
 DEFAULT_RUNS_DIR = "runs/ordinal"
@@ -200,9 +203,10 @@ def load_sweep(path: Path | None) -> SweepConfig:
 
 
 def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = True,
-              report: bool = True, n_jobs: int = 1, on_mismatch: str = "retrain",
+              n_jobs: int = 1, on_mismatch: str = "retrain",
               jobs: int | None = None) -> list[RunResult]:
-    """Run every spec and write the report.
+    """Run every spec; the caller stores the raw data and writes the report
+    (:func:`emdkit.ordinal.store.pack`, :func:`emdkit.ordinal.report.write_report`).
 
     With ``resume`` a stored run is reused only when its spec equals the config's in every
     field (:func:`~emdkit.ordinal.train.spec_differences`); other stored runs are trained
@@ -216,8 +220,6 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
         Reuse stored runs whose spec matches.
     progress : bool, default True
         Show a progress bar.
-    report : bool, default True
-        Write the report after the runs.
     n_jobs : int, default 1
         Runs trained at once, in worker processes (each on ``spec.threads`` threads); -1: one
         per available core. Results do not depend on it.
@@ -267,18 +269,31 @@ def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = Tru
         from .parallel import reproducibility_check
         reproducibility_check(config, specs)
     import json
-    from .report import TIMING
     record = {"wall_seconds": wall, "runs": len(specs), "resumed": resume, "jobs": jobs,
               "load_average": os.getloadavg()[0],
               "finished_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}
     (config.runs_dir / TIMING).write_text(json.dumps(record))
-    from .report import TIMING_LOG
     with open(config.runs_dir / TIMING_LOG, "a") as fh:  # every invocation, so resumed sweeps add up
         fh.write(json.dumps(record) + "\n")
-    if report:
-        from .report import write_report
-        write_report(results, config, wall_seconds=wall)
     return results
+
+
+def sweep_timing(runs_dir: Path) -> dict:
+    """What the runs folder recorded about time and load: every invocation's wall time, the
+    load average sampled after each run of the last parallel invocation, and the first and
+    last finished result (file times: a sweep stopped at a deadline writes no timing record)."""
+    import json
+    from .parallel import LOAD_SAMPLES
+    runs_dir = Path(runs_dir)
+    log = runs_dir / TIMING_LOG
+    invocations = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    samples = runs_dir / LOAD_SAMPLES
+    loads = json.loads(samples.read_text())["load_average_1min"] if samples.exists() else []
+    stamps = sorted(p.stat().st_mtime for p in runs_dir.rglob(RESULT))
+    utc = (lambda t: time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t)))
+    return dict(invocations=invocations, load_samples=loads,
+                first_result=utc(stamps[0]) if stamps else "", last_result=utc(stamps[-1]) if stamps else "",
+                result_span_seconds=stamps[-1] - stamps[0] if stamps else 0.0)
 
 
 def run_dir_of(config: SweepConfig, spec: RunSpec) -> Path:

@@ -145,6 +145,8 @@ class RunResult:
     y_pred: list[int] = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     cpu_seconds: float = 0.0  # process CPU time of training + evaluation (wall time inflates under load)
+    # issue 26: the last step's per-example predictions too (the protocol's deciding evaluation)
+    y_pred_last: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
@@ -317,7 +319,8 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
     if bar is not None:
         bar.close()
 
-    last = evaluate(task.y_test, predict_proba(model, task.x_test), task.soft_test, task.decision)
+    last_proba = predict_proba(model, task.x_test)
+    last = evaluate(task.y_test, last_proba, task.soft_test, task.decision)
     proba = predict_proba(ema.model if ema.enabled else model, task.x_test)
     y_pred = decide(proba, task.decision)
     D = method.ground_distance()
@@ -325,7 +328,8 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
                        confusion(task.y_test, y_pred, k).tolist(),
                        None if D is None else np.asarray(D, dtype=float).tolist(),
                        method.describe(), elapsed, last, task.y_test.astype(int).tolist(),
-                       y_pred.astype(int).tolist(), run_environment(), cpu)
+                       y_pred.astype(int).tolist(), run_environment(), cpu,
+                       decide(last_proba, task.decision).astype(int).tolist())
     if run_dir is not None:
         (run_dir / RESULT).write_text(json.dumps(result.to_json(), indent=1))
     return result

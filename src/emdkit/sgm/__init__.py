@@ -7,9 +7,10 @@ Forward OU and reverse Euler–Maruyama (:mod:`.ou`), targets with exact scores 
 from .ou import Run, coupled_reverse_em, coupling_rms, forward_ou, ou_mean_scale, reverse_em, step_size
 from .product_targets import (DoubleWellTarget, ElasticNetTarget, GeneralModifiedHalfNormalTarget,
                               ModifiedHalfNormalTarget, ProductTarget, QuadratureProductTarget)
-from .targets import GaussianTarget, IsotropicMixtureTarget, MixtureTarget, Target, sphere_mixture
+from .targets import (GaussianTarget, IsotropicMixtureTarget, MixtureTarget, RotatedBlockMixtureTarget,
+                      Target, sphere_mixture)
 
 __all__ = ["DoubleWellTarget", "ElasticNetTarget", "GaussianTarget", "GeneralModifiedHalfNormalTarget",
            "IsotropicMixtureTarget", "MixtureTarget", "ModifiedHalfNormalTarget", "ProductTarget",
-           "QuadratureProductTarget", "Run", "sphere_mixture", "Target", "coupled_reverse_em",
+           "QuadratureProductTarget", "RotatedBlockMixtureTarget", "Run", "sphere_mixture", "Target", "coupled_reverse_em",
            "coupling_rms", "forward_ou", "ou_mean_scale", "reverse_em", "step_size"]

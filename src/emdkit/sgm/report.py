@@ -23,6 +23,7 @@ class Section:
     seconds: float = 0.0
     tests: dict[str, bool] = field(default_factory=dict)
     identities: dict[str, bool] = field(default_factory=dict)
+    run_info: dict = field(default_factory=dict)  # stored with the numbers: load, machine, time
 
     @property
     def checks(self) -> dict[str, bool]:
@@ -115,19 +116,82 @@ def guide_line(ax, x, y, slope: float, label: str, log_x: bool = True, style: st
 
 
 PAPER_CONSTANTS_NOTE = (
-    "**The theorem's constants.** The seed text (`seeds/002`, a Japanese summary of Bruno & "
-    "Sabanis, arXiv 2505.03432) states the bound's form — O(√d), order one in γ, an "
-    "e^{−T}-type horizon term, a √ε_SN score term — but no constants, and the paper itself is "
-    "not available offline here. The bound is therefore *not* evaluated next to the "
-    "measurements: every comparison below is with the bound's rate (slope), not its value.")
+    "**What the seed says, and what it does not.** Seed `002` (a Japanese summary of Bruno & "
+    "Sabanis, arXiv 2505.03432) states an O(√d) dependence, a non-asymptotic W2 bound under "
+    "semiconvexity, and the classes covered (Gaussian mixtures, modified half-normals, double "
+    "wells, elastic-net potentials); it gives no constants and does **not** state order one in "
+    "γ, an e^{−T} term or a √ε_SN term: those are this report's reading of such bounds and are "
+    "labelled so. The paper is not available offline, so the bound's value is never evaluated; "
+    "every comparison is with a rate (slope).")
+
+#: what is known about rerunning (protocol section 3); no table was rerun for this report
+RERUN_NOTE = ("No table was rerun for this report (machine budget). Reruns are not bit-identical "
+              "everywhere: in the previous report, `e3.csv` differed in 17 of 28 values, by up to "
+              "5e-9 relative, between two runs of the same command; this page itself is rebuilt "
+              "byte for byte from the stored numbers.")
+
+#: seed 002's claims (quoted and translated in reports/sgm/PROTOCOL.md) and the tests that bear on them
+SEED_CLAIMS = (
+    ("S1", "first guarantee for non-smooth data (「…理論的保証を示した初の仕事です」)", ()),
+    ("S2", "O(√d) dependence on the dimension (「…O(√d)の依存性を達成しており…」)", ("E2a ",)),
+    ("S3", "covers Gaussian mixtures, modified half-normals, double wells, elastic nets "
+           "(「混合ガウス…修正ハーフノーマル、ダブルウェル…弾性ネット型…」)", ("E1 ",)),
+    ("S4", "a non-asymptotic W2 bound under semiconvexity alone, its value (「…非漸近的…な上界」)", ()),
+)
+
+
+def claims_table(sections: list[Section]) -> str:
+    """Each seed claim with the verdict its tests give: consistent, not supported, not tested."""
+    tests = {k: ok for s in sections for k, ok in s.tests.items()}
+    lines = ["| claim | seed 002 | evidence | verdict |", "|---|---|---|---|"]
+    for key, text, prefixes in SEED_CLAIMS:
+        mine = {k: ok for k, ok in tests.items() if prefixes and k.startswith(prefixes)}
+        absent = [p.strip() for p in prefixes if not any(k.startswith(p) for k in tests)]
+        if not prefixes:
+            verdict, evidence = "**not tested**", "none (no numerical claim, or no constants)"
+        elif absent:
+            verdict, evidence = "**not tested**", f"{', '.join(absent)} not in this run"
+        else:
+            failed = sum(not ok for ok in mine.values())
+            evidence = f"{len(mine)} checks ({', '.join(p.strip() for p in prefixes)})"
+            verdict = ("**consistent** (every check passes)" if not failed else
+                       f"**not supported** ({failed} of {len(mine)} checks fail)")
+        lines.append(f"| {key} | {text} | {evidence} | {verdict} |")
+    return "\n".join(lines)
+
+
+def _elapsed_minutes(sections: list[Section]) -> float | None:
+    """Minutes from the earliest start to the latest finish, from the stored finish times
+    (minute resolution) and durations; None without stored run information."""
+    import calendar
+    import time as _time
+    spans = []
+    for s in sections:
+        stamp = s.run_info.get("finished_utc")
+        if stamp:
+            end = calendar.timegm(_time.strptime(stamp, "%Y-%m-%d %H:%M UTC"))
+            spans.append((end - s.seconds, end))
+    if not spans:
+        return None
+    return (max(e for _, e in spans) - min(b for b, _ in spans)) / 60
 
 
 def write_readme(out: Path, sections: list[Section], quick: bool,
-                 command: str = "PYTHONPATH=src python -m emdkit sgm all --out reports/sgm") -> Path:
-    """reports/sgm/README.md: identities and tests listed apart, wall time, reproducing command."""
+                 command: str = "emdkit sgm e0 … e4 --out reports/sgm",
+                 rebuild: str = "emdkit sgm report --out reports/sgm") -> Path:
+    """reports/sgm/README.md from the sections alone (deterministic: the load, machine and time
+    come from the stored numbers, not from the machine that writes the page)."""
     import os
     import platform
+
+    from emdkit.rawdata import protocol_amendments
     total = sum(s.seconds for s in sections)
+    info = [s.run_info for s in sections if s.run_info]
+    load = max((i["load_average"] for i in info), default=os.getloadavg()[0])
+    cpus = info[0]["cpu_count"] if info else os.cpu_count()
+    machine = info[0]["machine"] if info else (platform.processor() or platform.machine())
+    finished = max((i["finished_utc"] for i in info), default="not recorded")
+    elapsed = _elapsed_minutes(sections)
 
     def lines(kind):
         if quick:  # a smoke run is too small for any check to mean anything: no ✅, no ❌
@@ -137,20 +201,33 @@ def write_readme(out: Path, sections: list[Section], quick: bool,
     timing = "\n".join(f"| {s.key} | {s.seconds:.1f} |" for s in sections)
     n_tests = sum(len(s.tests) for s in sections)
     n_failed = sum(not ok for s in sections for ok in s.tests.values())
+    protocol = out / "PROTOCOL.md"
+    amendments = protocol_amendments(protocol)
+    amend = ("\n".join(f"- {a}" for a in amendments) if amendments else "- none") \
+        if protocol.exists() else "- no PROTOCOL.md beside this report"
     text = f"""# W2 convergence of score-based generative models — emdkit sgm
 
-Reproduce: `{command}`{" --quick (this is a QUICK smoke run: the numbers are not meaningful)" if quick else ""}
-(wall time below).
+Measured by `{command}` (`emdkit sgm all` runs all five){" --quick (this is a QUICK smoke run: the numbers are not meaningful)" if quick else ""};
+this page is rebuilt from the stored numbers (`raw/*.npz`) by `{rebuild}`. Rules, constants and
+what counts as support were fixed in `reports/sgm/PROTOCOL.md` before the run.
 
 Setting (Bruno & Sabanis, arXiv 2505.03432): forward OU dX = −X dt + √2 dW, reverse
 Euler–Maruyama Y_{{k+1}} = Y_k + γ(Y_k + 2 s(T − kγ, Y_k)) + √(2γ) Z_{{k+1}}, Y₀ ~ N(0, I_d), run
-until the early stop ε. The theorem bounds W2(law(Y_K), π) by O(√d)·(γ + e^{{−T}}-type + √ε) plus a
-score term. Each experiment isolates one term; where sampling floors would hide it we measure W2
-through exact laws (Gaussian oracle) or synchronous couplings (upper bounds with no floor).
+until the early stop ε. Each experiment isolates one term; where sampling floors would hide it we
+measure W2 through exact laws (Gaussian oracle) or synchronous couplings (upper bounds with no
+floor).
 
 {PAPER_CONSTANTS_NOTE}
 
-## Tests (could fail; each rule was fixed before the run and is stated in its section)
+## The seed's claims
+
+{claims_table(sections) if not quick else "Not evaluated (--quick)."}
+
+## Amendments to the protocol
+
+{amend}
+
+## Tests (could fail; each rule was fixed in the protocol before the run)
 
 {"" if quick else f"{n_tests - n_failed} of {n_tests} pass."}
 
@@ -162,13 +239,17 @@ through exact laws (Gaussian oracle) or synchronous couplings (upper bounds with
 
 ## Wall time
 
-All {len(sections)} experiments: **{total:.0f} s ({total / 60:.1f} min)** of wall time, measured on a
-*shared* machine ({os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}, other jobs
-running; 1-minute load average when the run ended: {os.getloadavg()[0]:.1f}); a quiet machine is faster.
+All {len(sections)} experiments: **{total:.0f} s ({total / 60:.1f} min)** of wall time summed over the
+experiments{f", about {elapsed:.0f} min from the first start to the last finish (they ran partly in parallel)" if elapsed else ""}, measured on a
+*shared* machine ({cpus} CPU cores, {machine}, other jobs running; largest 1-minute load average
+at the end of an experiment: {load:.1f}; last experiment finished {finished}). Timings depend on
+the machine, its load and the EMD engine; the numbers above do not depend on the engine.
 
 | experiment | seconds |
 |---|---|
 {timing}
+
+**Reruns.** {RERUN_NOTE}
 
 """ + "\n".join(f"## {s.title}\n\n{s.body}" for s in sections)
     path = out / "README.md"
