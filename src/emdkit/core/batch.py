@@ -24,7 +24,7 @@ from . import solve as _solve
 from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
-from .solve import DenseProblem, _choose, _exact_or_raise, default_max_iter, emd, \
+from .solve import DenseProblem, _choose, settle_dense, default_max_iter, emd, \
     signature_emd
 from .threads import resolve_threads
 from .validation import as_cost_with_range, as_points, as_weights, check_n_jobs
@@ -186,12 +186,12 @@ def _solve_small_batch(items: list[DenseProblem], max_iter: int, n_threads: int
         p = it.problem
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
         shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
+        pi = pi_out[base:base + p.supply.shape[0]]
         if status == STATUS_NOT_CERTIFIED:
-            results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, shape, rows_fn,
-                                           cols_fn))
+            results.append(settle_dense(p, it.Cs, r, c, f, pi, work, gap, it.cost_exp, shape,
+                                        rows_fn, cols_fn, METHOD_NAMES[method], pivots))
             continue
         raise_for_status(status, max_iter, pivots, where=f"problem {k}")
-        pi = pi_out[base:base + p.supply.shape[0]]
         results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
                                 METHOD_NAMES[method], pivots, gap))
     return results

@@ -16,6 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# Numba's cache keys a compiled kernel on its own file only, and the kernels here compile
+# certify and solve_phases into themselves: a change there needs this file to change too
+# (any edit does), or an old cache keeps the old code.
 from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
 from .errors import STATUS_NO_AUGMENTING_PATH, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL

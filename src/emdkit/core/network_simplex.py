@@ -464,11 +464,19 @@ def solve_phases(b, supply, n_arcs, block_size, next_arc_box, max_iter, n_dense_
             b.flow[u] = 0.0
             b.cost[u] = 0.0
         recompute_potentials(b, n_nodes)
-    status, it = run_simplex(b, n_nodes, n_arcs, block_size, next_arc_box,
-                             max(max_iter - pivots, 0), n_nodes, n_dense_rows, n_dense_cols)
-    pivots += it
-    recompute_potentials(b, n_nodes)
-    return status, pivots, 2
+    # Pivot, rebuild the potentials from the tree, and resume until a run with fresh
+    # potentials makes no pivot. The incremental updates add sigma to a moved subtree; when
+    # it hung below a big-M arc (1e10 beside costs of 1e-9; issue 20) the sum cancels to a
+    # small potential that keeps an absolute error ~ M·2**-53, enough to hide a negative
+    # reduced cost and stop on a suboptimal basis. The extra pass costs one pricing sweep.
+    while True:
+        status, it = run_simplex(b, n_nodes, n_arcs, block_size, next_arc_box,
+                                 max(max_iter - pivots, 0), n_nodes, n_dense_rows,
+                                 n_dense_cols)
+        pivots += it
+        recompute_potentials(b, n_nodes)
+        if it == 0 or status != STATUS_OPTIMAL:
+            return status, pivots, 2
 
 
 @njit(cache=True, nogil=True)

@@ -14,7 +14,7 @@ from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
 from .errors import STATUS_NOT_CERTIFIED, raise_for_status
-from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
+from .exact import refine_exact, settle_uncertified
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
@@ -192,8 +192,8 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
         method, pivots = "candidate_rounds", ns.n_iter
     if status == STATUS_NOT_CERTIFIED:
-        return _exact_or_raise(problem, Cs, sup_r, sup_c, cost_exp, C.shape, cost_rows,
-                               cost_cols)
+        return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
+                            cost_rows, cost_cols, method, pivots)
     raise_for_status(status, max_iter, pivots)
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
                     cost_cols, method, pivots, gap)
@@ -284,11 +284,22 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
     return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
 
 
-def _exact_or_raise(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
+def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp,
+                 shape, cost_rows, cost_cols, method, pivots) -> EMDResult:
+    """A dense float solution whose strict certificate failed, settled by
+    :func:`emdkit.core.exact.settle_uncertified` (exact refinement, the float64-scale verdict
+    with ``gap``, or SolverError)."""
+    return settle_uncertified(
+        problem, gap,
+        lambda: assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, shape, cost_rows,
+                         cost_cols, method, pivots, gap),
+        lambda: _refine_exactly(problem, Cs, sup_r, sup_c, cost_exp, shape, cost_rows,
+                                cost_cols))
+
+
+def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
                     cost_rows, cost_cols) -> EMDResult:
-    """Re-solve in rational arithmetic when float64 could not certify (small problems)."""
-    if problem.m * problem.n > EXACT_REFINE_MAX_PAIRS:
-        raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
+    """Re-solve in rational arithmetic from the float support (small problems)."""
     sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
         problem.a, problem.b, Cs, hint_r, hint_c)
     # the free constant, fixed exactly before rounding to floats (as normalize_potentials
