@@ -27,7 +27,7 @@ Two verdicts, judged by :func:`judge`:
   the big-M cost swamps W although no optimal flow needs those arcs.
 
 When the strict verdict fails, :func:`emdkit.core.exact.settle_uncertified` decides, in one
-place: exact rational refinement for small problems, else the float64-scale verdict, else
+place: the float64-scale verdict, else exact rational refinement for small problems, else
 :class:`~emdkit.core.errors.SolverError`.
 """
 from __future__ import annotations

@@ -287,8 +287,8 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
 def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp,
                  shape, cost_rows, cost_cols, method, pivots) -> EMDResult:
     """A dense float solution whose strict certificate failed, settled by
-    :func:`emdkit.core.exact.settle_uncertified` (exact refinement, the float64-scale verdict
-    with ``gap``, or SolverError)."""
+    :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, exact
+    refinement, or SolverError."""
     return settle_uncertified(
         problem, gap,
         lambda: assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, shape, cost_rows,
