@@ -13,8 +13,9 @@ from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
-from .errors import STATUS_NOT_CERTIFIED, raise_for_status
+from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, raise_for_status
 from .exact import refine_exact, settle_uncertified
+from .network_simplex import ARTIFICIAL_FLOW_RTOL
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
@@ -172,7 +173,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     """
     a = as_weights(a, "a")
     b = as_weights(b, "b")
-    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]))
+    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]), allow_inf=True)
     if max_iter is None:
         max_iter = default_max_iter(*C.shape)
     max_iter = check_positive_int(max_iter, "max_iter")
@@ -194,6 +195,8 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     if status == STATUS_NOT_CERTIFIED:
         return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
                             cost_rows, cost_cols, method, pivots)
+    if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
+        raise_unserved(problem, sup_r, sup_c, sup_f)
     raise_for_status(status, max_iter, pivots)
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
                     cost_cols, method, pivots, gap)
@@ -206,7 +209,7 @@ class DenseProblem:
     ``lo`` and ``hi`` are the cost matrix's min and max, already found by validation.
     """
 
-    __slots__ = ("problem", "C", "Cs", "cost_exp", "path")
+    __slots__ = ("problem", "C", "Cs", "cost_exp", "path", "missing_arcs")
 
     def __init__(self, a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float):
         self.problem = p = TransportProblem.from_weights(a, b)
@@ -215,10 +218,19 @@ class DenseProblem:
             np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
         if kept is not C:
             lo, hi = float(kept.min()), float(kept.max())
-        self.cost_exp = int(cost_exponent(hi))
+        # inf entries are missing arcs: scale by the finite ones (a pass only when there are)
+        self.missing_arcs = hi == np.inf
+        finite_hi = hi
+        if self.missing_arcs:
+            if lo == np.inf:  # the points with mass have no arc at all
+                nothing = np.empty(0, np.int64)
+                raise_unserved(p, nothing, nothing, np.empty(0))
+            finite_hi = float(kept[kept < np.inf].max())
+        self.cost_exp = int(cost_exponent(finite_hi))
         self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
         self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
-                            uniform_square=_uniform_square(p), constant=lo == hi)
+                            uniform_square=_uniform_square(p) and not self.missing_arcs,
+                            constant=lo == hi)
 
     def cost_rows(self, idx):
         return self.C[idx]
@@ -243,6 +255,11 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
     kernel = one_to_many.py_func if interpreted else one_to_many
     normalize = normalize_potentials.py_func if interpreted else normalize_potentials
     idx, flows, work, _, u1, v_other = kernel(float(w), others, costs)
+    finite = costs[idx] < np.inf
+    if not finite.all():  # cheapest first reached a missing arc: the finite ones fall short
+        zeros = np.zeros(int(finite.sum()), np.int64)
+        raise_unserved(problem, *((zeros, idx[finite]) if row else (idx[finite], zeros)),
+                       flows[finite])
     n_rows = problem.n_rows
     pi = np.zeros(problem.supply.shape[0])
     if row:
@@ -263,6 +280,42 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
             pi[: problem.m] = [-x for x in others]
     return assemble(problem, sup_r, sup_c, flows, pi, float(work), cost_exp, shape, cost_rows,
                     cost_cols, "one_to_many", 0, 0.0)
+
+
+# Rows and columns named in the message for a problem the finite arcs cannot serve.
+UNSERVED_LISTED = 10
+
+
+def raise_unserved(problem: TransportProblem, sup_r, sup_c, sup_f, where: str = "") -> None:
+    """ValueError naming the points whose mass the finite arcs of the cost cannot move.
+
+    ``sup_r, sup_c, sup_f`` are the flow the solver reached over finite arcs (block indices,
+    dummy arcs included, as after phase 1: what it leaves on the artificial root arcs is what
+    no finite arc can carry). Listed are the points on a side that must ship everything (the
+    lighter side; both when the totals are equal) with more than rounding left, in the
+    caller's indices.
+    """
+    left = problem.supply.copy()
+    np.subtract.at(left, np.asarray(sup_r, np.int64), sup_f)
+    np.add.at(left, problem.n_rows + np.asarray(sup_c, np.int64), sup_f)
+    tol = ARTIFICIAL_FLOW_RTOL * float(problem.supply[: problem.n_rows].sum())
+    parts = []
+    if problem.dummy != "sink":  # rows ship everything unless a dummy sink takes the surplus
+        parts.append(("rows", "a", problem.rows[np.flatnonzero(left[: problem.m] > tol)]))
+    if problem.dummy != "source":
+        cols = left[problem.n_rows: problem.n_rows + problem.n]
+        parts.append(("columns", "b", problem.cols[np.flatnonzero(cols < -tol)]))
+    named = [f"{what} {_index_list(idx)} of {arg}" for what, arg, idx in parts if idx.size]
+    prefix = f"{where}: " if where else ""
+    raise ValueError(f"{prefix}cost has too few finite entries to carry the mass (np.inf "
+                     f"marks a missing arc): {' and '.join(named) or 'some points'} are left "
+                     "with mass that no finite arc can move")
+
+
+def _index_list(idx: np.ndarray) -> str:
+    shown = ", ".join(str(int(i)) for i in idx[:UNSERVED_LISTED])
+    more = f" and {idx.size - UNSERVED_LISTED} more" if idx.size > UNSERVED_LISTED else ""
+    return f"[{shown}{more}]"
 
 
 def _uniform_square(problem: TransportProblem) -> bool:
