@@ -149,8 +149,8 @@ def test_pairwise_signature_emd_and_batches_agree_bit_for_bit():
 
 # ---------------------------------------------------------------- wide ranges, rational oracle
 
-def wide_range_problem(rng):
-    m, n = (int(x) for x in rng.integers(1, 6, size=2))
+def wide_range_problem(rng, sizes=(1, 6)):
+    m, n = (int(x) for x in rng.integers(*sizes, size=2))
     C = 10.0 ** rng.uniform(-12, 12, size=(m, n))
     C[rng.random((m, n)) < 0.1] = 0.0
     a = rng.random(m) * 10.0 ** rng.uniform(-3, 3)
@@ -188,6 +188,20 @@ def test_thousand_wide_range_problems_against_the_rational_oracle():
     rng = np.random.default_rng(11)
     methods = [check_against_rational(*wide_range_problem(rng)) for _ in range(1000)]
     assert "solver_error" not in methods
+
+
+@pytest.mark.slow
+def test_thousand_wide_range_problems_up_to_200_points_are_certified():
+    # issue 20: well past 2,500 pairs, where no rational refinement runs. Before, float64
+    # refused these; the rebuilt phase-2 potentials and the float64-scale verdict settle all
+    # 1,000 (measured: ~half need the verdict). Values: see the rational test above and
+    # bench/RESULTS.md ('wide-range problems against the exact optimum').
+    rng = np.random.default_rng(2020)
+    for _ in range(1000):
+        a, b, C = wide_range_problem(rng, (10, 201))
+        r = emdkit.emd(a, b, C)
+        assert r.gap <= CERT_RTOL
+        assert_duals_feasible(r, C)
 
 
 finite_costs = st.one_of(
