@@ -86,14 +86,8 @@ def test_pot_sparse_test_big_m_matrix_returns_the_optimum():
 
 
 def test_scipy_same_distribution_35_points_against_188_copies_in_4d():
-    rng = np.random.default_rng(363836384995579937222333)  # SciPy's seed and construction
-    repeats = rng.integers(1, 10, size=35)
-    X = rng.random((35, 4))
-    Y = np.repeat(X, repeats, axis=0)
-    wy = rng.random(int(repeats.sum()))
-    wx = np.bincount(np.repeat(np.arange(35), repeats), weights=wy)
-    order = rng.permutation(wy.shape[0])
-    Y, wy = Y[order], wy[order]
+    # SciPy's seed; split_copies draws in SciPy's order (n_value=35, ndim=4, max_repeats=10)
+    X, wx, Y, wy = split_copies(np.random.default_rng(363836384995579937222333), 35, 4, 10)
     assert Y.shape == (188, 4)
     r = emdkit.signature_emd(X, wx, Y, wy)
     assert r.distance == pytest.approx(0.0, abs=SCIPY_ZERO_ATOL)
@@ -144,13 +138,19 @@ def check_split_copies(X, wx, Y, wy):
     assert_duals_feasible(r, C)
 
 
+def split_copies_family(seed, count, small_every):
+    """Every ``small_every``-th signature small enough for the rational LP, the others of
+    5..59 points against up to 11 copies each, in 1..7 dimensions."""
+    rng = np.random.default_rng(seed)
+    for k in range(count):
+        small = k % small_every == 0
+        n_points = int(rng.integers(2, 5)) if small else int(rng.integers(5, 60))
+        yield split_copies(rng, n_points, int(rng.integers(1, 8)), 4 if small else 12)
+
+
 def test_split_copies_family_is_zero_and_matches_the_rational_oracle():
-    rng = np.random.default_rng(21)
-    for k in range(60):
-        small = k % 2 == 0
-        n_points = int(rng.integers(2, 5)) if small else int(rng.integers(5, 50))
-        check_split_copies(*split_copies(rng, n_points, int(rng.integers(1, 6)),
-                                         4 if small else 12))
+    for signatures in split_copies_family(21, 60, 2):
+        check_split_copies(*signatures)
 
 
 @pytest.mark.slow
@@ -165,12 +165,8 @@ def test_thousand_big_m_problems_up_to_300_points_raise_no_solver_error():
 
 @pytest.mark.slow
 def test_thousand_split_copy_signatures_are_zero():
-    rng = np.random.default_rng(23)
-    for k in range(1000):
-        small = k % 4 == 0
-        n_points = int(rng.integers(2, 5)) if small else int(rng.integers(5, 60))
-        check_split_copies(*split_copies(rng, n_points, int(rng.integers(1, 8)),
-                                         4 if small else 12))
+    for signatures in split_copies_family(23, 1000, 4):
+        check_split_copies(*signatures)
 
 
 # ---------------------------------------------------------------- the verdicts themselves
