@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import emdkit
 from emdkit.core.certificate import CERT_RTOL
 
+from .families import wide_range_problem
 from .oracle import rational_emd_work
 
 EPS = np.finfo(float).eps
@@ -148,21 +149,6 @@ def test_pairwise_signature_emd_and_batches_agree_bit_for_bit():
 
 
 # ---------------------------------------------------------------- wide ranges, rational oracle
-
-def wide_range_problem(rng, sizes=(1, 6)):
-    m, n = (int(x) for x in rng.integers(*sizes, size=2))
-    C = 10.0 ** rng.uniform(-12, 12, size=(m, n))
-    C[rng.random((m, n)) < 0.1] = 0.0
-    a = rng.random(m) * 10.0 ** rng.uniform(-3, 3)
-    b = rng.random(n) * 10.0 ** rng.uniform(-3, 3)
-    a[rng.random(m) < 0.2] = 0.0
-    b[rng.random(n) < 0.2] = 0.0
-    a[rng.integers(m)] += 0.5
-    b[rng.integers(n)] += 0.5
-    if rng.random() < 0.5:  # balanced half the time
-        b *= a.sum() / b.sum()
-    return a, b, C
-
 
 def check_against_rational(a, b, C):
     """Exact to the rounding of the last division, or a documented SolverError."""

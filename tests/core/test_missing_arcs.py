@@ -12,8 +12,9 @@ import pytest
 import emdkit
 from emdkit.core.certificate import CERT_RTOL
 
+from .families import big_m_problem
 from .oracle import lp_emd_work
-from .test_scale_certificate import HIGHS_REL, big_m_problem
+from .test_scale_certificate import HIGHS_REL
 
 inf = np.inf
 UNSERVED = "cost has too few finite entries to carry the mass (np.inf marks a missing arc)"

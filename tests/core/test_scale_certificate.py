@@ -12,40 +12,16 @@ import pytest
 import emdkit
 from emdkit.core.certificate import CERT_RTOL, certify, judge
 
-from .oracle import lp_emd_work, rational_emd_work
+from .families import BIG_COSTS, big_m_family, big_m_problem, split_copies, split_copies_family
+from .oracle import lp_emd_work
 from .test_exactness import assert_duals_feasible, exact_distance
 
-BIG_COSTS = (1e8, 1e10, 1e12)
 # HiGHS solves with feasibility tolerances of 1e-10 (oracle.py): agreement to 1e-9 relative
 HIGHS_REL = 1e-9
 # The rational LP's size limit in these tests (its dense tableau grows as (m·n)²)
 RATIONAL_MAX_PAIRS = 30
 # scipy.stats' own tolerance for a distribution moved onto itself (test_same_distribution_nD)
 SCIPY_ZERO_ATOL = 1e-15
-
-
-def big_m_problem(rng, m, n, big, allowed=2):
-    """Uniform weights, costs U(0, 1) on ``allowed`` random arcs of every row and of every
-    column, ``big`` elsewhere: forbidding arcs by a big cost (POT's sparse-vs-dense test)."""
-    mask = np.zeros((m, n), bool)
-    for i in range(m):
-        mask[i, rng.choice(n, min(allowed, n), replace=False)] = True
-    for j in range(n):
-        mask[rng.choice(m, min(allowed, m), replace=False), j] = True
-    C = rng.random((m, n)) + big * ~mask
-    return np.full(m, 1.0 / m), np.full(n, 1.0 / n), C
-
-
-def split_copies(rng, n_points, d, max_repeats):
-    """A signature against shuffled copies of its points that share each point's weight
-    (SciPy's test_same_distribution_nD): the optimum is 0 up to the weights' rounding."""
-    repeats = rng.integers(1, max_repeats, size=n_points)
-    X = rng.random((n_points, d))
-    Y = np.repeat(X, repeats, axis=0)
-    wy = rng.random(int(repeats.sum()))
-    wx = np.bincount(np.repeat(np.arange(n_points), repeats), weights=wy)
-    order = rng.permutation(wy.shape[0])
-    return X, wx, Y[order], wy[order]
 
 
 def check_big_m(a, b, C):
@@ -115,13 +91,6 @@ def test_forty_split_copy_signatures_have_distance_zero():
 
 # ---------------------------------------------------------------- seeded families
 
-def big_m_family(seed, count, sizes):
-    rng = np.random.default_rng(seed)
-    for _ in range(count):
-        m, n = (int(x) for x in rng.integers(*sizes, size=2))
-        yield big_m_problem(rng, m, n, float(rng.choice(BIG_COSTS)))
-
-
 @pytest.mark.parametrize("sizes", [(2, 6), (10, 61)], ids=["rational", "highs"])
 def test_big_m_family_matches_the_oracles(sizes):
     for a, b, C in big_m_family(20, 30, sizes):
@@ -136,16 +105,6 @@ def check_split_copies(X, wx, Y, wy):
     if C.size <= RATIONAL_MAX_PAIRS:  # the exact optimum: the weights' rounding, moved
         assert r.distance == pytest.approx(exact_distance(wx, wy, C), abs=SCIPY_ZERO_ATOL)
     assert_duals_feasible(r, C)
-
-
-def split_copies_family(seed, count, small_every):
-    """Every ``small_every``-th signature small enough for the rational LP, the others of
-    5..59 points against up to 11 copies each, in 1..7 dimensions."""
-    rng = np.random.default_rng(seed)
-    for k in range(count):
-        small = k % small_every == 0
-        n_points = int(rng.integers(2, 5)) if small else int(rng.integers(5, 60))
-        yield split_copies(rng, n_points, int(rng.integers(1, 8)), 4 if small else 12)
 
 
 def test_split_copies_family_is_zero_and_matches_the_rational_oracle():
