@@ -89,6 +89,16 @@ def test_forty_split_copy_signatures_have_distance_zero():
         assert r.distance == pytest.approx(0.0, abs=SCIPY_ZERO_ATOL)
 
 
+def test_split_copies_on_the_matrix_free_path_have_distance_zero():
+    # 500 points against ~1,450 copies: past 250,000 pairs, the point-cloud path, whose
+    # certificate refused every such signature before
+    X, wx, Y, wy = split_copies(np.random.default_rng(5), 500, 5, 6)
+    r = emdkit.signature_emd(X, wx, Y, wy)
+    assert r.method == "pointcloud"
+    assert r.distance == pytest.approx(0.0, abs=SCIPY_ZERO_ATOL)
+    assert r.gap <= CERT_RTOL
+
+
 # ---------------------------------------------------------------- seeded families
 
 @pytest.mark.parametrize("sizes", [(2, 6), (10, 61)], ids=["rational", "highs"])
