@@ -6,8 +6,9 @@ Run:  .venv/bin/python bench/run_core.py [--quick] [--out bench/RESULTS_core.md]
 
 --under-load times emdkit and POT at n = 300, 1000 and 2000 twice in one run: on a quiet
 machine, then with a CPU-bound process busy on every core but one (started and stopped here).
---batch times emd_batch against a loop of ot.emd2 (and of emdkit.emd) on B = 64 random
-256×256 problems, and pairwise_emd over 300 colour signatures against a loop of ot.emd2.
+--batch times emd_batch against a loop of ot.emd2 (and of emdkit.emd) on B = 4,000 one-to-many
+problems and B = 64 random 256×256 problems, and pairwise_emd over 300 colour signatures
+against a loop of ot.emd2.
 
 Every peer is timed in this one run on identical inputs; we report the median over repeats and
 the ratio to emdkit (ratio > 1: emdkit is faster), plus each peer's relative error against
@@ -170,9 +171,9 @@ def colour_signatures(count, seed=0):
     return sigs
 
 
-def pot_pair_with_dummy(X, wx, Y, wy):
+def pot_work_with_dummy(wx, wy, C):
+    """Rubner's work with POT: a zero-cost dummy on the lighter side takes the surplus."""
     import ot
-    C = cdist(X, Y)
     sa, sb = wx.sum(), wy.sum()
     if sa > sb:
         C = np.hstack([C, np.zeros((C.shape[0], 1))])
@@ -180,7 +181,11 @@ def pot_pair_with_dummy(X, wx, Y, wy):
     elif sb > sa:
         C = np.vstack([C, np.zeros((1, C.shape[1]))])
         wx = np.append(wx, sb - sa)
-    return float(ot.emd2(wx, wy, C, numItermax=10**9)) / min(sa, sb)
+    return float(ot.emd2(wx, wy, C, numItermax=10**9))
+
+
+def pot_pair_with_dummy(X, wx, Y, wy):
+    return pot_work_with_dummy(wx, wy, cdist(X, Y)) / min(wx.sum(), wy.sum())
 
 
 def pairwise_row(count):
@@ -314,9 +319,30 @@ def batch_rows(B, n, repeats, kind):
                       "loop of POT ot.emd2": (t_pot, pot_err)}}
 
 
+def one_to_many_row(B, repeats):
+    """Issue 24: B problems with one row and three columns (the closed form), ragged lists."""
+    rng = np.random.default_rng(24)
+    a = [rng.random(1) + 0.1 for _ in range(B)]
+    b = [rng.random(3) + 0.1 for _ in range(B)]
+    C = [rng.random((1, 3)) for _ in range(B)]
+    t_batch, res = median_time(lambda: emdkit.emd_batch(a, b, C), repeats)
+    t_loop, loop = median_time(lambda: [emdkit.emd(a[k], b[k], C[k]) for k in range(B)],
+                               repeats)
+    # POT has no partial matching: the lighter side is given a zero-cost dummy, as for pairwise
+    t_pot, pot = median_time(lambda: [pot_work_with_dummy(a[k], b[k], C[k]) for k in range(B)],
+                             repeats)
+    same = max(abs(res[k].distance - loop[k].distance) / loop[k].distance for k in range(B))
+    pot_err = max(abs(pot[k] - res[k].work) / res[k].work for k in range(B))
+    return {"problem": f"emd_batch, B = {B} one-to-many problems (1×3, unequal totals)",
+            "emdkit": t_batch, "cost matrix": float("nan"),
+            "peers": {"loop of emdkit.emd": (t_loop, same),
+                      "loop of POT ot.emd2 + dummy": (t_pot, pot_err)}}
+
+
 def batch(args) -> int:
     emdkit.warmup()
-    rows = []
+    rows = [one_to_many_row(400 if args.quick else 4000, 1 if args.quick else 5)]
+    print(format_row(rows[-1]), flush=True)
     for kind in ("uniform costs in [0, 1)", "2-D point clouds, sqeuclidean"):
         rows.append(batch_rows(16 if args.quick else 64, 128 if args.quick else 256,
                                1 if args.quick else 3, kind))

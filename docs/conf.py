@@ -5,6 +5,7 @@ Generated at build time, never by hand: the API pages (from each subpackage's ``
 (``.. emdkit-run::`` blocks, executed) and the benchmark and report pages (copied from
 ``bench/`` and ``reports/`` by ``_ext/pages.py``).
 """
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -38,6 +39,15 @@ extensions = [
     "emdkit_run",
     "matplotlib.sphinxext.plot_directive",
 ]
+
+# MathJax is served from the site itself, never from a CDN: the build and the site are offline.
+# sphinx-mathjax-offline (the docs extra) ships MathJax 3.2.2; its static/ folder is copied into
+# _static/, so mathjax/tex-chtml.js and its fonts sit beside the pages.
+_MATHJAX = importlib.util.find_spec("sphinx-mathjax-offline")
+if _MATHJAX is None:
+    raise RuntimeError('the docs need sphinx-mathjax-offline: pip install ".[docs]"')
+html_static_path = [str(Path(_MATHJAX.origin).parent / "static")]
+mathjax_path = "mathjax/tex-chtml.js"
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "screenshots", "examples"]

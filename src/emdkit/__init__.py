@@ -1,7 +1,8 @@
 """emdkit: exact Earth Mover's Distance (Wasserstein) and the work that rests on it.
 
 Core (numpy, scipy, numba): emd, signature_emd, emd_batch, signature_emd_batch, cdist_emd,
-pairwise_emd, ground_distance, wasserstein_1d, warmup, EMDResult, BatchEMDResult, SolverError.
+pairwise_emd, grid_emd, ground_distance, wasserstein_1d, warmup, EMDResult, BatchEMDResult,
+GridEMDResult, SolverError.
 
 Subpackages (optional extras): emdkit.images, emdkit.nn, emdkit.metrics, emdkit.ordinal,
 emdkit.w2, emdkit.sgm.
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-_CORE_NAMES = ("BatchEMDResult", "EMDResult", "SolverError", "cdist_emd", "emd", "emd_batch",
-               "ground_distance", "pairwise_emd", "signature_emd", "signature_emd_batch",
-               "warmup", "wasserstein_1d")
+_CORE_NAMES = ("BatchEMDResult", "EMDResult", "GridEMDResult", "SolverError", "cdist_emd", "emd",
+               "emd_batch", "grid_emd", "ground_distance", "pairwise_emd", "signature_emd",
+               "signature_emd_batch", "warmup", "wasserstein_1d")
 __all__ = [*_CORE_NAMES, "__version__"]
 
 

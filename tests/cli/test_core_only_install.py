@@ -7,7 +7,6 @@ emdkit's source through a .pth file, which is what `pip install --no-deps -e .` 
 """
 import os
 import subprocess
-import sys
 import sysconfig
 import venv
 from pathlib import Path

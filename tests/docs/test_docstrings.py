@@ -8,6 +8,7 @@ they join the list.
 from __future__ import annotations
 
 import doctest
+import warnings
 import importlib
 import inspect
 
@@ -50,3 +51,29 @@ def test_docstring_examples_run(package):
             runner.run(test)
     assert ran > 0
     assert runner.failures == 0, f"{runner.failures} docstring examples failed in {package}"
+
+
+# Every public function, in every package: See Also, and References unless there is nothing to
+# cite (issue 25, the way POT and scikit-learn write them).
+EVERY_PACKAGE = ["emdkit.core", "emdkit.images", "emdkit.metrics", "emdkit.nn", "emdkit.ordinal",
+                 "emdkit.sgm", "emdkit.w2"]
+NOTHING_TO_CITE = {"find_images": "lists files", "load_rgb": "decodes one file with Pillow",
+                   "write_table_csv": "writes CSV"}
+
+
+@pytest.mark.parametrize("package", EVERY_PACKAGE)
+def test_every_public_function_has_see_also_and_references(package):
+    try:
+        functions = _public_functions(package)
+    except ImportError as exc:
+        pytest.skip(f"{package} needs its extra ({exc.name})")
+    missing = []
+    for name, func in functions:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a malformed section is a failure, not a warning
+            doc = numpydoc.FunctionDoc(func)
+        if not doc["See Also"]:
+            missing.append(f"{name}: See Also")
+        if not doc["References"] and name not in NOTHING_TO_CITE:
+            missing.append(f"{name}: References")
+    assert not missing, missing

@@ -214,3 +214,40 @@ def test_api_reference_covers_every_public_name(site_url):
                 missing.append(f"{package}.{name}")
     assert not missing, (f"public names without API documentation: {missing} (a site built "
                          "before these names were added? rebuild with `make docs`)")
+
+
+# Pages with formulas: the definition (display maths) and an API page (numpydoc's maths).
+MATHS_PAGES = ["user_guide/definition.html", "api/generated/emdkit.emd.html"]
+# What TeX looks like when nobody typeset it
+RAW_TEX = ("\\(", "\\[", "\\frac", "\\sum", "\\mathrm", "\\min_")
+
+
+@pytest.mark.parametrize("path", MATHS_PAGES)
+def test_maths_is_typeset_with_no_outside_network(browser, site_url, tmp_path, path):
+    """MathJax comes from the site itself: with every outside address blocked the formulas are
+    typeset (MathJax's output elements) and no raw LaTeX is left in the text."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(site_url):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(site_url + path, wait_until="load")
+    # a MathJax that could not load (a CDN, blocked here) never defines this: the wait fails
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise",
+                           timeout=SEARCH_TIMEOUT_MS)
+    page.evaluate("MathJax.startup.promise")
+    typeset = page.locator("mjx-container").count()
+    text = page.locator("article").inner_text()
+    page.screenshot(path=str(tmp_path / "maths.png"))
+    context.close()
+    assert typeset > 0, f"{path}: MathJax typeset nothing"
+    raw = [tex for tex in RAW_TEX if tex in text]
+    assert not raw, f"{path}: raw LaTeX left on the page: {raw}"
+    assert not blocked, f"{path} asked for outside addresses: {blocked}"

@@ -71,7 +71,9 @@ def test_corrupt_and_truncated_files_are_listed_and_skipped(photo_dir, tmp_path)
         assert rep.added == n_good and len(index) == n_good
         assert "truncated.png" in rep.summary() and "unreadable" in rep.summary()
         assert "truncated.png" not in {os.path.basename(p) for p in index.paths()}
-        assert len(index.update([photo_dir]).failed) == 3  # reported again, never half-written
+        again = index.update([photo_dir])  # recorded once, never half-written, not re-read
+        assert again.failed == [] and again.still_unreadable == 3
+        assert sorted(os.path.basename(p) for p, _ in index.unreadable()) == failed
 
 
 class _FailingConnection:

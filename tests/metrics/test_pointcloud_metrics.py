@@ -91,3 +91,37 @@ def test_importing_the_metrics_loads_neither_numba_nor_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_issue_24_refused_types_and_the_callers_names():
+    """mmd_emd took booleans (1.414 for all-False against all-True); faults in a reference
+    cloud were named signatures[4] / signatures_b[1]."""
+    with pytest.raises(TypeError, match=r"^generated must contain real numbers, got booleans"):
+        mmd_emd(np.zeros((1, 2, 2), bool), np.ones((1, 2, 2)))
+    rng = np.random.default_rng(24)
+    gen = rng.random((3, 5, 2))
+    ref = [(rng.random((5, 2)), np.full(5, 0.2)) for _ in range(3)]
+    ref[1] = (ref[1][0], np.array([np.nan, 1.0, 1.0, 1.0, 1.0]))
+    for metric in (mmd_emd, cov_emd, one_nna_emd, point_cloud_metrics):
+        with pytest.raises(ValueError, match=r"^reference\[1\] weights contains NaN or inf$"):
+            metric(gen, ref)
+    with pytest.raises(ValueError, match=r"^reference\[0\] has 5 positions but 4 weights"):
+        mmd_emd(gen, [(ref[0][0], np.ones(4))])
+    # None weights are uniform
+    uniform = [(X, None) for X, _ in ref[::2]]
+    assert mmd_emd(gen, uniform) == mmd_emd(gen, [X for X, _ in ref[::2]])
+
+
+def test_a_solver_failure_is_named_by_set_and_index(monkeypatch):
+    """Past validation, a failing pair is named as the caller's sets, not the concatenation."""
+    from emdkit.core import batch
+
+    def fail(sigs, first, second, metric, n_jobs, parts):
+        label = batch._signature_label
+        raise ValueError(f"{label(int(first[-1]), parts)} and {label(int(second[-1]), parts)}")
+    monkeypatch.setattr(batch, "_pair_distances", fail)
+    gen, ref = [np.zeros((2, 2))] * 2, [np.ones((2, 2))] * 3
+    with pytest.raises(ValueError, match=r"^generated\[1\] and reference\[2\]$"):
+        mmd_emd(gen, ref)
+    with pytest.raises(ValueError, match=r"^reference\[1\] and reference\[2\]$"):
+        one_nna_emd(gen, ref)

@@ -78,8 +78,8 @@ def test_kernel_leaves_torch_thread_count_alone():
 
 def test_thread_policy_one_thread_for_short_calls_and_the_users_limit_otherwise():
     cap = numba.config.NUMBA_NUM_THREADS
-    assert emd2_module.kernel_threads(4096 * 100, None) == 1
-    assert emd2_module.kernel_threads(emd2_module.PARALLEL_MIN_ENTRIES, None) == \
+    assert emd2_module.kernel_threads(4096 * 100, -1) == 1
+    assert emd2_module.kernel_threads(emd2_module.PARALLEL_MIN_ENTRIES, -1) == \
         max(1, min(torch.get_num_threads(), cap))
     assert emd2_module.kernel_threads(10, 64) == min(64, cap)
 
@@ -89,13 +89,13 @@ def test_explicit_thread_counts_give_identical_results():
     z = torch.randn(1027, 100, generator=g)
     t = torch.randint(0, 100, (1027,), generator=g)
     outs = []
-    for n_threads in (1, 2):
+    for n_jobs in (1, 2):
         x = z.clone().requires_grad_()
-        loss = EMD2Loss(n_threads=n_threads)(x, t)
+        loss = EMD2Loss(n_jobs=n_jobs)(x, t)
         loss.backward()
         outs.append((loss.detach(), x.grad))
     assert torch.equal(outs[0][0], outs[1][0]) and torch.equal(outs[0][1], outs[1][1])
-    with pytest.raises(ValueError, match="n_threads must be >= 1"):
-        emd2_loss(z, t, n_threads=0)
-    with pytest.raises(TypeError, match="n_threads must be None or an integer"):
-        EMD2Loss(n_threads=1.5)
+    with pytest.raises(ValueError, match=r"n_jobs must be -1 \(all threads\) or >= 1"):
+        emd2_loss(z, t, n_jobs=0)
+    with pytest.raises(TypeError, match="n_jobs must be an integer"):
+        EMD2Loss(n_jobs=1.5)

@@ -118,13 +118,13 @@ def test_point_cloud_loss_with_n_not_m_and_weights_matches_pot():
     (lambda a, b, C: emd(a[:2], b, C), r"batch sizes differ"),
     (lambda a, b, C: emd(a[0], b, C), r"b must have a's number of dimensions"),
     (lambda a, b, C: emd(torch.where(torch.arange(3)[:, None] == 1, -a, a), b, C),
-     r"a \(batch index 1\) contains negative weights"),
+     r"a\[1\] contains negative weights"),
     (lambda a, b, C: emd(a, torch.where(torch.arange(3)[:, None] == 2, np.nan, b), C),
-     r"b \(batch index 2\) contains NaN"),
+     r"b\[2\] contains NaN"),
     (lambda a, b, C: emd(a, b, torch.where(torch.arange(3)[:, None, None] == 1, -C, C)),
-     r"cost \(batch index 1\) contains negative"),
+     r"cost\[1\] contains negative"),
     (lambda a, b, C: emd(a[0], b[0], C[0] * np.nan), r"^cost contains NaN or inf$"),
-    (lambda a, b, C: emd(a * 0, b, C), r"a \(batch index 0\) has all-zero weights"),
+    (lambda a, b, C: emd(a * 0, b, C), r"a\[0\] has all-zero weights"),
 ])
 def test_bad_input_names_the_argument_and_batch_index(call, match):
     gen = torch.Generator().manual_seed(7)
@@ -145,7 +145,7 @@ def test_bad_input_to_signature_emd_and_the_loss():
         signature_emd(x, w, x[..., :2], w)
     bad = x.clone()
     bad[1, 2, 0] = np.inf
-    with pytest.raises(ValueError, match=r"Y \(batch index 1\) contains NaN or inf"):
+    with pytest.raises(ValueError, match=r"Y\[1\] contains NaN or inf"):
         signature_emd(x, w, bad, w)
     with pytest.raises(TypeError, match="input must be a torch.Tensor"):
         point_cloud_emd_loss(x.numpy(), x)
@@ -155,7 +155,7 @@ def test_bad_input_to_signature_emd_and_the_loss():
         emd(w, w, torch.ones(2, 4, 4), n_jobs=0)
     with pytest.raises(TypeError, match="n_jobs must be an integer"):
         signature_emd(x, w, x, w, n_jobs=1.5)
-    with pytest.raises(TypeError, match="a must hold real numbers"):
+    with pytest.raises(TypeError, match="a must contain real numbers, got booleans"):
         emd(torch.ones(3, dtype=torch.bool), torch.ones(3), torch.ones(3, 3))
 
 

@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-from ._policy import (EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, extras_of, require_extras,
-                      run_command, scheduler_timeout)
+from ._policy import (EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, check_scheduler_timeout, extras_of,
+                      require_extras, run_command)
 
 # area name -> module; order is the order shown in --help
 AREAS = {
@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="emdkit",
         description="Exact Earth Mover's Distance: signatures, image search, ordinal losses and W2 "
                     "evaluation of score-based generative models.",
-        epilog="Run `emdkit <area> --help` for the verbs of an area. Start with `emdkit demo`. "
+        epilog="Run `emdkit <area> --help` for the verbs of an area. Start with `emdkit demo` "
+               "(`emdkit demo --only core` on a core install). "
                + EXIT_CODES_HELP,
     )
     parser.add_argument("--version", action="version", version=f"emdkit {_version()}")
@@ -59,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def command() -> int | None:
         require_extras(*extras_of(args))  # before any work: exit 2 naming the extra
-        with scheduler_timeout(args):
-            return args.func(args)
+        check_scheduler_timeout(args)
+        return args.func(args)
 
     return run_command(command, debug)
 

@@ -4,7 +4,8 @@ Exit codes (also shown by ``emdkit --help``):
 
 * 0 — success;
 * 1 — a runtime failure: the command was well formed but the work failed (an output folder
-  that cannot be written, an unreachable Dask scheduler, a failed check of a full run);
+  that cannot be written, an unreachable Dask scheduler, an optimum the solver could not
+  certify, a failed check of a full run);
 * 2 — a usage error: a bad argument or input file, or a missing optional extra; nothing was
   computed;
 * 130 — interrupted with Ctrl-C;
@@ -53,12 +54,14 @@ MODULE_EXTRA.update(dask="dask", mpl_toolkits="images")
 class MissingExtraError(Exception):
     """An optional extra that the command needs is not installed (exit 2, before any work)."""
 
-    def __init__(self, extras: Sequence[str], modules: Sequence[str]) -> None:
+    def __init__(self, extras: Sequence[str], modules: Sequence[str], hint: str = "") -> None:
         self.extras = list(dict.fromkeys(extras))
+        self.modules = list(modules)
         spec = ",".join(self.extras)
         super().__init__(f"this command needs the optional dependencies of emdkit[{spec}] "
                          f"(missing: {', '.join(modules)}); install them with: "
-                         f'pip install "emdkit[{spec}]"')
+                         f'pip install "emdkit[{spec}]" (from a clone: pip install ".[{spec}]")'
+                         + (f"; {hint}" if hint else ""))
 
 
 class RuntimeFailure(Exception):
@@ -102,7 +105,7 @@ def classify(exc: BaseException) -> tuple[int, str]:
         if extra is not None:
             return EXIT_USAGE, str(MissingExtraError([extra], [top]))
         return EXIT_FAILURE, f"a required module is missing: {exc.name}"
-    if isinstance(exc, RuntimeFailure):
+    if isinstance(exc, RuntimeFailure) or _is_solver_error(exc):
         return EXIT_FAILURE, str(exc)
     if isinstance(exc, IsADirectoryError):
         return EXIT_USAGE, f"{_path_of(exc)} is a folder, not a file"
@@ -122,6 +125,12 @@ def classify(exc: BaseException) -> tuple[int, str]:
         return EXIT_USAGE, str(exc)
     return EXIT_FAILURE, (f"internal error ({type(exc).__name__}: {exc}); please report it with "
                           "the output of --debug")
+
+
+def _is_solver_error(exc: BaseException) -> bool:
+    # the solver could not certify an optimum (it names the problem): a runtime failure of a
+    # well-formed command, not an internal error. Matched by name: no solver import here.
+    return type(exc).__name__ == "SolverError"
 
 
 def _path_of(exc: OSError) -> str:
@@ -173,45 +182,34 @@ def _silence_stdout() -> None:
         pass
 
 
-#: seconds to wait for a Dask scheduler before giving up (dask's own default is 30 s)
-DEFAULT_SCHEDULER_TIMEOUT = 10.0
+def add_metric_option(parser, what: str) -> None:
+    """``--metric NAME``: the registry's names, formulas and units (emdkit.core.costs)."""
+    from emdkit.core.costs import GROUND_COSTS
+    listed = "; ".join(f"{c.label}{', squared units' if c.unit_power == 2 else ''}"
+                       for c in GROUND_COSTS.values())
+    parser.add_argument("--metric", default="euclidean", choices=list(GROUND_COSTS),
+                        help=f"ground distance {what} (default euclidean): {listed}")
 
 
 def add_scheduler_options(parser, what: str) -> None:
-    """``--scheduler ADDRESS`` and ``--scheduler-timeout SECONDS`` for a verb that can use Dask."""
+    """``--scheduler ADDRESS`` and ``--scheduler-timeout SECONDS`` for a verb that can use Dask;
+    the handler passes both to the library (``scheduler=``, ``scheduler_timeout=``)."""
+    from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help=f"{what} on a Dask distributed scheduler, e.g. tcp://host:8786 "
                              "(needs emdkit[dask])")
-    parser.add_argument("--scheduler-timeout", type=float, default=DEFAULT_SCHEDULER_TIMEOUT,
-                        metavar="SECONDS",
+    parser.add_argument("--scheduler-timeout", type=float,
+                        default=DEFAULT_SCHEDULER_TIMEOUT, metavar="SECONDS",
                         help="give up connecting to the scheduler after this many seconds "
                              f"(default {DEFAULT_SCHEDULER_TIMEOUT:g})")
 
 
-def scheduler_timeout(args):
-    """A context in which Dask connections time out after ``args.scheduler_timeout`` seconds.
-
-    The timeout is set through dask's configuration, so it reaches every ``Client`` the library
-    opens (``pairwise_emd``, the image indexer) whether or not they take a timeout argument.
-    """
-    import contextlib
-    address = getattr(args, "scheduler", None)
-    if not address:
-        return contextlib.nullcontext()
-    seconds = args.scheduler_timeout
-    if not seconds > 0:
+def check_scheduler_timeout(args) -> None:
+    """A usage error naming ``--scheduler-timeout`` when it is not a positive number."""
+    import math
+    seconds = getattr(args, "scheduler_timeout", None)
+    if seconds is not None and not (seconds > 0 and math.isfinite(seconds)):
         raise ValueError(f"--scheduler-timeout must be a positive number of seconds, got {seconds}")
-    import dask
-    return dask.config.set({"distributed.comm.timeouts.connect": f"{seconds}s"})
-
-
-def timeout_keyword(func, args) -> dict:
-    """``{"scheduler_timeout": …}`` when ``func`` accepts that keyword (core's newer API), else {}."""
-    import inspect
-    if getattr(args, "scheduler", None) and \
-            "scheduler_timeout" in inspect.signature(func).parameters:
-        return {"scheduler_timeout": args.scheduler_timeout}
-    return {}
 
 
 def check_output_file(path, flag: str) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from ._policy import add_scheduler_options, check_output_file, timeout_keyword
+from ._policy import add_metric_option, add_scheduler_options, check_output_file
 
-METRICS = ["euclidean", "sqeuclidean", "cityblock", "chebyshev"]
 SIGNATURE_FORMAT = ("A signature file is CSV: one row per point, the coordinates in the first "
                     "columns and the weight in the last (a header row is allowed).")
 
@@ -21,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Exact Earth Mover's Distance (Rubner's definition, partial "
                                    "matching for unequal totals). " + SIGNATURE_FORMAT)
     verbs = p.add_subparsers(dest="verb", metavar="<verb>")
-    metric_help = ("ground distance between points (default euclidean); sqeuclidean gives "
-                   "squared units")
 
     b = verbs.add_parser("between", help="EMD between two signatures",
                          description="Prints distance (Σfd/Σf), work (Σfd) and total flow. "
@@ -30,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          epilog="example: emdkit emd between sea.csv mountain.csv --json")
     b.add_argument("first", type=Path)
     b.add_argument("second", type=Path)
-    b.add_argument("--metric", default="euclidean", choices=METRICS, help=metric_help)
+    add_metric_option(b, "between points, in the units of the coordinates")
     b.add_argument("--json", action="store_true", help="print one JSON object")
     b.add_argument("--flow", type=Path, help="write the non-zero flows as CSV (i, j, flow)")
     b.set_defaults(func=_between)
@@ -40,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      + SIGNATURE_FORMAT,
                          epilog="example: emdkit emd pairwise sigs/*.csv --csv table.csv")
     w.add_argument("files", type=Path, nargs="+")
-    w.add_argument("--metric", default="euclidean", choices=METRICS, help=metric_help)
+    add_metric_option(w, "between points, in the units of the coordinates")
     w.add_argument("--csv", type=Path, help="write the matrix as CSV (default: print it)")
     add_scheduler_options(w, "solve the pairs")
     w.add_argument("--progress", action="store_true",
@@ -58,18 +56,13 @@ def read_signature(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{path} is a folder; give a signature CSV file")
     if not path.is_file():
         raise FileNotFoundError(f"signature file not found: {path}")
-    rows, lines = [], []
-    with open(path, newline="") as fh:
-        for k, row in enumerate(csv.reader(fh)):
-            if not row or all(not c.strip() for c in row):
-                continue
-            try:
-                rows.append([float(c) for c in row])
-            except ValueError:
-                if k == 0:
-                    continue  # header
-                raise ValueError(f"{path}: line {k + 1} is not numeric: {','.join(row)}") from None
-            lines.append(k + 1)
+    try:
+        rows, lines = _numeric_rows(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a text CSV file (byte {exc.start} cannot be read as "
+                         f"{exc.encoding}); {SIGNATURE_FORMAT}") from None
+    except csv.Error as exc:  # e.g. a NUL byte
+        raise ValueError(f"{path} is not a CSV file ({exc}); {SIGNATURE_FORMAT}") from None
     if not rows:
         raise ValueError(f"{path}: no points")
     width = len(rows[0])
@@ -87,6 +80,24 @@ def read_signature(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if not data[:, -1].sum() > 0:
         raise ValueError(f"{path}: every weight (last column) is zero; a signature needs mass")
     return data[:, :-1], data[:, -1]
+
+
+def _numeric_rows(path: Path) -> tuple[list[list[float]], list[int]]:
+    """The numeric rows of a CSV file and their line numbers (a first non-numeric row is a
+    header); a later non-numeric row is an error naming the file and line."""
+    rows, lines = [], []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for k, row in enumerate(csv.reader(fh)):
+            if not row or all(not c.strip() for c in row):
+                continue
+            try:
+                rows.append([float(c) for c in row])
+            except ValueError:
+                if k == 0:
+                    continue  # header
+                raise ValueError(f"{path}: line {k + 1} is not numeric: {','.join(row)}") from None
+            lines.append(k + 1)
+    return rows, lines
 
 
 def _between(args: argparse.Namespace) -> int:
@@ -124,8 +135,12 @@ def _pairwise(args: argparse.Namespace) -> int:
     if len(dims) > 1:
         raise ValueError("the signature files have different numbers of coordinate columns: "
                          + ", ".join(f"{f} {X.shape[1]}" for f, (X, _) in zip(args.files, sigs)))
-    D = pairwise_emd(sigs, metric=args.metric, progress=args.progress, scheduler=args.scheduler,
-                     **timeout_keyword(pairwise_emd, args))
+    try:
+        D = pairwise_emd(sigs, metric=args.metric, progress=args.progress,
+                         scheduler=args.scheduler, scheduler_timeout=args.scheduler_timeout)
+    except (ValueError, RuntimeError) as exc:  # named signatures[k]: name the files instead
+        raise type(exc)(re.sub(r"signatures\[(\d+)\]",
+                               lambda m: str(args.files[int(m.group(1))]), str(exc))) from None
     names = [f.stem for f in args.files]
     out = open(args.csv, "w", newline="") if args.csv else sys.stdout
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._policy import check_output_folder, require_extras
+from ._policy import MissingExtraError, check_output_folder, require_extras
 
 DEFAULT_OUT = Path("emdkit-output/demo")
 
@@ -18,8 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo", help="run every part of emdkit on built-in data and write the results",
         description="Runs the core EMD table (Rubner's sea/mountain colour example), then the "
                     "short image, ordinal and score-model parts. Results go to --out. The "
-                    "core part needs nothing beyond `pip install emdkit`; the others need the "
-                    "extras named in EXTRA_PARTS (images, torch, ordinal, sgm).")
+                    "core part needs nothing but the core install (`pip install .` in a "
+                    "clone); the others need the extras images, torch, ordinal and sgm "
+                    "(`pip install \".[images,torch,ordinal,sgm]\"`). On a core install, run "
+                    "`emdkit demo --only core`.")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"folder for CSV tables and figures (default: {DEFAULT_OUT})")
     p.add_argument("--only", choices=["core"] + [name for name, _ in EXTRA_PARTS],
@@ -95,7 +97,13 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     parts = [(name, fn) for name, fn in [("core", core_part)] + EXTRA_PARTS
              if not args.only or name == args.only]
-    require_extras(*[e for name, _ in parts for e in PART_EXTRAS[name]])
+    try:
+        require_extras(*[e for name, _ in parts for e in PART_EXTRAS[name]])
+    except MissingExtraError as exc:
+        if args.only:
+            raise
+        raise MissingExtraError(exc.extras, exc.modules,
+                                hint="or run the part that needs none: emdkit demo --only core")
     check_output_folder(out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     for name, fn in parts:

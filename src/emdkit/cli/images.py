@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 
-from ._policy import (add_scheduler_options, check_output_file, check_output_folder,
-                      timeout_keyword)
+from ._policy import (add_metric_option, add_scheduler_options, check_output_file,
+                      check_output_folder)
 
 DEFAULT_DEMO_OUT = Path("emdkit-output/images")
+# the verbs registered below, in order (named in the help texts; a test checks they agree)
+VERBS = ("index", "search", "table", "demo", "serve")
 
 WEIGHTS_HELP = (
     "Weights: by default each signature's weights are fractions of its pixels (sum 1), so "
@@ -28,10 +30,10 @@ WEIGHTS_HELP = (
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``emdkit images <verb>``; one more verb is one more ``verbs.add_parser`` below."""
     p = sub.add_parser(
-        "images", help="colour-signature image similarity: index, search, table, demo",
+        "images", help="colour-signature image similarity: " + ", ".join(VERBS),
         description="Images as colour signatures (CIELAB colours weighted by their share of "
-                    "the pixels) compared with the exact EMD. Verbs: index, search, table, "
-                    "demo. " + WEIGHTS_HELP)
+                    "the pixels) compared with the exact EMD. Verbs: " + ", ".join(VERBS)
+                    + ". " + WEIGHTS_HELP)
     verbs = p.add_subparsers(dest="verb", metavar="<verb>")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1], needs=("images",))
     sig = signature_flags()
@@ -58,10 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     se.add_argument("query", type=Path, metavar="QUERY", help="query image file")
     se.add_argument("--db", type=Path, default=Path("images.db"), help="index file (default images.db)")
     se.add_argument("-k", type=int, default=10, help="number of results (default 10)")
-    se.add_argument("--metric", default="euclidean",
-                    choices=["euclidean", "cityblock", "chebyshev", "sqeuclidean"],
-                    help="ground distance between colours (default euclidean, in ΔE*ab for "
-                         "CIELAB; sqeuclidean gives squared units)")
+    add_metric_option(se, "between colours; EMDs in ΔE*ab for CIELAB, RGB levels for rgb")
     se.add_argument("--exclude-self", action="store_true",
                     help="leave the query's own file out of the results")
     se.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -124,20 +123,6 @@ def signature_flags() -> argparse.ArgumentParser:
     return sig
 
 
-def distance_units(colour_space: str, metric: str = "euclidean") -> str:
-    """The unit of an EMD between signatures in ``colour_space`` under the ground ``metric``.
-
-    >>> distance_units("lab"), distance_units("lab", "sqeuclidean"), distance_units("rgb", "cityblock")
-    ('ΔE*ab', 'ΔE*ab²', 'RGB levels, cityblock')
-    """
-    base = "ΔE*ab" if colour_space == "lab" else "RGB levels"
-    if metric == "euclidean":
-        return base
-    if metric == "sqeuclidean":
-        return base + "²" if colour_space == "lab" else "RGB levels²"
-    return f"{'CIELAB units' if colour_space == 'lab' else base}, {metric}"
-
-
 def _options(args: argparse.Namespace):
     """SignatureOptions from the flags given, or None when none were (use the index's own)."""
     from emdkit.images import SignatureOptions
@@ -175,7 +160,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     with ImageIndex(args.db, _options(args)) as index:
         try:
             report = index.update(args.roots, batch_size=args.batch_size,
-                                  progress=not args.no_progress, scheduler=args.scheduler)
+                                  progress=not args.no_progress, scheduler=args.scheduler,
+                                  scheduler_timeout=args.scheduler_timeout)
         except KeyboardInterrupt:
             print(f"interrupted: {len(index)} images are safely in {args.db}; run the same "
                   f"command again to finish", file=sys.stderr)
@@ -196,6 +182,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"query image not found: {args.query}")
     t0 = time.perf_counter()
     from emdkit.images import ImageIndex, search_index
+    from emdkit.images.signature import distance_units
     with ImageIndex(args.db, must_exist=True) as index:
         if len(index) == 0:
             raise ValueError(f"the index {args.db} is empty; run `emdkit images index` first")
@@ -231,6 +218,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         raise ValueError(f"a table needs at least 2 images; found only {paths[0]}")
     from emdkit.core import pairwise_emd
     from emdkit.images import SignatureOptions, plot_table, write_table_csv
+    from emdkit.images.signature import distance_units
     from emdkit.images.table import class_of, sign_images
     progress = not args.no_progress
     if args.db is not None:
@@ -243,7 +231,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         raise ValueError(f"a table needs at least 2 readable images; found {len(paths)} under "
                          + ", ".join(str(r) for r in args.roots))
     D = pairwise_emd([s.as_pair() for s in sigs], progress=progress, scheduler=args.scheduler,
-                     **timeout_keyword(pairwise_emd, args))
+                     scheduler_timeout=args.scheduler_timeout)
     root = args.roots[0].resolve() if args.roots[0].is_dir() else args.roots[0].resolve().parent
     names = [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths]
     units = f"EMD ({distance_units(options.colour_space)})"
@@ -269,11 +257,14 @@ def _signatures_from_index(args, paths, progress):
     from emdkit.images import ImageIndex
     with ImageIndex(args.db, _options(args)) as index:
         report = index.update(args.roots, progress=progress, scheduler=args.scheduler,
-                              prune_missing=False)
+                              scheduler_timeout=args.scheduler_timeout, prune_missing=False)
         stored = dict(index.signatures())
+        # files found unreadable by this run or an earlier one (those are not read again)
+        unreadable = dict(index.unreadable()) | dict(report.failed)
         options = index.options
     kept = [p for p in paths if str(p) in stored]
-    return kept, [stored[str(p)] for p in kept], report.failed, options
+    failed = [(str(p), unreadable[str(p)]) for p in paths if str(p) in unreadable]
+    return kept, [stored[str(p)] for p in kept], failed, options
 
 
 def _run_demo(out: Path, per_class: int, photos: bool, queries: int) -> dict:

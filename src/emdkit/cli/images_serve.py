@@ -11,6 +11,8 @@ import socket
 import sys
 from pathlib import Path
 
+from emdkit._format import human_bytes, megapixels
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 # Shown in --help without importing the web package (which would make `emdkit --help` load
@@ -37,7 +39,7 @@ def register_serve(verbs: argparse._SubParsersAction) -> None:
 
 Safety: binds {DEFAULT_HOST} (this machine only) unless --host says otherwise. The database is
 opened read-only; `emdkit images index` may update it while this runs (new rows appear on the
-next request). Uploads: at most {MAX_UPLOAD_BYTES} bytes (16 MiB) and {MAX_UPLOAD_PIXELS} pixels
+next request). Uploads: at most {human_bytes(MAX_UPLOAD_BYTES)} and {megapixels(MAX_UPLOAD_PIXELS)}
 (4096×4096), decoded in memory by Pillow, never saved. Images are served by index id only. k is at most {MAX_K}.
 
 Example:

@@ -78,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.set_defaults(func=_report, needs=("torch", "ordinal"))
 
     default = verbs.add_parser("default-config", help="print the built-in sweep TOML")
-    default.set_defaults(func=_default_config)
+    # the TOML lives in emdkit.ordinal, which imports torch: name both extras, as run does
+    default.set_defaults(func=_default_config, needs=("torch", "ordinal"))
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -122,7 +123,7 @@ def _sweep(args: argparse.Namespace) -> int:
     check_output_folder(config.runs_dir, "runs_dir")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
-    run_sweep(config, resume=args.resume, progress=not args.no_progress, jobs=args.jobs,
+    run_sweep(config, resume=args.resume, progress=not args.no_progress, n_jobs=args.jobs,
               on_mismatch="refuse" if args.refuse_mismatch else "retrain")
     print(f"report: {config.report_dir / 'README.md'}")
     return 0

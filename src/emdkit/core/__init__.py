@@ -12,6 +12,7 @@ _EXPORTS = {
     "EMDResult": "result", "BatchEMDResult": "result", "SolverError": "errors",
     "METRICS": "costs", "GROUND_COSTS": "costs", "ground_distance": "costs",
     "emd": "solve", "signature_emd": "solve", "wasserstein_1d": "one_d",
+    "grid_emd": "grid", "GridEMDResult": "grid",
     "emd_batch": "batch", "signature_emd_batch": "batch", "cdist_emd": "batch",
     "pairwise_emd": "batch", "warmup": "warmup",
 }

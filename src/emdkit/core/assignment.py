@@ -87,9 +87,3 @@ def solve_assignment(cost):
             if r == start:
                 break
     return col_for_row, u, v, 0
-
-
-def is_uniform_square(a: np.ndarray, b: np.ndarray) -> bool:
-    """True when both sides have the same count and every weight is one common value."""
-    return (a.shape[0] == b.shape[0] and a.shape[0] > 0 and bool(np.all(a == a[0]))
-            and bool(np.all(b == a[0])))

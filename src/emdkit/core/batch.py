@@ -1,10 +1,10 @@
 """Many exact EMDs at once: ``emd_batch``, ``signature_emd_batch``, ``cdist_emd`` and
-``pairwise_emd``, on one parallel kernel.
+``pairwise_emd``, on a thread pool, one problem per thread.
 
-Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved inside one
-Numba kernel, one problem per thread, with no Python and no GIL in the loop: the same
-:func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a batch entry and the
-single call agree bit for bit. Larger problems take their own path (candidate rounds, point
+Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved in chunks by
+a Numba kernel that releases the GIL, so the pool's threads run side by side with no Python in
+the loop: the same :func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a
+batch entry and the single call agree bit for bit. Larger problems take their own path (candidate rounds, point
 clouds) in a thread pool, one problem per worker, each single-threaded. With a Dask
 ``scheduler`` the problems are split into chunks that workers solve with this same code.
 """
@@ -18,16 +18,19 @@ from numba import njit
 
 from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost
+from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from .costs import Metric, check_metric, lookup_metric
-from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
+from .errors import (STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, SolverError,
+                     raise_for_status)
 from . import solve as _solve
 from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
-from .solve import DenseProblem, _choose, default_max_iter, emd, raise_unserved, settle_dense, \
-    signature_emd
+from .solve import SIGNATURE_METHODS, DenseProblem, _choose, default_max_iter, emd, \
+    raise_unserved, settle_dense, signature_emd, solve_one_to_many
 from .threads import resolve_threads
-from .validation import as_cost_with_range, as_points, as_weights, check_n_jobs
+from .validation import (as_dense_problem, as_real_array, as_signature, check_max_iter,
+                         check_n_jobs)
 
 # Problems per chunk when a progress bar or a Dask scheduler is asked for.
 CHUNKS_FOR_PROGRESS = 64
@@ -35,7 +38,6 @@ CHUNKS_FOR_PROGRESS = 64
 # hands its share to the others, few enough that scheduling costs nothing (a chunk is at
 # least a few problems of ~0.1-10 ms each).
 CHUNKS_PER_THREAD = 8
-DEFAULT_SCHEDULER_TIMEOUT = 10.0
 
 
 # ---------------------------------------------------------------- kernels
@@ -126,25 +128,31 @@ def in_chunks(count: int, n_threads: int, run) -> None:
 
 # ---------------------------------------------------------------- input handling
 
-def _problem_list(x, name: str, ndim: int) -> list:
-    """A stacked array (one more axis) or a sequence of per-problem arrays → list."""
-    if isinstance(x, (str, bytes, dict)):
+def _problem_list(x, name: str, ndim: int, none_ok: bool = False) -> list | None:
+    """A stacked array (one more axis) or a sequence of per-problem arrays → list.
+
+    ``None`` (uniform weights for every problem, where ``none_ok``) is returned as None.
+    """
+    if x is None and none_ok:
+        return None
+    if isinstance(x, (str, bytes, dict)) or x is None:
         raise TypeError(f"{name} must be a stacked array or a sequence of arrays, "
                         f"got {type(x).__name__}")
-    if hasattr(x, "ndim") and hasattr(x, "shape") and not isinstance(x, np.ma.MaskedArray):
-        arr = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    ragged = isinstance(x, np.ndarray) and x.dtype == object and x.ndim == 1
+    if hasattr(x, "ndim") and hasattr(x, "shape") and not ragged:
+        arr = as_real_array(x, name)
         if arr.ndim != ndim + 1:
             raise ValueError(f"{name} must be stacked with shape (B, …) of {ndim + 1} axes or a "
                              f"sequence of {ndim}-D arrays, got shape {arr.shape}")
         return list(arr)
-    if not isinstance(x, Sequence):
+    if not isinstance(x, Sequence) and not ragged:
         raise TypeError(f"{name} must be a stacked array or a sequence of arrays, "
                         f"got {type(x).__name__}")
     return list(x)
 
 
 def _check_batch_sizes(**lists) -> int:
-    sizes = {name: len(v) for name, v in lists.items()}
+    sizes = {name: len(v) for name, v in lists.items() if v is not None}
     B = next(iter(sizes.values()))
     for name, size in sizes.items():
         if size != B:
@@ -155,11 +163,22 @@ def _check_batch_sizes(**lists) -> int:
     return B
 
 
+def _entry(items: list | None, k: int):
+    """Problem k's entry of a per-problem list; None (uniform weights) when the list is None."""
+    return None if items is None else items[k]
+
+
+def _for_problem(where: str, exc: Exception) -> Exception:
+    """``exc`` again, its message prefixed with the problem it concerns (same class)."""
+    return type(exc)(f"{where}: {exc}")
+
+
 # ---------------------------------------------------------------- emd_batch
 
-def _solve_small_batch(items: list[DenseProblem], max_iter: int, n_threads: int
-                       ) -> list[EMDResult]:
-    """Solve prepared "small" problems in the parallel kernel and assemble their results."""
+def _solve_small_batch(items: list[DenseProblem], numbers: list[int], max_iter: int,
+                       n_threads: int) -> list[EMDResult]:
+    """Solve prepared "small" problems in the parallel kernel and assemble their results;
+    ``numbers`` are their indices in the caller's batch, for messages."""
     sizes_a = np.array([it.problem.m for it in items])
     sizes_b = np.array([it.problem.n for it in items])
     a_off = np.concatenate([[0], np.cumsum(sizes_a)]).astype(np.int64)
@@ -188,12 +207,16 @@ def _solve_small_batch(items: list[DenseProblem], max_iter: int, n_threads: int
         shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
         pi = pi_out[base:base + p.supply.shape[0]]
         if status == STATUS_NOT_CERTIFIED:
-            results.append(settle_dense(p, it.Cs, r, c, f, pi, work, gap, it.cost_exp, shape,
-                                        rows_fn, cols_fn, METHOD_NAMES[method], pivots))
+            try:
+                results.append(settle_dense(p, it.Cs, r, c, f, pi, work, gap, it.cost_exp,
+                                            shape, rows_fn, cols_fn, METHOD_NAMES[method],
+                                            pivots))
+            except SolverError as exc:
+                raise _for_problem(f"problem {numbers[k]}", exc) from None
             continue
         if status == STATUS_ARTIFICIAL_FLOW and it.missing_arcs:
-            raise_unserved(p, r, c, f, where=f"problem {k}")
-        raise_for_status(status, max_iter, pivots, where=f"problem {k}")
+            raise_unserved(p, r, c, f, where=f"problem {numbers[k]}")
+        raise_for_status(status, max_iter, pivots, where=f"problem {numbers[k]}")
         results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
                                 METHOD_NAMES[method], pivots, gap))
     return results
@@ -206,10 +229,11 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
 
     Parameters
     ----------
-    a : array_like (B, m) or sequence of B 1-D arrays
-        Weights of each problem's rows (sizes may differ between problems).
-    b : array_like (B, n) or sequence of B 1-D arrays
-        Weights of each problem's columns.
+    a : array_like (B, m), sequence of B 1-D arrays, or None
+        Weights of each problem's rows (sizes may differ between problems). None, for the
+        batch or for one problem: uniform, 1/m each (total 1).
+    b : array_like (B, n), sequence of B 1-D arrays, or None
+        Weights of each problem's columns; None: uniform.
     cost : array_like (B, m, n) or sequence of B 2-D arrays
         Each problem's ground distances.
     max_iter : int, optional
@@ -218,7 +242,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
         Threads (-1: all available; ``NUMBA_NUM_THREADS`` and the affinity mask cap it). One
         problem runs per thread, so a busy core costs at most its share.
     progress : bool, default False
-        Show a tqdm progress bar.
+        Show a tqdm progress bar (needs ``emdkit[progress]``).
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
     scheduler_timeout : float, default 10
@@ -233,10 +257,23 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
     Raises
     ------
     TypeError, ValueError
-        As in :func:`emdkit.emd`, naming the problem's index (``a[3] contains NaN or inf``), or
-        when the batch sizes differ.
+        As in :func:`emdkit.emd` (``max_iter`` included), naming the problem's index in the
+        batch (``a[3] contains NaN or inf``), or when the batch sizes differ.
     SolverError
-        If any problem cannot be certified, naming it.
+        If any problem cannot be certified, naming its index in the batch (``problem 3: …``),
+        whichever path, chunk, thread or Dask worker solved it.
+
+    See Also
+    --------
+    emdkit.emd : one problem.
+    signature_emd_batch : many problems given as signatures.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] P. Kovács, "Minimum-cost flow algorithms: an experimental evaluation", Optimization
+       Methods and Software 30(1), 2015 (LEMON's network simplex).
 
     Examples
     --------
@@ -245,39 +282,48 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
     >>> emdkit.emd_batch(a, b, C).distance
     array([0., 0.])
     """
-    a_list = _problem_list(a, "a", 1)
-    b_list = _problem_list(b, "b", 1)
+    a_list = _problem_list(a, "a", 1, none_ok=True)
+    b_list = _problem_list(b, "b", 1, none_ok=True)
     c_list = _problem_list(cost, "cost", 2)
     B = _check_batch_sizes(a=a_list, b=b_list, cost=c_list)
-    problems = []
-    for k in range(B):
-        ak = as_weights(a_list[k], f"a[{k}]")
-        bk = as_weights(b_list[k], f"b[{k}]")
-        problems.append((ak, bk, *as_cost_with_range(c_list[k], (ak.shape[0], bk.shape[0]),
-                                                     f"cost[{k}]", allow_inf=True)))
+    problems = [as_dense_problem(_entry(a_list, k), _entry(b_list, k), c_list[k],
+                                 (f"a[{k}]", f"b[{k}]", f"cost[{k}]"), allow_inf=True)
+                for k in range(B)]
+    max_iter = check_max_iter(max_iter)
     n_jobs = check_n_jobs(n_jobs)
     return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
-                               scheduler, scheduler_timeout, "EMD batch"))
+                               scheduler, scheduler_timeout, "EMD batch", numbered=True))
 
 
-def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
+def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDResult]:
+    """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), solved."""
     threads = resolve_threads(n_jobs)
-    prepared = [_prepare(k, problem) for k, problem in enumerate(problems)]
+    prepared = [_prepare(first + k, problem) for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
     small = [k for k, it in enumerate(prepared) if it.path == "small"]
     if small:
         mi = max_iter or max(default_max_iter(prepared[k].problem.m, prepared[k].problem.n)
                              for k in small)
-        for k, res in zip(small, _solve_small_batch([prepared[k] for k in small], mi, threads)):
+        for k, res in zip(small, _solve_small_batch([prepared[k] for k in small],
+                                                    [first + k for k in small], mi, threads)):
             out[k] = res
+    for k, it in enumerate(prepared):
+        # the closed form runs interpreted, microseconds a problem: a thread pool would
+        # only add its own overhead (bench/RESULTS_batch.md, one-to-many)
+        if it.path == "one_to_many":
+            try:
+                out[k] = solve_one_to_many(it.problem, it.Cs, it.cost_exp, it.C.shape,
+                                           it.cost_rows, it.cost_cols)
+            except ValueError as exc:  # inf costs that cannot carry the mass
+                raise _for_problem(f"problem {first + k}", exc) from None
     rest = [k for k in range(len(prepared)) if out[k] is None]
     if rest:
         def one(k):
             a, b, C, _, _ = problems[k]
             try:
-                return emd(a, b, C, max_iter=max_iter, n_threads=1)
-            except ValueError as exc:  # only the inf-cost rule can refuse validated input
-                raise ValueError(f"problem {k}: {exc}") from None
+                return emd(a, b, C, max_iter=max_iter, n_jobs=1)
+            except (SolverError, ValueError) as exc:
+                raise _for_problem(f"problem {first + k}", exc) from None
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for k, res in zip(rest, pool.map(one, rest)):
                 out[k] = res
@@ -288,36 +334,33 @@ def _prepare(k: int, problem) -> DenseProblem:
     try:
         return DenseProblem(*problem)
     except ValueError as exc:  # a problem whose points with mass have only inf costs
-        raise ValueError(f"problem {k}: {exc}") from None
+        raise _for_problem(f"problem {k}", exc) from None
 
 
 # ---------------------------------------------------------------- signature batches
 
-def _check_signature(X, w, name: str) -> tuple[np.ndarray, np.ndarray]:
-    X = as_points(X, f"{name} positions")
-    w = as_weights(w, f"{name} weights")
-    if X.shape[0] != w.shape[0]:
-        raise ValueError(f"{name} has {X.shape[0]} positions but {w.shape[0]} weights")
-    return X, w
-
-
 def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: str = "auto",
                         max_iter: int | None = None, n_jobs: int = -1,
-                        progress: bool = False) -> BatchEMDResult:
+                        progress: bool = False, scheduler: str | None = None,
+                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> BatchEMDResult:
     """``[signature_emd(X[k], wx[k], Y[k], wy[k], metric, method=method)]``, in parallel.
 
     Parameters
     ----------
     X, Y : array_like (B, m, d), (B, n, d) or sequences of (m_k, d), (n_k, d) arrays
         Positions of each problem's signatures.
-    wx, wy : array_like (B, m), (B, n) or sequences of 1-D arrays
-        Their weights.
+    wx, wy : array_like (B, m), (B, n), sequences of 1-D arrays, or None
+        Their weights; None (for the whole batch or one problem): uniform, 1/m each.
     metric, method, max_iter :
         As in :func:`emdkit.signature_emd`.
     n_jobs : int, default -1
         Threads; one problem per thread.
     progress : bool, default False
-        Show a tqdm progress bar.
+        Show a tqdm progress bar (needs ``emdkit[progress]``).
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -327,7 +370,19 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
     Raises
     ------
     TypeError, ValueError, SolverError
-        As in :func:`emdkit.signature_emd`, naming the problem's index.
+        As in :func:`emdkit.signature_emd`, naming the problem's index (``wx[3] contains NaN or
+        inf``, ``problem 3: method='monotone_1d' needs equal totals``).
+
+    See Also
+    --------
+    emdkit.signature_emd : one pair of signatures.
+    emd_batch : many problems given as cost matrices.
+    cdist_emd : every pair between two sets.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
 
     Examples
     --------
@@ -336,34 +391,42 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
     >>> np.round(emdkit.signature_emd_batch(X, w, Y, w).distance, 6)
     array([1.414214, 1.414214])
     """
-    lists = dict(X=_problem_list(X, "X", 2), wx=_problem_list(wx, "wx", 1),
-                 Y=_problem_list(Y, "Y", 2), wy=_problem_list(wy, "wy", 1))
+    lists = dict(X=_problem_list(X, "X", 2), wx=_problem_list(wx, "wx", 1, none_ok=True),
+                 Y=_problem_list(Y, "Y", 2), wy=_problem_list(wy, "wy", 1, none_ok=True))
     B = _check_batch_sizes(**lists)
     check_metric(metric)
+    if not isinstance(method, str) or method not in SIGNATURE_METHODS:
+        raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
     sigs = []
     for k in range(B):
-        Xk, wxk = _check_signature(lists["X"][k], lists["wx"][k], f"X[{k}]")
-        Yk, wyk = _check_signature(lists["Y"][k], lists["wy"][k], f"Y[{k}]")
+        Xk, wxk = as_signature(lists["X"][k], _entry(lists["wx"], k), f"X[{k}]", f"wx[{k}]")
+        Yk, wyk = as_signature(lists["Y"][k], _entry(lists["wy"], k), f"Y[{k}]", f"wy[{k}]")
         if Xk.shape[1] != Yk.shape[1]:
             raise ValueError(f"problem {k}: X has {Xk.shape[1]} coordinates per point but Y "
                              f"has {Yk.shape[1]}")
         sigs.append((Xk, wxk, Yk, wyk))
-    threads = resolve_threads(check_n_jobs(n_jobs))
-    bar = progress_bar(B, progress, "signature EMD batch", "problem")
+    args = (metric, method, check_max_iter(max_iter), check_n_jobs(n_jobs))
+    return BatchEMDResult(_run(_solve_signature_problems, sigs, args, progress, scheduler,
+                               scheduler_timeout, "signature EMD batch", numbered=True))
 
+
+def _solve_signature_problems(sigs, first: int, metric, method, max_iter, n_jobs
+                              ) -> list[EMDResult]:
+    """Problems ``first``, ``first + 1``, … of a signature batch, one per thread."""
     def one(k):
-        res = signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_threads=1)
-        bar.update(1)
-        return res
+        try:
+            return signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_jobs=1)
+        except (SolverError, ValueError) as exc:
+            raise _for_problem(f"problem {first + k}", exc) from None
 
     # each call runs single-threaded Numba code that releases the GIL
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = list(pool.map(one, range(B)))
-    bar.close()
-    return BatchEMDResult(results)
+    with ThreadPoolExecutor(max_workers=resolve_threads(n_jobs)) as pool:
+        return list(pool.map(one, range(len(sigs))))
 
 
 def _check_signatures(signatures, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``signatures[k]`` as checked (positions, weights) pairs (weights None: uniform), all
+    with one number of coordinates; faults are named ``{name}[k] positions`` / ``weights``."""
     if isinstance(signatures, (str, bytes)) or not hasattr(signatures, "__len__"):
         raise TypeError(f"{name} must be a sequence of (positions, weights) pairs")
     out = []
@@ -372,7 +435,8 @@ def _check_signatures(signatures, name: str) -> list[tuple[np.ndarray, np.ndarra
             X, w = sig
         except (TypeError, ValueError):
             raise TypeError(f"{name}[{k}] must be a (positions, weights) pair") from None
-        X, w = _check_signature(X, w, f"{name}[{k}]")
+        X, w = as_signature(X, w, f"{name}[{k}] positions", f"{name}[{k}] weights",
+                            f"{name}[{k}]")
         if out and X.shape[1] != out[0][0].shape[1]:
             raise ValueError(f"{name}[{k}] has {X.shape[1]} coordinates, {name}[0] has "
                              f"{out[0][0].shape[1]}")
@@ -380,6 +444,15 @@ def _check_signatures(signatures, name: str) -> list[tuple[np.ndarray, np.ndarra
     if not out:
         raise ValueError(f"{name} is empty: pass at least one signature")
     return out
+
+
+def _signature_label(index: int, parts: tuple[tuple[str, int], ...]) -> str:
+    """The caller's name of signature ``index`` of a concatenation: ``parts`` lists each
+    argument's (name, first index), in order (("signatures_a", 0), ("signatures_b", 5))."""
+    for name, start in reversed(parts):
+        if index >= start:
+            return f"{name}[{index - start}]"
+    raise IndexError(index)
 
 
 def _pack(signatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -391,9 +464,13 @@ def _pack(signatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
-                    n_jobs: int) -> np.ndarray:
+                    n_jobs: int, parts: tuple[tuple[str, int], ...]) -> np.ndarray:
     """Distances for the given pairs of ``sigs``: the kernel for small pairs of a registered
-    metric, signature_emd (exact refinement, large paths, callables) for the rest."""
+    metric, signature_emd (exact refinement, large paths, callables) for the rest. A failure
+    names the pair with the caller's names (``parts``, see :func:`_signature_label`)."""
+    def pair_name(i, j):
+        return f"{_signature_label(i, parts)} and {_signature_label(j, parts)}"
+
     first, second = np.asarray(first, np.int64), np.asarray(second, np.int64)
     out = np.full(first.shape[0], np.nan)
     threads = resolve_threads(n_jobs)
@@ -418,15 +495,19 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
             out[idx[ok]] = vals[ok]
             bad = status[~ok]
             if np.any((bad != STATUS_NOT_CERTIFIED)):
-                k = int(idx[~ok][np.flatnonzero(bad != STATUS_NOT_CERTIFIED)[0]])
-                raise_for_status(int(status[~ok][0]), where=f"pair ({first[k]}, {second[k]})")
+                worst = np.flatnonzero(bad != STATUS_NOT_CERTIFIED)[0]
+                k = int(idx[~ok][worst])
+                raise_for_status(int(bad[worst]), where=pair_name(first[k], second[k]))
     rest = np.flatnonzero(np.isnan(out))
     if rest.size:
         def one(p):
             i, j = int(first[p]), int(second[p])
-            return signature_emd(*sigs[i], *sigs[j], metric, method="dense"
-                                 if not isinstance(metric, str) else "auto",
-                                 n_threads=1).distance
+            try:
+                return signature_emd(*sigs[i], *sigs[j], metric, method="dense"
+                                     if not isinstance(metric, str) else "auto",
+                                     n_jobs=1).distance
+            except (SolverError, ValueError) as exc:
+                raise _for_problem(pair_name(i, j), exc) from None
         with ThreadPoolExecutor(max_workers=threads) as pool:
             out[rest] = list(pool.map(one, rest.tolist()))
     return out
@@ -441,11 +522,18 @@ def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_job
 
     Parameters
     ----------
-    signatures_a, signatures_b : sequences of (positions (m_k, d), weights (m_k,)) pairs
+    signatures_a, signatures_b : sequences of (positions (m_k, d), weights (m_k,) or None) pairs
+        None weights: uniform, 1/m_k each.
     metric : str or callable, default "euclidean"
         As in :func:`emdkit.ground_distance`.
-    n_jobs, progress, scheduler, scheduler_timeout :
-        As in :func:`emd_batch`.
+    n_jobs : int, default -1
+        Threads (-1: every available thread), one pair per thread, as in :func:`emd_batch`.
+    progress : bool, default False
+        Show a tqdm progress bar.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -455,6 +543,19 @@ def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_job
     ------
     TypeError, ValueError, SolverError
         As in :func:`emdkit.signature_emd`, naming the signature (``signatures_b[2] weights``).
+
+    See Also
+    --------
+    pairwise_emd : every pair within one set.
+    emdkit.signature_emd : one pair.
+    scipy.spatial.distance.cdist : the same layout for vectors.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] P. Virtanen et al., "SciPy 1.0: fundamental algorithms for scientific computing in
+       Python", Nature Methods 17, 2020.
 
     Examples
     --------
@@ -466,29 +567,42 @@ def cdist_emd(signatures_a, signatures_b, metric: Metric = "euclidean", *, n_job
     """
     sa = _check_signatures(signatures_a, "signatures_a")
     sb = _check_signatures(signatures_b, "signatures_b")
+    return cross_matrix(sa, sb, ("signatures_a", "signatures_b"), metric, n_jobs, progress,
+                        scheduler, scheduler_timeout)
+
+
+def cross_matrix(sa, sb, names: tuple[str, str], metric, n_jobs, progress, scheduler,
+                 timeout=DEFAULT_SCHEDULER_TIMEOUT) -> np.ndarray:
+    """:func:`cdist_emd` of signatures already checked by :func:`_check_signatures` under the
+    caller's ``names`` (emdkit.metrics calls it with "generated", "reference")."""
     if sa[0][0].shape[1] != sb[0][0].shape[1]:
-        raise ValueError(f"signatures_a have {sa[0][0].shape[1]} coordinates, signatures_b "
+        raise ValueError(f"{names[0]} have {sa[0][0].shape[1]} coordinates, {names[1]} "
                          f"have {sb[0][0].shape[1]}")
     check_metric(metric)
     n_jobs = check_n_jobs(n_jobs)
     first, second = np.meshgrid(np.arange(len(sa)), len(sa) + np.arange(len(sb)),
                                 indexing="ij")
-    values = _pairs_over(sa + sb, first.ravel(), second.ravel(), metric, n_jobs, progress,
-                         scheduler, scheduler_timeout, "cross EMD")
+    values = _pairs_over(sa + sb, ((names[0], 0), (names[1], len(sa))), first.ravel(),
+                         second.ravel(), metric, n_jobs, progress, scheduler, timeout,
+                         "cross EMD")
     return values.reshape(len(sa), len(sb))
 
 
-def pairwise_emd(signatures, metric: Metric = "euclidean", n_jobs: int = -1,
+def pairwise_emd(signatures, metric: Metric = "euclidean", *, n_jobs: int = -1,
                  progress: bool = False, scheduler: str | None = None,
                  scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> np.ndarray:
     """Symmetric N×N matrix of exact EMDs (Rubner, partial matching) between signatures.
 
-    Entry (i, j) is ``signature_emd(*signatures[i], *signatures[j], metric).distance``, in the
-    units of the ground distance, bit for bit.
+    Entry (i, j) with i < j is ``signature_emd(*signatures[i], *signatures[j],
+    metric).distance``, in the units of the ground distance, bit for bit. Each pair is solved
+    once: entry (j, i) is a copy of (i, j), so the matrix is exactly symmetric. (The EMD is
+    symmetric, but ``signature_emd(sig_j, sig_i)`` adds its terms in another order and may
+    differ from it in the last one or two units in the last place.)
 
     Parameters
     ----------
-    signatures : sequence of (positions (m_k, d), weights (m_k,)) pairs
+    signatures : sequence of (positions (m_k, d), weights (m_k,) or None) pairs
+        None weights: uniform, 1/m_k each.
     metric : str or callable, default "euclidean"
         As in :func:`emdkit.ground_distance`.
     n_jobs : int, default -1
@@ -512,6 +626,17 @@ def pairwise_emd(signatures, metric: Metric = "euclidean", n_jobs: int = -1,
     OSError
         If the Dask scheduler cannot be reached within ``scheduler_timeout``.
 
+    See Also
+    --------
+    cdist_emd : every pair between two sets.
+    emdkit.signature_emd : one pair.
+    emdkit.images.emd_table : the table of a folder of images.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+
     Examples
     --------
     >>> import emdkit
@@ -522,46 +647,64 @@ def pairwise_emd(signatures, metric: Metric = "euclidean", n_jobs: int = -1,
            [5., 3., 0.]])
     """
     sigs = _check_signatures(signatures, "signatures")
+    return pairwise_matrix(sigs, (("signatures", 0),), metric, n_jobs, progress, scheduler,
+                           scheduler_timeout)
+
+
+def pairwise_matrix(sigs, parts: tuple[tuple[str, int], ...], metric, n_jobs, progress,
+                    scheduler, timeout=DEFAULT_SCHEDULER_TIMEOUT) -> np.ndarray:
+    """:func:`pairwise_emd` of checked signatures; ``parts`` names them in messages (see
+    :func:`_signature_label`; emdkit.metrics passes "generated" and "reference")."""
     check_metric(metric)
     n_jobs = check_n_jobs(n_jobs)
     n = len(sigs)
     D = np.zeros((n, n))
     first, second = np.triu_indices(n, k=1)
     if first.size:
-        values = _pairs_over(sigs, first, second, metric, n_jobs, progress, scheduler,
-                             scheduler_timeout, "pairwise EMD")
+        values = _pairs_over(sigs, parts, first, second, metric, n_jobs, progress, scheduler,
+                             timeout, "pairwise EMD")
         D[first, second] = values
         D[second, first] = values
     return D
 
 
-def _pairs_over(sigs, first, second, metric, n_jobs, progress, scheduler, timeout, desc):
+def _pairs_over(sigs, parts, first, second, metric, n_jobs, progress, scheduler, timeout,
+                desc):
     values = _run(_pairs_task, [(int(i), int(j)) for i, j in zip(first, second)],
-                  (sigs, metric, n_jobs), progress, scheduler, timeout, desc,
+                  (sigs, metric, n_jobs, parts), progress, scheduler, timeout, desc,
                   shared_first=True)
     return np.asarray(values, dtype=np.float64)
 
 
-def _pairs_task(pairs, sigs, metric, n_jobs):
+def _pairs_task(pairs, sigs, metric, n_jobs, parts):
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
-    return list(_pair_distances(sigs, pairs[:, 0], pairs[:, 1], metric, n_jobs))
+    return list(_pair_distances(sigs, pairs[:, 0], pairs[:, 1], metric, n_jobs, parts))
 
 
 # ---------------------------------------------------------------- local or Dask, in chunks
 
 def _run(task, items: list, args: tuple, progress: bool, scheduler: str | None,
-         timeout: float, desc: str, shared_first: bool = False) -> list:
+         timeout: float, desc: str, shared_first: bool = False, numbered: bool = False) -> list:
     """``task(chunk, *args)`` over chunks of ``items``, locally or on a Dask cluster; the
-    concatenated results. ``shared_first`` scatters args[0] to the workers once."""
+    concatenated results. ``shared_first`` scatters args[0] to the workers once. ``numbered``
+    calls ``task(chunk, first, *args)`` instead, ``first`` being the index of the chunk's
+    first item in ``items``, so that a task names its problems by their index in the
+    caller's batch whatever the chunking."""
+    check_scheduler(scheduler, timeout)
     n = len(items)
     n_chunks = max(1, min(n, CHUNKS_FOR_PROGRESS if (progress or scheduler) else 1))
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
     chunks = [items[bounds[c]:bounds[c + 1]] for c in range(n_chunks)]
     bar = progress_bar(n, progress, desc, "problem")
+    if numbered:
+        args = [(int(bounds[c]), *args) for c in range(n_chunks)]
+        shared_first = False
+    else:
+        args = [args] * n_chunks
     out: list = []
     if scheduler is None:
-        for chunk in chunks:
-            out.extend(task(chunk, *args))
+        for chunk, chunk_args in zip(chunks, args):
+            out.extend(task(chunk, *chunk_args))
             bar.update(len(chunk))
     else:
         out = _run_on_dask(scheduler, timeout, task, chunks, args, bar, shared_first)
@@ -570,21 +713,13 @@ def _run(task, items: list, args: tuple, progress: bool, scheduler: str | None,
 
 
 def _run_on_dask(address, timeout, task, chunks, args, bar, shared_first) -> list:
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise ImportError('a Dask scheduler needs dask.distributed: pip install "emdkit[dask]"') \
-            from None
-    try:
-        client = Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise OSError(f"could not reach the Dask scheduler at {address} within {timeout:g} s "
-                      f"({type(exc).__name__})") from None
-    with client:
+    """``_run`` on a Dask cluster: ``args`` holds each chunk's arguments."""
+    with connect(address, timeout) as client:
         if shared_first:
-            shared = client.scatter(args[0], broadcast=True)
-            args = (shared, *args[1:])
-        futures = [client.submit(task, chunk, *args, pure=False) for chunk in chunks]
+            shared = client.scatter(args[0][0], broadcast=True)
+            args = [(shared, *chunk_args[1:]) for chunk_args in args]
+        futures = [client.submit(task, chunk, *chunk_args, pure=False)
+                   for chunk, chunk_args in zip(chunks, args)]
         out: list = []
         for chunk, fut in zip(chunks, futures):
             out.extend(fut.result())

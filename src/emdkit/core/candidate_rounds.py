@@ -142,9 +142,8 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
         in_set[rows, cols] = True
         ns.add_arcs(rows, n_rows + cols, C[rows, cols])
 
-    ns.rounds = pricing_rounds(ns, max_iter, n_rows, CANDIDATES_PER_LINE, ROUNDS_AT_FIXED_CAP,
-                               price, add_violators,
-                               lambda: _open_rows_with_artificial_mass(ns, problem, C, in_set))
+    pricing_rounds(ns, max_iter, CANDIDATES_PER_LINE, ROUNDS_AT_FIXED_CAP, price, add_violators,
+                   lambda: _open_rows_with_artificial_mass(ns, problem, C, in_set))
     return ns
 
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-EUCLIDEAN, SQEUCLIDEAN, CITYBLOCK, CHEBYSHEV = 0, 1, 2, 3
+from .costs import GROUND_COSTS
+
+# the registry's codes, frozen into the kernels when numba compiles them
+EUCLIDEAN = GROUND_COSTS["euclidean"].code
+SQEUCLIDEAN = GROUND_COSTS["sqeuclidean"].code
+CITYBLOCK = GROUND_COSTS["cityblock"].code
+CHEBYSHEV = GROUND_COSTS["chebyshev"].code
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -1,9 +1,15 @@
 """Ground costs: one registry of metrics, and the ground-distance matrix between signatures.
 
-Every module that needs a metric asks :data:`GROUND_COSTS` (its scipy name, its Numba code,
-what it is); the Numba kernels that evaluate a cost between two points, a point and a box, or
-two numbers on the line live beside it in :mod:`emdkit.core.cost_kernels`. Adding a metric is
-one entry here and one branch there.
+Every module that needs a metric asks :data:`GROUND_COSTS`: its scipy name, its code for the
+compiled kernels, its formula, its units, whether it is a norm (and which), whether the sorted
+coupling is optimal for it on the line. The command line, the web page and the API all take
+names, units and labels from here.
+
+Adding a metric takes: its entry here; its branch in the kernels of
+:mod:`emdkit.core.cost_kernels` (a point pair, a point and a box for KD-tree pricing, the line);
+and, if positions should get gradients in :mod:`emdkit.nn`, its ∇c there
+(``POSITION_GRAD_METRICS``). The kernels read the codes below when numba compiles them and
+cache the result, so a changed code needs ``make clean-numba``.
 """
 from __future__ import annotations
 
@@ -12,7 +18,6 @@ from typing import Callable, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.spatial.distance import cdist
 
 from .validation import as_points
 
@@ -27,26 +32,48 @@ class GroundCost:
     ----------
     name : the name users pass (``metric="euclidean"``).
     scipy_name : the name ``scipy.spatial.distance.cdist`` knows it by.
-    code : the integer the Numba kernels dispatch on (see :mod:`emdkit.core.cost_kernels`).
-    is_norm : d(x, y) = ‖x − y‖ for a norm (so the centroid lower bound of Rubner holds).
+    code : the integer the compiled kernels dispatch on (see :mod:`emdkit.core.cost_kernels`).
+    formula : d(x, y) in plain Unicode, for help texts and pages.
+    norm_ord : ``numpy.linalg.norm``'s ``ord`` when d(x, y) = ‖x − y‖ for that norm (then the
+        centroid lower bound of Rubner holds), else None.
     convex_on_line : on the line, d is a convex function of x − y, so the sorted (monotone)
         coupling is optimal for equal totals.
-    unit_power : 1 if d is in the units of the coordinates, 2 if in their square.
+    unit_power : d is in the coordinates' units to this power; on the line d = |x − y|**power.
     """
 
     name: str
     scipy_name: str
     code: int
-    is_norm: bool
+    formula: str
+    norm_ord: float | None
     convex_on_line: bool
     unit_power: int
 
+    @property
+    def is_norm(self) -> bool:
+        return self.norm_ord is not None
+
+    @property
+    def label(self) -> str:
+        """``"euclidean (‖x − y‖₂)"``: the name and its formula."""
+        return f"{self.name} ({self.formula})"
+
+    def units(self, coordinates: str) -> str:
+        """The units of this distance (and of an EMD under it) for coordinates in ``coordinates``.
+
+        >>> GROUND_COSTS["euclidean"].units("ΔE*ab"), GROUND_COSTS["sqeuclidean"].units("m")
+        ('ΔE*ab', '(m)²')
+        """
+        return coordinates if self.unit_power == 1 else f"({coordinates})²"
+
 
 GROUND_COSTS: dict[str, GroundCost] = {c.name: c for c in (
-    GroundCost("euclidean", "euclidean", 0, is_norm=True, convex_on_line=True, unit_power=1),
-    GroundCost("sqeuclidean", "sqeuclidean", 1, is_norm=False, convex_on_line=True, unit_power=2),
-    GroundCost("cityblock", "cityblock", 2, is_norm=True, convex_on_line=True, unit_power=1),
-    GroundCost("chebyshev", "chebyshev", 3, is_norm=True, convex_on_line=True, unit_power=1),
+    GroundCost("euclidean", "euclidean", 0, "‖x − y‖₂", 2, convex_on_line=True, unit_power=1),
+    GroundCost("sqeuclidean", "sqeuclidean", 1, "‖x − y‖₂²", None, convex_on_line=True,
+               unit_power=2),
+    GroundCost("cityblock", "cityblock", 2, "‖x − y‖₁", 1, convex_on_line=True, unit_power=1),
+    GroundCost("chebyshev", "chebyshev", 3, "‖x − y‖∞", np.inf, convex_on_line=True,
+               unit_power=1),
 )}
 METRICS = tuple(GROUND_COSTS)
 NORM_METRICS = tuple(name for name, c in GROUND_COSTS.items() if c.is_norm)
@@ -80,8 +107,8 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
     X, Y : array_like, shapes (m, d) and (n, d)
         Positions; 1-D inputs are points on a line.
     metric : str or callable, default "euclidean"
-        "euclidean" (‖x−y‖₂), "sqeuclidean" (‖x−y‖₂², units squared), "cityblock" (‖x−y‖₁),
-        "chebyshev" (‖x−y‖∞), or a callable ``f(x, y) -> float`` returning a non-negative
+        "euclidean" (‖x − y‖₂), "sqeuclidean" (‖x − y‖₂², units squared), "cityblock"
+        (‖x − y‖₁), "chebyshev" (‖x − y‖∞), or a callable ``f(x, y) -> float`` returning a non-negative
         finite number.
 
     Returns
@@ -96,12 +123,23 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
         If the positions are empty, non-finite or of different dimension, the metric name is
         unknown, or a callable returns a negative, NaN or infinite value.
 
+    See Also
+    --------
+    signature_emd : the EMD under these distances.
+    scipy.spatial.distance.cdist : which computes the named metrics.
+
+    References
+    ----------
+    .. [1] P. Virtanen et al., "SciPy 1.0: fundamental algorithms for scientific computing in
+       Python", Nature Methods 17, 2020.
+
     Examples
     --------
     >>> from emdkit import ground_distance
     >>> ground_distance([[0.0, 0.0]], [[3.0, 4.0], [1.0, 0.0]])
     array([[5., 1.]])
     """
+    from scipy.spatial.distance import cdist  # here, so the CLI's --help can read the registry
     X = as_points(X, "X")
     Y = as_points(Y, "Y")
     if X.shape[1] != Y.shape[1]:

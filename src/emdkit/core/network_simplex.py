@@ -560,8 +560,8 @@ class NetworkSimplex:
         return b.src[nz], b.tgt[nz], b.flow[nz], b.cost[nz]
 
 
-def pricing_rounds(ns: "NetworkSimplex", max_iter: int, n_rows: int, first_cap: int,
-                   rounds_at_fixed_cap: int, price, add_violators, when_stalled) -> int:
+def pricing_rounds(ns: "NetworkSimplex", max_iter: int, first_cap: int,
+                   rounds_at_fixed_cap: int, price, add_violators, when_stalled) -> None:
     """Solve, price every pair, add the violators, repeat until a sweep finds none.
 
     ``price(cap)`` returns (out_cols, out_count): per row, up to ``cap`` columns with a
@@ -569,7 +569,7 @@ def pricing_rounds(ns: "NetworkSimplex", max_iter: int, n_rows: int, first_cap: 
     Every round adds arcs that were not in the set, so the loop ends; after
     ``rounds_at_fixed_cap`` rounds the cap doubles, so massive ties cannot crawl. When mass is
     left on the root and no pair prices negative, ``when_stalled()`` opens more arcs (or
-    raises). Returns the number of rounds. Shared by candidate rounds and point clouds.
+    raises). Shared by candidate rounds and point clouds.
     """
     from .errors import STATUS_ARTIFICIAL_FLOW, raise_for_status
     cap = first_cap
@@ -587,7 +587,7 @@ def pricing_rounds(ns: "NetworkSimplex", max_iter: int, n_rows: int, first_cap: 
             if status == STATUS_ARTIFICIAL_FLOW:
                 when_stalled()
                 continue
-            return rounds
+            return
         rows = np.repeat(np.arange(out_count.shape[0]), out_count)
         cols = out_cols[np.arange(cap)[None, :] < out_count[:, None]]
         add_violators(rows, cols)

@@ -85,6 +85,11 @@ def wasserstein_1d(u_values: ArrayLike, v_values: ArrayLike,
         If values are empty, non-finite or not 1-D, weights invalid or of the wrong length, or
         ``p`` < 1.
 
+    See Also
+    --------
+    signature_emd : any dimension, partial matching.
+    scipy.stats.wasserstein_distance : W_1 with the same argument order.
+
     References
     ----------
     .. [1] C. Villani, "Optimal Transport: Old and New", Springer, 2009 (Remark 2.19).
@@ -168,7 +173,8 @@ def _staircase(x, wx, y, wy, code):
 def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                  metric: str) -> EMDResult:
     """Exact EMD on the line for equal totals, through the sorted coupling (O(n log n))."""
-    code = lookup_metric(metric).code
+    ground = lookup_metric(metric)
+    code, power = ground.code, ground.unit_power
     problem = TransportProblem.from_weights(wx, wy)
     if problem.dummy != "none":
         raise ValueError("the 1-D monotone coupling needs equal totals")
@@ -180,7 +186,7 @@ def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     order = np.lexsort((sup_c, sup_r))
     sup_r, sup_c, sup_f = sup_r[order], sup_c[order], sup_f[order]
     diff = xr[sup_r] - yr[sup_c]
-    cost = np.abs(diff) ** 2 if code == 1 else np.abs(diff)
+    cost = np.abs(diff) ** power  # d on the line, as line_cost computes it
     work = 0.0
     for fk, ck in zip(sup_f.tolist(), cost.tolist()):  # the canonical left-to-right sum
         work += fk * ck
@@ -191,7 +197,7 @@ def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
 
     def line(P, Q):
         D = np.abs(P[:, 0][:, None] - Q[:, 0][None, :])
-        return D * D if code == 1 else D
+        return D ** power
 
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, 0, (X.shape[0], Y.shape[0]),
                     lambda idx: line(X[idx], Y), lambda idx: line(X, Y[idx]), "monotone_1d",

@@ -118,8 +118,8 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
         raise SolverError("network simplex ended with mass on artificial arcs and no pair "
                           "prices negative; no value is returned")
 
-    ns.rounds = pricing_rounds(ns, max_iter, n_rows, VIOLATORS_PER_ROW, ROUNDS_AT_FIXED_CAP,
-                               price, add_violators, stalled)
+    pricing_rounds(ns, max_iter, VIOLATORS_PER_ROW, ROUNDS_AT_FIXED_CAP, price, add_violators,
+                   stalled)
     return ns
 
 

@@ -169,14 +169,6 @@ class TransportProblem:
         return self.n + (self.dummy == "sink")
 
     @property
-    def dummy_row(self) -> int:
-        return self.m if self.dummy == "source" else -1
-
-    @property
-    def dummy_col(self) -> int:
-        return self.n if self.dummy == "sink" else -1
-
-    @property
     def dummy_node(self) -> int:
         if self.dummy == "source":
             return self.m

@@ -14,5 +14,6 @@ def progress_bar(total: int, enabled: bool, desc: str, unit: str):
     """tqdm(total, desc, unit) if ``enabled`` and there is work, else an object that does nothing."""
     if not enabled or total == 0:
         return _NoBar()
-    from tqdm.auto import tqdm
+    from .._extras import require
+    tqdm = require("tqdm.auto", "progress", "progress=True").tqdm
     return tqdm(total=total, desc=desc, unit=unit)

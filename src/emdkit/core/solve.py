@@ -19,8 +19,7 @@ from .network_simplex import ARTIFICIAL_FLOW_RTOL
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
-from .validation import (as_cost_with_range, as_points, as_weights, check_n_jobs,
-                         check_positive_int)
+from .validation import (as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias)
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).
@@ -93,7 +92,7 @@ def _choose(m: int, n: int, *, balanced: bool, uniform_square: bool = False,
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
-        n_threads: int = 1) -> EMDResult:
+        n_jobs: int = 1, n_threads: int | None = None) -> EMDResult:
     r"""Exact Earth Mover's Distance between weights ``a`` and ``b`` under ground distance ``cost``.
 
     Rubner's definition: with flows :math:`f_{ij} \ge 0`, :math:`\sum_j f_{ij} \le a_i`,
@@ -106,18 +105,23 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
 
     Parameters
     ----------
-    a : array_like, shape (m,)
-        Non-negative weights, any positive total (weight units).
-    b : array_like, shape (n,)
-        Non-negative weights, any positive total.
+    a : array_like, shape (m,), or None
+        Non-negative weights, any positive total (weight units). None: uniform, 1/m each
+        (total 1; SciPy's and POT's convention).
+    b : array_like, shape (n,), or None
+        Non-negative weights, any positive total; None: uniform, 1/n each.
     cost : array_like, shape (m, n)
         Non-negative ground distances; ``np.inf`` marks a missing arc (no flow uses it).
     max_iter : int, optional
         Pivot bound for the network simplex; reaching it raises :class:`SolverError`.
-    n_threads : int, default 1
+    n_jobs : int, default 1
         Threads for the pricing sweeps of large problems (from 4M pairs; smaller sweeps are
-        faster serial, above all when another process is busy). -1 uses every available
-        thread (``NUMBA_NUM_THREADS`` and the CPU affinity mask cap it).
+        faster serial, above all when another process is busy), scikit-learn's convention:
+        -1 uses every available thread (``NUMBA_NUM_THREADS`` and the CPU affinity mask cap
+        it). The default is one thread: a single problem's timings in bench/RESULTS.md are
+        measured so, and it never competes with other work for cores.
+    n_threads : int, optional
+        Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
 
     Returns
     -------
@@ -127,15 +131,23 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     Raises
     ------
     TypeError
-        If an input is not real numbers (strings, booleans, complex, dates, object or masked
-        arrays, ragged lists), naming the argument.
+        If an input is not real numbers (strings, booleans, complex, dates, time deltas,
+        ``Decimal`` or other objects, masked arrays, ragged lists, tensors that require grad),
+        or ``max_iter`` is not an integer, naming the argument.
     ValueError
-        If weights are negative, all zero, empty, NaN or inf, or the cost has the wrong shape,
-        a negative, NaN or −inf entry, or is inf everywhere; or if the finite costs cannot
-        carry the mass (the message names the rows and columns left with mass).
+        If weights are negative, all zero, empty, NaN or inf, the cost has the wrong shape,
+        a negative, NaN or −inf entry, or is inf everywhere, or ``max_iter`` < 1; or if the
+        finite costs cannot carry the mass (the message names the rows and columns left
+        with mass).
     SolverError
         If the optimum cannot be certified (``max_iter`` reached, or neither certificate
         below holds on a problem too large for exact refinement). No value is returned then.
+
+    See Also
+    --------
+    signature_emd : from positions and a metric instead of a cost matrix.
+    emd_batch : many independent problems at once.
+    emdkit.nn.emd : the same value with gradients, for PyTorch.
 
     Notes
     -----
@@ -180,13 +192,9 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     >>> r.distance, r.work, r.total_flow
     (2.0, 4.0, 2.0)
     """
-    a = as_weights(a, "a")
-    b = as_weights(b, "b")
-    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]), allow_inf=True)
-    if max_iter is None:
-        max_iter = default_max_iter(*C.shape)
-    max_iter = check_positive_int(max_iter, "max_iter")
-    n_threads = resolve_threads(check_n_jobs(n_threads))
+    a, b, C, lo, hi = as_dense_problem(a, b, cost, allow_inf=True)
+    max_iter = check_max_iter(max_iter) or default_max_iter(*C.shape)
+    n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
     prep = DenseProblem(a, b, C, lo, hi)
     problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
     cost_rows, cost_cols = prep.cost_rows, prep.cost_cols
@@ -386,15 +394,17 @@ def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, sha
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
                   metric: Metric = "euclidean", *, method: str = "auto",
-                  max_iter: int | None = None, n_threads: int = 1) -> EMDResult:
+                  max_iter: int | None = None, n_jobs: int = 1,
+                  n_threads: int | None = None) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Parameters
     ----------
     X, Y : array_like, shapes (m, d) and (n, d)
         Positions; 1-D inputs are points on a line.
-    wx, wy : array_like, shapes (m,) and (n,)
-        Non-negative weights, any positive totals (unequal totals: partial matching).
+    wx, wy : array_like, shapes (m,) and (n,), or None
+        Non-negative weights, any positive totals (unequal totals: partial matching). None:
+        uniform, 1/m (1/n) each, total 1.
     metric : str or callable, default "euclidean"
         As in :func:`emdkit.ground_distance`; distances are in the units of the coordinates
         (squared for "sqeuclidean").
@@ -407,8 +417,10 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         raises ValueError. All paths are exact and return the same value.
     max_iter : int, optional
         Pivot bound, as in :func:`emd`.
-    n_threads : int, default 1
+    n_jobs : int, default 1
         Threads for large pricing sweeps and neighbour searches, as in :func:`emd`.
+    n_threads : int, optional
+        Deprecated alias of ``n_jobs``, as in :func:`emd`.
 
     Returns
     -------
@@ -420,6 +432,22 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         As in :func:`emd`; ValueError also for mismatched counts or dimensions and for an
         explicit ``method`` that cannot serve the input.
 
+    See Also
+    --------
+    emd : from a cost matrix.
+    ground_distance : the cost matrix it forms.
+    signature_emd_batch : many pairs at once.
+    wasserstein_1d : W_p on the line, SciPy's argument order.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] P. Kovács, "Minimum-cost flow algorithms: an experimental evaluation", Optimization
+       Methods and Software 30(1), 2015 (LEMON's network simplex).
+    .. [3] J. L. Bentley, "Multidimensional binary search trees used for associative searching",
+       Communications of the ACM 18(9), 1975.
+
     Examples
     --------
     >>> import emdkit
@@ -427,17 +455,13 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     >>> round(r.distance, 6)
     1.207107
     """
-    X = as_points(X, "X")
-    Y = as_points(Y, "Y")
-    wx = as_weights(wx, "wx")
-    wy = as_weights(wy, "wy")
-    if wx.shape[0] != X.shape[0]:
-        raise ValueError(f"wx has {wx.shape[0]} weights but X has {X.shape[0]} points")
-    if wy.shape[0] != Y.shape[0]:
-        raise ValueError(f"wy has {wy.shape[0]} weights but Y has {Y.shape[0]} points")
+    X, wx = as_signature(X, wx, "X", "wx")
+    Y, wy = as_signature(Y, wy, "Y", "wy")
+    max_iter = check_max_iter(max_iter)
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     check_metric(metric)
+    n_jobs = n_jobs_or_alias(n_jobs, n_threads, 1)
     if not isinstance(method, str) or method not in SIGNATURE_METHODS:
         raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
     problem = TransportProblem.from_weights(wx, wy)
@@ -448,8 +472,7 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         return monotone_emd(X, wx, Y, wy, metric)
     if path == "pointcloud":
         from .pointcloud import pointcloud_emd
-        if max_iter is None:
-            max_iter = default_max_iter(X.shape[0], Y.shape[0])
-        return pointcloud_emd(X, wx, Y, wy, metric, check_positive_int(max_iter, "max_iter"),
-                              resolve_threads(check_n_jobs(n_threads)))
-    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_threads=n_threads)
+        return pointcloud_emd(X, wx, Y, wy, metric,
+                              max_iter or default_max_iter(X.shape[0], Y.shape[0]),
+                              resolve_threads(n_jobs))
+    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)

@@ -50,6 +50,15 @@ def warmup(verbose: bool = False) -> dict[str, float]:
     dict
         Path name → wall seconds (near 0 when the cache was already warm).
 
+    See Also
+    --------
+    emdkit.emd : whose paths it compiles.
+
+    References
+    ----------
+    .. [1] S. K. Lam, A. Pitrou, S. Seibert, "Numba: a LLVM-based Python JIT compiler", LLVM-HPC
+       2015.
+
     Examples
     --------
     >>> import emdkit

@@ -9,6 +9,13 @@ last committed state while an indexer writes, instead of waiting on its lock.
 
 Incremental: a file whose size and modification time match its row is skipped without being
 read; a file whose stamp changed but whose SHA-256 did not only has its stamp updated.
+
+Unreadable files: a file that cannot be read or decoded gets no image row but a row in the
+``unreadable`` table, with its stamp and the reason. It is reported once, by the run that
+found it; later runs skip it while its stamp is unchanged (and count it), and try it again
+when it changes. The web page lists these files with their reasons instead of counting them
+as "not yet indexed". The table is added to older index files when an indexer opens them
+(schema version 1 either way: readers that do not know it simply ignore it).
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from emdkit.core.progress import progress_bar
 from emdkit.core.validation import check_positive_int
 
@@ -50,11 +58,22 @@ CREATE TABLE IF NOT EXISTS images (
     CHECK (length(colours) = 24 * k AND length(weights) = 8 * k)
 );
 """
+# Added within schema version 1: created by every indexer that opens the file (IF NOT EXISTS).
+_UNREADABLE_TABLE = """
+CREATE TABLE IF NOT EXISTS unreadable (
+    path         TEXT PRIMARY KEY,   -- absolute, resolved
+    size         INTEGER NOT NULL,   -- bytes (-1: could not even be read)
+    mtime_ns     INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    seen_at      REAL NOT NULL       -- unix time
+)"""
 
 
 @dataclass
 class IndexReport:
-    """What one ``update`` did. ``failed`` lists (path, reason) for files that were skipped."""
+    """What one ``update`` did. ``failed`` lists (path, reason) for files found unreadable by
+    this run; ``still_unreadable`` counts those recorded by an earlier run and unchanged since
+    (skipped without being read again)."""
 
     added: int = 0
     updated: int = 0
@@ -62,11 +81,14 @@ class IndexReport:
     touched: int = 0  # stamp changed, content identical
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    still_unreadable: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
+        known = (f", {self.still_unreadable} known unreadable (unchanged, skipped)"
+                 if self.still_unreadable else "")
         lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
-                 f"unchanged, {self.removed} removed, {len(self.failed)} unreadable "
+                 f"unchanged, {self.removed} removed, {len(self.failed)} unreadable{known} "
                  f"({self.seconds:.1f} s)"]
         if self.failed:
             lines.append("unreadable images (skipped, not in the index):")
@@ -103,6 +125,105 @@ def process_file(path: str, options: SignatureOptions, known_sha: str | None = N
     return _Outcome(path, st.st_size, st.st_mtime_ns, sha, sig, None)
 
 
+def open_index(db_path: str | os.PathLike, *, read_only: bool = False,
+               options: SignatureOptions | None = None, must_exist: bool = False
+               ) -> tuple[sqlite3.Connection, SignatureOptions]:
+    """Open an index database: the one place that checks the file, the schema version and the
+    stored signature settings, for the indexer (:class:`ImageIndex`) and the web page alike.
+
+    Parameters
+    ----------
+    db_path : path
+        The database file.
+    read_only : bool, default False
+        Open with SQLite's ``mode=ro`` (the web page): nothing is created or written, and the
+        file must exist and already be an index.
+    options : SignatureOptions, optional
+        For a writer: the settings a new index stores; an existing one must have been built
+        with the same (ValueError otherwise). None: the stored ones, or the defaults.
+    must_exist : bool, default False
+        Raise FileNotFoundError instead of creating a missing database.
+
+    Returns
+    -------
+    (sqlite3.Connection, SignatureOptions)
+        The connection (autocommit; WAL mode for a writer) and the index's stored settings.
+
+    Raises
+    ------
+    FileNotFoundError
+        No database at ``db_path`` (with ``read_only`` or ``must_exist``), or no folder for it.
+    TypeError
+        ``options`` is not a :class:`SignatureOptions`.
+    ValueError
+        The file is not an emdkit image index, was written by a newer emdkit (schema version
+        above :data:`SCHEMA_VERSION`), or was built with other settings than ``options``.
+    """
+    db_path = Path(db_path)
+    if options is not None and not isinstance(options, SignatureOptions):
+        raise TypeError(f"options must be SignatureOptions, got {type(options).__name__}")
+    if (must_exist or read_only) and not db_path.is_file():
+        raise FileNotFoundError(f"no index database at {db_path} (create it with "
+                                f"`emdkit images index DIR --db {db_path}`)")
+    if db_path.is_dir():
+        raise ValueError(f"db_path {db_path} is a folder, not a database file")
+    if not db_path.parent.is_dir():
+        raise FileNotFoundError(f"folder for the index database does not exist: {db_path.parent}")
+    if read_only:
+        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True,
+                               check_same_thread=False, isolation_level=None)
+    else:
+        conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        if not read_only:
+            # WAL: readers never block on the writer nor it on them (the web server reads
+            # while `images index` writes); the mode is stored in the file and persists
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        return conn, _checked_schema(conn, db_path, options, read_only)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ValueError(f"{db_path} is not an emdkit image index: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _checked_schema(conn: sqlite3.Connection, db_path: Path, options: SignatureOptions | None,
+                    read_only: bool) -> SignatureOptions:
+    """The stored settings, after the one version rule (0: none yet, above SCHEMA_VERSION: a
+    newer emdkit's); a new, writable file gets the schema and ``options``."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    has_tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+    if version == 0 and (has_tables or read_only):
+        raise ValueError(f"{db_path} is an SQLite database but not an emdkit image index")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"{db_path} has index schema version {version}; this emdkit "
+                         f"reads version {SCHEMA_VERSION} (upgrade emdkit)")
+    if version == 0:
+        with _Transaction(conn):
+            for stmt in _SCHEMA.strip().split(";\n"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute("INSERT INTO meta VALUES ('options', ?)",
+                         (json.dumps((options or SignatureOptions()).to_dict()),))
+            conn.execute("INSERT INTO meta VALUES ('created', ?)", (str(time.time()),))
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    if not read_only:  # indexes written before the table existed get it on their next update
+        conn.execute(_UNREADABLE_TABLE)
+    row = conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
+    stored = SignatureOptions.from_dict(json.loads(row[0]))
+    if options is not None and options != stored:
+        diff = {k: (v, getattr(options, k)) for k, v in stored.to_dict().items()
+                if getattr(options, k) != v}
+        raise ValueError(f"{db_path} was built with different signature settings "
+                         + ", ".join(f"{k}={old!r} (asked {new!r})"
+                                     for k, (old, new) in diff.items())
+                         + "; use those settings or a new --db file")
+    return stored
+
+
 class ImageIndex:
     """Colour signatures of image files, kept in a SQLite database.
 
@@ -118,58 +239,8 @@ class ImageIndex:
     def __init__(self, db_path: str | os.PathLike, options: SignatureOptions | None = None,
                  must_exist: bool = False) -> None:
         self.db_path = Path(db_path)
-        if options is not None and not isinstance(options, SignatureOptions):
-            raise TypeError(f"options must be SignatureOptions, got {type(options).__name__}")
-        if must_exist and not self.db_path.is_file():
-            raise FileNotFoundError(f"no index database at {self.db_path} (create it with "
-                                    f"`emdkit images index DIR --db {self.db_path}`)")
-        if self.db_path.is_dir():
-            raise ValueError(f"db_path {self.db_path} is a folder, not a database file")
-        if not self.db_path.parent.is_dir():
-            raise FileNotFoundError(f"folder for the index database does not exist: "
-                                    f"{self.db_path.parent}")
-        self.conn = sqlite3.connect(self.db_path, isolation_level=None)
-        try:
-            # WAL: readers never block on the writer nor it on them (the web server reads
-            # while `images index` writes); the mode is stored in the file and persists
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self._init_schema(options)
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise ValueError(f"{self.db_path} is not an emdkit image index: {exc}") from exc
-        except BaseException:
-            self.conn.close()
-            raise
-
-    def _init_schema(self, options: SignatureOptions | None) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        has_tables = self.conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-        if version == 0 and has_tables:
-            raise ValueError(f"{self.db_path} is an SQLite database but not an emdkit image index")
-        if version > SCHEMA_VERSION:
-            raise ValueError(f"{self.db_path} has index schema version {version}; this emdkit "
-                             f"reads version {SCHEMA_VERSION} (upgrade emdkit)")
-        if version == 0:
-            options = options or SignatureOptions()
-            with self._transaction():
-                for stmt in _SCHEMA.strip().split(";\n"):
-                    if stmt.strip():
-                        self.conn.execute(stmt)
-                self.conn.execute("INSERT INTO meta VALUES ('options', ?)",
-                                  (json.dumps(options.to_dict()),))
-                self.conn.execute("INSERT INTO meta VALUES ('created', ?)", (str(time.time()),))
-                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        row = self.conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
-        stored = SignatureOptions.from_dict(json.loads(row[0]))
-        if options is not None and options != stored:
-            diff = {k: (v, getattr(options, k)) for k, v in stored.to_dict().items()
-                    if getattr(options, k) != v}
-            raise ValueError(f"{self.db_path} was built with different signature settings "
-                             + ", ".join(f"{k}={old!r} (asked {new!r})" for k, (old, new) in diff.items())
-                             + "; use those settings or a new --db file")
-        self.options = stored
+        self.conn, self.options = open_index(self.db_path, options=options,
+                                             must_exist=must_exist)
 
     def _transaction(self):
         return _Transaction(self.conn)
@@ -189,6 +260,11 @@ class ImageIndex:
     def paths(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT path FROM images ORDER BY path")]
 
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(path, reason) of every file recorded as unreadable, sorted by path."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT path, reason FROM unreadable ORDER BY path")]
+
     def signatures(self) -> list[tuple[str, ColourSignature]]:
         """Every indexed (path, signature), sorted by path."""
         rows = self.conn.execute(
@@ -202,6 +278,7 @@ class ImageIndex:
 
     def update(self, roots: Iterable[str | os.PathLike] | str | os.PathLike, *,
                batch_size: int = 32, progress: bool = False, scheduler: str | None = None,
+               scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
                prune_missing: bool = True) -> IndexReport:
         """Index every image under ``roots``; see the module docstring for what is skipped.
 
@@ -216,6 +293,8 @@ class ImageIndex:
         scheduler : str or None
             Dask distributed address; signatures are computed on its workers, which
             must see the same file paths. Rows are written here, by this process only.
+        scheduler_timeout : float, default 10
+            Seconds to wait for the scheduler before raising ``OSError``.
         prune_missing : bool
             Drop rows of files under ``roots`` that no longer exist.
 
@@ -225,6 +304,7 @@ class ImageIndex:
             Counts of added, updated, unchanged and removed rows, and the files that failed.
         """
         batch_size = check_positive_int(batch_size, "batch_size")
+        check_scheduler(scheduler, scheduler_timeout)
         started = time.perf_counter()
         if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
@@ -234,6 +314,8 @@ class ImageIndex:
         files = [str(p) for p in find_images(roots)]
         known = {path: (size, mtime, sha) for path, size, mtime, sha in self.conn.execute(
             "SELECT path, size, mtime_ns, sha256 FROM images")}
+        bad = {path: (size, mtime) for path, size, mtime in self.conn.execute(
+            "SELECT path, size, mtime_ns FROM unreadable")}
         report = IndexReport()
         todo: list[tuple[str, str | None]] = []
         for path in files:
@@ -245,18 +327,19 @@ class ImageIndex:
             row = known.get(path)
             if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
                 report.unchanged += 1
+            elif bad.get(path) == (st.st_size, st.st_mtime_ns):
+                report.still_unreadable += 1
             else:
                 todo.append((path, row[2] if row else None))
         if prune_missing:
-            report.removed = self._prune(roots, set(files), known)
+            report.removed = self._prune(roots, set(files), known, bad)
         bar = progress_bar(len(todo), progress, "indexing", "img")
         pending: list[_Outcome] = []
         try:
-            for outcome in _outcomes(todo, self.options, scheduler):
+            for outcome in _outcomes(todo, self.options, scheduler, scheduler_timeout):
                 bar.update(1)
                 if outcome.error is not None:
                     report.failed.append((outcome.path, outcome.error))
-                    continue
                 pending.append(outcome)
                 if len(pending) >= batch_size:
                     self._write(pending, known, report)
@@ -273,6 +356,14 @@ class ImageIndex:
         now = time.time()
         with self._transaction():
             for o in outcomes:
+                if o.error is not None:
+                    # an indexed file that no longer decodes loses its row: it described
+                    # content that is gone
+                    self.conn.execute("INSERT OR REPLACE INTO unreadable VALUES (?,?,?,?,?)",
+                                      (o.path, o.size, o.mtime_ns, o.error, now))
+                    self.conn.execute("DELETE FROM images WHERE path=?", (o.path,))
+                    continue
+                self.conn.execute("DELETE FROM unreadable WHERE path=?", (o.path,))
                 if o.signature is None:  # same bytes, new stamp
                     self.conn.execute("UPDATE images SET size=?, mtime_ns=? WHERE path=?",
                                       (o.size, o.mtime_ns, o.path))
@@ -290,14 +381,20 @@ class ImageIndex:
                 else:
                     report.added += 1
 
-    def _prune(self, roots: list[Path], present: set[str], known: dict) -> int:
+    def _prune(self, roots: list[Path], present: set[str], known: dict, bad: dict) -> int:
+        """Drop the rows (images and unreadable) of files under ``roots`` that are gone;
+        returns how many image rows went."""
         resolved = [r.resolve() for r in roots]
-        gone = [p for p in known if p not in present and not os.path.exists(p)
-                and any(Path(p).is_relative_to(r) for r in resolved)]
-        if gone:
+
+        def gone(paths):
+            return [(p,) for p in paths if p not in present and not os.path.exists(p)
+                    and any(Path(p).is_relative_to(r) for r in resolved)]
+        images, unreadable = gone(known), gone(bad)
+        if images or unreadable:
             with self._transaction():
-                self.conn.executemany("DELETE FROM images WHERE path=?", [(p,) for p in gone])
-        return len(gone)
+                self.conn.executemany("DELETE FROM images WHERE path=?", images)
+                self.conn.executemany("DELETE FROM unreadable WHERE path=?", unreadable)
+        return len(images)
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -320,13 +417,13 @@ class _Transaction:
 
 
 def _outcomes(todo: list[tuple[str, str | None]], options: SignatureOptions,
-              scheduler: str | None) -> Iterator[_Outcome]:
+              scheduler: str | None, timeout: float) -> Iterator[_Outcome]:
     if scheduler is None:
         for path, sha in todo:
             yield process_file(path, options, sha)
         return
-    from dask.distributed import Client, as_completed
-    with Client(scheduler) as client:
+    with connect(scheduler, timeout) as client:
+        from dask.distributed import as_completed
         futures = [client.submit(process_file, path, options, sha, pure=False)
                    for path, sha in todo]
         for fut in as_completed(futures):

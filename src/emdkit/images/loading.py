@@ -46,6 +46,11 @@ def load_rgb(path: str | os.PathLike, max_side: int | None = None) -> np.ndarray
     FileNotFoundError : the path does not exist.
     UnreadableImageError : Pillow cannot decode the whole file (a truncated JPEG is an error
         here, not a grey-padded image).
+
+    See Also
+    --------
+    find_images : the files it can read.
+    image_signature : the signature of a file.
     """
     path = Path(path)
     if not path.is_file():
@@ -96,7 +101,13 @@ def _to_rgb_array(im) -> np.ndarray:
 
 
 def find_images(roots, recursive: bool = True) -> list[Path]:
-    """Image files under ``roots`` (files or folders), by suffix, sorted, without duplicates."""
+    """Image files under ``roots`` (files or folders), by suffix, sorted, without duplicates.
+
+    See Also
+    --------
+    load_rgb : read one of them.
+    ImageIndex.update : indexes what it finds.
+    """
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
     found: set[Path] = set()

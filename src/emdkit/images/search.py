@@ -34,10 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from emdkit.core import emd, ground_distance
-from emdkit.core.costs import NORM_METRICS
-from emdkit.core.validation import as_points, as_weights, check_positive_int
+from emdkit.core.costs import GROUND_COSTS, METRICS, NORM_METRICS
+from emdkit.core.validation import as_dense_problem, as_signature, check_positive_int
 
-_NORM_ORD = {"euclidean": 2, "cityblock": 1, "chebyshev": np.inf}
 # totals within this relative difference count as equal: the partial EMD of totals that
 # differ by δ·T is within δ·diameter of the full one, far below PRUNE_SLACK
 EQUAL_TOTAL_RTOL = 1e-12
@@ -78,7 +77,7 @@ class PreparedCandidates:
 
     @classmethod
     def prepare(cls, candidates: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> "PreparedCandidates":
-        items = tuple(candidates)
+        items = tuple(_checked_candidate(k, item) for k, item in enumerate(candidates))
         if not items:
             return cls((), np.zeros((0, 0)), np.zeros(0), np.zeros(0, dtype=str))
         return cls(items, np.stack([w @ X / w.sum() for _, X, w in items]),
@@ -95,18 +94,56 @@ class PreparedCandidates:
         return len(self.items)
 
 
+def _checked_candidate(k: int, item) -> tuple[str, np.ndarray, np.ndarray]:
+    """Candidate k as (name, positions, weights), through the core's input gate."""
+    try:
+        name, X, w = item
+    except (TypeError, ValueError):
+        raise TypeError(f"candidates[{k}] must be a (name, positions, weights) triple") from None
+    return (name, *as_signature(X, w, f"candidates[{k}] positions", f"candidates[{k}] weights",
+                                f"candidates[{k}]"))
+
+
 def centroid_bound(X, wx, Y, wy, metric: str = "euclidean") -> float:
-    """‖x̄ − ȳ‖ under the norm ``metric``: a lower bound on the EMD only for equal totals."""
+    """‖x̄ − ȳ‖ under the norm ``metric``: a lower bound on the EMD only for equal totals.
+
+    See Also
+    --------
+    nearest_colour_bound : the bound that also holds for unequal totals.
+    knn_search : which prunes with both.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    """
     if metric not in NORM_METRICS:
         raise ValueError(f"metric must be a norm {NORM_METRICS} for the centroid bound, got {metric!r}")
-    X, Y = as_points(X, "X"), as_points(Y, "Y")
-    wx, wy = as_weights(wx, "wx"), as_weights(wy, "wy")
+    X, wx = as_signature(X, wx, "X", "wx")
+    Y, wy = as_signature(Y, wy, "Y", "wy")
     diff = wx @ X / wx.sum() - wy @ Y / wy.sum()
-    return float(np.linalg.norm(diff, ord=_NORM_ORD[metric]))
+    return float(np.linalg.norm(diff, ord=GROUND_COSTS[metric].norm_ord))
 
 
 def nearest_colour_bound(wx: np.ndarray, wy: np.ndarray, cost: np.ndarray) -> float:
-    """Lower bound on the (partial) EMD from each moved unit's cheapest destination."""
+    """Lower bound on the (partial) EMD from each moved unit's cheapest destination.
+
+    See Also
+    --------
+    centroid_bound : the cheaper bound for equal totals.
+    knn_search : which prunes with both.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    """
+    wx, wy, cost, _, _ = as_dense_problem(wx, wy, cost, ("wx", "wy", "cost"))
+    return _nearest_colour_bound(wx, wy, cost)
+
+
+def _nearest_colour_bound(wx: np.ndarray, wy: np.ndarray, cost: np.ndarray) -> float:
+    """:func:`nearest_colour_bound` of checked arrays (the search loop's hot path)."""
     tx, ty = float(wx.sum()), float(wy.sum())
     bound = 0.0
     if tx <= ty * (1 + EQUAL_TOTAL_RTOL):
@@ -128,16 +165,25 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
     metric : ground distance; the centroid bound is used only for the norms
         "euclidean", "cityblock", "chebyshev" and only between equal totals.
     use_bounds : False solves every candidate (the brute-force reference).
+
+    See Also
+    --------
+    search_index : the same over an index and a query file.
+    emdkit.signature_emd : the exact EMD it computes.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] I. Assent, A. Wenning, T. Seidl, "Approximation techniques for indexing the Earth
+       Mover's Distance in multimedia databases", ICDE 2006.
     """
     k = check_positive_int(k, "k")
     if not isinstance(metric, str):
         raise TypeError(f"metric must be a string, got {type(metric).__name__}")
-    from emdkit.core.costs import METRICS
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
-    qX, qw = as_points(query[0], "query positions"), as_weights(query[1], "query weights")
-    if qX.shape[0] != qw.shape[0]:
-        raise ValueError(f"query has {qX.shape[0]} positions but {qw.shape[0]} weights")
+    qX, qw = as_signature(query[0], query[1], "query positions", "query weights", "query")
     n = len(candidates)
     if n == 0:
         return SearchResult([], 0, 0, 0, 0, 0)
@@ -147,7 +193,8 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
     candidates = candidates.items
     q_total = float(qw.sum())
     q_centroid = qw @ qX / q_total
-    ord_ = _NORM_ORD.get(metric, 2)
+    # the visiting order; a bound only under a norm (sqeuclidean orders by the euclidean one)
+    ord_ = GROUND_COSTS[metric].norm_ord or 2
     centroid_dist = np.linalg.norm(centroids - q_centroid, ord=ord_, axis=1)
     equal = np.abs(totals - q_total) <= EQUAL_TOTAL_RTOL * np.maximum(totals, q_total)
     bound_ok = equal & (metric in NORM_METRICS) & use_bounds
@@ -167,7 +214,7 @@ def knn_search(query: tuple, candidates: Sequence[tuple[str, np.ndarray, np.ndar
             continue
         name, X, w = candidates[idx]
         cost = ground_distance(qX, X, metric)
-        if use_bounds and nearest_colour_bound(qw, w, cost) > limit + PRUNE_SLACK * (1 + limit):
+        if use_bounds and _nearest_colour_bound(qw, w, cost) > limit + PRUNE_SLACK * (1 + limit):
             pruned_n += 1
             continue
         d = emd(qw, w, cost).distance
@@ -202,7 +249,20 @@ class _Desc:
 def search_index(index, query_path, k: int = 10, metric: str = "euclidean",
                  exclude_self: bool = False, use_bounds: bool = True) -> SearchResult:
     """Search an :class:`~emdkit.images.ImageIndex` with an image file, signed with the
-    index's own settings. ``exclude_self`` drops the query's own path from the candidates."""
+    index's own settings. ``exclude_self`` drops the query's own path from the candidates.
+
+    See Also
+    --------
+    knn_search : the ranking it runs.
+    ImageIndex : the index it searches.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] I. Assent, A. Wenning, T. Seidl, "Approximation techniques for indexing the Earth
+       Mover's Distance in multimedia databases", ICDE 2006.
+    """
     from pathlib import Path
 
     from .signature import image_signature

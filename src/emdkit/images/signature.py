@@ -28,11 +28,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from emdkit.core.validation import check_positive_int
+from emdkit.core.validation import check_positive_int, real_array
 
 from .loading import load_rgb
 
 COLOUR_SPACES = ("lab", "rgb")
+# The unit of a colour coordinate: one CIELAB unit is one ΔE*ab (CIE76) step; RGB is 0–255.
+COORDINATE_UNITS = {"lab": "ΔE*ab", "rgb": "RGB levels"}
 METHODS = ("auto", "palette", "kmeans")
 DEFAULT_N_COLOURS = 24
 # auto mode keeps every distinct colour up to this many (Rubner's 78-colour images stay
@@ -134,6 +136,19 @@ def to_colour_space(rgb: np.ndarray, colour_space: str) -> np.ndarray:
     raise ValueError(f"colour_space must be one of {COLOUR_SPACES}, got {colour_space!r}")
 
 
+def distance_units(colour_space: str, metric: str = "euclidean") -> str:
+    """The unit of an EMD between signatures in ``colour_space`` under the ground ``metric``,
+    from the metric registry (:data:`emdkit.core.costs.GROUND_COSTS`).
+
+    >>> distance_units("lab"), distance_units("lab", "sqeuclidean"), distance_units("rgb", "cityblock")
+    ('ΔE*ab', '(ΔE*ab)²', 'RGB levels')
+    """
+    from emdkit.core.costs import lookup_metric
+    if colour_space not in COORDINATE_UNITS:
+        raise ValueError(f"colour_space must be one of {COLOUR_SPACES}, got {colour_space!r}")
+    return lookup_metric(metric).units(COORDINATE_UNITS[colour_space])
+
+
 def distinct_colours(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct RGB triples of an (h, w, 3) or (n, 3) uint8 array and their pixel counts."""
     flat = np.asarray(rgb, dtype=np.uint8).reshape(-1, 3)
@@ -152,9 +167,21 @@ def signature_from_rgb(rgb: ArrayLike, options: SignatureOptions | None = None) 
     groups (count-weighted k-means++ then Lloyd, seeded by ``seed``); each point is its cluster's
     count-weighted mean colour and its weight the cluster's pixel count. Either way the
     weights sum to the pixel count h·w (or to 1 with ``normalize``).
+
+    See Also
+    --------
+    image_signature : the same from a file.
+    SignatureOptions : the settings.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] CIE 15:2004, "Colorimetry", 3rd edition (CIELAB, ΔE*ab).
+    .. [3] D. Arthur, S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
     """
     options = options or SignatureOptions()
-    arr = np.asarray(rgb)
+    arr = real_array(rgb, "rgb")  # the core's gate: no masks, booleans, strings, objects
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError(f"rgb must be an (h, w, 3) array, got shape {arr.shape}")
     if arr.dtype != np.uint8:
@@ -193,6 +220,18 @@ def image_signature(path: str | os.PathLike, options: SignatureOptions | None = 
     >>> sig = image_signature("photo.jpg", colour_space="lab", n_colours=24)  # doctest: +SKIP
     >>> float(sig.weights.sum())  # doctest: +SKIP
     1.0
+
+    See Also
+    --------
+    signature_from_rgb : the same from pixels in memory.
+    SignatureOptions : the settings.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] CIE 15:2004, "Colorimetry", 3rd edition (CIELAB, ΔE*ab).
+    .. [3] D. Arthur, S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
     """
     if options is not None and kwargs:
         raise TypeError("give either options or keyword arguments, not both")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from emdkit.core import pairwise_emd
-
+from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT
 from emdkit.core.progress import progress_bar
 
 from .loading import UnreadableImageError, find_images
@@ -25,13 +25,54 @@ def class_of(path: Path, root: Path) -> str:
     return str(rel) if str(rel) != "." else "."
 
 
-def emd_table(roots, options: SignatureOptions | None = None, *, scheduler: str | None = None,
-              n_jobs: int = -1, progress: bool = False
+def emd_table(roots, options: SignatureOptions | None = None, *, n_jobs: int = -1,
+              progress: bool = False, scheduler: str | None = None,
+              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT
               ) -> tuple[list[Path], np.ndarray, list[ColourSignature]]:
-    """All-pairs EMD between the colour signatures of every image under ``roots``.
+    """All-pairs EMD between the colour signatures of every image under ``roots`` (Rubner's table).
 
-    Returns (paths, D, signatures); ``D[i, j]`` is Rubner's EMD in ΔE*ab (CIELAB) or RGB
-    levels. ``scheduler`` (a Dask address) solves the pairs on a cluster, with the same result.
+    Parameters
+    ----------
+    roots : path or sequence of paths
+        Image files and folders (searched recursively).
+    options : SignatureOptions, optional
+        Signature settings (default: CIELAB, k-means, K=24, weights as fractions).
+    n_jobs : int, default -1
+        Threads for the pairs (-1: every available thread), as in :func:`emdkit.pairwise_emd`.
+    progress : bool, default False
+        Show tqdm progress bars.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler ("tcp://host:8786"); the same matrix.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
+
+    Returns
+    -------
+    paths : list of Path
+        The images, sorted.
+    D : numpy.ndarray, shape (N, N)
+        ``D[i, j]`` is Rubner's EMD in ΔE*ab (CIELAB) or RGB levels.
+    signatures : list of ColourSignature
+
+    Raises
+    ------
+    ValueError
+        If fewer than 2 images are found.
+    UnreadableImageError
+        If an image cannot be decoded (naming the file).
+    OSError
+        If the Dask scheduler cannot be reached within ``scheduler_timeout``.
+
+    See Also
+    --------
+    emdkit.pairwise_emd : the matrix between any signatures.
+    plot_table : the heatmap and MDS map of the result.
+    write_table_csv : the result as CSV.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for
+       image retrieval", IJCV 40(2), 2000.
     """
     options = options or SignatureOptions()
     paths = find_images(roots)
@@ -44,7 +85,7 @@ def emd_table(roots, options: SignatureOptions | None = None, *, scheduler: str 
         path, reason = failed[0]
         raise UnreadableImageError(f"{path}: {reason}")
     D = pairwise_emd([s.as_pair() for s in sigs], n_jobs=n_jobs, progress=progress,
-                     scheduler=scheduler)
+                     scheduler=scheduler, scheduler_timeout=scheduler_timeout)
     return paths, D, sigs
 
 
@@ -67,7 +108,13 @@ def sign_images(paths: Sequence[Path], options: SignatureOptions, progress: bool
 
 
 def write_table_csv(path: str | os.PathLike, names: Sequence[str], D: np.ndarray) -> None:
-    """CSV with a header row of names and one row per image, distances to 6 decimals."""
+    """CSV with a header row of names and one row per image, distances to 6 decimals.
+
+    See Also
+    --------
+    emd_table : the matrix it writes.
+    plot_table : the same matrix as a figure.
+    """
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([""] + list(names))
@@ -89,7 +136,20 @@ def mds_embedding(D: np.ndarray, seed: int = 0) -> np.ndarray:
 def plot_table(png: str | os.PathLike, names: Sequence[str], D: np.ndarray,
                classes: Sequence[str] | None = None, title: str = "",
                units: str = "EMD (ΔE*ab)") -> np.ndarray:
-    """Heatmap (sorted by class) and 2-D MDS map side by side; returns the MDS coordinates."""
+    """Heatmap (sorted by class) and 2-D MDS map side by side; returns the MDS coordinates.
+
+    See Also
+    --------
+    emd_table : the matrix it draws.
+    write_table_csv : the same matrix as CSV.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] J. de Leeuw, "Applications of convex analysis to multidimensional scaling", in Recent
+       Developments in Statistics, 1977 (SMACOF).
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

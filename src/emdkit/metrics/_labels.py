@@ -10,16 +10,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core.validation import check_positive_int
+from ..core.validation import as_cost, as_real_array, check_positive_int, real_array
 
 
 def as_label_vector(values: ArrayLike, name: str) -> np.ndarray:
-    """Return ``values`` as a non-empty, finite, numeric 1-D array (ordinal codes)."""
-    arr = np.asarray(values)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer)
-                                   or np.issubdtype(arr.dtype, np.floating)
-                                   or np.issubdtype(arr.dtype, np.bool_)):
-        raise TypeError(f"{name} must hold numeric ordinal labels, got dtype {arr.dtype}")
+    """Return ``values`` as a non-empty, finite, numeric 1-D array (ordinal codes).
+
+    The core's input gate applies (:mod:`emdkit.core.validation`): strings, booleans, complex
+    numbers, dates, objects and masked arrays are refused with TypeError.
+    """
+    arr = real_array(values, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if arr.size == 0:
@@ -64,26 +64,19 @@ def paired(y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None,
 
 
 def as_cost_matrix(cost: ArrayLike, k: int | None = None) -> np.ndarray:
-    """A finite square (K, K) cost matrix, rows = true class, columns = predicted class."""
-    try:
-        C = np.asarray(cost, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"cost must be a 2-D array of numbers, got {type(cost).__name__}") from exc
+    """A finite, non-negative square (K, K) cost matrix, rows = true class, columns =
+    predicted class (the core's cost rule, :func:`emdkit.core.validation.as_cost`)."""
+    C = as_real_array(cost, "cost")
     if C.ndim != 2 or C.shape[0] != C.shape[1]:
         raise ValueError(f"cost must be a square (K, K) matrix, got shape {C.shape}")
     if k is not None and C.shape[0] != k:
         raise ValueError(f"cost is {C.shape[0]}×{C.shape[0]} but there are {k} classes")
-    if not np.all(np.isfinite(C)):
-        raise ValueError("cost contains NaN or inf")
-    return C
+    return as_cost(C, C.shape, "cost")
 
 
 def as_proba(proba: ArrayLike, atol: float = 1e-6) -> np.ndarray:
     """Class probabilities (N, K): non-negative rows summing to 1 within ``atol``."""
-    try:
-        P = np.asarray(proba, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"proba must be a 2-D array of numbers, got {type(proba).__name__}") from exc
+    P = as_real_array(proba, "proba")
     if P.ndim != 2:
         raise ValueError(f"proba must be (n_samples, n_classes), got shape {P.shape}")
     if P.shape[0] == 0 or P.shape[1] < 2:

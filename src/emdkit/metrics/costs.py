@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..core.validation import check_positive_int
+from ..core.validation import as_real_number, check_positive_int
 from ._labels import as_cost_matrix, paired, proba_targets
 
 
@@ -31,6 +31,11 @@ def absolute_cost(num_classes: int) -> np.ndarray:
         If ``num_classes`` is not an integer.
     ValueError
         If ``num_classes`` < 1.
+
+    See Also
+    --------
+    asymmetric_cost : different costs above and below.
+    cost_weighted_error : the error under a cost matrix.
 
     References
     ----------
@@ -79,9 +84,14 @@ def asymmetric_cost(num_classes: int, *, under: float = 2.0, over: float = 1.0) 
     Raises
     ------
     TypeError
-        If ``num_classes`` is not an integer.
+        If ``num_classes`` is not an integer, or ``under`` or ``over`` is not a real number.
     ValueError
         If ``num_classes`` < 1, or ``under`` or ``over`` is negative or not finite.
+
+    See Also
+    --------
+    absolute_cost : |i − j|.
+    cost_weighted_error : the error under a cost matrix.
 
     References
     ----------
@@ -95,6 +105,7 @@ def asymmetric_cost(num_classes: int, *, under: float = 2.0, over: float = 1.0) 
            [4., 2., 0.]])
     """
     k = check_positive_int(num_classes, "num_classes")
+    under, over = as_real_number(under, "under"), as_real_number(over, "over")
     for name, value in (("under", under), ("over", over)):
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite, non-negative cost per class step, got {value}")
@@ -129,6 +140,11 @@ def cost_weighted_error(y_true: ArrayLike, y_pred: ArrayLike, cost: ArrayLike, *
     ValueError
         If ``cost`` is not a finite non-negative square matrix, ``labels`` does not have K
         entries, or a label is not one of them.
+
+    See Also
+    --------
+    expected_cost : from predicted distributions.
+    absolute_cost : the default cost.
 
     References
     ----------
@@ -180,6 +196,11 @@ def expected_cost(y_true: ArrayLike, proba: ArrayLike, cost: ArrayLike, *,
         If ``proba`` is not (N, K) with finite, non-negative rows summing to 1, or a label is
         not one of the K classes.
 
+    See Also
+    --------
+    cost_weighted_error : from hard predictions.
+    emdkit.nn.ground_cost_loss : the same quantity as a loss.
+
     References
     ----------
     .. [1] Rubner, Y., Tomasi, C. & Guibas, L. J. (2000). The Earth Mover's Distance as a
@@ -226,6 +247,10 @@ def rps(y_true: ArrayLike, proba: ArrayLike, *, labels: ArrayLike | None = None,
     ValueError
         If ``proba`` is not (N, K) with finite, non-negative rows summing to 1, or a label is
         not one of the K classes.
+
+    See Also
+    --------
+    emdkit.nn.emd2_loss : the same CDF distance as a training loss.
 
     References
     ----------

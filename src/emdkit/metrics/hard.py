@@ -41,6 +41,11 @@ def accuracy(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None =
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
 
+    See Also
+    --------
+    off_by_one_accuracy : a miss by one class counts as a hit.
+    mae : how far the misses are.
+
     References
     ----------
     .. [1] Gaudette, L. & Japkowicz, N. (2009). Evaluation methods for ordinal classification.
@@ -84,6 +89,11 @@ def off_by_one_accuracy(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLi
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
 
+    See Also
+    --------
+    accuracy : exact hits only.
+    mae : mean distance in classes.
+
     References
     ----------
     .. [1] Gaudette, L. & Japkowicz, N. (2009). Evaluation methods for ordinal classification.
@@ -126,6 +136,11 @@ def mae(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None
     ValueError
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
+
+    See Also
+    --------
+    amae : averaged per class.
+    cost_weighted_error : any cost matrix.
 
     References
     ----------
@@ -173,6 +188,11 @@ def per_class_mae(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | N
     ValueError
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
+
+    See Also
+    --------
+    amae : their mean.
+    mmae : their maximum.
 
     References
     ----------
@@ -225,6 +245,12 @@ def amae(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = Non
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
 
+    See Also
+    --------
+    mae : over samples.
+    mmae : the worst class.
+    per_class_mae : every class.
+
     References
     ----------
     .. [1] Baccianella, S., Esuli, A. & Sebastiani, F. (2009). Evaluation measures for ordinal
@@ -267,6 +293,11 @@ def mmae(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = Non
     ValueError
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
+
+    See Also
+    --------
+    amae : the mean over classes.
+    per_class_mae : every class.
 
     References
     ----------
@@ -316,6 +347,10 @@ def qwk(y_true: ArrayLike, y_pred: ArrayLike, *, labels: ArrayLike | None = None
     ValueError
         If the arrays are empty, not 1-D, of different lengths, contain NaN or inf, or hold a
         value outside ``labels`` / ``num_classes``.
+
+    See Also
+    --------
+    mae : a linear penalty instead of a quadratic one.
 
     References
     ----------

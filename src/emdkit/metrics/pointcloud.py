@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from emdkit.core.cluster import DEFAULT_SCHEDULER_TIMEOUT
+from ..core.validation import as_real_array, as_signature
+
+
 def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(B, N, d) array, or a sequence of (N_k, d) clouds or (points, weights) pairs."""
+    """(B, N, d) array, or a sequence of (N_k, d) clouds or (points, weights) pairs (weights
+    None: uniform), read through the core's input gate and named as the caller wrote them:
+    ``generated[3]``, ``reference[1] weights``."""
     if not isinstance(clouds, (list, tuple)):
-        try:
-            arr = np.asarray(clouds, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a (B, N, d) array or a sequence of clouds, got "
-                            f"{type(clouds).__name__}") from exc
+        arr = as_real_array(clouds, name)
         if arr.ndim != 3:
             raise ValueError(f"{name} must be (B, N, d) or a sequence of (N, d) clouds, got "
                              f"shape {arr.shape}")
@@ -36,39 +38,46 @@ def _as_signatures(clouds, name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     sigs = []
     for k, cloud in enumerate(clouds):
         pair = isinstance(cloud, tuple) and len(cloud) == 2
-        points = np.asarray(cloud[0] if pair else cloud, dtype=np.float64)
+        cloud_name = f"{name}[{k}]"
+        x_name = f"{cloud_name} points" if pair else cloud_name
+        points = as_real_array(cloud[0] if pair else cloud, x_name)
         if points.ndim != 2 or points.shape[0] == 0:
-            raise ValueError(f"{name}[{k}] must be a non-empty (N, d) cloud, got shape "
+            raise ValueError(f"{x_name} must be a non-empty (N, d) cloud, got shape "
                              f"{points.shape}")
-        if not np.isfinite(points).all():
-            raise ValueError(f"{name}[{k}] contains NaN or inf")
-        weights = (np.asarray(cloud[1], dtype=np.float64) if pair
-                   else np.full(points.shape[0], 1.0 / points.shape[0]))
-        sigs.append((points, weights))
+        sigs.append(as_signature(points, cloud[1] if pair else None, x_name,
+                                 f"{cloud_name} weights", cloud_name))
+    if any(X.shape[1] != sigs[0][0].shape[1] for X, _ in sigs):
+        k = next(k for k, (X, _) in enumerate(sigs) if X.shape[1] != sigs[0][0].shape[1])
+        raise ValueError(f"{name}[{k}] has {sigs[k][0].shape[1]} coordinates, {name}[0] has "
+                         f"{sigs[0][0].shape[1]}")
     return sigs
 
 
-def _cross_matrix(generated, reference, metric, n_jobs, progress, scheduler) -> np.ndarray:
-    """D[i, j] = EMD(generated_i, reference_j), from the core's ``cdist_emd``."""
-    from emdkit import cdist_emd
+def _cross_matrix(generated, reference, metric, parallel: dict) -> np.ndarray:
+    """D[i, j] = EMD(generated_i, reference_j): the core's ``cdist_emd`` under our names;
+    ``parallel`` holds n_jobs, progress, scheduler and scheduler_timeout."""
+    from emdkit.core.batch import cross_matrix
 
-    return np.asarray(cdist_emd(generated, reference, metric, n_jobs=n_jobs, progress=progress,
-                                scheduler=scheduler))
+    return cross_matrix(generated, reference, ("generated", "reference"), metric,
+                        parallel["n_jobs"], parallel["progress"], parallel["scheduler"],
+                        parallel["scheduler_timeout"])
 
 
-def _all_matrices(generated, reference, metric, n_jobs, progress, scheduler):
+def _all_matrices(generated, reference, metric, parallel: dict):
     """(D_gg, D_gr, D_rr) from one ``pairwise_emd`` over both sets (each pair solved once)."""
-    from emdkit import pairwise_emd
+    from emdkit.core.batch import pairwise_matrix
 
-    full = pairwise_emd(list(generated) + list(reference), metric, n_jobs=n_jobs,
-                               progress=progress, scheduler=scheduler)
     g = len(generated)
+    full = pairwise_matrix(list(generated) + list(reference),
+                           (("generated", 0), ("reference", g)), metric, parallel["n_jobs"],
+                           parallel["progress"], parallel["scheduler"],
+                           parallel["scheduler_timeout"])
     return full[:g, :g], full[:g, g:], full[g:, g:]
 
 
 def mmd_cov_from_matrix(cross: np.ndarray) -> tuple[float, float]:
     """(MMD, COV) from the ``(|S_g|, |S_r|)`` matrix D[i, j] = EMD(generated_i, reference_j)."""
-    cross = np.asarray(cross, dtype=np.float64)
+    cross = as_real_array(cross, "cross")
     if cross.ndim != 2 or 0 in cross.shape:
         raise ValueError(f"cross must be a non-empty 2-D matrix, got shape {cross.shape}")
     mmd = float(cross.min(axis=0).mean())
@@ -79,8 +88,9 @@ def mmd_cov_from_matrix(cross: np.ndarray) -> tuple[float, float]:
 def one_nna_from_matrices(within_generated: np.ndarray, cross: np.ndarray,
                           within_reference: np.ndarray) -> float:
     """Leave-one-out 1-NN accuracy on S_g ∪ S_r from the three distance blocks."""
-    gg, gr, rr = (np.asarray(x, dtype=np.float64) for x in (within_generated, cross,
-                                                               within_reference))
+    gg, gr, rr = (as_real_array(x, name) for x, name in (
+        (within_generated, "within_generated"), (cross, "cross"),
+        (within_reference, "within_reference")))
     n_g, n_r = gr.shape
     if gg.shape != (n_g, n_g) or rr.shape != (n_r, n_r):
         raise ValueError(f"blocks do not fit: within_generated {gg.shape}, cross {gr.shape}, "
@@ -93,14 +103,15 @@ def one_nna_from_matrices(within_generated: np.ndarray, cross: np.ndarray,
 
 
 def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-            progress: bool = False, scheduler: str | None = None) -> float:
+            progress: bool = False, scheduler: str | None = None,
+            scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> float:
     """Minimum matching distance: mean over reference clouds of the EMD to the closest generated.
 
     Parameters
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -109,6 +120,8 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -118,10 +131,17 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
+
+    See Also
+    --------
+    cov_emd : coverage from the same matrix.
+    point_cloud_metrics : all three at once.
 
     References
     ----------
@@ -137,13 +157,16 @@ def mmd_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     >>> mmd_emd(gen, ref)  # each reference's nearest generated cloud is at 1 and 2
     1.5
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, n_jobs, progress, scheduler))[0]
+    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, parallel))[0]
 
 
 def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-            progress: bool = False, scheduler: str | None = None) -> float:
+            progress: bool = False, scheduler: str | None = None,
+            scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> float:
     """Coverage: the fraction of reference clouds that are the nearest neighbour of some
     generated cloud, ``COV = |{argmin_{Y ∈ S_r} D(X, Y) : X ∈ S_g}| / |S_r|``.
 
@@ -151,7 +174,7 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -160,6 +183,8 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -169,10 +194,17 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
+
+    See Also
+    --------
+    mmd_emd : fidelity from the same matrix.
+    point_cloud_metrics : all three at once.
 
     References
     ----------
@@ -188,13 +220,16 @@ def cov_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1
     >>> cov_emd(gen, ref)  # both generated clouds pick the first reference
     0.5
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, n_jobs, progress, scheduler))[1]
+    return mmd_cov_from_matrix(_cross_matrix(g, r, metric, parallel))[1]
 
 
 def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-                progress: bool = False, scheduler: str | None = None) -> float:
+                progress: bool = False, scheduler: str | None = None,
+                scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> float:
     """1-nearest-neighbour accuracy (leave one out) on the union of both sets.
 
     Each cloud of S_g ∪ S_r is classified by the set of its nearest other cloud under the exact
@@ -204,7 +239,7 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -213,6 +248,8 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -222,10 +259,17 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
+
+    See Also
+    --------
+    point_cloud_metrics : all three at once.
+    emdkit.pairwise_emd : the matrix it needs.
 
     References
     ----------
@@ -241,20 +285,23 @@ def one_nna_emd(generated, reference, metric: str = "euclidean", *, n_jobs: int 
     >>> one_nna_emd(gen, ref)  # each cloud's nearest neighbour is from its own set
     1.0
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    return one_nna_from_matrices(*_all_matrices(g, r, metric, n_jobs, progress, scheduler))
+    return one_nna_from_matrices(*_all_matrices(g, r, metric, parallel))
 
 
 def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jobs: int = -1,
-                        progress: bool = False, scheduler: str | None = None) -> dict:
+                        progress: bool = False, scheduler: str | None = None,
+                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> dict:
     """MMD-EMD, COV-EMD and 1-NNA-EMD from one set of EMD matrices (each pair solved once).
 
     Parameters
     ----------
     generated, reference : array_like (B, N, d) or sequence of clouds
         Clouds as a (B, N, d) array, or sequences of (N_k, d) arrays (uniform weights) or of
-        (points, weights) pairs; sizes may differ between clouds.
+        (points, weights) pairs (weights None: uniform); sizes may differ between clouds.
     metric : str, default "euclidean"
         Ground distance (PointFlow uses "euclidean"); any of :data:`emdkit.core.METRICS`.
     n_jobs : int, default -1
@@ -263,6 +310,8 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
         Show a tqdm progress bar.
     scheduler : str, optional
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
+    scheduler_timeout : float, default 10
+        Seconds to wait for the scheduler before raising ``OSError``.
 
     Returns
     -------
@@ -273,10 +322,17 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
     Raises
     ------
     TypeError
-        A set that is neither an array nor a sequence of clouds.
+        A set that is neither an array nor a sequence of clouds, or that holds anything but
+        real numbers (strings, booleans, complex, dates, objects, masked arrays), naming it.
     ValueError
         An empty set, a cloud that is not (N, d), NaN or inf, naming the set and index
-        (``generated[3] contains NaN or inf``); bad weights, as in :func:`emdkit.emd`.
+        (``generated[3] contains NaN or inf``, ``reference[1] weights contains NaN or
+        inf``); bad weights, as in :func:`emdkit.emd`.
+
+    See Also
+    --------
+    mmd_emd, cov_emd, one_nna_emd : each alone.
+    emdkit.cdist_emd : the matrices it solves.
 
     References
     ----------
@@ -292,8 +348,10 @@ def point_cloud_metrics(generated, reference, metric: str = "euclidean", *, n_jo
     >>> {k: round(v, 6) for k, v in point_cloud_metrics(gen, ref).items()}
     {'mmd_emd': 1.7, 'cov_emd': 1.0, '1nna_emd': 0.25}
     """
+    parallel = dict(n_jobs=n_jobs, progress=progress, scheduler=scheduler,
+                    scheduler_timeout=scheduler_timeout)
     g = _as_signatures(generated, "generated")
     r = _as_signatures(reference, "reference")
-    gg, gr, rr = _all_matrices(g, r, metric, n_jobs, progress, scheduler)
+    gg, gr, rr = _all_matrices(g, r, metric, parallel)
     mmd, cov = mmd_cov_from_matrix(gr)
     return {"mmd_emd": mmd, "cov_emd": cov, "1nna_emd": one_nna_from_matrices(gg, gr, rr)}

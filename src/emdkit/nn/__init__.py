@@ -1,4 +1,4 @@
-"""emdkit.nn: PyTorch losses built on the EMD (optional extra: ``pip install torch``).
+"""emdkit.nn: PyTorch losses built on the EMD (optional extra: ``pip install "emdkit[torch]"``).
 
 - :func:`emd2_loss` / :class:`EMD2Loss`: closed-form (squared) EMD for ordered classes
   (Hou, Yu & Samaras, arXiv 1611.05916).
@@ -10,12 +10,16 @@
   positions, from the certified flow and dual potentials.
 - :func:`point_cloud_emd_loss` / :class:`PointCloudEMDLoss`: exact EMD between point clouds.
 """
-from .emd2 import EMD2Loss, emd2_loss
-from .exact import emd, signature_emd
-from .ground_cost import GroundCostLoss, ground_cost_loss
-from .ground_learner import GroundDistanceLearner, rank_ground_distance
-from .pointcloud import PointCloudEMDLoss, point_cloud_emd_loss
-from .schedule import CEEMD2Schedule
+from .._extras import require
+
+require("torch", "torch", "emdkit.nn")
+
+from .emd2 import EMD2Loss, emd2_loss  # noqa: E402 (after the check that names the extra)
+from .exact import emd, signature_emd  # noqa: E402
+from .ground_cost import GroundCostLoss, ground_cost_loss  # noqa: E402
+from .ground_learner import GroundDistanceLearner, rank_ground_distance  # noqa: E402
+from .pointcloud import PointCloudEMDLoss, point_cloud_emd_loss  # noqa: E402
+from .schedule import CEEMD2Schedule  # noqa: E402
 
 __all__ = ["CEEMD2Schedule", "EMD2Loss", "GroundCostLoss", "GroundDistanceLearner",
            "PointCloudEMDLoss", "emd", "emd2_loss", "ground_cost_loss", "point_cloud_emd_loss",

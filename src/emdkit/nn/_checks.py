@@ -5,7 +5,19 @@ import numbers
 
 import torch
 
+from ..core.validation import as_real_array, check_real_dtype
+
 REDUCTIONS = ("mean", "sum", "none")
+
+
+def as_real_tensor(x, name: str) -> torch.Tensor:
+    """A real tensor: a tensor keeps its device and (floating) dtype, integers become float64;
+    anything else passes the core's input gate (strings, booleans, complex, dates, objects and
+    masked arrays are refused with TypeError) and becomes a float64 tensor."""
+    if isinstance(x, torch.Tensor):
+        check_real_dtype(x.dtype, name)
+        return x if x.is_floating_point() else x.to(torch.float64)
+    return torch.from_numpy(as_real_array(x, name))
 
 
 def check_reduction(reduction: str) -> str:
@@ -14,16 +26,17 @@ def check_reduction(reduction: str) -> str:
     return reduction
 
 
-def check_input(input: torch.Tensor) -> torch.Tensor:
+def check_input(input: torch.Tensor, name: str = "input") -> torch.Tensor:
     if not isinstance(input, torch.Tensor):
-        raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}")
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(input).__name__}")
     if not input.is_floating_point():
-        raise TypeError(f"input must be floating point (logits or probabilities), got {input.dtype}")
+        raise TypeError(f"{name} must be floating point (logits or probabilities), got "
+                        f"{input.dtype}")
     if input.ndim == 0:
-        raise ValueError("input must have a class dimension: (K,), (B, K) or (B, K, d1, ...)")
+        raise ValueError(f"{name} must have a class dimension: (K,), (B, K) or (B, K, d1, ...)")
     k = input.shape[0] if input.ndim == 1 else input.shape[1]
     if k < 2:
-        raise ValueError(f"input needs at least 2 classes along its class dimension, got {k}")
+        raise ValueError(f"{name} needs at least 2 classes along its class dimension, got {k}")
     return input
 
 
@@ -99,7 +112,7 @@ def check_r(r: float) -> float:
 
 def as_class_vector(values, k: int, name: str, like: torch.Tensor) -> torch.Tensor:
     """A finite length-K vector on ``like``'s device and dtype."""
-    v = torch.as_tensor(values, dtype=like.dtype, device=like.device)
+    v = as_real_tensor(values, name).to(dtype=like.dtype, device=like.device)
     if v.shape != (k,):
         raise ValueError(f"{name} must have shape ({k},) (one entry per class), got {tuple(v.shape)}")
     if not bool(torch.isfinite(v).all()):
@@ -120,12 +133,10 @@ def reduce(losses: torch.Tensor, reduction: str, denominator: torch.Tensor | Non
     return total / denominator
 
 
-def check_n_threads(n_threads) -> int | None:
-    """None (automatic) or a positive integer thread count."""
-    if n_threads is None:
-        return None
-    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
-        raise TypeError(f"n_threads must be None or an integer, got {type(n_threads).__name__}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    return int(n_threads)
+def refuse_double_backward(what: str) -> None:
+    """Inside a custom backward: raise rather than return a gradient that a double backward
+    (``create_graph=True``) would treat as constant, silently losing the second-order terms."""
+    if torch.is_grad_enabled():
+        raise NotImplementedError(
+            f"{what}: second derivatives are not implemented (double backward, "
+            "create_graph=True); this gradient is computed outside the autograd graph")

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..core.validation import n_jobs_or_alias
 from . import _checks
 from ._cdf_kernel import (INTERLEAVE, SMALL_K, cdf_loss_hard_squared_interleaved,
                           cdf_loss_hard_squared_small_k, cdf_loss_rows)
@@ -64,6 +65,7 @@ class _CDFResidualPower(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_s: torch.Tensor):
+        _checks.refuse_double_backward("emd2_loss")
         p, delta, gaps = ctx.saved_tensors
         r = ctx.r
         # G_k = ∂s/∂Δ_k up to the per-row factor r·grad_s (applied once, below)
@@ -98,13 +100,13 @@ PARALLEL_CHUNK = 8
 _numba_threads: int | None = None
 
 
-def kernel_threads(n_entries: int, n_threads: int | None) -> int:
-    """Threads for one kernel call: ``n_threads`` if given, else torch's intra-op setting (the
+def kernel_threads(n_entries: int, n_jobs: int) -> int:
+    """Threads for one kernel call: ``n_jobs`` if given, else (-1) torch's intra-op setting (the
     user's limit) for large calls and 1 below :data:`PARALLEL_MIN_ENTRIES`; never more than
     ``NUMBA_NUM_THREADS``."""
-    if n_threads is None:
-        n_threads = torch.get_num_threads() if n_entries >= PARALLEL_MIN_ENTRIES else 1
-    return max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+    if n_jobs == -1:
+        n_jobs = torch.get_num_threads() if n_entries >= PARALLEL_MIN_ENTRIES else 1
+    return max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS))
 
 
 def _set_kernel_threads(threads: int) -> int:
@@ -146,7 +148,7 @@ class _CDFLossCPU(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None,
                 r: float, hard: bool, from_logits: bool, total_scale: float | None,
-                n_threads: int | None = None) -> torch.Tensor:
+                n_jobs: int = -1) -> torch.Tensor:
         n, k = x.shape
         with_grad = bool(ctx.needs_input_grad[0])
         # the kernel overwrites its buffer with the gradient: never hand it the caller's tensor
@@ -159,7 +161,7 @@ class _CDFLossCPU(torch.autograd.Function):
             t_soft = np.empty((0, 0), dtype=p.numpy().dtype)
         else:
             t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
-        threads = kernel_threads(n * k, n_threads)
+        threads = kernel_threads(n * k, n_jobs)
         torch_threads = _set_kernel_threads(threads)
         scale = 1.0 if total_scale is None else float(total_scale)
         rows = p.detach().numpy()
@@ -187,6 +189,7 @@ class _CDFLossCPU(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
+        _checks.refuse_double_backward("emd2_loss")
         (grad_rows,) = ctx.saved_tensors
         grad = grad_rows * (grad_out if ctx.total else grad_out.unsqueeze(1))
         return grad, None, None, None, None, None, None, None
@@ -194,12 +197,12 @@ class _CDFLossCPU(torch.autograd.Function):
 
 def _cdf_loss(x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None, r: float,
               hard: bool, from_logits: bool, total_scale: float | None = None,
-              n_threads: int | None = None) -> torch.Tensor:
+              n_jobs: int = -1) -> torch.Tensor:
     """Per-sample s_n, or total_scale · Σ_n s_n when ``total_scale`` is given."""
     fused = (USE_CPU_KERNEL and x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64)
              and (hard or not target.requires_grad))
     if fused:
-        return _CDFLossCPU.apply(x, target, gaps, r, hard, from_logits, total_scale, n_threads)
+        return _CDFLossCPU.apply(x, target, gaps, r, hard, from_logits, total_scale, n_jobs)
     s = _CDFResidualPower.apply(x, target, gaps, r, hard, from_logits)
     return s if total_scale is None else s.sum() * total_scale
 
@@ -220,7 +223,8 @@ def _safe_root(x: torch.Tensor, r: float) -> torch.Tensor:
 def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = True,
               positions=None, normalize: str = "mean", r: float = 2.0, root: bool = False,
               reduction: str = "mean", weight: torch.Tensor | None = None,
-              ignore_index: int = -100, n_threads: int | None = None) -> torch.Tensor:
+              ignore_index: int = -100, n_jobs: int = -1,
+              n_threads: int | None = None) -> torch.Tensor:
     """Squared EMD between predicted and target distributions over ordered classes.
 
     Per sample n::
@@ -244,16 +248,40 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
         weight is weight[t_n] and "mean" divides by Σ weight[t_n] over kept samples; for soft
         targets it is Σ_k weight_k t_nk, "mean" divides by the number of samples and
         ignore_index does not apply (PyTorch's rules for probability targets).
-    n_threads : threads for the fused CPU kernel. Default: one thread below
-        ``PARALLEL_MIN_ENTRIES`` (B·K = 4,000,000) entries, where a parallel region is shorter
-        than a scheduler time slice and a core busy with another process would stall it; above,
-        torch's intra-op setting (``torch.set_num_threads``). Never more than
+    n_jobs : int, default -1
+        Threads for the fused CPU kernel. -1: one thread below ``PARALLEL_MIN_ENTRIES``
+        (B·K = 4,000,000) entries, where a parallel region is shorter than a scheduler time
+        slice and a core busy with another process would stall it; above, torch's intra-op
+        setting (``torch.set_num_threads``). k >= 1: k threads. Never more than
         ``NUMBA_NUM_THREADS``.
+    n_threads : int, optional
+        Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
 
     Returns
     -------
     Tensor: a scalar, or the per-element losses (input's shape without the class dim) for
     reduction="none" (ignored elements are 0).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input, named (``input must be floating point …``); arrays go through the core's
+        gate (:mod:`emdkit.core.validation`).
+    NotImplementedError
+        In a double backward (``create_graph=True``): the gradient is computed outside the
+        autograd graph, and its second-order terms would be silently missing.
+    See Also
+    --------
+    EMD2Loss : the module form.
+    ground_cost_loss : classes that do not lie on a line.
+    emdkit.metrics.rps : the ranked probability score as a metric.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] H. Talebi, P. Milanfar, "NIMA: neural image assessment", IEEE Transactions on Image
+       Processing 27(8), 2018.
     """
     _checks.check_input(input)
     hard = _checks.split_target(input, target)
@@ -261,7 +289,7 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     if normalize not in NORMALIZATIONS:
         raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
     r = _checks.check_r(r)
-    n_threads = _checks.check_n_threads(n_threads)
+    n_jobs = n_jobs_or_alias(n_jobs, n_threads, -1)
     out_shape = _checks.batch_shape(input)
     k = input.shape[0] if input.ndim == 1 else input.shape[1]
     compute_dtype = torch.float32 if input.dtype in (torch.float16, torch.bfloat16) else input.dtype
@@ -297,8 +325,8 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
         # a plain mean or sum of norm · s_n: one fused node (the common training call)
         count = x.shape[0] if reduction == "mean" else 1
         return _cdf_loss(x, t_safe, gaps, r, hard, from_logits, norm / count,
-                         n_threads).to(input.dtype)
-    losses = _cdf_loss(x, t_safe, gaps, r, hard, from_logits, n_threads=n_threads) * norm
+                         n_jobs).to(input.dtype)
+    losses = _cdf_loss(x, t_safe, gaps, r, hard, from_logits, n_jobs=n_jobs) * norm
     if root and r != 1.0:
         losses = _safe_root(losses, r)
     if sample_w is not None:
@@ -311,14 +339,24 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
 
 
 class EMD2Loss(nn.Module):
-    """Module form of :func:`emd2_loss`; the keyword arguments are fixed at construction."""
+    """Module form of :func:`emd2_loss`; the keyword arguments are fixed at construction.
+
+    Parameters
+    ----------
+    from_logits, positions, normalize, r, root, reduction, weight, ignore_index :
+        As in :func:`emd2_loss`.
+    n_jobs : int, default -1
+        Threads for the fused CPU kernel, as in :func:`emd2_loss`.
+    n_threads : int, optional
+        Deprecated alias of ``n_jobs``; warns, and goes in 0.3.
+    """
 
     def __init__(self, *, from_logits: bool = True, positions=None, normalize: str = "mean",
                  r: float = 2.0, root: bool = False, reduction: str = "mean",
                  weight: torch.Tensor | None = None, ignore_index: int = -100,
-                 n_threads: int | None = None) -> None:
+                 n_jobs: int = -1, n_threads: int | None = None) -> None:
         super().__init__()
-        self.n_threads = _checks.check_n_threads(n_threads)
+        self.n_jobs = n_jobs_or_alias(n_jobs, n_threads, -1)
         self.from_logits = from_logits
         self.normalize = normalize
         self.r = r
@@ -326,14 +364,16 @@ class EMD2Loss(nn.Module):
         self.reduction = reduction
         self.ignore_index = ignore_index
         # buffers follow .to(device) with the module
-        self.register_buffer("positions", None if positions is None else torch.as_tensor(positions))
-        self.register_buffer("weight", None if weight is None else torch.as_tensor(weight))
+        self.register_buffer("positions", None if positions is None
+                             else _checks.as_real_tensor(positions, "positions"))
+        self.register_buffer("weight", None if weight is None
+                             else _checks.as_real_tensor(weight, "weight"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return emd2_loss(input, target, from_logits=self.from_logits, positions=self.positions,
                          normalize=self.normalize, r=self.r, root=self.root,
                          reduction=self.reduction, weight=self.weight,
-                         ignore_index=self.ignore_index, n_threads=self.n_threads)
+                         ignore_index=self.ignore_index, n_jobs=self.n_jobs)
 
     def extra_repr(self) -> str:
         return (f"normalize={self.normalize!r}, r={self.r}, root={self.root}, "

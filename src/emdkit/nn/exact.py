@@ -9,28 +9,23 @@ import numpy as np
 import torch
 
 from ..core import METRICS
+from ..core.problem import BALANCE_RTOL, TINY_TOTAL_LOG2, reduce_weights
+from ..core.validation import as_cost, as_points, check_n_jobs, check_weight_rows
+from ._checks import as_real_tensor
 from ._solve import solve_dense_batch, solve_signature_batch
 
-# Totals that agree this closely are one total written with rounding (the core's BALANCE_RTOL).
-BALANCE_RTOL_FLOAT64 = 1e-13
 # Metrics with a closed-form gradient in the positions (∇c used in Σ_j f_ij ∇c(x_i, y_j)).
 POSITION_GRAD_METRICS = ("euclidean", "sqeuclidean", "cityblock")
+SECOND_ORDER_IN_WEIGHTS = (
+    "emdkit.nn: second derivatives through the weights are not implemented (they depend on the "
+    "optimal basis, not only on the flow and potentials this function keeps). Double backward "
+    "(create_graph=True) is supported in the costs and positions with weights that do not "
+    "require grad: pass the weights detached, e.g. wx.detach()")
 
 
-def _where(k: int, batched: bool) -> str:
-    return f" (batch index {k})" if batched else ""
-
-
-def _as_float_tensor(x, name: str) -> torch.Tensor:
-    if isinstance(x, torch.Tensor):
-        if x.is_complex() or x.dtype == torch.bool:
-            raise TypeError(f"{name} must hold real numbers, got {x.dtype}")
-        return x if x.is_floating_point() else x.to(torch.float64)
-    try:
-        return torch.as_tensor(np.asarray(x, dtype=np.float64))
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a tensor or array of numbers, got "
-                        f"{type(x).__name__}") from exc
+def _name(name: str, k: int, batched: bool) -> str:
+    """The caller's name of problem k's part of argument ``name``."""
+    return f"{name}[{k}]" if batched else name
 
 
 def _numpy64(x: torch.Tensor) -> np.ndarray:
@@ -38,46 +33,57 @@ def _numpy64(x: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(x.detach().to("cpu", torch.float64).numpy())
 
 
-def _check_weights(W: np.ndarray, name: str, batched: bool) -> None:
-    """W is (B, m): every row finite, non-negative, with a positive total."""
-    for test, what in ((~np.isfinite(W).all(axis=1), "contains NaN or inf"),
-                       ((W < 0).any(axis=1), "contains negative weights"),
-                       (W.sum(axis=1) <= 0, "has all-zero weights: there is no mass to move")):
-        if test.any():
-            k = int(np.flatnonzero(test)[0])
-            raise ValueError(f"{name}{_where(k, batched)} {what}")
-
-
-def _check_finite(V: np.ndarray, name: str, batched: bool, nonnegative: bool = False) -> None:
-    flat = V.reshape(V.shape[0], -1)
-    bad = ~np.isfinite(flat).all(axis=1)
-    if bad.any():
-        raise ValueError(f"{name}{_where(int(np.flatnonzero(bad)[0]), batched)} contains NaN or inf")
-    if nonnegative:
-        neg = (flat < 0).any(axis=1)
-        if neg.any():
-            raise ValueError(f"{name}{_where(int(np.flatnonzero(neg)[0]), batched)} contains "
-                             f"negative entries; ground distances are >= 0")
+def _uniform_like(like: torch.Tensor, n: int) -> torch.Tensor:
+    """Uniform weights 1/n (what ``None`` means for a weight argument) for the points of
+    ``like`` (positions (…, n, d) or a cost (…, n, ·)), in its dtype and on its device."""
+    return torch.full((*like.shape[:-2], n), 1.0 / n, dtype=like.dtype, device=like.device)
 
 
 def _balance_rtol(dtype: torch.dtype, n_points: int) -> float:
     """A sum of n values in ``dtype`` rounds by up to about n units in the last place."""
     if dtype == torch.float64:
-        return BALANCE_RTOL_FLOAT64
-    return max(BALANCE_RTOL_FLOAT64, n_points * torch.finfo(dtype).eps)
+        return BALANCE_RTOL
+    return max(BALANCE_RTOL, n_points * torch.finfo(dtype).eps)
+
+
+def _scaled_weights(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A·2^-e, B·2^-e, e) per problem, with the core's exponent (largest weight in [0.5, 1)),
+    so that totals neither overflow (2^1021-scaled weights) nor sink into subnormals.
+
+    Rescaling both sides by one power of two is exact and changes neither D nor its flow; the
+    rare problem whose lighter total would still sink below 2^TINY_TOTAL_LOG2 takes the core's
+    own rule (:func:`emdkit.core.problem.reduce_weights`) instead.
+    """
+    with np.errstate(divide="ignore"):
+        e = np.maximum(np.frexp(A.max(axis=1))[1], np.frexp(B.max(axis=1))[1])
+        As = np.ldexp(A, -e[:, None])
+        Bs = np.ldexp(B, -e[:, None])
+        lighter = np.log2(np.minimum(As.sum(axis=1), Bs.sum(axis=1)))
+    for k in np.flatnonzero(~(lighter > TINY_TOTAL_LOG2)):
+        rows, cols, ar, bc, e[k] = reduce_weights(A[k], B[k])
+        As[k], Bs[k] = 0.0, 0.0
+        As[k, rows], Bs[k, cols] = ar, bc
+    return As, Bs, e
 
 
 class _Weights:
-    """Per problem: the totals, whether they count as equal, and the weights handed to the solver
-    (each side divided by its total when balanced, as given otherwise)."""
+    """Per problem: the weights rescaled by 2^-e (see :func:`_scaled_weights`), their totals,
+    whether they count as equal in the inputs' own precision, and the weights handed to the
+    solver (each side divided by its total when balanced, as rescaled otherwise).
 
-    def __init__(self, A: np.ndarray, B: np.ndarray, dtype: torch.dtype) -> None:
-        self.sa, self.sb = A.sum(axis=1), B.sum(axis=1)
-        rtol = _balance_rtol(dtype, max(A.shape[1], B.shape[1]))
+    Every gradient is formed in these scaled units, where flows, totals and potentials are
+    ordinary numbers, and only then carried back to the caller's units by 2^-e (exact): the
+    gradients are finite and correct whenever the values are.
+    """
+
+    def __init__(self, A: np.ndarray, B: np.ndarray, dtype_a: torch.dtype,
+                 dtype_b: torch.dtype) -> None:
+        As, Bs, self.exp = _scaled_weights(A, B)
+        self.sa, self.sb = As.sum(axis=1), Bs.sum(axis=1)
+        rtol = max(_balance_rtol(dtype_a, A.shape[1]), _balance_rtol(dtype_b, B.shape[1]))
         self.balanced = np.abs(self.sa - self.sb) <= rtol * np.maximum(self.sa, self.sb)
-        self.A, self.B = A, B
-        self.A_solve = np.where(self.balanced[:, None], A / self.sa[:, None], A)
-        self.B_solve = np.where(self.balanced[:, None], B / self.sb[:, None], B)
+        self.A_solve = np.where(self.balanced[:, None], As / self.sa[:, None], As)
+        self.B_solve = np.where(self.balanced[:, None], Bs / self.sb[:, None], Bs)
 
     def gradients(self, k: int, res) -> tuple[np.ndarray, np.ndarray, float]:
         """(∂D/∂a, ∂D/∂b, s) for problem k, where ∂D/∂cost = s · flow of ``res``."""
@@ -85,43 +91,68 @@ class _Weights:
             a_hat, b_hat = self.A_solve[k], self.B_solve[k]
             grad_a = (res.u - a_hat @ res.u) / self.sa[k]
             grad_b = (res.v - b_hat @ res.v) / self.sb[k]
-            return grad_a, grad_b, 1.0
-        total, distance = res.total_flow, res.distance
-        grad_a, grad_b = res.u / total, res.v / total
-        if self.sa[k] < self.sb[k]:
-            grad_a = grad_a - distance / total
+            scale = 1.0
         else:
-            grad_b = grad_b - distance / total
-        return grad_a, grad_b, 1.0 / total
+            total, distance = res.total_flow, res.distance
+            grad_a, grad_b = res.u / total, res.v / total
+            if self.sa[k] < self.sb[k]:
+                grad_a = grad_a - distance / total
+            else:
+                grad_b = grad_b - distance / total
+            scale = 1.0 / total
+        # back to the caller's units; a gradient beyond float64's range (weights near 1e-320
+        # have gradients near 1e320) rounds to ±inf, as any float64 result would
+        with np.errstate(over="ignore"):
+            return np.ldexp(grad_a, -self.exp[k]), np.ldexp(grad_b, -self.exp[k]), scale
 
 
-def _grad_out(grad: np.ndarray, like: torch.Tensor) -> torch.Tensor:
-    return torch.from_numpy(grad).to(device=like.device, dtype=like.dtype)
+def _check_weights(W: torch.Tensor, name: str, batched: bool) -> np.ndarray:
+    """float64 copy of the (B, m) weights, each row checked with the core's words."""
+    arr = _numpy64(W)
+    check_weight_rows(arr, name, batched)
+    return arr
+
+
+def _grad_out(grads: list[np.ndarray], like: torch.Tensor) -> torch.Tensor:
+    stacked = np.stack(grads) if grads else np.zeros(like.shape)
+    return torch.from_numpy(stacked).to(device=like.device, dtype=like.dtype)
+
+
+def _refuse_second_order_in_weights(ctx, *weight_inputs: int) -> None:
+    """Inside a backward: raise if a graph is being built (create_graph=True) for a gradient
+    that would depend on weights requiring grad (see SECOND_ORDER_IN_WEIGHTS)."""
+    if torch.is_grad_enabled() and any(ctx.needs_input_grad[i] for i in weight_inputs):
+        raise NotImplementedError(SECOND_ORDER_IN_WEIGHTS)
 
 
 class _EMDFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a, b, cost, batched, n_jobs):
-        A, B, C = _numpy64(a), _numpy64(b), _numpy64(cost)
-        _check_weights(A, "a", batched)
-        _check_weights(B, "b", batched)
-        _check_finite(C, "cost", batched, nonnegative=True)
-        weights = _Weights(A, B, torch.promote_types(a.dtype, b.dtype))
-        results = solve_dense_batch(weights.A_solve, weights.B_solve, C, n_jobs)
+        A, B = _check_weights(a, "a", batched), _check_weights(b, "b", batched)
+        C = _numpy64(cost)
+        for k in range(C.shape[0]):
+            as_cost(C[k], C.shape[1:], _name("cost", k, batched))
+        weights = _Weights(A, B, a.dtype, b.dtype)
+        results = solve_dense_batch(weights.A_solve, weights.B_solve, C, n_jobs) \
+            if C.shape[0] else []
         value = np.array([res.distance for res in results])
         need_a, need_b, need_cost = ctx.needs_input_grad[:3]
         if need_a or need_b or need_cost:
             grads = [weights.gradients(k, res) for k, res in enumerate(results)]
-            ctx.grad_a = _grad_out(np.stack([g[0] for g in grads]), a) if need_a else None
-            ctx.grad_b = _grad_out(np.stack([g[1] for g in grads]), b) if need_b else None
-            ctx.grad_cost = _grad_out(np.stack([g[2] * res.flow for g, res in zip(grads, results)]),
+            ctx.grad_a = _grad_out([g[0] for g in grads], a) if need_a else None
+            ctx.grad_b = _grad_out([g[1] for g in grads], b) if need_b else None
+            ctx.grad_cost = _grad_out([g[2] * res.flow for g, res in zip(grads, results)],
                                       cost) if need_cost else None
         out_dtype = torch.promote_types(torch.promote_types(a.dtype, b.dtype), cost.dtype)
         return torch.from_numpy(value).to(device=cost.device, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_value):
-        g = grad_value.detach()
+        # ∂D/∂cost is constant in the cost (the flow; zero second derivative almost
+        # everywhere), so g · flow is right under create_graph too, unless the weights that
+        # fix the flow require grad themselves
+        _refuse_second_order_in_weights(ctx, 0, 1)
+        g = grad_value
         grad_a = None if ctx.grad_a is None else g[:, None].to(ctx.grad_a) * ctx.grad_a
         grad_b = None if ctx.grad_b is None else g[:, None].to(ctx.grad_b) * ctx.grad_b
         grad_cost = None if ctx.grad_cost is None else \
@@ -140,8 +171,9 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     in the units of ``cost``. Gradients come from the certified optimum: the flow f and the dual
     potentials (u, v), u_i + v_j <= C_ij with equality on the flow.
 
-    * Equal totals (Σa = Σb to rounding; to ``max(m, n)`` units in the last place for float32 and
-      float16 inputs): D = W(a/Σa, b/Σb), solved with both sides normalised. Then
+    * Equal totals (Σa = Σb to rounding, judged in each side's own precision: to ``m`` units in
+      the last place for float32 or float16 ``a``, ``n`` for ``b``, 1e-13 for float64): D =
+      W(a/Σa, b/Σb), solved with both sides normalised. Then
 
           ∂D/∂C = f̂ (the flow of the normalised problem),
           ∂D/∂a = (u − <â, u>) / Σa,   ∂D/∂b = (v − <b̂, v>) / Σb,   â = a/Σa, b̂ = b/Σb.
@@ -168,10 +200,14 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
 
     Parameters
     ----------
-    a : (m,) or (B, m) tensor of non-negative weights with a positive total per problem.
-    b : (n,) or (B, n) tensor, likewise.
-    cost : (m, n) or (B, m, n) tensor of non-negative ground distances.
-    n_jobs : threads over the problems of a batch (-1: all); forwarded to the core's batch engine.
+    a : (m,) or (B, m) tensor of non-negative weights with a positive total per problem, or
+        None: uniform, 1/m each. Integer tensors and arrays are read as float64.
+    b : (n,) or (B, n) tensor, likewise (None: 1/n each).
+    cost : (m, n) or (B, m, n) tensor of non-negative ground distances. B may be 0 (an empty
+        result).
+    n_jobs : int, default -1
+        Threads over the problems of a batch (-1: every available thread); forwarded to the
+        core's batch engine. Checked as in the core (numpy integers are integers).
 
     Returns
     -------
@@ -183,10 +219,34 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     Raises
     ------
     TypeError
-        Non-numeric input.
+        Input that is not real numbers (strings, booleans, complex, dates, objects, masked
+        arrays), with the core's words (:mod:`emdkit.core.validation`).
     ValueError
         Shape or batch-size mismatch; NaN or inf; negative weights or costs; an all-zero side.
-        The message names the argument and, for batches, the batch index.
+        The message names the argument and, for batches, the problem (``a[3] contains NaN or
+        inf``).
+    NotImplementedError
+        In a double backward (``create_graph=True``) through weights that require grad.
+
+    Notes
+    -----
+    **Scale.** Both weight vectors are rescaled by one power of two before the solve (as the
+    core does, exactly), and every gradient is formed in those units before it is carried back:
+    weights of 2^-1060 (subnormal) or 2^1021 (totals that overflow) give the same cost gradient
+    as weights of order 1, and weight gradients 2^-k times theirs. Only a weight gradient beyond
+    float64's range (weights below ~1e-300 have gradients near their inverse) rounds to ±inf.
+
+    **Double backward.** D is piecewise linear in the cost, so ∂D/∂C (the flow) is constant in
+    C almost everywhere and the second derivative in the cost is zero; a ``create_graph=True``
+    backward returns it connected to the graph, so second derivatives through a cost built from
+    positions (``cost = f(X)``) are those of f. The flow itself depends on the weights; those
+    second-order terms are not implemented, and a double backward while the weights require
+    grad raises NotImplementedError rather than dropping them: pass ``a.detach()``.
+
+    See Also
+    --------
+    signature_emd : from positions, with gradients in them.
+    emdkit.emd : the value alone, on NumPy arrays.
 
     References
     ----------
@@ -205,10 +265,13 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     >>> d.backward(); a.grad.sum().item()  # centred: Σ a_i ∂D/∂a_i = 0 with equal weights
     0.0
     """
-    n_jobs = _check_n_jobs(n_jobs)
-    a = _as_float_tensor(a, "a")
-    b = _as_float_tensor(b, "b")
-    cost = _as_float_tensor(cost, "cost")
+    n_jobs = check_n_jobs(n_jobs)
+    cost = as_real_tensor(cost, "cost")
+    if cost.ndim not in (2, 3):
+        raise ValueError(f"cost must be (m, n) or (B, m, n), got shape {tuple(cost.shape)}")
+    a = _uniform_like(cost, cost.shape[-2]) if a is None else as_real_tensor(a, "a")
+    b = _uniform_like(cost.transpose(-1, -2), cost.shape[-1]) if b is None else \
+        as_real_tensor(b, "b")
     if a.ndim not in (1, 2):
         raise ValueError(f"a must be (m,) or (B, m), got shape {tuple(a.shape)}")
     batched = a.ndim == 2
@@ -233,14 +296,6 @@ def emd(a, b, cost, *, n_jobs: int = -1) -> torch.Tensor:
     return out if batched else out[0]
 
 
-def _check_n_jobs(n_jobs) -> int:
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int):
-        raise TypeError(f"n_jobs must be an integer, got {type(n_jobs).__name__}")
-    if not (n_jobs == -1 or n_jobs >= 1):
-        raise ValueError(f"n_jobs must be -1 (all cores) or >= 1, got {n_jobs}")
-    return n_jobs
-
-
 def _apply(function, *args):
     """``function.apply``, or its forward alone when no gradient is wanted (no bookkeeping)."""
     wants = torch.is_grad_enabled() and any(isinstance(x, torch.Tensor) and x.requires_grad
@@ -254,63 +309,83 @@ def _apply(function, *args):
     return function.forward(_NoGrad(), *args)
 
 
-def _position_gradients(res, X: np.ndarray, Y: np.ndarray, metric: str, scale: float):
-    """Σ_j f_ij ∇_x c(x_i, y_j) and its mirror for Y, from the sparse flow; ∇|0| := 0."""
-    rows, cols = res.flow_rows, res.flow_cols
-    diff = X[rows] - Y[cols]
-    if metric == "sqeuclidean":
-        g = 2.0 * diff
-    elif metric == "euclidean":
-        norm = np.sqrt((diff * diff).sum(axis=1, keepdims=True))
-        g = np.divide(diff, norm, out=np.zeros_like(diff), where=norm > 0)
-    else:  # cityblock
-        g = np.sign(diff)
-    g *= (scale * res.flow_values)[:, None]
-    grad_x = np.zeros_like(X)
-    grad_y = np.zeros_like(Y)
-    np.add.at(grad_x, rows, g)
-    np.add.at(grad_y, cols, -g)
-    return grad_x, grad_y
+class _Flows:
+    """The optimal flows of a batch, sparse and concatenated, each scaled by its problem's
+    s (∂D/∂cost = s · flow): what the position gradients need, kept for the backward."""
+
+    def __init__(self, results, scales) -> None:
+        sizes = [res.flow_rows.shape[0] for res in results]
+        self.problem = torch.from_numpy(np.repeat(np.arange(len(results)), sizes))
+        self.rows = torch.from_numpy(_concat([res.flow_rows for res in results], np.int64))
+        self.cols = torch.from_numpy(_concat([res.flow_cols for res in results], np.int64))
+        self.values = torch.from_numpy(_concat([s * res.flow_values
+                                                for s, res in zip(scales, results)]))
+
+    def position_gradients(self, g: torch.Tensor, X: torch.Tensor, Y: torch.Tensor,
+                           metric: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """g_k · s Σ_j f_ij ∇_x c(X_i, Y_j) and its mirror for Y (∇|0| := 0), in torch ops:
+        differentiable in X, Y and g, so that a double backward gets s Σ f ∇²c."""
+        k, rows, cols = (t.to(X.device) for t in (self.problem, self.rows, self.cols))
+        X64, Y64 = X.to(torch.float64), Y.to(torch.float64)
+        diff = X64[k, rows] - Y64[k, cols]
+        if metric == "sqeuclidean":
+            grad_c = 2.0 * diff
+        elif metric == "euclidean":
+            norm = torch.linalg.vector_norm(diff, dim=1, keepdim=True)
+            safe = torch.where(norm > 0, norm, torch.ones_like(norm))
+            grad_c = torch.where(norm > 0, diff / safe, torch.zeros_like(diff))
+        else:  # cityblock
+            grad_c = torch.sign(diff)
+        weight = self.values.to(X.device) * g.to(torch.float64)[k]
+        contrib = grad_c * weight[:, None]
+        grad_x = torch.zeros_like(X64).index_put((k, rows), contrib, accumulate=True)
+        grad_y = torch.zeros_like(Y64).index_put((k, cols), -contrib, accumulate=True)
+        return grad_x.to(X.dtype), grad_y.to(Y.dtype)
+
+
+def _concat(parts: list[np.ndarray], dtype=np.float64) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
 
 class _SignatureFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, X, wx, Y, wy, metric, method, batched, n_jobs):
+    def forward(ctx, X, wx, Y, wy, metric, method, batched, n_jobs, names):
         Xn, Yn = _numpy64(X), _numpy64(Y)
-        A, B = _numpy64(wx), _numpy64(wy)
-        _check_finite(Xn, "X", batched)
-        _check_finite(Yn, "Y", batched)
-        _check_weights(A, "wx", batched)
-        _check_weights(B, "wy", batched)
-        weights = _Weights(A, B, torch.promote_types(wx.dtype, wy.dtype))
+        for k in range(Xn.shape[0]):
+            as_points(Xn[k], _name(names[0], k, batched))
+            as_points(Yn[k], _name(names[2], k, batched))
+        A, B = _check_weights(wx, names[1], batched), _check_weights(wy, names[3], batched)
+        weights = _Weights(A, B, wx.dtype, wy.dtype)
         results = solve_signature_batch(Xn, weights.A_solve, Yn, weights.B_solve, metric,
-                                        method, n_jobs)
+                                        method, n_jobs) if Xn.shape[0] else []
         value = np.array([res.distance for res in results])
         need_x, need_wx, need_y, need_wy = ctx.needs_input_grad[:4]
         if need_x or need_wx or need_y or need_wy:
             grads = [weights.gradients(k, res) for k, res in enumerate(results)]
-            ctx.grad_wx = _grad_out(np.stack([g[0] for g in grads]), wx) if need_wx else None
-            ctx.grad_wy = _grad_out(np.stack([g[1] for g in grads]), wy) if need_wy else None
-            ctx.grad_x = ctx.grad_y = None
-            if need_x or need_y:
-                pos = [_position_gradients(res, Xn[k], Yn[k], metric, grads[k][2])
-                       for k, res in enumerate(results)]
-                ctx.grad_x = _grad_out(np.stack([p[0] for p in pos]), X) if need_x else None
-                ctx.grad_y = _grad_out(np.stack([p[1] for p in pos]), Y) if need_y else None
+            ctx.grad_wx = _grad_out([g[0] for g in grads], wx) if need_wx else None
+            ctx.grad_wy = _grad_out([g[1] for g in grads], wy) if need_wy else None
+            ctx.flows = _Flows(results, [g[2] for g in grads]) if need_x or need_y else None
+            ctx.metric = metric
+            ctx.save_for_backward(X, Y)
         out_dtype = torch.promote_types(X.dtype, Y.dtype)
         return torch.from_numpy(value).to(device=X.device, dtype=out_dtype)
 
     @staticmethod
     def backward(ctx, grad_value):
-        g = grad_value.detach()
+        _refuse_second_order_in_weights(ctx, 1, 3)
+        X, Y = ctx.saved_tensors
+        g = grad_value
+        grad_x = grad_y = None
+        if ctx.flows is not None:
+            grad_x, grad_y = ctx.flows.position_gradients(g, X, Y, ctx.metric)
+            grad_x = grad_x if ctx.needs_input_grad[0] else None
+            grad_y = grad_y if ctx.needs_input_grad[2] else None
 
-        def scaled(grad, extra_dims):
-            if grad is None:
-                return None
-            return g.reshape(-1, *([1] * extra_dims)).to(grad) * grad
+        def scaled(grad):
+            return None if grad is None else g[:, None].to(grad) * grad
 
-        return (scaled(ctx.grad_x, 2), scaled(ctx.grad_wx, 1), scaled(ctx.grad_y, 2),
-                scaled(ctx.grad_wy, 1), None, None, None, None)
+        return (grad_x, scaled(ctx.grad_wx), grad_y, scaled(ctx.grad_wy), None, None, None,
+                None, None)
 
 
 def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "auto",
@@ -331,13 +406,16 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
 
     Parameters
     ----------
-    X : (m, d) or (B, m, d) positions.   wx : (m,) or (B, m) weights.
-    Y : (n, d) or (B, n, d) positions.   wy : (n,) or (B, n) weights.
+    X : (m, d) or (B, m, d) positions (integers are read as float64; B may be 0).
+    wx : (m,) or (B, m) weights, or None: uniform, 1/m each.
+    Y : (n, d) or (B, n, d) positions.
+    wy : (n,) or (B, n) weights, or None: uniform, 1/n each.
     metric : "euclidean", "sqeuclidean" or "cityblock" for position gradients; "chebyshev" for
         values and weight gradients only. Distances are in coordinate units (squared for
         "sqeuclidean").
     method : as in :func:`emdkit.signature_emd` ("auto", "dense", "pointcloud", ...).
-    n_jobs : threads over the problems of a batch (-1: all).
+    n_jobs : int, default -1
+        Threads over the problems of a batch (-1: every available thread).
 
     Returns
     -------
@@ -347,10 +425,36 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     Raises
     ------
     TypeError
-        Non-numeric input.
+        Input that is not real numbers, as in :func:`emd`.
     ValueError
         Shapes that do not match, an unknown metric, position gradients for a metric without
-        one, NaN/inf, negative weights; the message names the argument and the batch index.
+        one, NaN/inf, negative weights, a ``method`` that cannot serve a problem; the message
+        names the argument and the problem (``wy[2] …``, ``problem 2: method='monotone_1d'
+        …``).
+    NotImplementedError
+        In a double backward through weights that require grad (see :func:`emd`).
+
+    Notes
+    -----
+    Double backward (``create_graph=True``) with weights that do not require grad: the
+    position gradient above is built from differentiable operations on X and Y with the flow
+    held fixed (it is constant near a non-degenerate optimum), so its derivative is
+    s Σ_j f_ij ∇²c(X_i, Y_j) (a gradient penalty works); the weights' second-order terms are
+    not implemented, as in :func:`emd`. Weight gradients are formed in power-of-two-scaled
+    units, as in :func:`emd`.
+
+    See Also
+    --------
+    emd : from a cost matrix.
+    point_cloud_emd_loss : the same as a reduced loss.
+    emdkit.signature_emd : the value alone.
+
+    References
+    ----------
+    .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
+    .. [2] G. Peyré, M. Cuturi, "Computational Optimal Transport", Foundations and Trends in
+       Machine Learning 11(5-6), 2019.
 
     Examples
     --------
@@ -365,37 +469,49 @@ def signature_emd(X, wx, Y, wy, metric: str = "euclidean", *, method: str = "aut
     tensor([[ 0.0000, -0.5000],
             [ 0.0000, -0.5000]], dtype=torch.float64)
     """
-    n_jobs = _check_n_jobs(n_jobs)
-    X = _as_float_tensor(X, "X")
-    Y = _as_float_tensor(Y, "Y")
-    wx = _as_float_tensor(wx, "wx")
-    wy = _as_float_tensor(wy, "wy")
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+    return signature_emd_named(X, wx, Y, wy, metric, method, n_jobs, ("X", "wx", "Y", "wy"))
+
+
+def signature_emd_named(X, wx, Y, wy, metric: str, method: str, n_jobs: int,
+                        names: tuple[str, str, str, str]) -> torch.Tensor:
+    """:func:`signature_emd`, its messages naming the four arguments as the caller does
+    (:func:`emdkit.nn.point_cloud_emd_loss`: input, input_weights, target, target_weights)."""
+    nx, nwx, ny, nwy = names
+    n_jobs = check_n_jobs(n_jobs)
+    X = as_real_tensor(X, nx)
+    Y = as_real_tensor(Y, ny)
     if X.ndim not in (2, 3):
-        raise ValueError(f"X must be (m, d) or (B, m, d), got shape {tuple(X.shape)}")
+        raise ValueError(f"{nx} must be (m, d) or (B, m, d), got shape {tuple(X.shape)}")
+    if Y.ndim != X.ndim:
+        raise ValueError(f"{ny} must have {X.ndim} dimensions for {nx} of shape "
+                         f"{tuple(X.shape)}, got shape {tuple(Y.shape)}")
+    wx = _uniform_like(X, X.shape[-2]) if wx is None else as_real_tensor(wx, nwx)
+    wy = _uniform_like(Y, Y.shape[-2]) if wy is None else as_real_tensor(wy, nwy)
+    if not isinstance(metric, str) or metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
     batched = X.ndim == 3
-    for name, t, nd in (("Y", Y, X.ndim), ("wx", wx, X.ndim - 1), ("wy", wy, X.ndim - 1)):
-        if t.ndim != nd:
-            raise ValueError(f"{name} must have {nd} dimensions for X of shape "
+    for name, t in ((nwx, wx), (nwy, wy)):
+        if t.ndim != X.ndim - 1:
+            raise ValueError(f"{name} must have {X.ndim - 1} dimensions for {nx} of shape "
                              f"{tuple(X.shape)}, got shape {tuple(t.shape)}")
     if not batched:
         X, wx, Y, wy = X[None], wx[None], Y[None], wy[None]
     sizes = {X.shape[0], Y.shape[0], wx.shape[0], wy.shape[0]}
     if len(sizes) > 1:
-        raise ValueError(f"batch sizes differ: X has {X.shape[0]}, wx {wx.shape[0]}, Y "
-                         f"{Y.shape[0]}, wy {wy.shape[0]}")
+        raise ValueError(f"batch sizes differ: {nx} has {X.shape[0]}, {nwx} {wx.shape[0]}, "
+                         f"{ny} {Y.shape[0]}, {nwy} {wy.shape[0]}")
     if wx.shape[1] != X.shape[1]:
-        raise ValueError(f"wx has {wx.shape[1]} weights but X has {X.shape[1]} points")
+        raise ValueError(f"{nwx} has {wx.shape[1]} weights but {nx} has {X.shape[1]} points")
     if wy.shape[1] != Y.shape[1]:
-        raise ValueError(f"wy has {wy.shape[1]} weights but Y has {Y.shape[1]} points")
+        raise ValueError(f"{nwy} has {wy.shape[1]} weights but {ny} has {Y.shape[1]} points")
     if X.shape[2] != Y.shape[2]:
-        raise ValueError(f"X has {X.shape[2]} coordinates per point but Y has {Y.shape[2]}")
+        raise ValueError(f"{nx} has {X.shape[2]} coordinates per point but {ny} has "
+                         f"{Y.shape[2]}")
     if X.shape[1] == 0 or Y.shape[1] == 0:
-        raise ValueError("X and Y need at least one point each")
+        raise ValueError(f"{nx} and {ny} need at least one point each")
     if (X.requires_grad or Y.requires_grad) and metric not in POSITION_GRAD_METRICS \
             and torch.is_grad_enabled():
         raise ValueError(f"gradients in the positions need metric in {POSITION_GRAD_METRICS}, "
                          f"got {metric!r}")
-    out = _apply(_SignatureFunction, X, wx, Y, wy, metric, method, batched, n_jobs)
+    out = _apply(_SignatureFunction, X, wx, Y, wy, metric, method, batched, n_jobs, names)
     return out if batched else out[0]

@@ -56,6 +56,7 @@ class _ExactEMD(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_w: torch.Tensor):
+        _checks.refuse_double_backward("ground_cost_loss(kind='exact') with a soft target")
         U, V, flows = ctx.saved_tensors
         g = grad_w.unsqueeze(1)
         grad_p = g * V if ctx.needs_input_grad[0] else None
@@ -65,12 +66,7 @@ class _ExactEMD(torch.autograd.Function):
 
 
 def _as_ground_matrix(D, k: int, like: torch.Tensor, kind: str) -> torch.Tensor:
-    if not isinstance(D, torch.Tensor):
-        try:
-            D = torch.as_tensor(np.asarray(D, dtype=np.float64))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"D must be a (K, K) matrix of numbers, got {type(D).__name__}") from exc
-    D = D.to(dtype=like.dtype, device=like.device)
+    D = _checks.as_real_tensor(D, "D").to(dtype=like.dtype, device=like.device)
     if D.shape != (k, k):
         raise ValueError(f"D must have shape ({k}, {k}) for {k} classes, got {tuple(D.shape)}")
     if not bool(torch.isfinite(D).all()):
@@ -103,6 +99,25 @@ def ground_cost_loss(input: torch.Tensor, target: torch.Tensor, D, *, kind: str 
     target : class indices (B,) / (B, d1, ...), or distributions of the input's shape.
     D : (K, K) tensor or array.
     reduction : "mean" (over samples), "sum" or "none".
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad input, named; arrays go through the core's gate (:mod:`emdkit.core.validation`).
+    NotImplementedError
+        In a double backward (``create_graph=True``) of kind="exact" with a soft target.
+    See Also
+    --------
+    emd2_loss : classes on a line (closed form).
+    GroundDistanceLearner : learns D from the features.
+    emd : the exact EMD it uses for soft targets.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] C. Frogner, C. Zhang, H. Mobahi, M. Araya-Polo, T. Poggio, "Learning with a Wasserstein
+       loss", NeurIPS 2015.
     """
     _checks.check_input(input)
     hard = _checks.split_target(input, target)
@@ -150,8 +165,7 @@ class GroundCostLoss(nn.Module):
         self.kind = kind
         self.from_logits = from_logits
         self.reduction = _checks.check_reduction(reduction)
-        self.register_buffer("D", torch.as_tensor(np.asarray(D, dtype=np.float64))
-                             if not isinstance(D, torch.Tensor) else D)
+        self.register_buffer("D", _checks.as_real_tensor(D, "D"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return ground_cost_loss(input, target, self.D, kind=self.kind,

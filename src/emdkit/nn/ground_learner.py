@@ -8,7 +8,8 @@ import torch
 from scipy.spatial.distance import cdist
 from scipy.stats import rankdata
 
-from ..core.validation import check_positive_int
+from ..core.validation import as_real_array, check_positive_int, check_real_dtype, real_array
+from ._checks import as_real_tensor
 
 
 def rank_ground_distance(centroids: np.ndarray, omega: float, mu: float) -> np.ndarray:
@@ -28,7 +29,18 @@ def rank_ground_distance(centroids: np.ndarray, omega: float, mu: float) -> np.n
     0 − μ it would reward moving mass off the true class. Among diagonals >= μ we take 1 − μ when
     larger, the weight of the farthest class, so missing the true class costs as much as the
     worst confusion.
+
+    See Also
+    --------
+    GroundDistanceLearner : which calls it every epoch.
+    ground_cost_loss : the loss that uses D.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
     """
+    centroids = as_real_array(centroids, "centroids")
     k = centroids.shape[0]
     dist = cdist(centroids, centroids)  # direct differences: no cancellation for close centroids
     ranks = (rankdata(dist, method="average", axis=1) - 1.0) / (k - 1)
@@ -75,12 +87,14 @@ class GroundDistanceLearner:
 
     def accumulate(self, features, labels) -> None:
         """Add a batch: features (N, F) (tensor or array), labels (N,) true class indices."""
-        f = torch.as_tensor(features).detach()
-        y = torch.as_tensor(labels).detach().to("cpu")
+        f = as_real_tensor(features, "features").detach()
+        if isinstance(labels, torch.Tensor):
+            check_real_dtype(labels.dtype, "labels")
+            y = labels.detach().to("cpu")
+        else:
+            y = torch.from_numpy(real_array(labels, "labels"))
         if f.ndim != 2:
             raise ValueError(f"features must be (N, F), got shape {tuple(f.shape)}")
-        if not f.is_floating_point():
-            f = f.double()
         if y.shape != (f.shape[0],) or y.is_floating_point():
             raise ValueError(f"labels must be integer class indices of shape ({f.shape[0]},), "
                              f"got {tuple(y.shape)} {y.dtype}")

@@ -4,13 +4,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..core.validation import check_n_jobs
 from . import _checks
-from .exact import POSITION_GRAD_METRICS, signature_emd
-
-
-def _uniform(points: torch.Tensor) -> torch.Tensor:
-    n = points.shape[-2]
-    return torch.full(points.shape[:-1], 1.0 / n, dtype=points.dtype, device=points.device)
+from .exact import POSITION_GRAD_METRICS, signature_emd_named
 
 
 def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
@@ -33,18 +29,34 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
 
     Parameters
     ----------
-    input : (B, N, d) or (N, d) predicted points.
+    input : (B, N, d) or (N, d) predicted points (integer coordinates are read as float64).
     target : (B, M, d) or (M, d) target points.
-    input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; different
-        totals mean partial matching, as in :func:`emdkit.emd`.
+    input_weights, target_weights : optional (B, N) / (B, M) non-negative weights; None:
+        uniform, 1/N (1/M) per point. Different totals mean partial matching, as in
+        :func:`emdkit.emd`; totals are compared in each side's own precision (float32
+        weights that sum to 1 within float32 rounding count as equal to float64 ones).
     metric : "euclidean" (default), "sqeuclidean" or "cityblock".
     reduction : "mean" (over pairs), "sum" or "none" (shape (B,)).
-    n_jobs : threads over the pairs of a batch (-1: all).
+    n_jobs : int, default -1
+        Threads over the pairs of a batch (-1: every available thread).
 
     Raises
     ------
     TypeError, ValueError
         As :func:`emdkit.nn.signature_emd`, naming the argument and batch index.
+
+    See Also
+    --------
+    PointCloudEMDLoss : the module form.
+    signature_emd : per pair, unreduced.
+    emdkit.metrics.point_cloud_metrics : generation metrics from the same EMD.
+
+    References
+    ----------
+    .. [1] H. Fan, H. Su, L. Guibas, "A point set generation network for 3D object reconstruction
+       from a single image", CVPR 2017.
+    .. [2] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for image
+       retrieval", IJCV 40(2), 2000.
 
     Examples
     --------
@@ -69,9 +81,8 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     if input.ndim != target.ndim:
         raise ValueError(f"input and target must both be batched or both single clouds, got "
                          f"shapes {tuple(input.shape)} and {tuple(target.shape)}")
-    wx = _uniform(input) if input_weights is None else input_weights
-    wy = _uniform(target) if target_weights is None else target_weights
-    losses = signature_emd(input, wx, target, wy, metric, n_jobs=n_jobs)
+    losses = signature_emd_named(input, input_weights, target, target_weights, metric, "auto",
+                                 n_jobs, ("input", "input_weights", "target", "target_weights"))
     if input.ndim == 2:
         return losses
     return _checks.reduce(losses, reduction)
@@ -79,6 +90,15 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
 
 class PointCloudEMDLoss(nn.Module):
     """Module form of :func:`point_cloud_emd_loss`.
+
+    Parameters
+    ----------
+    metric : {"euclidean", "sqeuclidean", "cityblock"}, default "euclidean"
+        Ground distance between points.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        As in :func:`point_cloud_emd_loss`.
+    n_jobs : int, default -1
+        Threads over the pairs of a batch (-1: every available thread).
 
     Examples
     --------
@@ -90,14 +110,14 @@ class PointCloudEMDLoss(nn.Module):
     2.0
     """
 
-    def __init__(self, metric: str = "euclidean", reduction: str = "mean",
+    def __init__(self, metric: str = "euclidean", reduction: str = "mean", *,
                  n_jobs: int = -1) -> None:
         super().__init__()
         if metric not in POSITION_GRAD_METRICS:
             raise ValueError(f"metric must be one of {POSITION_GRAD_METRICS}, got {metric!r}")
         self.metric = metric
         self.reduction = _checks.check_reduction(reduction)
-        self.n_jobs = n_jobs
+        self.n_jobs = check_n_jobs(n_jobs)
 
     def forward(self, input: torch.Tensor, target: torch.Tensor,
                 input_weights: torch.Tensor | None = None,

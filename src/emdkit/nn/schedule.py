@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core.validation import check_positive_int
+from . import _checks
 from .emd2 import emd2_loss
 
 # emd2_loss options a schedule may forward; weight/ignore_index/reduction are shared with the CE
@@ -74,6 +75,8 @@ class CEEMD2Schedule:
 
     def loss(self, logits: torch.Tensor, target: torch.Tensor, epoch: int) -> torch.Tensor:
         """The training loss for one batch at ``epoch`` (0-based), from logits."""
+        _checks.check_input(logits, "logits")  # before cross-entropy: our words, our names
+        _checks.split_target(logits, target)
         ce = F.cross_entropy(logits, target, weight=self.class_weight,
                              ignore_index=self.ignore_index, reduction=self.reduction)
         warm = self.in_warmup(epoch)

@@ -114,7 +114,20 @@ def require(module: str, package: str, task: str) -> ModuleType:
 
 
 def load_task(name: str) -> Task:
-    """Load the task called ``name`` (one of :data:`TASKS`)."""
+    """Load the task called ``name`` (one of :data:`TASKS`).
+
+    See Also
+    --------
+    run_sweep : trains on every task.
+    train_run : one run on one task.
+
+    References
+    ----------
+    .. [1] H. Wickham, "ggplot2: Elegant Graphics for Data Analysis", Springer, 2016 (the diamonds
+       data).
+    .. [2] E. Alpaydin, C. Kaynak, "Optical Recognition of Handwritten Digits", UCI Machine
+       Learning Repository, 1998 (the digits data).
+    """
     if not isinstance(name, str):
         raise TypeError(f"task must be a string, got {type(name).__name__}")
     loaders = {"diamonds-clarity": lambda: _diamonds("clarity"),

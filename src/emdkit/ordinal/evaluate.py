@@ -31,8 +31,6 @@ def business_cost(num_classes: int) -> np.ndarray:
     return metrics.asymmetric_cost(num_classes, under=UNDER_COST, over=OVER_COST)
 
 
-METRIC_NAMES = ("accuracy", "off_by_one", "mae", "qwk", "rps", "cwe_abs", "cwe_business",
-                "expected_business_cost")
 #: direction of improvement, for the report
 HIGHER_IS_BETTER = {"accuracy": True, "off_by_one": True, "mae": False, "qwk": True, "rps": False,
                     "cwe_abs": False, "cwe_business": False, "expected_business_cost": False,

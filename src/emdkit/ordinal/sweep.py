@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.threads import resolve_threads
+from ..core.validation import n_jobs_or_alias
 from .data import TASKS
 from .methods import METHODS
 from .train import RESULT, RunResult, RunSpec, load_matching_result, spec_differences, train_run
@@ -111,7 +113,17 @@ class SweepConfig:
 
 
 def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
-    """Parse and validate a sweep TOML document; every fault names the key."""
+    """Parse and validate a sweep TOML document; every fault names the key.
+
+    See Also
+    --------
+    load_sweep : the same from a file.
+    run_sweep : runs what it describes.
+
+    References
+    ----------
+    .. [1] T. Preston-Werner et al., "TOML v1.0.0" specification, 2021.
+    """
     try:
         import tomllib
     except ModuleNotFoundError as exc:  # Python 3.10
@@ -168,6 +180,17 @@ def parse_sweep(text: str, source: str = "<string>") -> SweepConfig:
 
 
 def load_sweep(path: Path | None) -> SweepConfig:
+    """The sweep in the TOML file ``path``, or the built-in default (None).
+
+    See Also
+    --------
+    parse_sweep : the same from a string.
+    run_sweep : runs what it describes.
+
+    References
+    ----------
+    .. [1] T. Preston-Werner et al., "TOML v1.0.0" specification, 2021.
+    """
     if path is None:
         return parse_sweep(DEFAULT_SWEEP_TOML, "built-in default")
     path = Path(path)
@@ -177,16 +200,48 @@ def load_sweep(path: Path | None) -> SweepConfig:
 
 
 def run_sweep(config: SweepConfig, *, resume: bool = False, progress: bool = True,
-              report: bool = True, jobs: int = 1,
-              on_mismatch: str = "retrain") -> list[RunResult]:
+              report: bool = True, n_jobs: int = 1, on_mismatch: str = "retrain",
+              jobs: int | None = None) -> list[RunResult]:
     """Run every spec and write the report.
 
     With ``resume`` a stored run is reused only when its spec equals the config's in every
     field (:func:`~emdkit.ordinal.train.spec_differences`); other stored runs are trained
     again (``on_mismatch="retrain"``) or refused (``"refuse"``, naming the differing fields).
-    ``jobs > 1`` trains that many runs at once in worker processes (each on ``spec.threads``
-    threads); results do not depend on ``jobs``.
+
+    Parameters
+    ----------
+    config : SweepConfig
+        The specs to run and where their runs live.
+    resume : bool, default False
+        Reuse stored runs whose spec matches.
+    progress : bool, default True
+        Show a progress bar.
+    report : bool, default True
+        Write the report after the runs.
+    n_jobs : int, default 1
+        Runs trained at once, in worker processes (each on ``spec.threads`` threads); -1: one
+        per available core. Results do not depend on it.
+    on_mismatch : {"retrain", "refuse"}, default "retrain"
+        What to do with a stored run whose spec differs.
+    jobs : int, optional
+        Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
+
+    Returns
+    -------
+    list of RunResult
+
+    See Also
+    --------
+    train_run : one run.
+    load_sweep : a sweep from a TOML file.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] R. Díaz, A. Marathe, "Soft labels for ordinal regression", CVPR 2019.
     """
+    jobs = resolve_threads(n_jobs_or_alias(n_jobs, jobs, 1, old_name="jobs"))
     specs = config.specs()
     results = []
     t0 = time.perf_counter()

@@ -193,6 +193,17 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
     stderr) or refused with a :class:`SpecMismatchError` naming the differing fields
     (``on_mismatch="refuse"``). ``stop_after_epoch=e`` stops after epoch e and returns None:
     the same as an interruption right after that checkpoint (used by the resume test).
+
+    See Also
+    --------
+    run_sweep : many runs and the report.
+    load_task : the data.
+
+    References
+    ----------
+    .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
+       deep neural networks", arXiv:1611.05916, 2016.
+    .. [2] R. Díaz, A. Marathe, "Soft labels for ordinal regression", CVPR 2019.
     """
     import torch
 

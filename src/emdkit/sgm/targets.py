@@ -220,7 +220,17 @@ class IsotropicMixtureTarget(Target):
 
 def sphere_mixture(d: int, n_components: int, radius: float, s: float,
                    seed: int = 0) -> IsotropicMixtureTarget:
-    """Mixture with ``n_components`` centres drawn uniformly on the sphere of ``radius`` in R^d."""
+    """Mixture with ``n_components`` centres drawn uniformly on the sphere of ``radius`` in R^d.
+
+    See Also
+    --------
+    IsotropicMixtureTarget : the target it returns.
+
+    References
+    ----------
+    .. [1] S. Bruno, S. Sabanis, "Wasserstein convergence of score-based generative models under
+       semiconvexity and discontinuous gradients", arXiv:2505.03432, 2025.
+    """
     rng = np.random.default_rng(seed)
     u = rng.standard_normal((check_positive_int(n_components, "n_components"),
                              check_positive_int(d, "d")))

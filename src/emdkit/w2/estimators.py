@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from emdkit import ground_distance, signature_emd, wasserstein_1d
-from emdkit.core.validation import as_points, as_weights, check_positive_int
+from emdkit import signature_emd, wasserstein_1d
+from emdkit.core.validation import as_points, as_real_array, as_weights, check_positive_int
 
 
 def _paired_points(X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -79,6 +79,11 @@ def exact_w2(X: ArrayLike, Y: ArrayLike, x_weights: ArrayLike | None = None,
     emdkit.SolverError
         If the solver cannot certify the optimum within its pivot bound.
 
+    See Also
+    --------
+    sliced_w2 : a cheaper lower bound.
+    gaussian_w2 : the closed form for Gaussians.
+
     References
     ----------
     .. [1] Peyré, G. & Cuturi, M. (2019). Computational Optimal Transport. Foundations and
@@ -125,6 +130,10 @@ def psd_sqrt(A: np.ndarray) -> np.ndarray:
     numpy.linalg.LinAlgError
         If the eigen-decomposition does not converge (non-finite input).
 
+    See Also
+    --------
+    gaussian_w2 : which needs it.
+
     References
     ----------
     .. [1] Higham, N. J. (2008). Functions of Matrices: Theory and Computation. SIAM, §6.
@@ -141,8 +150,8 @@ def psd_sqrt(A: np.ndarray) -> np.ndarray:
 
 
 def _as_gaussian(mean: ArrayLike, cov: ArrayLike, name: str) -> tuple[np.ndarray, np.ndarray]:
-    m = np.atleast_1d(np.asarray(mean, dtype=np.float64))
-    S = np.atleast_2d(np.asarray(cov, dtype=np.float64))
+    m = np.atleast_1d(as_real_array(mean, f"mean{name}"))
+    S = np.atleast_2d(as_real_array(cov, f"cov{name}"))
     if m.ndim != 1:
         raise ValueError(f"mean{name} must be 1-D, got shape {m.shape}")
     if S.shape != (m.shape[0], m.shape[0]):
@@ -181,6 +190,11 @@ def gaussian_w2(mean1: ArrayLike, cov1: ArrayLike, mean2: ArrayLike, cov2: Array
     ValueError
         If a covariance's shape does not match its mean, is not symmetric or not positive
         semi-definite, an entry is NaN or inf, or the dimensions differ.
+
+    See Also
+    --------
+    fitted_gaussian_w2 : from samples.
+    exact_w2 : between samples.
 
     References
     ----------
@@ -230,6 +244,11 @@ def fitted_gaussian_w2(X: ArrayLike, Y: ArrayLike, ddof: int = 0) -> float:
         If the samples are invalid (as for :func:`exact_w2`), ``ddof`` is not 0 or 1, or a
         sample has at most ``ddof`` points.
 
+    See Also
+    --------
+    gaussian_w2 : from the moments.
+    exact_w2 : between samples.
+
     References
     ----------
     .. [1] Gelbrich, M. (1990). On a formula for the L2 Wasserstein metric between measures on
@@ -274,6 +293,11 @@ def coordinate_w2(X: ArrayLike, Y: ArrayLike) -> float:
     ValueError
         If X or Y is empty, not 1-D/2-D, contains NaN or inf, or their dimensions differ.
 
+    See Also
+    --------
+    sliced_w2 : random directions instead of the axes.
+    emdkit.wasserstein_1d : W_p on the line.
+
     References
     ----------
     .. [1] Villani, C. (2009). Optimal Transport: Old and New. Springer, ch. 6.
@@ -312,6 +336,10 @@ def random_directions(n_directions: int, d: int, seed: int | np.random.Generator
         If ``n_directions`` or ``d`` is not an integer.
     ValueError
         If ``n_directions`` or ``d`` is < 1.
+
+    See Also
+    --------
+    sliced_w2 : which projects on them.
 
     References
     ----------
@@ -358,6 +386,11 @@ def sliced_w2(X: ArrayLike, Y: ArrayLike, n_directions: int = 128,
     ------
     ValueError
         If the samples are invalid (as for :func:`exact_w2`) or ``n_directions`` < 1.
+
+    See Also
+    --------
+    random_directions : the directions.
+    coordinate_w2 : the axes only.
 
     References
     ----------

@@ -46,8 +46,12 @@ def assert_one_line_refusal(response, status=None):
     if response.headers["content-type"].startswith("application/json"):
         assert set(response.json()) == {"error", "status"}
         assert "\n" not in response.json()["error"]
-    else:
-        assert body.count("\n") <= 1 and len(body) < 400
+    else:  # an HTML page: the one-line message, and the site's navigation to go on from
+        assert response.headers["content-type"].startswith("text/html"), response.headers
+        message = re.search(r'<p class="message">(.*?)</p>', body, re.S)
+        assert message and "\n" not in message.group(1) and len(message.group(1)) < 400, body
+        assert f"<h1>{response.status_code}</h1>" in body
+        assert '<a href="/">Browse</a>' in body and '<a href="/">Back to browsing' in body
 
 
 def assert_still_serving(client):
@@ -264,7 +268,8 @@ def test_an_internal_error_is_one_line_500_and_the_server_survives(client, ids, 
     assert r.status_code == 500 and r.json()["error"].startswith("internal error (RuntimeError)")
     assert "secret" not in r.text and "Traceback" not in r.text
     r = client.get(f"/search?id={ids['ice_00.png']}")
-    assert r.status_code == 500 and r.text.count("\n") == 1
+    assert r.status_code == 500 and "secret" not in r.text and "Traceback" not in r.text
+    assert '<p class="message">internal error (RuntimeError)' in r.text
     monkeypatch.undo()
     assert client.get(f"/api/search?id={ids['ice_00.png']}").status_code == 200
 
@@ -386,3 +391,53 @@ def test_an_empty_index_answers_409(tmp_path):
         assert "The index is empty" in c.get("/").text
         with_upload = c.post("/api/search", content=_png((4, 4)), headers={"content-type": "image/png"})
         assert_one_line_refusal(with_upload, 409)
+
+
+# ---- exact wording, human units, the icon (issue 25) ------------------------------------------
+def test_out_of_range_numbers_are_named_exactly(client, ids):
+    big = "99999999999999999999999"
+    r = client.get(f"/api/search?id={big}")
+    assert r.status_code == 404 and r.json()["error"].startswith(f"no image with id {big} in the index")
+    r = client.get("/?page=-1")
+    assert r.status_code == 404 and "page must be from 1 to 1, got -1" in r.text
+    r = client.get("/?page=x")
+    assert r.status_code == 400 and "page must be a whole number from 1 to 1, got &#39;x&#39;" in r.text
+    r = client.get(f"/api/search?id={ids['ice_00.png']}&k=0")
+    assert r.json()["error"] == f"k must be from 1 to {service.MAX_K}, got 0"
+    r = client.get(f"/api/search?id={ids['ice_00.png']}&k=5_0")  # int() would read 50
+    assert r.json()["error"] == f"k must be a whole number from 1 to {service.MAX_K}, got '5_0'"
+
+
+def test_limits_are_shown_in_human_units(client):
+    for page in ("/", "/api"):
+        text = client.get(page).text
+        assert "16 MiB" in text and "16.8 megapixels" in text
+        assert "16777216" not in text
+    r = client.post("/api/search", files={"image": ("big.png", _png((4097, 4097), "1"))})
+    assert r.json()["error"] == ("the upload is 4097×4097 pixels (16.8 megapixels); the limit "
+                                 "is 16.8 megapixels")
+
+
+def test_favicon_and_error_pages_keep_the_navigation(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert 'rel="icon"' in client.get("/").text
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert '<nav><a href="/">Browse</a>' in missing.text
+
+
+def test_the_page_and_the_cli_print_the_registrys_units(client, ids, web_data, capsys):
+    from emdkit.cli import main
+    from emdkit.core.costs import GROUND_COSTS
+    from emdkit.images.signature import COORDINATE_UNITS
+    a, b = ids["desert_00.png"], ids["ocean_01.png"]
+    for name, cost in GROUND_COSTS.items():
+        expected = cost.units(COORDINATE_UNITS["lab"])  # the fixture index is CIELAB
+        assert client.get(f"/api/pair?a={a}&b={b}&metric={name}").json()["units"] == expected
+        page = client.get(f"/search?id={a}&k=2&metric={name}").text
+        assert f"EMD ({expected})" in page
+        assert f'<option value="{name}"' in page and cost.formula in page
+        assert main(["images", "search", str(web_data["upload"]), "--db", str(web_data["db"]),
+                     "-k", "2", "--metric", name, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["units"] == expected

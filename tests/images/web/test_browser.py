@@ -99,3 +99,48 @@ def test_browse_search_pair_and_upload_in_chromium(browser, live_server, web_dat
     assert all(float(t) > 0 for t in page.locator("td.emd").all_inner_texts())
     _shoot(page, "web_upload", tmp_path)
     page.close()
+
+
+def _offline_context(browser, origin: str, width: int):
+    """A browser context that may reach ``origin`` only: every other request is aborted and
+    listed in ``context.blocked``, so a page that needs the network shows it."""
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    context.blocked = []
+
+    def route(r):
+        if r.request.url.startswith(origin):
+            r.continue_()
+        else:
+            context.blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+NARROW_PX = 390  # an iPhone 12-15 in portrait
+
+
+def test_every_page_fits_a_phone_offline_and_errors_are_pages(browser, live_server, tmp_path):
+    context = _offline_context(browser, live_server.url, NARROW_PX)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(live_server.url + "/")
+    ids = [int(a.get_attribute("data-id")) for a in page.locator("#browse a.thumb").all()[:2]]
+    paths = ["/", f"/search?id={ids[0]}&k=10", f"/pair?a={ids[0]}&b={ids[1]}", "/map", "/api",
+             "/nowhere", "/?page=-1", "/search?id=99999999999999999999999"]
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= NARROW_PX, f"{path} is {width} px wide at {NARROW_PX} px: it scrolls sideways"
+        if response.status >= 400:  # an HTML page with the message and the way back
+            assert response.headers["content-type"].startswith("text/html"), path
+            assert page.locator("#error .message").inner_text().strip(), path
+            page.locator("header nav a", has_text="Browse").wait_for()
+            assert page.locator("#error a[href='/']").count() == 1, path
+        _shoot(page, "narrow_" + "".join(c if c.isalnum() else "_" for c in path)[:40], tmp_path)
+    icon = context.request.get(live_server.url + "/favicon.ico")  # what a browser asks first
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert not context.blocked, f"the pages asked for outside addresses: {context.blocked}"
+    context.close()

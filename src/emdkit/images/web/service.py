@@ -7,6 +7,7 @@ uses the stored signature (nothing is decoded).
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from emdkit.core import pairwise_emd, signature_emd
+from emdkit._format import human_bytes, megapixels
+from emdkit.core.costs import METRICS
 
 from ..loading import UnreadableImageError, decode_rgb
 from ..search import SearchResult, knn_search
-from ..signature import ColourSignature, signature_from_rgb
+from ..signature import ColourSignature, distance_units, signature_from_rgb
 from .store import Entry, IndexStore, Snapshot
 
-METRICS = ("euclidean", "cityblock", "chebyshev", "sqeuclidean")
 MAX_K = 100
 # Uploads: 16 MiB holds any camera JPEG; 4096×4096 = 16.8 Mpx is a 16 Mpx photo. Above that a
 # signature takes seconds (np.unique over every pixel, then k-means) and one request could
@@ -33,18 +35,16 @@ MAX_UPLOAD_PIXELS = 4096 * 4096
 MAP_SAMPLE = 300
 
 
+# an optionally signed run of ASCII digits (int() would also take " 5", "5_0" and "５")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 class ClientError(ValueError):
     """A request the server refuses: ``status`` is the HTTP status, the message one line."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-
-
-def units(colour_space: str, metric: str = "euclidean") -> str:
-    """Units of an EMD between colour signatures under ``metric``."""
-    base = "ΔE*ab" if colour_space == "lab" else "RGB levels"
-    return f"({base})²" if metric == "sqeuclidean" else base
 
 
 def weight_units(normalize: bool) -> str:
@@ -69,7 +69,7 @@ class Search:
     def as_json(self, store: IndexStore, query: dict) -> dict:
         r = self.result
         return {"query": query, "k": self.k, "metric": self.metric,
-                "units": units(store.options.colour_space, self.metric),
+                "units": distance_units(store.options.colour_space, self.metric),
                 "results": [{"rank": i + 1, "id": e.id, "path": e.path, "emd": d}
                             for i, (e, d) in enumerate(self.hits)],
                 "candidates": r.n_candidates, "exact_emds": r.n_exact,
@@ -78,23 +78,29 @@ class Search:
                 "kth_emd": self.kth_distance, "seconds": self.seconds}
 
 
-def parse_k(value: str | None, default: int = 10) -> int:
+def parse_int(value: str | None, name: str, lo: int, hi: int, default: int,
+              out_of_range: int = 400) -> int:
+    """A query parameter as an integer in [lo, hi]: ``default`` when absent; 400 when it is not
+    a whole number; ``out_of_range`` (an HTTP status) when it is one outside the range."""
     if value is None or value == "":
         return default
-    try:
-        k = int(value)
-    except ValueError:
-        raise ClientError(400, f"k must be a whole number from 1 to {MAX_K}, got {value[:40]!r}")
-    if not 1 <= k <= MAX_K:
-        raise ClientError(400, f"k must be from 1 to {MAX_K}, got {k}")
-    return k
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise ClientError(400, f"{name} must be a whole number from {lo} to {hi}, "
+                               f"got {_shown(value)!r}")
+    if not lo <= int(value) <= hi:
+        raise ClientError(out_of_range, f"{name} must be from {lo} to {hi}, got {_shown(value)}")
+    return int(value)
+
+
+def parse_k(value: str | None, default: int = 10) -> int:
+    return parse_int(value, "k", 1, MAX_K, default)
 
 
 def parse_metric(value: str | None) -> str:
     if value is None or value == "":
         return "euclidean"
     if value not in METRICS:
-        raise ClientError(400, f"metric must be one of {', '.join(METRICS)}, got {value[:40]!r}")
+        raise ClientError(400, f"metric must be one of {', '.join(METRICS)}, got {_shown(value)!r}")
     return value
 
 
@@ -102,13 +108,19 @@ def parse_id(value: str | None, snap: Snapshot, name: str = "id") -> Entry:
     """The entry with index id ``value``; 400 for a malformed id, 404 for an unknown one."""
     if value is None or value == "":
         raise ClientError(400, f"{name} is missing: give an image id from the index")
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise ClientError(400, f"{name} must be a non-negative whole number, got {value[:40]!r}")
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise ClientError(400, f"{name} must be a whole number (an image id from the index), "
+                               f"got {_shown(value)!r}")
     entry = snap.by_id.get(int(value))
     if entry is None:
-        raise ClientError(404, f"no image with {name} {int(value)} in the index (it may have "
+        raise ClientError(404, f"no image with {name} {_shown(value)} in the index (it may have "
                                f"been re-indexed under a new id)")
     return entry
+
+
+def _shown(value: str) -> str:
+    """A client's value as echoed in a message: at most 40 characters."""
+    return value if len(value) <= 40 else value[:40] + "…"
 
 
 def parse_flag(value: str | None) -> bool:
@@ -141,7 +153,8 @@ def decode_upload(data: bytes, store: IndexStore) -> ColourSignature:
     if len(data) == 0:
         raise ClientError(400, "the upload is empty: choose an image file")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ClientError(413, f"the upload is {len(data)} bytes; the limit is {MAX_UPLOAD_BYTES}")
+        raise ClientError(413, f"the upload is {human_bytes(len(data))}; the limit is "
+                               f"{human_bytes(MAX_UPLOAD_BYTES)}")
     try:
         with Image.open(io.BytesIO(data)) as im:  # header only: no pixels decoded yet
             width, height = im.size
@@ -149,8 +162,9 @@ def decode_upload(data: bytes, store: IndexStore) -> ColourSignature:
             Image.DecompressionBombError) as exc:
         raise ClientError(415, f"the upload is not an image Pillow can read ({type(exc).__name__})")
     if width * height > MAX_UPLOAD_PIXELS:
-        raise ClientError(413, f"the upload is {width}×{height} = {width * height} pixels; the "
-                               f"limit is {MAX_UPLOAD_PIXELS}")
+        raise ClientError(413, f"the upload is {width}×{height} pixels "
+                               f"({megapixels(width * height)}); the limit is "
+                               f"{megapixels(MAX_UPLOAD_PIXELS)}")
     try:
         rgb = decode_rgb(data, store.options.max_side, name="the upload")
         return signature_from_rgb(rgb, store.options)

@@ -11,7 +11,6 @@ id; the old id then answers 404, so a stale link never shows a different image.
 from __future__ import annotations
 
 import io
-import json
 import os
 import sqlite3
 import threading
@@ -22,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..index import SCHEMA_VERSION
+from ..index import open_index
 from ..loading import _to_rgb_array, find_images
 from ..search import PreparedCandidates
-from ..signature import SignatureOptions
 
 # Thumbnails are JPEG bytes of a few kB each (measured 1.5–9 kB at 160 px); 64 MiB keeps
 # every thumbnail of a 10,000-image index warm, so a page view decodes nothing.
@@ -83,6 +81,9 @@ class Staleness:
     missing: int     # the file is gone
     unindexed: int   # image files under --roots with no row (None-like -1: no roots given)
     checked_at: float
+    # (path, reason) of files the indexer recorded as unreadable and that have not changed
+    # since: re-indexing would not help, so they are listed, not counted as "not yet indexed"
+    unreadable: tuple[tuple[str, str], ...] = ()
 
 
 class IndexStore:
@@ -103,29 +104,12 @@ class IndexStore:
 
     def __init__(self, db_path: str | os.PathLike, roots: list[str | os.PathLike] | None = None) -> None:
         self.db_path = Path(db_path)
-        if not self.db_path.is_file():
-            raise FileNotFoundError(f"no index database at {self.db_path} (create it with "
-                                    f"`emdkit images index DIR --db {self.db_path}`)")
         self.roots = [Path(r).resolve() for r in (roots or [])]
         for r in self.roots:
             if not r.is_dir():
                 raise FileNotFoundError(f"--roots: no such folder: {r}")
-        uri = self.db_path.resolve().as_uri() + "?mode=ro"
-        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        self._conn, self.options = open_index(self.db_path, read_only=True)
         self._lock = threading.Lock()
-        try:
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                raise ValueError(f"{self.db_path} is not an emdkit image index of schema version "
-                                 f"{SCHEMA_VERSION} (found {version})")
-            row = self._conn.execute("SELECT value FROM meta WHERE key='options'").fetchone()
-            self.options = SignatureOptions.from_dict(json.loads(row[0]))
-        except sqlite3.DatabaseError as exc:
-            self._conn.close()
-            raise ValueError(f"{self.db_path} is not an emdkit image index: {exc}") from exc
-        except BaseException:
-            self._conn.close()
-            raise
         self._snapshot = Snapshot((), {}, {}, PreparedCandidates.prepare([]), -1, 0.0)
         self._staleness: Staleness | None = None
         self._thumbs: OrderedDict[tuple[int, int], bytes] = OrderedDict()
@@ -193,11 +177,33 @@ class IndexStore:
                 continue
             if st.st_size != e.size or st.st_mtime_ns != e.mtime_ns:
                 changed += 1
+        unreadable = self._unreadable()
         unindexed = -1
         if self.roots:
-            unindexed = sum(1 for p in find_images(self.roots) if str(p) not in snap.by_path)
-        self._staleness = Staleness(changed, missing, unindexed, time.time())
+            unindexed = sum(1 for p in find_images(self.roots)
+                            if str(p) not in snap.by_path and str(p) not in unreadable)
+        self._staleness = Staleness(changed, missing, unindexed, time.time(),
+                                    tuple(sorted(unreadable.items())))
         return self._staleness
+
+    def _unreadable(self) -> dict[str, str]:
+        """{path: reason} of the files recorded as unreadable whose stamp has not changed
+        since (an index written before the table existed has none)."""
+        with self._lock:
+            try:
+                rows = self._conn.execute(
+                    "SELECT path, size, mtime_ns, reason FROM unreadable").fetchall()
+            except sqlite3.OperationalError:  # no such table
+                return {}
+        out = {}
+        for path, size, mtime_ns, reason in rows:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):
+                out[path] = reason
+        return out
 
     # ---- thumbnails -------------------------------------------------------------------------
     def thumbnail(self, entry: Entry, side: int = THUMB_SIDE) -> bytes:

@@ -1,0 +1,133 @@
+"""grid_emd: the L1 EMD on grids as a min-cost flow, against independent oracles.
+
+Oracles: the rational-arithmetic LP (tests/core/oracle.py) on tiny grids, where an ``exact``
+result must equal the exact optimum rounded once; closed forms (one unit moved; the 1-D CDF
+formula); HiGHS and POT's network simplex on the dense N² cost matrix at 32².
+"""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from emdkit import emd, grid_emd, wasserstein_1d
+from emdkit.core.grid import GridEMDResult
+
+from .oracle import lp_emd_work, rational_emd_work
+
+
+def cityblock_matrix(shape):
+    cells = np.indices(shape).reshape(len(shape), -1).T.astype(float)
+    return np.abs(cells[:, None, :] - cells[None, :, :]).sum(-1)
+
+
+def rational_distance(a, b, C) -> float:
+    total = min(sum(map(Fraction, a.ravel().tolist())), sum(map(Fraction, b.ravel().tolist())))
+    return float(rational_emd_work(a.ravel(), b.ravel(), C) / total)
+
+
+def test_one_unit_moves_its_cityblock_distance():
+    a = np.zeros((4, 5, 3)); a[0, 1, 2] = 2.0
+    b = np.zeros((4, 5, 3)); b[3, 4, 0] = 2.0
+    r = grid_emd(a, b, spacing=0.5)
+    assert isinstance(r, GridEMDResult) and r.exact
+    assert (r.distance, r.work, r.total_flow) == (4.0, 8.0, 2.0)
+
+
+def test_one_dimensional_grid_equals_the_cdf_formula():
+    rng = np.random.default_rng(11)
+    a, b = rng.random(40), rng.random(40)
+    b *= a.sum() / b.sum()
+    x = np.arange(40.0)
+    assert grid_emd(a, b).distance == pytest.approx(wasserstein_1d(x, x, a, b), rel=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 2), (6,), (1, 2, 3)])
+@pytest.mark.parametrize("partial", [False, True])
+def test_tiny_grids_equal_the_rational_optimum(shape, partial):
+    rng = np.random.default_rng(hash((shape, partial)) % 2**32)
+    for _ in range(3):
+        a = rng.random(shape) * (rng.random(shape) < 0.7)
+        a.flat[0] += 0.25
+        b = rng.random(shape)
+        if not partial:
+            b = b / b.sum() * a.sum()
+        r = grid_emd(a, b)
+        expected = rational_distance(a, b, cityblock_matrix(shape))
+        if r.exact:
+            assert r.distance == expected and r.gap == 0.0
+        else:
+            # the certified bound, plus the one rounding of the quotient
+            assert abs(r.distance - expected) <= r.gap * expected + np.spacing(expected)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(0, 2**32 - 1), st.booleans())
+def test_duals_are_feasible_for_every_pair_and_prove_the_optimum(h, w, seed, partial):
+    rng = np.random.default_rng(seed)
+    a = rng.random((h, w)) * (rng.random((h, w)) < 0.8)
+    a.flat[rng.integers(h * w)] += 0.5
+    b = rng.random((h, w)) + 1e-3
+    if not partial:
+        b = b / b.sum() * a.sum()
+    r = grid_emd(a, b)
+    C = cityblock_matrix((h, w))
+    assert np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+    dense = emd(a.ravel(), b.ravel(), C)
+    assert r.distance == pytest.approx(dense.distance, rel=1e-12, abs=1e-300)
+    # the edge flows move exactly the difference of the marginals they serve
+    assert r.total_flow == pytest.approx(min(a.sum(), b.sum()), rel=1e-15)
+
+
+def test_32x32_equals_the_dense_problem_highs_and_pot():
+    rng = np.random.default_rng(3)
+    a, b = rng.random((32, 32)), rng.random((32, 32))
+    b *= a.sum() / b.sum()
+    C = cityblock_matrix((32, 32))
+    r = grid_emd(a, b)
+    dense = emd(a.ravel(), b.ravel(), C)
+    assert r.distance == pytest.approx(dense.distance, rel=1e-12)
+    ot = pytest.importorskip("ot")
+    assert r.distance == pytest.approx(ot.emd2(a.ravel() / a.sum(), b.ravel() / b.sum(), C,
+                                               numItermax=10**7), rel=1e-9)
+
+
+def test_partial_matching_leaves_the_surplus_in_place():
+    a = np.zeros((3, 3)); a[0, 0] = 3.0; a[2, 2] = 1.0
+    b = np.zeros((3, 3)); b[0, 1] = 1.0
+    r = grid_emd(a, b)
+    assert r.exact and r.distance == 1.0 and r.total_flow == 1.0
+    assert r.edge_flows[1][0, 0] == 1.0 and np.count_nonzero(r.edge_flows[0]) == 0
+
+
+def test_weights_at_the_ends_of_the_float_range():
+    rng = np.random.default_rng(5)
+    a, b = rng.random((5, 5)), rng.random((5, 5))
+    b *= a.sum() / b.sum()
+    base = grid_emd(a, b).distance
+    for scale in (2.0 ** -1000, 2.0 ** 1000):
+        assert grid_emd(a * scale, b * scale).distance == pytest.approx(base, rel=1e-15)
+
+
+def test_highs_agrees_on_a_partial_3d_grid():
+    rng = np.random.default_rng(9)
+    a, b = rng.random((3, 3, 3)), 2 * rng.random((3, 3, 3))
+    C = cityblock_matrix((3, 3, 3))
+    expected = lp_emd_work(a.ravel(), b.ravel(), C) / min(a.sum(), b.sum())
+    assert grid_emd(a, b).distance == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: grid_emd(np.ones((2, 2)), np.ones((2, 3))), ValueError, "same shape"),
+    (lambda: grid_emd(np.ones((2, 2)), np.ones((2, 2)), "euclidean"), ValueError, "metric"),
+    (lambda: grid_emd(np.ones(3), np.ones(3), spacing=0.0), ValueError, "spacing"),
+    (lambda: grid_emd(np.ones(3), np.ones(3), spacing=True), ValueError, "spacing"),
+    (lambda: grid_emd(np.ones((1, 1, 1, 2)), np.ones((1, 1, 1, 2))), ValueError, "a must be"),
+    (lambda: grid_emd([1.0, -1.0], [1.0, 1.0]), ValueError, "a contains negative"),
+    (lambda: grid_emd([1.0, 1.0], [0.0, 0.0]), ValueError, "b has all-zero"),
+    (lambda: grid_emd(["1", "2"], [1.0, 1.0]), TypeError, "a must contain real numbers"),
+    (lambda: grid_emd([1.0, np.nan], [1.0, 1.0]), ValueError, "a contains NaN"),
+])
+def test_bad_input_gets_one_clear_line(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
