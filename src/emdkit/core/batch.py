@@ -20,13 +20,14 @@ from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost
 from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from .costs import Metric, check_metric, lookup_metric
-from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, SolverError, raise_for_status
+from .errors import (STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, SolverError,
+                     raise_for_status)
 from . import solve as _solve
 from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
-from .solve import SIGNATURE_METHODS, DenseProblem, _choose, _exact_or_raise, \
-    default_max_iter, emd, signature_emd, solve_one_to_many
+from .solve import SIGNATURE_METHODS, DenseProblem, _choose, default_max_iter, emd, \
+    raise_unserved, settle_dense, signature_emd, solve_one_to_many
 from .threads import resolve_threads
 from .validation import (as_dense_problem, as_real_array, as_signature, check_max_iter,
                          check_n_jobs)
@@ -204,15 +205,18 @@ def _solve_small_batch(items: list[DenseProblem], numbers: list[int], max_iter: 
         p = it.problem
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
         shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
+        pi = pi_out[base:base + p.supply.shape[0]]
         if status == STATUS_NOT_CERTIFIED:
             try:
-                results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, shape, rows_fn,
-                                               cols_fn))
+                results.append(settle_dense(p, it.Cs, r, c, f, pi, work, gap, it.cost_exp,
+                                            shape, rows_fn, cols_fn, METHOD_NAMES[method],
+                                            pivots))
             except SolverError as exc:
                 raise _for_problem(f"problem {numbers[k]}", exc) from None
             continue
+        if status == STATUS_ARTIFICIAL_FLOW and it.missing_arcs:
+            raise_unserved(p, r, c, f, where=f"problem {numbers[k]}")
         raise_for_status(status, max_iter, pivots, where=f"problem {numbers[k]}")
-        pi = pi_out[base:base + p.supply.shape[0]]
         results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
                                 METHOD_NAMES[method], pivots, gap))
     return results
@@ -283,7 +287,8 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
     c_list = _problem_list(cost, "cost", 2)
     B = _check_batch_sizes(a=a_list, b=b_list, cost=c_list)
     problems = [as_dense_problem(_entry(a_list, k), _entry(b_list, k), c_list[k],
-                                 (f"a[{k}]", f"b[{k}]", f"cost[{k}]")) for k in range(B)]
+                                 (f"a[{k}]", f"b[{k}]", f"cost[{k}]"), allow_inf=True)
+                for k in range(B)]
     max_iter = check_max_iter(max_iter)
     n_jobs = check_n_jobs(n_jobs)
     return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
@@ -293,7 +298,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
 def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDResult]:
     """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), solved."""
     threads = resolve_threads(n_jobs)
-    prepared = [DenseProblem(*problem) for problem in problems]
+    prepared = [_prepare(first + k, problem) for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
     small = [k for k, it in enumerate(prepared) if it.path == "small"]
     if small:
@@ -306,8 +311,11 @@ def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDRes
         # the closed form runs interpreted, microseconds a problem: a thread pool would
         # only add its own overhead (bench/RESULTS_batch.md, one-to-many)
         if it.path == "one_to_many":
-            out[k] = solve_one_to_many(it.problem, it.Cs, it.cost_exp, it.C.shape, it.cost_rows,
-                                       it.cost_cols)
+            try:
+                out[k] = solve_one_to_many(it.problem, it.Cs, it.cost_exp, it.C.shape,
+                                           it.cost_rows, it.cost_cols)
+            except ValueError as exc:  # inf costs that cannot carry the mass
+                raise _for_problem(f"problem {first + k}", exc) from None
     rest = [k for k in range(len(prepared)) if out[k] is None]
     if rest:
         def one(k):
@@ -320,6 +328,13 @@ def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDRes
             for k, res in zip(rest, pool.map(one, rest)):
                 out[k] = res
     return out
+
+
+def _prepare(k: int, problem) -> DenseProblem:
+    try:
+        return DenseProblem(*problem)
+    except ValueError as exc:  # a problem whose points with mass have only inf costs
+        raise _for_problem(f"problem {k}", exc) from None
 
 
 # ---------------------------------------------------------------- signature batches

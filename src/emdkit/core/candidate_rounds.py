@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .certificate import finite_max
 from .errors import SolverError
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
@@ -119,10 +120,12 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     solver, optimal over every pair (the caller certifies it)."""
     m, n = C.shape
     n_rows = problem.n_rows
-    ns = NetworkSimplex(problem.supply, float(C.max(initial=0.0)),
+    ns = NetworkSimplex(problem.supply, finite_max(C),
                         capacity=problem.supply.shape[0] + min(m * n, 8 * (m + n)) + 16)
     ns.add_arcs(*problem.dummy_arcs())
     in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
+    finite = C[ii, jj] < np.inf  # inf costs are missing arcs; a line may have fewer than k
+    ii, jj = ii[finite], jj[finite]
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
     ns.start_greedy(problem.dummy_node)
     sweep = _price_rows_parallel if parallel_for_work(m * n, n_threads) else _price_rows_serial
@@ -146,7 +149,10 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
 
 def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
     """Phase 1 stalled with mass on the root: open every arc of the rows and columns that
-    still hold it (the big-M potentials price them, but rounding can hide them)."""
+    still hold it (the big-M potentials price them, but rounding can hide them). When those
+    are all in and the cost has missing (inf) arcs, open every remaining finite arc; with
+    all of them in, mass left on the root is mass no finite arc can carry, and a ValueError
+    names its points. With finite costs only, a stall there is a numerical failure."""
     m, n = C.shape
     n_rows = problem.n_rows
     b = ns.basis
@@ -157,10 +163,18 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
             mask[node, :] = True
         elif n_rows <= node < n_rows + n:
             mask[:, node - n_rows] = True
-    mask &= ~in_set
+    finite = C < np.inf
+    mask &= ~in_set & finite
+    missing_arcs = not finite.all()
+    if not mask.any() and missing_arcs:
+        mask = ~in_set & finite
     if not mask.any():
-        raise SolverError("network simplex ended with mass on artificial arcs; "
-                          "no value is returned")
+        if not missing_arcs:
+            raise SolverError("network simplex ended with mass on artificial arcs; "
+                              "no value is returned")
+        from .solve import raise_unserved
+        src, tgt, f, _ = ns.real_flows()
+        raise_unserved(problem, src, tgt - n_rows, f)
     ii, jj = np.nonzero(mask)
     in_set[ii, jj] = True
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])

@@ -10,7 +10,8 @@ written once. It is documented in the README and in each public docstring; the t
   dicts, ragged nested lists, and torch tensors that require grad (outside ``emdkit.nn``).
   Nothing is coerced into a number.
 * ``ValueError`` for a wrong *value*: NaN or infinity, negative weights or costs, all-zero
-  weights, empty signatures and mismatched shapes.
+  weights, empty signatures and mismatched shapes. The one exception: +inf in a cost matrix
+  given to the transport solvers means "no arc" (``allow_inf``).
 * ``None`` for a weight vector means uniform weights, 1/n each (total 1), SciPy's and POT's
   convention (``ot.unif``).
 
@@ -148,10 +149,11 @@ def check_weight_rows(W: np.ndarray, name: str, batched: bool = True) -> None:
 
 
 def as_dense_problem(a: ArrayLike | None, b: ArrayLike | None, cost: ArrayLike,
-                     names: tuple[str, str, str] = ("a", "b", "cost")
+                     names: tuple[str, str, str] = ("a", "b", "cost"), allow_inf: bool = False
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """(a, b, cost, min cost, max cost) of one problem, checked; a ``None`` weight vector is
-    uniform over the cost's rows (a) or columns (b)."""
+    uniform over the cost's rows (a) or columns (b). ``allow_inf``: as in
+    :func:`as_cost_with_range`."""
     rows = cols = None
     if a is None or b is None:
         cost = as_real_array(cost, names[2])
@@ -160,7 +162,7 @@ def as_dense_problem(a: ArrayLike | None, b: ArrayLike | None, cost: ArrayLike,
         rows, cols = cost.shape
     a = as_weights(a, names[0], rows)
     b = as_weights(b, names[1], cols)
-    return (a, b, *as_cost_with_range(cost, (a.shape[0], b.shape[0]), names[2]))
+    return (a, b, *as_cost_with_range(cost, (a.shape[0], b.shape[0]), names[2], allow_inf))
 
 
 def as_signature(X: ArrayLike, w: ArrayLike | None, x_name: str, w_name: str,
@@ -186,10 +188,14 @@ def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.n
     return as_cost_with_range(cost, shape, name)[0]
 
 
-def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cost"
-                       ) -> tuple[np.ndarray, float, float]:
+def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cost",
+                       allow_inf: bool = False) -> tuple[np.ndarray, float, float]:
     """``cost`` as a finite, non-negative, C-contiguous float64 matrix of the given shape, with
-    the min and max it checked (so callers need no second pass)."""
+    the min and max it checked (so callers need no second pass).
+
+    ``allow_inf``: +inf entries are accepted as "no arc" (the transport solvers' rule); the
+    max is then inf. NaN and −inf stay refused, and so does a matrix that is inf everywhere.
+    """
     arr = as_real_array(cost, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
@@ -197,8 +203,12 @@ def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cos
         raise ValueError(f"{name} has shape {arr.shape}, but the weights need {shape} "
                          "(len(a), len(b))")
     lo, hi = (arr.min(), arr.max()) if arr.size else (0.0, 0.0)
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise ValueError(f"{name} contains NaN or inf")
+    if allow_inf and lo == np.inf:
+        raise ValueError(f"{name} is inf everywhere: no arc can move any mass "
+                         "(np.inf marks a missing arc)")
+    if not (np.isfinite(lo) and (np.isfinite(hi) or (allow_inf and hi == np.inf))):
+        raise ValueError(f"{name} contains NaN or -inf" if allow_inf else
+                         f"{name} contains NaN or inf")
     if lo < 0:
         raise ValueError(f"{name} contains negative entries (min {lo:g}); "
                          "ground distances are >= 0")
