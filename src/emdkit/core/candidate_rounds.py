@@ -150,8 +150,7 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
     still hold it (the big-M potentials price them, but rounding can hide them)."""
     m, n = C.shape
     n_rows = problem.n_rows
-    b = ns.basis
-    stuck = np.flatnonzero((b.state[: ns.n_nodes] == 0) & (b.flow[: ns.n_nodes] > 0))
+    stuck = np.flatnonzero((ns.state[: ns.n_nodes] == 0) & (ns.flow[: ns.n_nodes] > 0))
     mask = np.zeros((m, n), bool)
     for node in stuck:
         if node < m:

@@ -25,6 +25,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from .engine import native_engine
 from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_MAX_ITER, STATUS_OPTIMAL, STATUS_UNBOUNDED
 
 STATE_TREE = 0
@@ -808,3 +809,10 @@ def hang_forest(b, supply, resid, art_cost, taken, n_taken):
         else:
             last_succ[u] = order_nodes[k + succ_num[u] - 1]
 
+
+
+# The compiled engine's live solver (cpp/simplex/network_simplex.hpp): same constructor,
+# methods and attribute reads (ns.pi, ns.flow, ... are copies there).
+_native = native_engine()
+if _native is not None:
+    NetworkSimplex = _native.NetworkSimplex  # noqa: F811
