@@ -5,6 +5,7 @@ namespace emdkit {
 void bind_parts(nanobind::module_& m) {
     bind_version(m);
     bind_simplex(m);
+    bind_costs(m);
 }
 
 }  // namespace emdkit

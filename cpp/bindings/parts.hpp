@@ -10,5 +10,6 @@ void bind_parts(nanobind::module_& m);
 
 void bind_version(nanobind::module_& m);
 void bind_simplex(nanobind::module_& m);
+void bind_costs(nanobind::module_& m);
 
 }  // namespace emdkit
