@@ -50,3 +50,19 @@ nb::object copy_to_numpy(const std::vector<T>& values, std::size_t count) {
 }
 
 }  // namespace emdkit
+
+namespace emdkit {
+
+// A 2-D numpy bool array owning a vector of 0/1 bytes (numpy's bool is one byte).
+inline nb::object to_numpy_bool(std::vector<std::uint8_t>&& values, std::size_t rows,
+                                std::size_t cols) {
+    auto owned = std::make_unique<std::vector<std::uint8_t>>(std::move(values));
+    auto* data = reinterpret_cast<bool*>(owned->data());
+    nb::capsule owner(owned.get(), [](void* p) noexcept {
+        std::unique_ptr<std::vector<std::uint8_t>>(static_cast<std::vector<std::uint8_t>*>(p));
+    });
+    owned.release();
+    return nb::ndarray<nb::numpy, bool, nb::ndim<2>>(data, {rows, cols}, owner).cast();
+}
+
+}  // namespace emdkit

@@ -5,6 +5,8 @@ namespace emdkit {
 void bind_parts(nanobind::module_& m) {
     bind_version(m);
     bind_simplex(m);
+    bind_certificate(m);
+    bind_solve(m);
     bind_costs(m);
 }
 

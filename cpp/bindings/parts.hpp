@@ -10,6 +10,8 @@ void bind_parts(nanobind::module_& m);
 
 void bind_version(nanobind::module_& m);
 void bind_simplex(nanobind::module_& m);
+void bind_certificate(nanobind::module_& m);
+void bind_solve(nanobind::module_& m);
 void bind_costs(nanobind::module_& m);
 
 }  // namespace emdkit
