@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .engine import native_engine
+
 # Below this many points per side the augmenting-path solver beats the network simplex on
 # uniform weights: n = 100: 0.74 ms vs 0.91 ms; n = 300: 7.7 ms vs 5.5 ms (uniform 2-D clouds).
 ASSIGNMENT_BELOW = 250
@@ -93,3 +95,9 @@ def is_uniform_square(a: np.ndarray, b: np.ndarray) -> bool:
     """True when both sides have the same count and every weight is one common value."""
     return (a.shape[0] == b.shape[0] and a.shape[0] > 0 and bool(np.all(a == a[0]))
             and bool(np.all(b == a[0])))
+
+
+# The compiled engine's solver (cpp/solve/assignment.cpp), same signature and bits.
+_native = native_engine()
+if _native is not None:
+    solve_assignment = _native.solve_assignment  # noqa: F811

@@ -19,6 +19,7 @@ from numba import njit
 from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
+from .engine import native_engine
 from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
 from . import solve as _solve
 from .problem import cost_exponent, reduce_weights
@@ -105,6 +106,14 @@ def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, st
         wy = weights[offsets[j]:offsets[j + 1]]
         out[p], status[p] = _signature_distance(X, wx, Y, wy, code,
                                                 default_max_iter(X.shape[0], Y.shape[0]))
+
+
+# The compiled engine's kernels (cpp/solve/batch.cpp), same signatures and bits; they release
+# the GIL, so in_chunks' threads run them side by side.
+_native = native_engine()
+if _native is not None:
+    _dense_kernel = _native.dense_kernel  # noqa: F811
+    _pairs_kernel = _native.pairs_kernel  # noqa: F811
 
 
 def in_chunks(count: int, n_threads: int, run) -> None:

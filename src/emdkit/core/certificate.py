@@ -24,6 +24,8 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
+from .engine import native_engine
+
 # The largest relative gap between the returned work and a proven lower bound on the optimum.
 # Measured on the test suite's problems and the benchmark inputs (bench/RESULTS.md, 'certified
 # gap'): the gap is below 1e-14 on well-scaled problems; 1e-11 leaves three decades of margin
@@ -170,3 +172,15 @@ def certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work, kind):
         w_up += marginal_residual(n_rows, supply, sup_r, sup_c, sup_f) * C.max()
     gap = (w_up - max(lb, 0.0)) / work
     return gap <= CERT_RTOL, u, v, gap
+
+
+# The compiled engine's certificate (cpp/certificate/), same signatures and bits. two_sum and
+# floor_difference stay the jitable ones: Numba kernels elsewhere (kdtree.py) compile them in.
+_native = native_engine()
+if _native is not None:
+    repaired_column_duals = _native.repaired_column_duals  # noqa: F811
+    lower_bound = _native.lower_bound  # noqa: F811
+    work_upper_bound = _native.work_upper_bound  # noqa: F811
+    marginal_residual = _native.marginal_residual  # noqa: F811
+    normalize_potentials = _native.normalize_potentials  # noqa: F811
+    certify = _native.certify  # noqa: F811
