@@ -77,9 +77,24 @@ void bind_certificate(nb::module_& m) {
             const auto n_rows = static_cast<Index>(u.shape(0));
             if (n_rows + static_cast<Index>(v.shape(0)) < n)
                 throw nb::value_error("lower_bound: u and v are shorter than supply");
-            return certificate::lower_bound(supply.data(), n, u.data(), n_rows, v.data());
+            const certificate::DualBound b =
+                certificate::lower_bound(supply.data(), n, u.data(), n_rows, v.data());
+            return nb::make_tuple(b.lb, b.dual_scale);
         },
         nb::arg("supply"), nb::arg("u"), nb::arg("v"));
+    m.def(
+        "finite_max", [](const InArray<double, 2>& C) { return cost_block(C).finite_max(); },
+        nb::arg("C"));
+    m.def(
+        "judge",
+        [](double work, double lb, double dual_scale, Index n_terms, double residual,
+           double cost_bound, double mass) {
+            const certificate::Verdict v = certificate::judge(work, {lb, dual_scale}, n_terms,
+                                                              residual, cost_bound, mass);
+            return nb::make_tuple(v.certified, v.gap);
+        },
+        nb::arg("work"), nb::arg("lb"), nb::arg("dual_scale"), nb::arg("n_terms"),
+        nb::arg("residual"), nb::arg("cost_bound"), nb::arg("mass"));
     m.def("work_upper_bound", &certificate::work_upper_bound, nb::arg("work"),
           nb::arg("n_terms"));
     m.def(

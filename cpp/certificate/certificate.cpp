@@ -8,10 +8,11 @@
 
 namespace emdkit::certificate {
 
-double CostBlock::max() const {
-    double hi = -std::numeric_limits<double>::infinity();
-    for (Index k = 0; k < m * n; ++k) hi = std::max(hi, C[k]);
-    return hi;
+double CostBlock::finite_max() const {
+    double best = 0.0;
+    for (Index k = 0; k < m * n; ++k)
+        if (C[k] > best && C[k] < std::numeric_limits<double>::infinity()) best = C[k];
+    return best;
 }
 
 std::vector<double> repaired_column_duals(const CostBlock& C, const double* u, Index n_rows,
@@ -31,8 +32,8 @@ std::vector<double> repaired_column_duals(const CostBlock& C, const double* u, I
     return v;
 }
 
-double lower_bound(const double* supply, Index n, const double* u, Index n_rows,
-                   const double* v) {
+DualBound lower_bound(const double* supply, Index n, const double* u, Index n_rows,
+                      const double* v) {
     constexpr double U = UNIT_ROUNDOFF;
     double total = 0.0;
     double comp = 0.0;
@@ -48,7 +49,7 @@ double lower_bound(const double* supply, Index n, const double* u, Index n_rows,
     // each product is rounded once (U|p|); the compensated sum adds 2U|value| + n^2 U^2 sum|p|
     const double err = (U * abs_sum + 2.0 * U * std::abs(value) +
                         double(n * n) * U * U * abs_sum) * (1.0 + 4.0 * U);
-    return value - err;
+    return {value - err, abs_sum};
 }
 
 double work_upper_bound(double work, Index n_terms) {
@@ -90,6 +91,18 @@ void normalize_potentials(double* pi, Index n, Index n_rows, const double* suppl
     }
 }
 
+Verdict judge(double work, DualBound bound, Index n_terms, double residual, double cost_bound,
+              double mass) {
+    if (work <= 0.0) return {true, 0.0};
+    const double w_up = work_upper_bound(work, n_terms);
+    const double lb0 = std::max(bound.lb, 0.0);
+    const double strict = (w_up + residual * cost_bound - lb0) / work;
+    if (strict <= CERT_RTOL) return {true, strict};
+    if (!(residual <= MARGINAL_RTOL * mass))
+        return {false, std::numeric_limits<double>::infinity()};
+    return {false, (w_up - lb0) / std::max(work, bound.dual_scale)};
+}
+
 Certificate certify(const CostBlock& C, Index n_rows, const double* supply, Index n_supply,
                     double* pi, const Support& flow, double work, int kind) {
     const Index n_cols = n_supply - n_rows;
@@ -101,11 +114,13 @@ Certificate certify(const CostBlock& C, Index n_rows, const double* supply, Inde
         out.certified = true;
         return out;
     }
-    const double lb = lower_bound(supply, n_supply, out.u.data(), n_rows, out.v.data());
-    double w_up = work_upper_bound(work, n_rows + n_cols);
-    if (flow.size > 0) w_up += marginal_residual(n_rows, supply, n_supply, flow) * C.max();
-    out.gap = (w_up - std::max(lb, 0.0)) / work;
-    out.certified = out.gap <= CERT_RTOL;
+    const DualBound bound = lower_bound(supply, n_supply, out.u.data(), n_rows, out.v.data());
+    const double residual = marginal_residual(n_rows, supply, n_supply, flow);
+    double mass = 0.0;
+    for (Index k = 0; k < n_rows; ++k) mass += supply[k];
+    const Verdict verdict = judge(work, bound, n_rows + n_cols, residual, C.finite_max(), mass);
+    out.certified = verdict.certified;
+    out.gap = verdict.gap;
     return out;
 }
 

@@ -81,11 +81,19 @@ PhaseResult solve_phases(Basis<double>& b, const double* supply, Index n_nodes, 
         }
         recompute_potentials(b, n_nodes);
     }
-    const RunResult run = run_simplex(b, n_nodes, n_arcs, block_size, next_arc,
-                                      std::max<Index>(max_iter - pivots, 0), n_nodes, layout);
-    pivots += run.pivots;
-    recompute_potentials(b, n_nodes);
-    return {run.status, pivots, 2};
+    // Pivot, rebuild the potentials from the tree, and resume until a run with fresh
+    // potentials makes no pivot. The incremental updates add sigma to a moved subtree; when
+    // it hung below a big-M arc (1e10 beside costs of 1e-9; issue 20) the sum cancels to a
+    // small potential that keeps an absolute error ~ M 2^-53, enough to hide a negative
+    // reduced cost and stop on a suboptimal basis. The extra pass costs one pricing sweep.
+    while (true) {
+        const RunResult run = run_simplex(b, n_nodes, n_arcs, block_size, next_arc,
+                                          std::max<Index>(max_iter - pivots, 0), n_nodes,
+                                          layout);
+        pivots += run.pivots;
+        recompute_potentials(b, n_nodes);
+        if (run.pivots == 0 || run.status != Status::optimal) return {run.status, pivots, 2};
+    }
 }
 
 // ---------------------------------------------------------------- the live solver

@@ -17,6 +17,7 @@ namespace {
 
 // The minimum block of the dense pricing in a small problem (half LEMON's sqrt rule, floored).
 constexpr Index MIN_SMALL_BLOCK = 10;
+constexpr double INF = std::numeric_limits<double>::infinity();
 
 // Any feasible flow of the balanced block (used when every cost is equal).
 BlockFlow north_west_corner(const std::vector<double>& supply, Index n_rows) {
@@ -82,7 +83,7 @@ SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_ro
             b.tgt[e] = n_rows + j;
             const double c = (i < m && j < n) ? C[i * n + j] : 0.0;
             b.cost[e] = c;
-            max_cost = std::max(max_cost, c);
+            if (c < INF) max_cost = std::max(max_cost, c);  // an inf arc is absent
         }
     }
     const double art_cost = artificial_cost(max_cost, n_nodes);
@@ -140,8 +141,8 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
         out.method = METHOD_CONSTANT;
         out.flow = north_west_corner(layout.supply, n_rows);
         out.pi = constant_potentials(n_rows, n_cols, m, n, kind, lo);
-    } else if (shortcuts && kind == DUMMY_NONE && m < ASSIGNMENT_BELOW &&
-               is_uniform_square(ar, m, bc, n)) {
+    } else if (shortcuts && kind == DUMMY_NONE && m < ASSIGNMENT_BELOW && hi < INF &&
+               is_uniform_square(ar, m, bc, n)) {  // inf costs (missing arcs): the simplex
         out.method = METHOD_ASSIGNMENT;
         Assignment a = solve_assignment(C, m);
         if (a.status != 0) out.status = static_cast<int>(Status::no_augmenting_path);

@@ -12,9 +12,12 @@ def lp_emd_work(a, b, C) -> float:
     Posed in the equivalent form HiGHS handles robustly: the lighter side's constraints become
     equalities (moving min(Σa, Σb) in total saturates every one of them) and the total-flow row
     goes. Written with the total row, a weight of 1e-10 beside 1.0 made HiGHS call a feasible
-    problem infeasible.
+    problem infeasible. An inf cost is a missing arc: its flow is bounded to 0.
     """
     a, b, C = np.asarray(a, float), np.asarray(b, float), np.asarray(C, float)
+    missing = np.isinf(C).ravel()
+    bounds = np.where(missing[:, None], 0.0, [0.0, np.inf]) if missing.any() else (0, None)
+    C = np.where(np.isinf(C), 0.0, C)
     m, n = C.shape
     rows = sp.kron(sp.eye(m), np.ones((1, n))).tocsr()
     cols = sp.kron(np.ones((1, m)), sp.eye(n)).tocsr()
@@ -22,7 +25,7 @@ def lp_emd_work(a, b, C) -> float:
         eq, eq_rhs, ub, ub_rhs = rows, a, cols, b
     else:
         eq, eq_rhs, ub, ub_rhs = cols, b, rows, a
-    res = linprog(C.ravel(), A_ub=ub, b_ub=ub_rhs, A_eq=eq, b_eq=eq_rhs, bounds=(0, None),
+    res = linprog(C.ravel(), A_ub=ub, b_ub=ub_rhs, A_eq=eq, b_eq=eq_rhs, bounds=bounds,
                   method="highs", options={"primal_feasibility_tolerance": 1e-10,
                                            "dual_feasibility_tolerance": 1e-10})
     assert res.status == 0, res.message

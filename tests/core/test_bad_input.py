@@ -18,7 +18,8 @@ GOOD_C = [[0.0, 1.0], [1.0, 0.0]]
     (GOOD_A, GOOD_B, [[0.0, 1.0]], r"^cost has shape \(1, 2\)"),
     (GOOD_A, GOOD_B, [[0.0, -1.0], [1.0, 0.0]], r"^cost contains negative"),
     (GOOD_A, GOOD_B, [[0.0, np.nan], [1.0, 0.0]], r"^cost contains NaN"),
-    (GOOD_A, GOOD_B, [[0.0, np.inf], [1.0, 0.0]], r"^cost contains NaN or inf"),
+    (GOOD_A, GOOD_B, [[0.0, -np.inf], [1.0, 0.0]], r"^cost contains NaN or -inf"),
+    (GOOD_A, GOOD_B, [[np.inf, np.inf], [np.inf, np.inf]], r"^cost is inf everywhere"),
     ([[1.0, 2.0]], GOOD_B, GOOD_C, r"^a must be 1-D"),
     (GOOD_A, GOOD_B, [0.0, 1.0], r"^cost must be 2-D"),
 ])

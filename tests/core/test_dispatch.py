@@ -66,8 +66,10 @@ def test_every_path_names_itself(monkeypatch):
 
 def test_uncertifiable_large_problems_raise_instead_of_returning_a_value(monkeypatch):
     from emdkit.core import certificate
-    # a certificate that never passes: every small problem must go to rational arithmetic
-    monkeypatch.setattr(solve, "certify", lambda *a: (False,) + tuple(certificate.certify(*a)[1:]))
+    # a certificate that never passes, on either scale (gap inf): small problems would go to
+    # rational arithmetic
+    monkeypatch.setattr(solve, "certify",
+                        lambda *a: (False,) + tuple(certificate.certify(*a)[1:3]) + (np.inf,))
     rng = np.random.default_rng(2)
     a, b, C = rng.random(200) + .1, rng.random(180) + .1, rng.random((200, 180))
     with pytest.raises(emdkit.SolverError, match="dynamic range"):

@@ -47,7 +47,8 @@ def dense_problems(draw):
     """Scaled positive weights and costs of the kinds solve_small meets."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     m, n = draw(st.integers(1, 24)), draw(st.integers(1, 24))
-    kind = draw(st.sampled_from(["random", "ties", "constant", "uniform_square", "wide"]))
+    kind = draw(st.sampled_from(["random", "ties", "constant", "uniform_square", "wide",
+                                 "missing"]))
     if kind == "uniform_square":
         n = m
         a = b = np.full(m, 1.0 / m)
@@ -63,6 +64,10 @@ def dense_problems(draw):
         C = rng.random((m, n)) * 10.0 ** rng.integers(-12, 12, (m, n))
     else:
         C = rng.random((m, n))
+    if kind == "missing":  # inf marks an absent arc; each row and column keeps a finite one
+        C[rng.random((m, n)) < 0.3] = np.inf
+        C[np.arange(m), np.arange(m) % n] = 0.5
+        C[np.arange(n) % m, np.arange(n)] = 0.5
     return a, b, C
 
 
@@ -89,7 +94,11 @@ def test_certificate_matches_numba(prob):
     assert_same(_engine.certify(C, n_rows, supply, pi_native, r, c, f, work, kind), want)
     assert same(pi_native, pi_numba)  # normalised in place alike
     u, v = want[1], want[2]
-    assert same(_engine.lower_bound(supply, u, v), certificate.lower_bound(supply, u, v))
+    assert_same(_engine.lower_bound(supply, u, v), certificate.lower_bound(supply, u, v))
+    assert same(_engine.finite_max(C), certificate.finite_max(C))
+    for args in [(work, -1.0, 2.0, 9, 0.0, 3.0, 1.0), (work, work * 0.9, work, 9, 1e-13, 1e9, 2.0),
+                 (work, work * 0.9, work, 9, 1.0, 1e9, 2.0), (0.0, 1.0, 1.0, 3, 0.0, 1.0, 1.0)]:
+        assert_same(_engine.judge(*args), certificate.judge(*args))
     assert same(_engine.repaired_column_duals(C, u, v.shape[0]),
                 certificate.repaired_column_duals(C, u, v.shape[0]))
     assert same(_engine.marginal_residual(n_rows, supply, r, c, f * 1.001),

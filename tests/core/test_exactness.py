@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import emdkit
 from emdkit.core.certificate import CERT_RTOL
 
+from .families import wide_range_problem
 from .oracle import rational_emd_work
 
 EPS = np.finfo(float).eps
@@ -149,21 +150,6 @@ def test_pairwise_signature_emd_and_batches_agree_bit_for_bit():
 
 # ---------------------------------------------------------------- wide ranges, rational oracle
 
-def wide_range_problem(rng):
-    m, n = (int(x) for x in rng.integers(1, 6, size=2))
-    C = 10.0 ** rng.uniform(-12, 12, size=(m, n))
-    C[rng.random((m, n)) < 0.1] = 0.0
-    a = rng.random(m) * 10.0 ** rng.uniform(-3, 3)
-    b = rng.random(n) * 10.0 ** rng.uniform(-3, 3)
-    a[rng.random(m) < 0.2] = 0.0
-    b[rng.random(n) < 0.2] = 0.0
-    a[rng.integers(m)] += 0.5
-    b[rng.integers(n)] += 0.5
-    if rng.random() < 0.5:  # balanced half the time
-        b *= a.sum() / b.sum()
-    return a, b, C
-
-
 def check_against_rational(a, b, C):
     """Exact to the rounding of the last division, or a documented SolverError."""
     try:
@@ -188,6 +174,20 @@ def test_thousand_wide_range_problems_against_the_rational_oracle():
     rng = np.random.default_rng(11)
     methods = [check_against_rational(*wide_range_problem(rng)) for _ in range(1000)]
     assert "solver_error" not in methods
+
+
+@pytest.mark.slow
+def test_thousand_wide_range_problems_up_to_200_points_are_certified():
+    # issue 20: well past 2,500 pairs, where no rational refinement runs. Before, float64
+    # refused these; the rebuilt phase-2 potentials and the float64-scale verdict settle all
+    # 1,000 (measured: ~half need the verdict). Values: see the rational test above and
+    # bench/RESULTS.md ('wide-range problems against the exact optimum').
+    rng = np.random.default_rng(2020)
+    for _ in range(1000):
+        a, b, C = wide_range_problem(rng, (10, 201))
+        r = emdkit.emd(a, b, C)
+        assert r.gap <= CERT_RTOL
+        assert_duals_feasible(r, C)
 
 
 finite_costs = st.one_of(

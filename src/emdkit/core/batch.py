@@ -20,12 +20,12 @@ from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
 from .engine import native_engine
-from .errors import STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
+from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, raise_for_status
 from . import solve as _solve
 from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
-from .solve import DenseProblem, _choose, _exact_or_raise, default_max_iter, emd, \
+from .solve import DenseProblem, _choose, default_max_iter, emd, raise_unserved, settle_dense, \
     signature_emd
 from .threads import resolve_threads
 from .validation import as_cost_with_range, as_points, as_weights, check_n_jobs
@@ -195,12 +195,14 @@ def _solve_small_batch(items: list[DenseProblem], max_iter: int, n_threads: int
         p = it.problem
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
         shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
-        if status == STATUS_NOT_CERTIFIED:
-            results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, shape, rows_fn,
-                                           cols_fn))
-            continue
-        raise_for_status(status, max_iter, pivots, where=f"problem {k}")
         pi = pi_out[base:base + p.supply.shape[0]]
+        if status == STATUS_NOT_CERTIFIED:
+            results.append(settle_dense(p, it.Cs, r, c, f, pi, work, gap, it.cost_exp, shape,
+                                        rows_fn, cols_fn, METHOD_NAMES[method], pivots))
+            continue
+        if status == STATUS_ARTIFICIAL_FLOW and it.missing_arcs:
+            raise_unserved(p, r, c, f, where=f"problem {k}")
+        raise_for_status(status, max_iter, pivots, where=f"problem {k}")
         results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
                                 METHOD_NAMES[method], pivots, gap))
     return results
@@ -261,7 +263,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
         ak = as_weights(a_list[k], f"a[{k}]")
         bk = as_weights(b_list[k], f"b[{k}]")
         problems.append((ak, bk, *as_cost_with_range(c_list[k], (ak.shape[0], bk.shape[0]),
-                                                     f"cost[{k}]")))
+                                                     f"cost[{k}]", allow_inf=True)))
     n_jobs = check_n_jobs(n_jobs)
     return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
                                scheduler, scheduler_timeout, "EMD batch"))
@@ -269,7 +271,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
 
 def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
     threads = resolve_threads(n_jobs)
-    prepared = [DenseProblem(*problem) for problem in problems]
+    prepared = [_prepare(k, problem) for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
     small = [k for k, it in enumerate(prepared) if it.path == "small"]
     if small:
@@ -281,11 +283,21 @@ def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
     if rest:
         def one(k):
             a, b, C, _, _ = problems[k]
-            return emd(a, b, C, max_iter=max_iter, n_threads=1)
+            try:
+                return emd(a, b, C, max_iter=max_iter, n_threads=1)
+            except ValueError as exc:  # only the inf-cost rule can refuse validated input
+                raise ValueError(f"problem {k}: {exc}") from None
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for k, res in zip(rest, pool.map(one, rest)):
                 out[k] = res
     return out
+
+
+def _prepare(k: int, problem) -> DenseProblem:
+    try:
+        return DenseProblem(*problem)
+    except ValueError as exc:  # a problem whose points with mass have only inf costs
+        raise ValueError(f"problem {k}: {exc}") from None
 
 
 # ---------------------------------------------------------------- signature batches

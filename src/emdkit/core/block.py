@@ -16,6 +16,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# Numba's cache keys a compiled kernel on its own file only, and the kernels here compile
+# certify and solve_phases into themselves: a change there needs this file to change too
+# (any edit does), or an old cache keeps the old code.
 from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
 from .engine import native_engine
@@ -107,7 +110,8 @@ def _solve_block_simplex(supply, n_rows, C, dummy_row, dummy_col, max_iter):
             b.tgt[e] = n_rows + j
             c = C[i, j] if (i < m and j < n) else 0.0
             b.cost[e] = c
-            max_cost = max(max_cost, c)
+            if c < np.inf:  # an inf arc is absent: it never prices negative, never enters
+                max_cost = max(max_cost, c)
             e += 1
     art_cost = artificial_cost(max_cost, n_nodes)
     init_tree(b, supply, art_cost)
@@ -167,8 +171,8 @@ def solve_small(ar, bc, C, max_iter, shortcuts=True):
         method = METHOD_CONSTANT
         sup_r, sup_c, sup_f = _north_west_corner(supply, n_rows)
         pi = _constant_potentials(n_rows, n_cols, m, n, kind, lo)
-    elif shortcuts and kind == DUMMY_NONE and m < ASSIGNMENT_BELOW and \
-            _is_uniform_square(ar, bc):
+    elif shortcuts and kind == DUMMY_NONE and m < ASSIGNMENT_BELOW and hi < np.inf and \
+            _is_uniform_square(ar, bc):  # inf costs (missing arcs): the simplex says which
         method = METHOD_ASSIGNMENT
         col_for_row, u, v, ok = solve_assignment(C)
         if ok != 0:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .certificate import finite_max
 from .engine import native_engine
 from .errors import SolverError
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
@@ -131,10 +132,12 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     solver, optimal over every pair (the caller certifies it)."""
     m, n = C.shape
     n_rows = problem.n_rows
-    ns = NetworkSimplex(problem.supply, float(C.max(initial=0.0)),
+    ns = NetworkSimplex(problem.supply, finite_max(C),
                         capacity=problem.supply.shape[0] + min(m * n, 8 * (m + n)) + 16)
     ns.add_arcs(*problem.dummy_arcs())
     in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
+    finite = C[ii, jj] < np.inf  # inf costs are missing arcs; a line may have fewer than k
+    ii, jj = ii[finite], jj[finite]
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
     ns.start_greedy(problem.dummy_node)
     threads = n_threads if parallel_for_work(m * n, n_threads) else 1
@@ -158,7 +161,9 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
 
 def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
     """Phase 1 stalled with mass on the root: open every arc of the rows and columns that
-    still hold it (the big-M potentials price them, but rounding can hide them)."""
+    still hold it (the big-M potentials price them, but rounding can hide them); when those
+    are all in, every remaining finite arc. With every finite arc in, mass left on the root
+    is mass that no finite arc can carry: a ValueError names its points (inf costs)."""
     m, n = C.shape
     n_rows = problem.n_rows
     stuck = np.flatnonzero((ns.state[: ns.n_nodes] == 0) & (ns.flow[: ns.n_nodes] > 0))
@@ -168,10 +173,17 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
             mask[node, :] = True
         elif n_rows <= node < n_rows + n:
             mask[:, node - n_rows] = True
-    mask &= ~in_set
+    finite = C < np.inf
+    mask &= ~in_set & finite
     if not mask.any():
-        raise SolverError("network simplex ended with mass on artificial arcs; "
-                          "no value is returned")
+        mask = ~in_set & finite
+    if not mask.any():
+        if finite.all():  # every arc is in: with finite costs that is a numerical failure
+            raise SolverError("network simplex ended with mass on artificial arcs; "
+                              "no value is returned")
+        from .solve import raise_unserved
+        src, tgt, f, _ = ns.real_flows()
+        raise_unserved(problem, src, tgt - n_rows, f)
     ii, jj = np.nonzero(mask)
     in_set[ii, jj] = True
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])

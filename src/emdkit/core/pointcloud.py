@@ -9,7 +9,8 @@
    v_j = min_i floor(c(x_i, y_j) − u_i)), and their objective must prove the work optimal,
    exactly as for dense problems (certificate.py).
 
-If certification fails, :class:`SolverError` is raised; there is no approximate fallback.
+When the strict certificate fails, :func:`emdkit.core.exact.settle_uncertified` accepts the
+float64-scale verdict or raises :class:`SolverError`; there is no approximate fallback.
 Memory is O((m + n)·k), not O(m·n).
 """
 from __future__ import annotations
@@ -18,11 +19,11 @@ import numpy as np
 from numba import njit
 from scipy.spatial import cKDTree
 
-from .certificate import (CERT_RTOL, lower_bound, marginal_residual, normalize_potentials,
-                          work_upper_bound)
+from .certificate import judge, lower_bound, marginal_residual, normalize_potentials
 from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .errors import SolverError
+from .exact import settle_uncertified
 from .kdtree import (KDTree, min_shifted_cost, node_max_potential, price_rows_parallel,
                      price_rows_serial)
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
@@ -139,12 +140,11 @@ def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, 
         v = np.append(v, float(pi[:m].min()))
     if work <= 0.0:
         return True, u, v, 0.0
-    lb = lower_bound(problem.supply, u, v)
-    w_up = work_upper_bound(work, n_rows + v.shape[0])
-    w_up += marginal_residual(n_rows, problem.supply, sup_r, sup_c, sup_f) * \
-        _cost_bound(X, Y, code)
-    gap = (w_up - max(lb, 0.0)) / work
-    return gap <= CERT_RTOL, u, v, gap
+    lb, dual_scale = lower_bound(problem.supply, u, v)
+    residual = marginal_residual(n_rows, problem.supply, sup_r, sup_c, sup_f)
+    ok, gap = judge(work, lb, dual_scale, n_rows + v.shape[0], residual,
+                    _cost_bound(X, Y, code), float(problem.supply[:n_rows].sum()))
+    return ok, u, v, gap
 
 
 def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray, metric: str,
@@ -162,12 +162,12 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     work = support_work(Xk, Yk, sup_r, sup_c, sup_f, code)
     ok, u, v, gap = certify_pointcloud(problem, Xk, Yk, code, ns.pi[: ns.n_nodes].copy(),
                                        sup_r, sup_c, sup_f, work)
-    if not ok:
-        raise SolverError(f"the point-cloud optimum could not be certified (gap {gap:.2e} > "
-                          f"{CERT_RTOL:g}); no value is returned. method='dense' solves it "
-                          "with exact refinement where the problem is small enough")
-    return assemble(problem, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, 0,
-                    (X.shape[0], Y.shape[0]),
-                    lambda idx: ground_distance(X[idx], Y, metric),
-                    lambda idx: ground_distance(X, Y[idx], metric), "pointcloud", ns.n_iter,
-                    gap)
+
+    def answer():
+        return assemble(problem, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, 0,
+                        (X.shape[0], Y.shape[0]),
+                        lambda idx: ground_distance(X[idx], Y, metric),
+                        lambda idx: ground_distance(X, Y[idx], metric), "pointcloud",
+                        ns.n_iter, gap)
+
+    return answer() if ok else settle_uncertified(problem, gap, answer)

@@ -37,7 +37,10 @@ class EMDResult:
         Which path produced the answer: "block", "candidate_rounds", "assignment",
         "constant", "one_to_many", "monotone_1d", "pointcloud" or "exact_rational".
     gap : float
-        The certificate: a proven bound on (work − optimum) / work. 0 for exact rational
+        The certificate, at most 1e-11: a proven bound on (work − optimum) / work, or, where
+        float64 cannot prove that (optima near 0, big-M costs), on (work − optimum) /
+        max(work, Σ a|u| + Σ b|v|) for a flow that meets the weights to within 1e-11 of the
+        mass (see "The exactness certificate" in the user guide). 0 for exact rational
         refinement and the 1-D closed form.
     """
 

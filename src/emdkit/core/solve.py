@@ -13,8 +13,9 @@ from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
-from .errors import STATUS_NOT_CERTIFIED, raise_for_status
-from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
+from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, raise_for_status
+from .exact import refine_exact, settle_uncertified
+from .network_simplex import ARTIFICIAL_FLOW_RTOL
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
@@ -110,7 +111,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     b : array_like, shape (n,)
         Non-negative weights, any positive total.
     cost : array_like, shape (m, n)
-        Non-negative ground distances.
+        Non-negative ground distances; ``np.inf`` marks a missing arc (no flow uses it).
     max_iter : int, optional
         Pivot bound for the network simplex; reaching it raises :class:`SolverError`.
     n_threads : int, default 1
@@ -130,11 +131,11 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         arrays, ragged lists), naming the argument.
     ValueError
         If weights are negative, all zero, empty, NaN or inf, or the cost has the wrong shape,
-        a negative, NaN or inf entry.
+        a negative, NaN or −inf entry, or is inf everywhere; or if the finite costs cannot
+        carry the mass (the message names the rows and columns left with mass).
     SolverError
-        If the optimum cannot be certified (``max_iter`` reached, or costs whose dynamic range
-        float64 cannot certify on a problem too large for exact refinement). No value is
-        returned then.
+        If the optimum cannot be certified (``max_iter`` reached, or neither certificate
+        below holds on a problem too large for exact refinement). No value is returned then.
 
     Notes
     -----
@@ -152,9 +153,18 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     overflowing totals solve. The simplex runs its second phase without the big-M offset, so
     potentials stay on the scale of the costs. Every answer is then certified: the duals are
     repaired into exactly feasible ones, and their objective, a proven lower bound on the
-    optimum, must be within 1e-11 of the work (``result.gap``). When float64 cannot certify
-    (costs spanning ~20 decades), problems up to 2,500 pairs are re-solved exactly in rational
-    arithmetic (``method == "exact_rational"``); larger ones raise :class:`SolverError`.
+    optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
+    input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
+    relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
+    of the mass. When neither holds, problems up to 2,500 pairs are re-solved exactly in
+    rational arithmetic (``method == "exact_rational"``); larger ones raise
+    :class:`SolverError` (none of 1,000 problems with costs spanning 1e-12…1e12 did, at 10–200
+    points a side: bench/RESULTS.md, "Exactness").
+
+    **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
+    of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
+    when the allowed arcs suffice). When they do not, ``ValueError`` says which rows and
+    columns are left with mass, where big-M would silently route it over the big costs.
 
     References
     ----------
@@ -172,7 +182,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     """
     a = as_weights(a, "a")
     b = as_weights(b, "b")
-    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]))
+    C, lo, hi = as_cost_with_range(cost, (a.shape[0], b.shape[0]), allow_inf=True)
     if max_iter is None:
         max_iter = default_max_iter(*C.shape)
     max_iter = check_positive_int(max_iter, "max_iter")
@@ -192,8 +202,10 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
         method, pivots = "candidate_rounds", ns.n_iter
     if status == STATUS_NOT_CERTIFIED:
-        return _exact_or_raise(problem, Cs, sup_r, sup_c, cost_exp, C.shape, cost_rows,
-                               cost_cols)
+        return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
+                            cost_rows, cost_cols, method, pivots)
+    if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
+        raise_unserved(problem, sup_r, sup_c, sup_f)
     raise_for_status(status, max_iter, pivots)
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
                     cost_cols, method, pivots, gap)
@@ -206,7 +218,7 @@ class DenseProblem:
     ``lo`` and ``hi`` are the cost matrix's min and max, already found by validation.
     """
 
-    __slots__ = ("problem", "C", "Cs", "cost_exp", "path")
+    __slots__ = ("problem", "C", "Cs", "cost_exp", "path", "missing_arcs")
 
     def __init__(self, a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float):
         self.problem = p = TransportProblem.from_weights(a, b)
@@ -215,10 +227,19 @@ class DenseProblem:
             np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
         if kept is not C:
             lo, hi = float(kept.min()), float(kept.max())
-        self.cost_exp = int(cost_exponent(hi))
+        # inf entries are missing arcs: scale by the finite ones (a pass only when there are)
+        self.missing_arcs = hi == np.inf
+        finite_hi = hi
+        if self.missing_arcs:
+            if lo == np.inf:  # the points with mass have no arc at all
+                nothing = np.empty(0, np.int64)
+                raise_unserved(p, nothing, nothing, np.empty(0))
+            finite_hi = float(kept[kept < np.inf].max())
+        self.cost_exp = int(cost_exponent(finite_hi))
         self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
         self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
-                            uniform_square=_uniform_square(p), constant=lo == hi)
+                            uniform_square=_uniform_square(p) and not self.missing_arcs,
+                            constant=lo == hi)
 
     def cost_rows(self, idx):
         return self.C[idx]
@@ -245,6 +266,11 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
     normalize = getattr(normalize_potentials, "py_func", normalize_potentials) \
         if interpreted else normalize_potentials
     idx, flows, work, _, u1, v_other = kernel(float(w), others, costs)
+    finite = costs[idx] < np.inf
+    if not finite.all():  # cheapest first reached a missing arc: the finite ones fall short
+        zeros = np.zeros(int(finite.sum()), np.int64)
+        raise_unserved(problem, *((zeros, idx[finite]) if row else (idx[finite], zeros)),
+                       flows[finite])
     n_rows = problem.n_rows
     pi = np.zeros(problem.supply.shape[0])
     if row:
@@ -267,6 +293,42 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
                     cost_cols, "one_to_many", 0, 0.0)
 
 
+# Rows and columns named in the message for a problem the finite arcs cannot serve.
+UNSERVED_LISTED = 10
+
+
+def raise_unserved(problem: TransportProblem, sup_r, sup_c, sup_f, where: str = "") -> None:
+    """ValueError naming the points whose mass the finite arcs of the cost cannot move.
+
+    ``sup_r, sup_c, sup_f`` are the flow the solver reached over finite arcs (block indices,
+    dummy arcs included, as after phase 1: what it leaves on the artificial root arcs is what
+    no finite arc can carry). Listed are the points on a side that must ship everything (the
+    lighter side; both when the totals are equal) with more than rounding left, in the
+    caller's indices.
+    """
+    left = problem.supply.copy()
+    np.subtract.at(left, np.asarray(sup_r, np.int64), sup_f)
+    np.add.at(left, problem.n_rows + np.asarray(sup_c, np.int64), sup_f)
+    tol = ARTIFICIAL_FLOW_RTOL * float(problem.supply[: problem.n_rows].sum())
+    parts = []
+    if problem.dummy != "sink":  # rows ship everything unless a dummy sink takes the surplus
+        parts.append(("rows", "a", problem.rows[np.flatnonzero(left[: problem.m] > tol)]))
+    if problem.dummy != "source":
+        cols = left[problem.n_rows: problem.n_rows + problem.n]
+        parts.append(("columns", "b", problem.cols[np.flatnonzero(cols < -tol)]))
+    named = [f"{what} {_index_list(idx)} of {arg}" for what, arg, idx in parts if idx.size]
+    prefix = f"{where}: " if where else ""
+    raise ValueError(f"{prefix}cost has too few finite entries to carry the mass (np.inf "
+                     f"marks a missing arc): {' and '.join(named) or 'some points'} are left "
+                     "with mass that no finite arc can move")
+
+
+def _index_list(idx: np.ndarray) -> str:
+    shown = ", ".join(str(int(i)) for i in idx[:UNSERVED_LISTED])
+    more = f" and {idx.size - UNSERVED_LISTED} more" if idx.size > UNSERVED_LISTED else ""
+    return f"[{shown}{more}]"
+
+
 def _uniform_square(problem: TransportProblem) -> bool:
     a, b = problem.a, problem.b
     return (problem.dummy == "none" and a.shape[0] == b.shape[0]
@@ -286,11 +348,22 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
     return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
 
 
-def _exact_or_raise(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
+def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp,
+                 shape, cost_rows, cost_cols, method, pivots) -> EMDResult:
+    """A dense float solution whose strict certificate failed, settled by
+    :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, exact
+    refinement, or SolverError."""
+    return settle_uncertified(
+        problem, gap,
+        lambda: assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, shape, cost_rows,
+                         cost_cols, method, pivots, gap),
+        lambda: _refine_exactly(problem, Cs, sup_r, sup_c, cost_exp, shape, cost_rows,
+                                cost_cols))
+
+
+def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
                     cost_rows, cost_cols) -> EMDResult:
-    """Re-solve in rational arithmetic when float64 could not certify (small problems)."""
-    if problem.m * problem.n > EXACT_REFINE_MAX_PAIRS:
-        raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
+    """Re-solve in rational arithmetic from the float support (small problems)."""
     sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
         problem.a, problem.b, Cs, hint_r, hint_c)
     # the free constant, fixed exactly before rounding to floats (as normalize_potentials

@@ -6,7 +6,8 @@ The policy (documented in the README and in each public docstring):
   object arrays, masked arrays (their mask would be ignored), dicts and ragged nested lists.
   Nothing is coerced into a number.
 * ``ValueError`` for a wrong *value*: NaN or infinity, negative weights or costs, all-zero
-  weights, empty signatures and mismatched shapes.
+  weights, empty signatures and mismatched shapes. The one exception: +inf in a cost matrix
+  given to the transport solvers means "no arc" (``allow_inf``).
 
 numpy only: importing this module does not load numba.
 """
@@ -65,9 +66,13 @@ def as_cost(cost: ArrayLike, shape: tuple[int, int], name: str = "cost") -> np.n
     return as_cost_with_range(cost, shape, name)[0]
 
 
-def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cost"
-                       ) -> tuple[np.ndarray, float, float]:
-    """:func:`as_cost`, with the min and max it checked (so callers need no second pass)."""
+def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cost",
+                       allow_inf: bool = False) -> tuple[np.ndarray, float, float]:
+    """:func:`as_cost`, with the min and max it checked (so callers need no second pass).
+
+    ``allow_inf``: +inf entries are accepted as "no arc" (the transport solvers' rule); the
+    max is then inf. NaN and −inf stay refused, and so does a matrix that is inf everywhere.
+    """
     arr = as_real_array(cost, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D, got shape {arr.shape}")
@@ -75,8 +80,12 @@ def as_cost_with_range(cost: ArrayLike, shape: tuple[int, int], name: str = "cos
         raise ValueError(f"{name} has shape {arr.shape}, but the weights need {shape} "
                          "(len(a), len(b))")
     lo, hi = (arr.min(), arr.max()) if arr.size else (0.0, 0.0)
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise ValueError(f"{name} contains NaN or inf")
+    if allow_inf and lo == np.inf:
+        raise ValueError(f"{name} is inf everywhere: no arc can move any mass "
+                         "(np.inf marks a missing arc)")
+    if not (np.isfinite(lo) and (np.isfinite(hi) or (allow_inf and hi == np.inf))):
+        raise ValueError(f"{name} contains NaN or -inf" if allow_inf else
+                         f"{name} contains NaN or inf")
     if lo < 0:
         raise ValueError(f"{name} contains negative entries (min {lo:g}); "
                          "ground distances are >= 0")
