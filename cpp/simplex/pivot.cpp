@@ -220,7 +220,8 @@ void check_tree(const Basis<Number>& b, Index n_nodes) {
         const Index e = b.pred[w];
         const bool up = b.src[e] == w && b.tgt[e] == p;
         const bool down = b.src[e] == p && b.tgt[e] == w;
-        if (b.state[e] != STATE_TREE || !(b.pred_dir[w] == DIR_UP ? up : down))
+        if (b.state[e] != STATE_TREE) fail("a pred arc is not in the tree");
+        if (!(b.pred_dir[w] == DIR_UP ? up : down))
             fail("pred arc does not join a node to its parent");
     }
     for (Index w = 0; w <= n_nodes; ++w) {

@@ -73,8 +73,10 @@ public:
 
     // Rows whose screened minimum is below the best so far are searched exactly, with the
     // same tolerance as BlockSearch; a block is block_size arcs rounded up to whole rows.
-    // Tree arcs have reduced cost 0 up to rounding, which the tolerance rejects, so no state
-    // lookup is needed.
+    // Tree arcs have reduced cost 0 up to rounding, which the tolerance nearly always rejects;
+    // only arcs that pass it are looked up, because a potential that cancelled to a small value
+    // beside big-M ones keeps an absolute error above the tolerance, and pivoting on a tree
+    // arc breaks the basis (check_tree caught it on wide-range costs).
     Entering find(const Basis<double>& b, Index next_arc) const {
         const double* cost = b.cost.data();
         const double* pi = b.pi.data();
@@ -88,7 +90,8 @@ public:
             const double pi_i = pi[r];
             if (row_min_shifted(cost + base, pi_cols) + pi_i < best) {
                 for (Index j = 0; j < n_cols_; ++j) {
-                    if (is_violated(cost[base + j], pi_i, pi_cols[j], best)) {
+                    if (is_violated(cost[base + j], pi_i, pi_cols[j], best) &&
+                        b.state[base + j] == STATE_LOWER) {
                         best = cost[base + j] + pi_i - pi_cols[j];
                         in_arc = base + j;
                     }

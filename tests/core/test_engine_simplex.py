@@ -19,7 +19,7 @@ from emdkit.core.engine import engine_name
 from emdkit.core.network_simplex import NetworkSimplex
 
 _engine = pytest.importorskip("emdkit._engine", reason="the compiled engine is not built")
-pytestmark = pytest.mark.skipif(engine_name() != "numba",
+numba_only = pytest.mark.skipif(engine_name() != "numba",
                                 reason="compares with the Numba kernels (EMDKIT_ENGINE=numba)")
 
 EXAMPLES = settings(max_examples=60, deadline=None, database=None)
@@ -71,6 +71,7 @@ def dense_problems(draw):
     return a, b, C
 
 
+@numba_only
 @seed(20261203)
 @EXAMPLES
 @given(dense_problems(), st.booleans())
@@ -80,6 +81,7 @@ def test_solve_small_matches_numba(prob, shortcuts):
     assert_same(_engine.solve_small(a, b, C, 10**6, shortcuts), want)
 
 
+@numba_only
 @seed(20261204)
 @EXAMPLES
 @given(dense_problems())
@@ -106,6 +108,7 @@ def test_certificate_matches_numba(prob):
     assert same(_engine.work_upper_bound(work, 17), certificate.work_upper_bound(work, 17))
 
 
+@numba_only
 @seed(20261205)
 @EXAMPLES
 @given(dense_problems(), st.integers(1, 8), st.booleans())
@@ -138,6 +141,7 @@ def test_live_network_simplex_matches_numba(prob, k, defer_dummy):
     assert_same(states[1], states[0])
 
 
+@numba_only
 @seed(20261206)
 @EXAMPLES
 @given(st.integers(0, 2**32 - 1), st.integers(1, 40))
@@ -149,6 +153,7 @@ def test_assignment_and_one_to_many_match_numba(s, n):
     assert_same(_engine.one_to_many(w, weights, costs), block.one_to_many(w, weights, costs))
 
 
+@numba_only
 @seed(20261207)
 @pytest.mark.filterwarnings("ignore:overflow encountered in ldexp")
 @EXAMPLES
@@ -167,6 +172,7 @@ def test_layout_helpers_match_python(s, m, n):
     assert _engine.cost_exponent(big) == problem.cost_exponent(big)
 
 
+@numba_only
 @seed(20261208)
 @settings(max_examples=25, deadline=None, database=None)
 @given(st.integers(0, 2**32 - 1), st.integers(2, 60), st.integers(2, 60), st.integers(1, 20))
@@ -187,6 +193,7 @@ def test_candidate_kernels_match_numba(s, m, n, cap):
         assert all(same(cols[i, :count[i]], want_cols[i, :want_count[i]]) for i in range(m))
 
 
+@numba_only
 @seed(20261209)
 @settings(max_examples=20, deadline=None, database=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 2, 3]))
@@ -207,6 +214,7 @@ def test_pairs_kernel_matches_numba(s, code):
     assert_same(results[1], results[0])
 
 
+@numba_only
 def test_dense_kernel_matches_numba():
     rng = np.random.default_rng(7)
     probs = [(rng.random(m) + 0.1, rng.random(n) + 0.1, rng.integers(0, 3, (m, n)) * 1.0)

@@ -18,7 +18,8 @@ from numba import njit
 
 # Numba's cache keys a compiled kernel on its own file only, and the kernels here compile
 # certify and solve_phases into themselves: a change there needs this file to change too
-# (any edit does), or an old cache keeps the old code.
+# (any edit does), or an old cache keeps the old code. Edited for the tree-arc check in
+# network_simplex._entering_dense.
 from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
 from .engine import native_engine
