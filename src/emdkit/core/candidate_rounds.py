@@ -161,9 +161,10 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
 
 def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
     """Phase 1 stalled with mass on the root: open every arc of the rows and columns that
-    still hold it (the big-M potentials price them, but rounding can hide them); when those
-    are all in, every remaining finite arc. With every finite arc in, mass left on the root
-    is mass that no finite arc can carry: a ValueError names its points (inf costs)."""
+    still hold it (the big-M potentials price them, but rounding can hide them). When those
+    are all in and the cost has missing (inf) arcs, open every remaining finite arc; with
+    all of them in, mass left on the root is mass no finite arc can carry, and a ValueError
+    names its points. With finite costs only, a stall there is a numerical failure."""
     m, n = C.shape
     n_rows = problem.n_rows
     stuck = np.flatnonzero((ns.state[: ns.n_nodes] == 0) & (ns.flow[: ns.n_nodes] > 0))
@@ -175,10 +176,11 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
             mask[:, node - n_rows] = True
     finite = C < np.inf
     mask &= ~in_set & finite
-    if not mask.any():
+    missing_arcs = not finite.all()
+    if not mask.any() and missing_arcs:
         mask = ~in_set & finite
     if not mask.any():
-        if finite.all():  # every arc is in: with finite costs that is a numerical failure
+        if not missing_arcs:
             raise SolverError("network simplex ended with mass on artificial arcs; "
                               "no value is returned")
         from .solve import raise_unserved
