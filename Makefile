@@ -45,10 +45,10 @@ native: $(STAMP)
 # The engine under AddressSanitizer and UndefinedBehaviorSanitizer (invariant checks on), run
 # on the core tests: a copy of the package in build/asan/overlay goes first on PYTHONPATH.
 # Python itself is not instrumented, so ASan is preloaded and its leak check (which would list
-# the interpreter's own allocations) is off. libstdc++ is preloaded with it: ASan intercepts
-# __cxa_throw, and without the real one already loaded the first C++ exception (a ValueError
-# from a binding, an EngineError) stops the process with "CHECK failed: real___cxa_throw".
-ASAN_LIB = $(shell $(CXX) -print-file-name=libasan.so) $(shell $(CXX) -print-file-name=libstdc++.so)
+# the interpreter's own allocations) is off. libstdc++ is preloaded with it: Python does not link
+# it, and ASan's __cxa_throw interceptor, finding no real __cxa_throw at startup, kills the
+# process at the engine's first C++ exception ("CHECK failed: real___cxa_throw").
+ASAN_PRELOAD = $(shell $(CXX) -print-file-name=libasan.so) $(shell $(CXX) -print-file-name=libstdc++.so)
 sanitize: $(STAMP)
 	$(VENV)/bin/cmake -S . -B build/asan -G Ninja -DPython_EXECUTABLE=$(abspath $(PY)) \
 	    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMDKIT_SANITIZE=ON \
@@ -58,7 +58,7 @@ sanitize: $(STAMP)
 	cp -r src/emdkit build/asan/overlay/ && find build/asan/overlay -name '*.so' -delete
 	$(VENV)/bin/cmake --build build/asan
 	@rm -f build-asan.log
-	LD_PRELOAD="$(ASAN_LIB)" ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	LD_PRELOAD="$(ASAN_PRELOAD)" ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 EMDKIT_ENGINE=native \
 	    PYTHONPATH=$(CURDIR)/build/asan/overlay $(PY) -m pytest -q -p no:cacheprovider \
 	    -m "not slow" --rootdir=$(CURDIR) tests/core

@@ -8,6 +8,8 @@ void bind_parts(nanobind::module_& m) {
     bind_certificate(m);
     bind_solve(m);
     bind_costs(m);
+    bind_pointcloud(m);
+    bind_one_d(m);
 }
 
 }  // namespace emdkit

@@ -13,5 +13,7 @@ void bind_simplex(nanobind::module_& m);
 void bind_certificate(nanobind::module_& m);
 void bind_solve(nanobind::module_& m);
 void bind_costs(nanobind::module_& m);
+void bind_pointcloud(nanobind::module_& m);
+void bind_one_d(nanobind::module_& m);
 
 }  // namespace emdkit

@@ -51,3 +51,8 @@ def box_cost(x, lo, hi, code):
 def line_cost(t, code):
     d = abs(t)
     return d * d if code == SQEUCLIDEAN else d
+
+
+# The compiled engine's twins live in cpp/costs/ground_cost.hpp (emdkit._engine.point_cost,
+# box_cost, line_cost). These names are not rebound under EMDKIT_ENGINE=native: Numba kernels in
+# other modules compile against them until those modules are ported too.

@@ -12,6 +12,8 @@ from numba import njit, prange
 
 from .certificate import floor_difference
 from .cost_kernels import box_cost, point_cost
+from .engine import native_engine
+from .threads import numba_threads
 from .topk import emit_row, push_smallest
 
 # Points per leaf: a leaf is scanned exhaustively, so it trades box tests against point costs
@@ -123,6 +125,18 @@ def price_rows_parallel(X, pi_rows, pts, pi_sorted, perm, start, end, left, righ
                        node_max, code, eps, cap, out_cols, out_count)
 
 
+def price_rows(X, pi_rows, pts, pi_sorted, perm, start, end, left, right, lo, hi, node_max,
+               code, eps, cap, out_cols, out_count, n_threads):
+    """:func:`price_rows_serial` on ``n_threads`` threads (one: serially, with no pool)."""
+    args = (X, pi_rows, pts, pi_sorted, perm, start, end, left, right, lo, hi, node_max, code,
+            eps, cap, out_cols, out_count)
+    if n_threads <= 1:
+        price_rows_serial(*args)
+        return
+    with numba_threads(n_threads):
+        price_rows_parallel(*args)
+
+
 @njit(cache=True, nogil=True)
 def min_shifted_cost(Q, pts, shift_sorted, start, end, left, right, lo, hi, node_min, code):
     """For each query q: min over tree points p of floor(c(q, p) + shift_p), exactly rounded
@@ -156,3 +170,12 @@ def min_shifted_cost(Q, pts, shift_sorted, start, end, left, right, lo, hi, node
                 stack[top] = right[k]
         out[qi] = best
     return out
+
+
+# The compiled engine's kernels replace the Numba ones when EMDKIT_ENGINE=native (same
+# arguments and results; price_rows runs its own std::threads).
+_native = native_engine()
+if _native is not None:
+    node_max_potential = _native.node_max_potential
+    price_rows = _native.price_rows
+    min_shifted_cost = _native.min_shifted_cost

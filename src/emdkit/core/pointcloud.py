@@ -22,14 +22,14 @@ from scipy.spatial import cKDTree
 from .certificate import judge, lower_bound, marginal_residual, normalize_potentials
 from .cost_kernels import point_cost
 from .costs import lookup_metric
+from .engine import native_engine
 from .errors import SolverError
 from .exact import settle_uncertified
-from .kdtree import (KDTree, min_shifted_cost, node_max_potential, price_rows_parallel,
-                     price_rows_serial)
+from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .result import EMDResult, assemble
-from .threads import numba_threads, parallel_for_work
+from .threads import parallel_for_work
 
 NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
@@ -93,8 +93,7 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
     ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
     ns.start_greedy(problem.dummy_node)
     tree = KDTree(Y)
-    sweep = price_rows_parallel if parallel_for_work(m * n // 8, n_threads) else \
-        price_rows_serial
+    sweep_threads = n_threads if parallel_for_work(m * n // 8, n_threads) else 1
 
     def price(cap):
         cap = min(cap, n)
@@ -103,10 +102,9 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
         pi_cols = ns.pi[n_rows:n_rows + n]
         node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_cols[tree.perm],
                            tree.node_max)
-        with numba_threads(n_threads):
-            sweep(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
-                  tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
-                  PRICING_EPS, cap, out_cols, out_count)
+        price_rows(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
+                   tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
+                   PRICING_EPS, cap, out_cols, out_count, sweep_threads)
         return out_cols, out_count
 
     # an arc already in the set cannot price negative here: solve() re-prices the set with
@@ -171,3 +169,12 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                         ns.n_iter, gap)
 
     return answer() if ok else settle_uncertified(problem, gap, answer)
+
+
+# The compiled engine's kernels replace the Numba ones when EMDKIT_ENGINE=native (same
+# arguments and results).
+_native = native_engine()
+if _native is not None:
+    _pair_costs = _native.pair_costs
+    support_work = _native.support_work
+    point_cost = _native.point_cost

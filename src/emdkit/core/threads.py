@@ -10,7 +10,8 @@ before it runs, so a region worth less than a few ticks of work gets *slower* wi
 * many independent problems run one problem per thread, in chunks, never a barrier per pivot.
 
 Thread counts respect ``NUMBA_NUM_THREADS``, the CPU affinity mask, and the caller's
-``n_jobs`` / ``n_threads``.
+``n_jobs`` / ``n_threads``. The compiled engine's kernels take the count as an argument on every
+call and run their own std::threads; :class:`numba_threads` serves the Numba kernels only.
 """
 from __future__ import annotations
 
