@@ -40,7 +40,11 @@ def as_real_array(values: object, name: str) -> np.ndarray:
     if arr.dtype.kind not in _REAL_KINDS:
         what = _KIND_NAMES.get(arr.dtype.kind, f"dtype {arr.dtype}")
         raise TypeError(f"{name} must contain real numbers, got {what} (dtype {arr.dtype})")
-    return arr.astype(np.float64, copy=False)
+    arr = arr.astype(np.float64, copy=False)
+    # Arrays unpickled from a byte buffer (Dask, multiprocessing) can start at an address that
+    # is not a multiple of 8; the compiled engine reads float64 through double pointers, which
+    # is undefined behaviour there (UBSan caught it on emd_batch over Dask). An aligned copy.
+    return arr if arr.flags.aligned else arr.copy()
 
 
 def as_weights(values: ArrayLike, name: str) -> np.ndarray:
