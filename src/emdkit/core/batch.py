@@ -28,7 +28,7 @@ from .result import BatchEMDResult, EMDResult, assemble
 from .solve import DenseProblem, _choose, default_max_iter, emd, raise_unserved, settle_dense, \
     signature_emd
 from .threads import resolve_threads
-from .validation import as_cost_with_range, as_points, as_weights, check_n_jobs
+from .validation import aligned, as_cost_with_range, as_points, as_weights, check_n_jobs
 
 # Problems per chunk when a progress bar or a Dask scheduler is asked for.
 CHUNKS_FOR_PROGRESS = 64
@@ -270,6 +270,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
 
 
 def _solve_dense_problems(problems, max_iter, n_jobs) -> list[EMDResult]:
+    problems = aligned(problems)  # unpickled on a Dask worker, arrays may be misaligned
     threads = resolve_threads(n_jobs)
     prepared = [_prepare(k, problem) for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
@@ -552,6 +553,7 @@ def _pairs_over(sigs, first, second, metric, n_jobs, progress, scheduler, timeou
 
 
 def _pairs_task(pairs, sigs, metric, n_jobs):
+    sigs = aligned(sigs)  # unpickled on a Dask worker, arrays may be misaligned
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
     return list(_pair_distances(sigs, pairs[:, 0], pairs[:, 1], metric, n_jobs))
 

@@ -40,11 +40,22 @@ def as_real_array(values: object, name: str) -> np.ndarray:
     if arr.dtype.kind not in _REAL_KINDS:
         what = _KIND_NAMES.get(arr.dtype.kind, f"dtype {arr.dtype}")
         raise TypeError(f"{name} must contain real numbers, got {what} (dtype {arr.dtype})")
-    arr = arr.astype(np.float64, copy=False)
-    # Arrays unpickled from a byte buffer (Dask, multiprocessing) can start at an address that
-    # is not a multiple of 8; the compiled engine reads float64 through double pointers, which
-    # is undefined behaviour there (UBSan caught it on emd_batch over Dask). An aligned copy.
-    return arr if arr.flags.aligned else arr.copy()
+    return aligned(arr.astype(np.float64, copy=False))
+
+
+def aligned(x):
+    """``x`` with every array in it (tuples and lists are walked) aligned for its dtype.
+
+    Arrays unpickled from a byte buffer (Dask, multiprocessing) can start at an address that is
+    not a multiple of 8; the compiled engine reads float64 through double pointers, which is
+    undefined behaviour there (UBSan caught it on emd_batch over Dask). Misaligned arrays are
+    copied; aligned ones are returned as they are.
+    """
+    if isinstance(x, np.ndarray):
+        return x if x.flags.aligned else x.copy()
+    if isinstance(x, (tuple, list)):
+        return type(x)(aligned(v) for v in x)
+    return x
 
 
 def as_weights(values: ArrayLike, name: str) -> np.ndarray:
