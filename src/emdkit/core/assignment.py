@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .engine import native_engine
+
 # Below this many points per side the augmenting-path solver beats the network simplex on
 # uniform weights: n = 100: 0.74 ms vs 0.91 ms; n = 300: 7.7 ms vs 5.5 ms (uniform 2-D clouds).
 ASSIGNMENT_BELOW = 250
@@ -87,3 +89,9 @@ def solve_assignment(cost):
             if r == start:
                 break
     return col_for_row, u, v, 0
+
+
+# The compiled engine's solver (cpp/solve/assignment.cpp), same signature and bits.
+_native = native_engine()
+if _native is not None:
+    solve_assignment = _native.solve_assignment  # noqa: F811

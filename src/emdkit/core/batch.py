@@ -20,6 +20,7 @@ from .block import METHOD_NAMES, solve_small
 from .cost_kernels import point_cost
 from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from .costs import Metric, check_metric, lookup_metric
+from .engine import native_engine
 from .errors import (STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, SolverError,
                      raise_for_status)
 from . import solve as _solve
@@ -29,7 +30,7 @@ from .result import BatchEMDResult, EMDResult, assemble
 from .solve import SIGNATURE_METHODS, DenseProblem, _choose, default_max_iter, emd, \
     raise_unserved, settle_dense, signature_emd, solve_one_to_many
 from .threads import resolve_threads
-from .validation import (as_dense_problem, as_real_array, as_signature, check_max_iter,
+from .validation import (aligned, as_dense_problem, as_real_array, as_signature, check_max_iter,
                          check_n_jobs)
 
 # Problems per chunk when a progress bar or a Dask scheduler is asked for.
@@ -107,6 +108,14 @@ def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, st
         wy = weights[offsets[j]:offsets[j + 1]]
         out[p], status[p] = _signature_distance(X, wx, Y, wy, code,
                                                 default_max_iter(X.shape[0], Y.shape[0]))
+
+
+# The compiled engine's kernels (cpp/solve/batch.cpp), same signatures and bits; they release
+# the GIL, so in_chunks' threads run them side by side.
+_native = native_engine()
+if _native is not None:
+    _dense_kernel = _native.dense_kernel  # noqa: F811
+    _pairs_kernel = _native.pairs_kernel  # noqa: F811
 
 
 def in_chunks(count: int, n_threads: int, run) -> None:
@@ -297,6 +306,7 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
 
 def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDResult]:
     """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), solved."""
+    problems = aligned(problems)  # unpickled on a Dask worker, arrays may be misaligned
     threads = resolve_threads(n_jobs)
     prepared = [_prepare(first + k, problem) for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
@@ -677,6 +687,7 @@ def _pairs_over(sigs, parts, first, second, metric, n_jobs, progress, scheduler,
 
 
 def _pairs_task(pairs, sigs, metric, n_jobs, parts):
+    sigs = aligned(sigs)  # unpickled on a Dask worker, arrays may be misaligned
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
     return list(_pair_distances(sigs, pairs[:, 0], pairs[:, 1], metric, n_jobs, parts))
 

@@ -18,9 +18,11 @@ from numba import njit
 
 # Numba's cache keys a compiled kernel on its own file only, and the kernels here compile
 # certify and solve_phases into themselves: a change there needs this file to change too
-# (any edit does), or an old cache keeps the old code.
+# (any edit does), or an old cache keeps the old code. Edited for the tree-arc check in
+# network_simplex._entering_dense.
 from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
+from .engine import native_engine
 from .errors import STATUS_NO_AUGMENTING_PATH, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL
 from .network_simplex import (artificial_cost, block_size_for, greedy_start, init_tree,
                               new_basis, solve_phases)
@@ -244,3 +246,11 @@ def one_to_many(w, weights, costs):
         for j in range(n):
             v[j] = min(costs[j] - last_cost, 0.0)
     return idx_sorted, flows_sorted, work, total, u, v
+
+
+# The compiled engine's small-problem solver (cpp/solve/block.cpp), same signatures and bits.
+_native = native_engine()
+if _native is not None:
+    canonical_work = _native.canonical_work  # noqa: F811
+    solve_small = _native.solve_small  # noqa: F811
+    one_to_many = _native.one_to_many  # noqa: F811

@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from .certificate import finite_max
+from .engine import native_engine
 from .errors import SolverError
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
@@ -59,6 +60,17 @@ def _price_rows_serial(C, pi, n_rows, in_set, cap, out_cols, out_count):
 def _price_rows_parallel(C, pi, n_rows, in_set, cap, out_cols, out_count):
     for i in prange(C.shape[0]):
         _price_row(C, pi, i, n_rows, in_set, cap, out_cols, out_count)
+
+
+def price_rows(C, pi, n_rows, in_set, cap, out_cols, out_count, n_threads=1):
+    """Price every pair of C: per row, up to ``cap`` columns with a negative reduced cost
+    outside ``in_set``, most negative first, into ``out_cols`` / ``out_count``; rows run on
+    ``n_threads`` threads (1: serial)."""
+    if n_threads > 1:
+        with numba_threads(n_threads):
+            _price_rows_parallel(C, pi, n_rows, in_set, cap, out_cols, out_count)
+    else:
+        _price_rows_serial(C, pi, n_rows, in_set, cap, out_cols, out_count)
 
 
 @njit(cache=True, nogil=True)
@@ -128,14 +140,13 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     ii, jj = ii[finite], jj[finite]
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
     ns.start_greedy(problem.dummy_node)
-    sweep = _price_rows_parallel if parallel_for_work(m * n, n_threads) else _price_rows_serial
+    threads = n_threads if parallel_for_work(m * n, n_threads) else 1
 
     def price(cap):
         cap = min(cap, n)
         out_cols = np.empty((m, cap), np.int64)
         out_count = np.empty(m, np.int64)
-        with numba_threads(n_threads):
-            sweep(C, ns.pi, n_rows, in_set, cap, out_cols, out_count)
+        price_rows(C, ns.pi, n_rows, in_set, cap, out_cols, out_count, threads)
         return out_cols, out_count
 
     def add_violators(rows, cols):
@@ -155,8 +166,7 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
     names its points. With finite costs only, a stall there is a numerical failure."""
     m, n = C.shape
     n_rows = problem.n_rows
-    b = ns.basis
-    stuck = np.flatnonzero((b.state[: ns.n_nodes] == 0) & (b.flow[: ns.n_nodes] > 0))
+    stuck = np.flatnonzero((ns.state[: ns.n_nodes] == 0) & (ns.flow[: ns.n_nodes] > 0))
     mask = np.zeros((m, n), bool)
     for node in stuck:
         if node < m:
@@ -178,3 +188,11 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
     ii, jj = np.nonzero(mask)
     in_set[ii, jj] = True
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
+
+
+# The compiled engine's kernels (cpp/solve/candidates.cpp), same signatures and bits; the
+# sweep runs on std::threads.
+_native = native_engine()
+if _native is not None:
+    price_rows = _native.price_rows  # noqa: F811
+    _initial_candidates = _native.initial_candidates  # noqa: F811

@@ -36,6 +36,8 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
+from .engine import native_engine
+
 # The largest relative gap between the returned work and a proven lower bound on the optimum.
 # Measured on the test suite's problems and the benchmark inputs (bench/RESULTS.md, 'certified
 # gap'): the gap is below 1e-14 on well-scaled problems; 1e-11 leaves three decades of margin
@@ -224,3 +226,17 @@ def certify(C, n_rows, supply, pi, sup_r, sup_c, sup_f, work, kind):
         mass += supply[k]
     ok, gap = judge(work, lb, dual_scale, n_rows + n_cols, residual, finite_max(C), mass)
     return ok, u, v, gap
+
+
+# The compiled engine's certificate (cpp/certificate/), same signatures and bits. two_sum and
+# floor_difference stay the jitable ones: Numba kernels elsewhere (kdtree.py) compile them in.
+_native = native_engine()
+if _native is not None:
+    repaired_column_duals = _native.repaired_column_duals  # noqa: F811
+    finite_max = _native.finite_max  # noqa: F811
+    lower_bound = _native.lower_bound  # noqa: F811
+    work_upper_bound = _native.work_upper_bound  # noqa: F811
+    marginal_residual = _native.marginal_residual  # noqa: F811
+    normalize_potentials = _native.normalize_potentials  # noqa: F811
+    judge = _native.judge  # noqa: F811
+    certify = _native.certify  # noqa: F811

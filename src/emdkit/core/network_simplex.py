@@ -25,6 +25,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from .engine import native_engine
 from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_MAX_ITER, STATUS_OPTIMAL, STATUS_UNBOUNDED
 
 STATE_TREE = 0
@@ -164,7 +165,10 @@ def _entering_dense(b, first_real, n_rows, n_cols, block_size, next_arc):
     Rows are screened with a vectorised minimum of their reduced costs; rows with a negative
     minimum are searched exactly with the same tolerance as the generic search. The block is
     ``block_size`` arcs rounded up to whole rows. Tree arcs have reduced cost 0 up to rounding,
-    which the tolerance rejects, so no state lookup is needed.
+    which the tolerance nearly always rejects; only arcs that pass it are looked up, because
+    potentials that cancelled to a small value beside big-M ones keep an absolute error above
+    the tolerance, and pivoting on a tree arc broke the basis (the tree invariants checked by
+    the compiled engine's EMDKIT_CHECK_INVARIANTS build caught it on wide-range costs).
     """
     cost = b.cost
     pi = b.pi
@@ -178,7 +182,8 @@ def _entering_dense(b, first_real, n_rows, n_cols, block_size, next_arc):
         pi_i = pi[r]
         if _row_min_shifted(cost, base, pi, n_rows, n_cols) + pi_i < best:
             for j in range(n_cols):
-                if _is_violated(cost[base + j], pi_i, pi[n_rows + j], best):
+                if _is_violated(cost[base + j], pi_i, pi[n_rows + j], best) and \
+                        b.state[base + j] == STATE_LOWER:
                     best = cost[base + j] + pi_i - pi[n_rows + j]
                     in_arc = base + j
         r += 1
@@ -821,3 +826,10 @@ def hang_forest(b, supply, resid, art_cost, taken, n_taken):
         else:
             last_succ[u] = order_nodes[k + succ_num[u] - 1]
 
+
+
+# The compiled engine's live solver (cpp/simplex/network_simplex.hpp): same constructor,
+# methods and attribute reads (ns.pi, ns.flow, ... are copies there).
+_native = native_engine()
+if _native is not None:
+    NetworkSimplex = _native.NetworkSimplex  # noqa: F811

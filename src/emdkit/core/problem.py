@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba.extending import register_jitable
 
+from .engine import native_engine
+
 # Totals that agree to this relative precision are the same total written with rounding;
 # a dummy node for the difference would only hold rounding noise (a few ulps of the total).
 BALANCE_RTOL = 1e-13
@@ -240,3 +242,13 @@ class TransportProblem:
             if self.dummy == "source":
                 v[drop_c] = np.minimum(v[drop_c], 0.0)
         return u, v
+
+
+# The compiled engine's layout helpers (cpp/solve/problem.cpp): the same bits, without the
+# numpy calls' overhead (reduce_weights: 67 µs -> 7 µs at 24 points a side). The Numba
+# kernels that compile these in (block.solve_small, batch._signature_distance) are replaced
+# under this engine too, so none of them is compiled against the compiled functions.
+_native = native_engine()
+if _native is not None:
+    balanced_layout = _native.balanced_layout  # noqa: F811
+    reduce_weights = _native.reduce_weights  # noqa: F811

@@ -269,8 +269,10 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
     others = problem.b if row else problem.a
     costs = np.ascontiguousarray(Cs[0] if row else Cs[:, 0])
     interpreted = others.shape[0] <= ONE_TO_MANY_INTERPRETED_UP_TO
-    kernel = one_to_many.py_func if interpreted else one_to_many
-    normalize = normalize_potentials.py_func if interpreted else normalize_potentials
+    # the compiled engine's functions have no py_func: they need no compilation either
+    kernel = getattr(one_to_many, "py_func", one_to_many) if interpreted else one_to_many
+    normalize = getattr(normalize_potentials, "py_func", normalize_potentials) \
+        if interpreted else normalize_potentials
     idx, flows, work, _, u1, v_other = kernel(float(w), others, costs)
     finite = costs[idx] < np.inf
     if not finite.all():  # cheapest first reached a missing arc: the finite ones fall short

@@ -1,0 +1,25 @@
+// Equal-size point sets with one common weight: an assignment problem, solved by shortest
+// augmenting paths (Jonker-Volgenant's augmentation phase in Crouse's dense form, "On
+// implementing 2D rectangular assignment algorithms", IEEE TAES 2016). The duals u, v keep
+// u_i + v_j <= c_ij, tight on the assignment: optimal duals of the transport problem too.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace emdkit::solve {
+
+// Below this many points per side the augmenting-path solver beats the network simplex on
+// uniform weights (mirrors assignment.ASSIGNMENT_BELOW; n = 100: 0.74 ms vs 0.91 ms).
+constexpr std::int64_t ASSIGNMENT_BELOW = 250;
+
+struct Assignment {
+    std::vector<std::int64_t> col_for_row;
+    std::vector<double> u, v;
+    int status;  // 0 optimal; 1 no augmenting path (finite costs rule it out)
+};
+
+// Minimise sum_i cost[i, col_for_row[i]] over permutations of an n x n row-major matrix.
+Assignment solve_assignment(const double* cost, std::int64_t n);
+
+}  // namespace emdkit::solve

@@ -1,0 +1,217 @@
+#include "solve/block.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "certificate/certificate.hpp"
+#include "common/errors.hpp"
+#include "simplex/network_simplex.hpp"
+#include "simplex/start_basis.hpp"
+#include "solve/assignment.hpp"
+#include "solve/problem.hpp"
+
+namespace emdkit::solve {
+
+namespace {
+
+// The minimum block of the dense pricing in a small problem (half LEMON's sqrt rule, floored).
+constexpr Index MIN_SMALL_BLOCK = 10;
+constexpr double INF = std::numeric_limits<double>::infinity();
+
+// Any feasible flow of the balanced block (used when every cost is equal).
+BlockFlow north_west_corner(const std::vector<double>& supply, Index n_rows) {
+    const auto n_cols = static_cast<Index>(supply.size()) - n_rows;
+    BlockFlow out;
+    Index r = 0, c = 0;
+    double ra = supply[0];
+    double rb = -supply[n_rows];
+    while (r < n_rows && c < n_cols) {
+        const double f = std::min(ra, rb);
+        if (f > 0) {
+            out.rows.push_back(r);
+            out.cols.push_back(c);
+            out.flows.push_back(f);
+        }
+        ra -= f;
+        rb -= f;
+        if (ra <= 0 && r + 1 < n_rows) {
+            ra = supply[++r];
+        } else if (rb <= 0 && c + 1 < n_cols) {
+            ++c;
+            rb = -supply[n_rows + c];
+        } else {
+            break;
+        }
+    }
+    return out;
+}
+
+// Optimal duals when every real cost equals value (dummy arcs cost 0).
+std::vector<double> constant_potentials(Index n_rows, Index n_cols, Index m, Index n, int kind,
+                                        double value) {
+    std::vector<double> pi(static_cast<std::size_t>(n_rows + n_cols), 0.0);
+    if (kind == DUMMY_SOURCE) {  // v <= 0 on real columns: v = 0, u = value on real rows
+        for (Index r = 0; r < m; ++r) pi[r] = -value;
+    } else {                     // u = 0, v = value on real columns (dummy column keeps 0)
+        for (Index c = 0; c < n; ++c) pi[n_rows + c] = value;
+    }
+    return pi;
+}
+
+struct SimplexOutcome {
+    Status status;
+    Index pivots;
+    BlockFlow flow;
+    std::vector<double> pi;
+};
+
+// Network simplex over every arc of the balanced block.
+SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_rows,
+                                   const double* C, Index m, Index n, Index dummy_row,
+                                   Index dummy_col, Index max_iter) {
+    using namespace simplex;
+    const auto n_nodes = static_cast<Index>(supply.size());
+    const Index n_cols = n_nodes - n_rows;
+    const Index n_arcs = n_nodes + n_rows * n_cols;
+    Basis<double> b(n_nodes, n_arcs);
+    double max_cost = 0.0;
+    Index e = n_nodes;
+    for (Index i = 0; i < n_rows; ++i) {
+        for (Index j = 0; j < n_cols; ++j, ++e) {
+            b.src[e] = i;
+            b.tgt[e] = n_rows + j;
+            const double c = (i < m && j < n) ? C[i * n + j] : 0.0;
+            b.cost[e] = c;
+            if (c < INF) max_cost = std::max(max_cost, c);  // an inf arc is absent
+        }
+    }
+    const double art_cost = artificial_cost(max_cost, n_nodes);
+    const DenseLayout layout{n_rows, n_cols};
+    init_tree(b, supply.data(), n_nodes, art_cost);
+    greedy_start(b, supply.data(), n_nodes, art_cost, n_arcs, layout, dummy_row, dummy_col);
+    Index next_arc = n_nodes;
+    const Index block = std::max(block_size_for(n_rows * n_cols) / 2, MIN_SMALL_BLOCK);
+    const PhaseResult r = solve_phases(b, supply.data(), n_nodes, n_arcs, block, next_arc,
+                                       max_iter, layout, 1);
+    SimplexOutcome out{r.status, r.pivots, {}, std::vector<double>(b.pi.begin(),
+                                                                   b.pi.begin() + n_nodes)};
+    for (e = n_nodes; e < n_arcs; ++e) {  // arcs are laid out row-major: the support is too
+        if (b.flow[e] > 0) {
+            out.flow.rows.push_back((e - n_nodes) / n_cols);
+            out.flow.cols.push_back((e - n_nodes) % n_cols);
+            out.flow.flows.push_back(b.flow[e]);
+        }
+    }
+    return out;
+}
+
+bool is_uniform_square(const double* ar, Index m, const double* bc, Index n) {
+    if (m != n) return false;
+    const double w = ar[0];
+    for (Index k = 0; k < m; ++k)
+        if (ar[k] != w || bc[k] != w) return false;
+    return true;
+}
+
+}  // namespace
+
+double canonical_work(const Index* rows, const Index* cols, const double* flows, Index count,
+                      const double* C, Index m, Index n) {
+    double work = 0.0;
+    for (Index k = 0; k < count; ++k)
+        if (rows[k] < m && cols[k] < n) work += flows[k] * C[rows[k] * n + cols[k]];
+    return work;
+}
+
+SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
+                        Index max_iter, bool shortcuts) {
+    Layout layout = balanced_layout(ar, m, bc, n);
+    const int kind = layout.kind;
+    const Index n_rows = m + (kind == DUMMY_SOURCE);
+    const auto n_cols = static_cast<Index>(layout.supply.size()) - n_rows;
+    const Index dummy_row = kind == DUMMY_SOURCE ? m : -1;
+    const Index dummy_col = kind == DUMMY_SINK ? n : -1;
+    const auto [lo_it, hi_it] = std::minmax_element(C, C + m * n);
+    const double lo = *lo_it;
+    const double hi = *hi_it;
+    SmallResult out{static_cast<int>(Status::optimal), METHOD_BLOCK, {}, {}, 0.0,
+                    layout.total, kind, 0, std::numeric_limits<double>::infinity()};
+    if (shortcuts && lo == hi) {
+        out.method = METHOD_CONSTANT;
+        out.flow = north_west_corner(layout.supply, n_rows);
+        out.pi = constant_potentials(n_rows, n_cols, m, n, kind, lo);
+    } else if (shortcuts && kind == DUMMY_NONE && m < ASSIGNMENT_BELOW && hi < INF &&
+               is_uniform_square(ar, m, bc, n)) {  // inf costs (missing arcs): the simplex
+        out.method = METHOD_ASSIGNMENT;
+        Assignment a = solve_assignment(C, m);
+        if (a.status != 0) out.status = static_cast<int>(Status::no_augmenting_path);
+        out.flow.rows.resize(static_cast<std::size_t>(m));
+        std::iota(out.flow.rows.begin(), out.flow.rows.end(), Index(0));
+        out.flow.cols = std::move(a.col_for_row);
+        out.flow.flows.assign(static_cast<std::size_t>(m), ar[0]);
+        out.pi.resize(static_cast<std::size_t>(2 * m));
+        for (Index k = 0; k < m; ++k) {
+            out.pi[k] = -a.u[k];
+            out.pi[m + k] = a.v[k];
+        }
+        out.pivots = m;
+    } else {
+        SimplexOutcome s = solve_block_simplex(layout.supply, n_rows, C, m, n, dummy_row,
+                                               dummy_col, max_iter);
+        out.status = static_cast<int>(s.status);
+        out.pivots = s.pivots;
+        out.flow = std::move(s.flow);
+        out.pi = std::move(s.pi);
+    }
+    const auto count = static_cast<Index>(out.flow.rows.size());
+    out.work = canonical_work(out.flow.rows.data(), out.flow.cols.data(), out.flow.flows.data(),
+                              count, C, m, n);
+    if (out.status == static_cast<int>(Status::optimal)) {
+        const certificate::Certificate cert = certificate::certify(
+            {C, m, n}, n_rows, layout.supply.data(), static_cast<Index>(layout.supply.size()),
+            out.pi.data(), {out.flow.rows.data(), out.flow.cols.data(), out.flow.flows.data(),
+                            count},
+            out.work, kind);
+        out.gap = cert.gap;
+        for (Index r = 0; r < n_rows; ++r) out.pi[r] = -cert.u[r];
+        for (Index c = 0; c < n_cols; ++c) out.pi[n_rows + c] = cert.v[c];
+        if (!cert.certified) out.status = static_cast<int>(Status::not_certified);
+    }
+    return out;
+}
+
+OneToMany one_to_many(double w, const double* weights, const double* costs, Index n) {
+    std::vector<Index> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), Index(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [costs](Index a, Index b) { return costs[a] < costs[b]; });
+    const double others_total = sequential_sum(weights, n);
+    OneToMany out{{}, {}, 0.0, std::min(w, others_total), 0.0, {}};
+    double remaining = out.total;
+    double last_cost = 0.0;
+    std::vector<std::pair<Index, double>> shipped;
+    for (const Index j : order) {
+        if (remaining <= 0.0) break;
+        const double f = std::min(weights[j], remaining);
+        shipped.emplace_back(j, f);
+        remaining -= f;
+        last_cost = costs[j];
+    }
+    // the support in index order, summed left to right: the canonical work
+    std::stable_sort(shipped.begin(), shipped.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [j, f] : shipped) {
+        out.idx.push_back(j);
+        out.flows.push_back(f);
+        out.work += f * costs[j];
+    }
+    out.v.assign(costs, costs + n);
+    if (w < others_total) {
+        out.u = last_cost;
+        for (Index j = 0; j < n; ++j) out.v[j] = std::min(costs[j] - last_cost, 0.0);
+    }
+    return out;
+}
+
+}  // namespace emdkit::solve

@@ -1,0 +1,61 @@
+// One small dense problem, solved start to end in one call: the all-arcs block
+// (emdkit/core/block.py). Three exact routes: constant costs (north-west corner), equal
+// counts with one common weight (assignment), and the network simplex over the full block.
+// Each is certified with the same sound bounds.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace emdkit::solve {
+
+using Index = std::int64_t;
+
+// Mirrors block.ALL_ARCS_BELOW: up to this many pairs one dense block with every arc beats
+// candidate rounds (measured crossover between 20k and 40k pairs, bench/RESULTS_core.md).
+constexpr Index ALL_ARCS_BELOW = 30'000;
+
+constexpr int METHOD_BLOCK = 0;
+constexpr int METHOD_ASSIGNMENT = 1;
+constexpr int METHOD_CONSTANT = 2;
+
+// A flow on the balanced block, listed row-major.
+struct BlockFlow {
+    std::vector<Index> rows, cols;
+    std::vector<double> flows;
+};
+
+// Everything solve_small returns (block.solve_small's tuple, in its order).
+struct SmallResult {
+    int status;
+    int method;
+    BlockFlow flow;
+    std::vector<double> pi;  // block layout: u = -pi rows, v = pi columns (v repaired)
+    double work;             // in the scaled units
+    double total;
+    int kind;
+    Index pivots;
+    double gap;
+};
+
+// sum f c over the real arcs of a row-major support, left to right: the same optimal flow
+// gives the same bits whichever entry point ran.
+double canonical_work(const Index* rows, const Index* cols, const double* flows, Index count,
+                      const double* C, Index m, Index n);
+
+// Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs.
+// shortcuts=false skips the constant and assignment routes.
+SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
+                        Index max_iter, bool shortcuts);
+
+// The closed form when one side is a single point of weight w: a fractional knapsack.
+struct OneToMany {
+    std::vector<Index> idx;  // points with flow, in index order
+    std::vector<double> flows;
+    double work, total, u;
+    std::vector<double> v;
+};
+
+OneToMany one_to_many(double w, const double* weights, const double* costs, Index n);
+
+}  // namespace emdkit::solve
