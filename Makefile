@@ -7,11 +7,11 @@ EXTRAS := torch,images,web,ordinal,sgm,bench,dev,docs
 
 .PHONY: demo test test-fast install native sanitize bench bench-env clean clean-numba docs docs-clean
 
-# Numba's on-disk cache is keyed on the file of each cached function only: after an edit to a
-# callee in another file it would keep running the old machine code. Every make target therefore
-# uses a cache directory named by a hash of all the sources that hold kernels, so an edit
-# anywhere in them means a fresh cache (and the stale ones are removed).
-KERNEL_SOURCES := $(sort $(shell grep -rl --include='*.py' -e 'numba' src))
+# The Numba reference engine (EMDKIT_ENGINE=numba, used by the tests that compare the compiled
+# engine with it bit for bit) caches its machine code keyed on each kernel's own file only: after
+# an edit to a callee in another file it would keep running the old code. The cache directory is
+# therefore named by a hash of all the sources that hold kernels.
+KERNEL_SOURCES := $(sort $(shell grep -rl --include='*.py' -e 'njit' -e 'register_jitable' src))
 KERNEL_HASH    := $(shell cat $(KERNEL_SOURCES) | sha256sum | cut -c1-16)
 export NUMBA_CACHE_DIR := $(CURDIR)/.numba-cache/$(KERNEL_HASH)
 
@@ -64,13 +64,7 @@ sanitize: $(STAMP)
 	    -m "not slow" --rootdir=$(CURDIR) tests/core tests/nn/test_engine_kernels.py \
 	    tests/images/test_engine_kmeans.py
 
-# compile every solver path once, ahead of the first call (see `emdkit warmup --help`)
-$(NUMBA_CACHE_DIR)/.warm: $(STAMP)
-	find .numba-cache -mindepth 1 -maxdepth 1 ! -name $(KERNEL_HASH) -exec rm -rf {} + 2>/dev/null || true
-	$(VENV)/bin/emdkit warmup
-	mkdir -p $(NUMBA_CACHE_DIR) && touch $@
-
-install: $(STAMP) native $(NUMBA_CACHE_DIR)/.warm
+install: $(STAMP) native
 
 demo: install
 	$(VENV)/bin/emdkit demo

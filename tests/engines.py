@@ -42,12 +42,18 @@ def numba_copy_of(module_name: str):
     os.environ["EMDKIT_ENGINE"] = "numba"
     numba.config.CACHE_DIR = os.path.join(saved[1] or tempfile.gettempdir(), "numba-copies")
     sys.modules[copy_name] = module
+    # the copy's `from .._jit import njit` must get Numba's decorators, not the pass-through
+    # that this process's engine chose
+    real_jit = sys.modules.pop("emdkit._jit", None)
     try:
+        importlib.import_module("emdkit._jit")
         spec.loader.exec_module(module)
     except BaseException:
         del sys.modules[copy_name]
         raise
     finally:
+        if real_jit is not None:
+            sys.modules["emdkit._jit"] = real_jit
         if saved[0] is None:
             del os.environ["EMDKIT_ENGINE"]
         else:

@@ -18,7 +18,7 @@ API reference
 =============
 
 Every name in each package's ``__all__``, generated from its docstring at build time. The
-core (``emdkit.emd``, ``emdkit.signature_emd``, ...) needs only numpy, scipy and numba; each
+core (``emdkit.emd``, ``emdkit.signature_emd``, ...) needs only numpy, scipy and the compiled engine; each
 other package is an optional extra (see :doc:`/getting_started`).
 
 .. toctree::

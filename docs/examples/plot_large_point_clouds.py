@@ -9,7 +9,7 @@ memory of each call are measured here, on the machine that built this page.
 
 Each call runs in a fresh Python process, so that memory freed by an earlier call cannot hide
 a later one's. Memory is the growth of that process's resident set during the call (Linux's
-peak-RSS counter, reset just before the call), so it includes what Numba allocates.
+peak-RSS counter, reset just before the call), so it includes what the compiled engine allocates.
 """
 import json
 import os

@@ -11,8 +11,8 @@ problem, so the result carries the same certificate as the network simplex.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .engine import native_engine
 
 # Below this many points per side the augmenting-path solver beats the network simplex on

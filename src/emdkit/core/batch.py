@@ -14,24 +14,44 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
+from . import solve as _solve
 from .block import METHOD_NAMES, solve_small
-from .cost_kernels import point_cost
 from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
+from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
 from .engine import native_engine
-from .errors import (STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL, SolverError,
-                     raise_for_status)
-from . import solve as _solve
+from .errors import (
+    STATUS_ARTIFICIAL_FLOW,
+    STATUS_NOT_CERTIFIED,
+    STATUS_OPTIMAL,
+    SolverError,
+    raise_for_status,
+)
 from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
 from .result import BatchEMDResult, EMDResult, assemble
-from .solve import SIGNATURE_METHODS, DenseProblem, _choose, default_max_iter, emd, \
-    raise_unserved, settle_dense, signature_emd, solve_one_to_many
+from .solve import (
+    SIGNATURE_METHODS,
+    DenseProblem,
+    _choose,
+    default_max_iter,
+    emd,
+    raise_unserved,
+    settle_dense,
+    signature_emd,
+    solve_one_to_many,
+)
 from .threads import resolve_threads
-from .validation import (aligned, as_dense_problem, as_real_array, as_signature, check_max_iter,
-                         check_n_jobs)
+from .validation import (
+    aligned,
+    as_dense_problem,
+    as_real_array,
+    as_signature,
+    check_max_iter,
+    check_n_jobs,
+)
 
 # Problems per chunk when a progress bar or a Dask scheduler is asked for.
 CHUNKS_FOR_PROGRESS = 64

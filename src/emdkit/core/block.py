@@ -14,7 +14,8 @@ Each is certified by :func:`emdkit.core.certificate.certify`, with the same soun
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .._jit import njit
 
 # Numba's cache keys a compiled kernel on its own file only, and the kernels here compile
 # certify and solve_phases into themselves: a change there needs this file to change too
@@ -24,9 +25,21 @@ from .assignment import ASSIGNMENT_BELOW, solve_assignment
 from .certificate import certify
 from .engine import native_engine
 from .errors import STATUS_NO_AUGMENTING_PATH, STATUS_NOT_CERTIFIED, STATUS_OPTIMAL
-from .network_simplex import (artificial_cost, block_size_for, greedy_start, init_tree,
-                              new_basis, solve_phases)
-from .problem import DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE, balanced_layout, sequential_sum
+from .network_simplex import (
+    artificial_cost,
+    block_size_for,
+    greedy_start,
+    init_tree,
+    new_basis,
+    solve_phases,
+)
+from .problem import (
+    DUMMY_NONE,
+    DUMMY_SINK,
+    DUMMY_SOURCE,
+    balanced_layout,
+    sequential_sum,
+)
 
 # Up to this many pairs, one dense block with every arc beats candidate rounds: measured
 # crossover between 20k and 40k pairs on uniform, clustered and partial-matching problems

@@ -14,8 +14,8 @@ points) cannot crawl: the arc set grows geometrically.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
+from .._jit import njit, prange
 from .certificate import finite_max
 from .engine import native_engine
 from .errors import SolverError

@@ -33,9 +33,8 @@ place: the float64-scale verdict, else exact rational refinement for small probl
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
-from numba.extending import register_jitable
 
+from .._jit import njit, register_jitable
 from .engine import native_engine
 
 # The largest relative gap between the returned work and a proven lower bound on the optimum.

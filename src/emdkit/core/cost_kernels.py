@@ -7,8 +7,8 @@ is d on the line for a difference ``t = x − y``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .costs import GROUND_COSTS
 
 # the registry's codes, frozen into the kernels when numba compiles them

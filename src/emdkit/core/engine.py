@@ -1,10 +1,11 @@
-"""Which engine runs the solver kernels: the compiled C++ engine or the Numba kernels.
+"""Which engine runs the solver kernels: the compiled C++ engine or the Numba reference.
 
-The compiled engine (``emdkit._engine``, C++17 bound with nanobind, built by pip) is replacing
-the Numba kernels one module at a time. Until it passes every test it stays behind a switch:
-``EMDKIT_ENGINE=native`` selects it, ``EMDKIT_ENGINE=numba`` (the default while the port is in
-progress) keeps the Numba kernels. A kernel module asks :func:`native_engine` once, at import,
-and binds its kernels to whichever engine answers.
+The compiled engine (``emdkit._engine``, C++17 bound with nanobind, built when emdkit is
+installed) runs every kernel by default. ``EMDKIT_ENGINE=numba`` selects the reference
+implementation it was ported from: the same kernels in Python, compiled by Numba (which must
+then be installed; it is in the ``dev`` extra), kept for one release so that the tests can
+compare the two bit for bit. A kernel module asks :func:`native_engine` once, at import, and
+binds its kernels to whichever engine answers.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 
 ENGINE_ENV = "EMDKIT_ENGINE"
 ENGINES = ("numba", "native")
-DEFAULT_ENGINE = "numba"
+DEFAULT_ENGINE = "native"
 # Bumped with cpp/bindings/version.cpp whenever a bound signature changes, so a stale build of
 # the module is refused instead of being called with the wrong arguments.
 ENGINE_ABI_VERSION = 1

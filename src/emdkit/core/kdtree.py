@@ -8,8 +8,8 @@ almost every node is skipped and a round of pricing costs far less than the m·n
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
+from .._jit import njit, prange
 from .certificate import floor_difference
 from .cost_kernels import box_cost, point_cost
 from .engine import native_engine

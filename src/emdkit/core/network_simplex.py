@@ -23,10 +23,15 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from .engine import native_engine
-from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_MAX_ITER, STATUS_OPTIMAL, STATUS_UNBOUNDED
+from .errors import (
+    STATUS_ARTIFICIAL_FLOW,
+    STATUS_MAX_ITER,
+    STATUS_OPTIMAL,
+    STATUS_UNBOUNDED,
+)
 
 STATE_TREE = 0
 STATE_LOWER = 1

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike
 
+from .._jit import njit
 from .certificate import normalize_potentials
 from .cost_kernels import line_cost
 from .costs import lookup_metric

@@ -16,9 +16,9 @@ Memory is O((m + n)·k), not O(m·n).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.spatial import cKDTree
 
+from .._jit import njit
 from .certificate import judge, lower_bound, marginal_residual, normalize_potentials
 from .cost_kernels import point_cost
 from .costs import lookup_metric

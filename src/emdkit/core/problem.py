@@ -20,8 +20,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba.extending import register_jitable
 
+from .._jit import register_jitable
 from .engine import native_engine
 
 # Totals that agree to this relative precision are the same total written with rounding;

@@ -2,13 +2,12 @@
 dispatch function, :func:`_choose`, that picks a path for them and for the batch engine."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fractions import Fraction
-
-from numba.extending import register_jitable
-
+from .._jit import register_jitable
 from .assignment import ASSIGNMENT_BELOW
 from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
@@ -19,7 +18,7 @@ from .network_simplex import ARTIFICIAL_FLOW_RTOL
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
-from .validation import (as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias)
+from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).

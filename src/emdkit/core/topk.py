@@ -1,7 +1,7 @@
 """Per-row buffers of the k most negative reduced costs, shared by the dense and KD-tree pricing."""
 from __future__ import annotations
 
-from numba import njit
+from .._jit import njit
 
 
 @njit(cache=True, nogil=True, inline="always")

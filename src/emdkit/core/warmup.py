@@ -1,10 +1,10 @@
-"""Compile (or load from the on-disk cache) every solver path once, ahead of the first call.
+"""Run every solver path once on a tiny problem: a self-check, and a no-op for speed.
 
-Numba compiles each kernel on its first call and caches the machine code on disk, in
-``__pycache__`` beside the sources or under ``NUMBA_CACHE_DIR`` when it is set. On a cold cache
-the first call of a path therefore takes seconds to tens of seconds (bench/RESULTS.md, "cold
-start"); every later call, in any process, loads the cached code instead. ``emdkit warmup``
-pays that once, for instance right after ``pip install`` or in a container build.
+The solver is compiled ahead of time (``emdkit._engine``, built by pip), so no first call waits
+for anything: ``warmup`` takes milliseconds and only confirms that every path runs. It is kept
+for one release for scripts and container builds that call it (it compiled the Numba kernels
+before 0.2; bench/RESULTS_cold.md has the old and new first-call times). Under
+``EMDKIT_ENGINE=numba``, the reference engine, it still compiles or loads the Numba kernels.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _paths() -> dict[str, Callable[[], object]]:
 
 
 def warmup(verbose: bool = False) -> dict[str, float]:
-    """Compile or load every solver path; returns the seconds each took.
+    """Run every solver path once on a tiny problem; returns the seconds each took.
 
     Parameters
     ----------
@@ -48,7 +48,7 @@ def warmup(verbose: bool = False) -> dict[str, float]:
     Returns
     -------
     dict
-        Path name → wall seconds (near 0 when the cache was already warm).
+        Path name → wall seconds (milliseconds with the compiled engine).
 
     See Also
     --------
@@ -61,8 +61,8 @@ def warmup(verbose: bool = False) -> dict[str, float]:
 
     Examples
     --------
-    >>> import emdkit
-    >>> times = emdkit.warmup()
+    >>> from emdkit.core.warmup import warmup
+    >>> times = warmup()
     >>> sorted(times)[:2]
     ['1-D', 'assignment']
     """

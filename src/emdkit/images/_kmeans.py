@@ -10,9 +10,9 @@ bits, so image signatures and search results do not depend on the engine.
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from .._jit import njit
 from ..core.engine import native_engine
 
 #: Lloyd rounds stop when the centres' total squared shift falls below this fraction of the
@@ -30,7 +30,7 @@ POOL_CUBE = 2.0
 POOL_ABOVE = 4096
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _lloyd_round(x, w, centres, labels, sums, mass):
     """Assign every colour to its nearest centre; accumulate weighted sums and masses."""
     n, d = x.shape
@@ -52,7 +52,7 @@ def _lloyd_round(x, w, centres, labels, sums, mass):
             sums[best_j, c] += w[i] * x[i, c]
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _update_nearest(x, centre, nearest):
     """nearest[i] = min(nearest[i], |x_i - centre|²) — one k-means++ step."""
     n, d = x.shape

@@ -17,13 +17,15 @@ threads of its own; the Numba kernels below set Numba's process-wide count inste
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 import torch
-from numba import njit, prange
 
+from .._jit import NUMBA_ENGINE, njit, prange
 from ..core.engine import native_engine
 from ..core.threads import available_threads
+
+if NUMBA_ENGINE:  # the reference engine's thread controls
+    import numba
 
 
 @njit(parallel=True, cache=True)
@@ -287,7 +289,7 @@ def cdf_loss(p: np.ndarray, t_index: np.ndarray, t_soft: np.ndarray, gaps: np.nd
 
 #: The most threads one call may use: ``NUMBA_NUM_THREADS`` for Numba's pool; for the compiled
 #: engine, the CPU affinity mask (and ``NUMBA_NUM_THREADS`` where a user set it as a limit).
-MAX_THREADS = numba.config.NUMBA_NUM_THREADS
+MAX_THREADS = numba.config.NUMBA_NUM_THREADS if NUMBA_ENGINE else available_threads()
 
 _native = native_engine()
 if _native is not None:
@@ -295,4 +297,3 @@ if _native is not None:
     cdf_loss_rows = _native.cdf_loss_rows
     cdf_loss_hard_squared_small_k = _native.cdf_loss_hard_squared_small_k
     cdf_loss_hard_squared_interleaved = _native.cdf_loss_hard_squared_interleaved
-    MAX_THREADS = available_threads()
