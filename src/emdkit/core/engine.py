@@ -3,7 +3,7 @@
 The compiled engine (``emdkit._engine``, C++17 bound with nanobind, built when emdkit is
 installed) runs every kernel by default. ``EMDKIT_ENGINE=numba`` selects the reference
 implementation it was ported from: the same kernels in Python, compiled by Numba (which must
-then be installed; it is in the ``dev`` extra), kept for one release so that the tests can
+then be installed: ``pip install numba``; no extra brings it), kept for one release so that the tests can
 compare the two bit for bit. A kernel module asks :func:`native_engine` once, at import, and
 binds its kernels to whichever engine answers.
 """
