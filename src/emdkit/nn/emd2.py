@@ -230,6 +230,7 @@ def emd2_loss(input: torch.Tensor, target: torch.Tensor, *, from_logits: bool = 
     NotImplementedError
         In a double backward (``create_graph=True``): the gradient is computed outside the
         autograd graph, and its second-order terms would be silently missing.
+
     See Also
     --------
     EMD2Loss : the module form.

@@ -106,6 +106,7 @@ def ground_cost_loss(input: torch.Tensor, target: torch.Tensor, D, *, kind: str 
         Bad input, named; arrays go through the core's gate (:mod:`emdkit.core.validation`).
     NotImplementedError
         In a double backward (``create_graph=True``) of kind="exact" with a soft target.
+
     See Also
     --------
     emd2_loss : classes on a line (closed form).
