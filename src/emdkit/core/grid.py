@@ -55,7 +55,8 @@ class GridEMDResult:
     distance : float
         EMD = work / total_flow, in the units of ``spacing`` (grid steps when it is 1).
     work : float
-        Σ over edges of |flow| × spacing: the optimal transport cost, in weight × length units.
+        Σ over edges of ``|flow|`` × spacing: the optimal transport cost, in weight × length
+        units.
     total_flow : float
         min(Σ a, Σ b), in weight units.
     u, v : numpy.ndarray, shapes of ``a`` and ``b``

@@ -90,7 +90,7 @@ def asymmetric_cost(num_classes: int, *, under: float = 2.0, over: float = 1.0) 
 
     See Also
     --------
-    absolute_cost : |i − j|.
+    absolute_cost : the cost ``|i − j|``.
     cost_weighted_error : the error under a cost matrix.
 
     References
