@@ -244,7 +244,7 @@ class _GridNetwork:
         layout = pi[:self.grid0]
         if work_steps <= 0.0:
             return 0.0
-        lb = lower_bound(p.supply, -layout[:p.n_rows], layout[p.n_rows:])
+        lb, _ = lower_bound(p.supply, -layout[:p.n_rows], layout[p.n_rows:])
         gap = (work_upper_bound(work_steps, ns.n_arcs - ns.n_nodes)
                + self._misplaced_mass() * self._diameter() - max(lb, 0.0)) / work_steps
         if not gap <= CERT_RTOL:
