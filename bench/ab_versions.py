@@ -7,7 +7,7 @@ of the base commit). Each round runs one worker process per version, alternating
 change in the machine's load hits both alike; a worker warms its Numba cache (its own, beside
 the checkout) with one call per case, then reports the median of ``--repeats`` calls per case.
 We report, per case, the median over rounds of each version's medians, their ratio, and the
-load average before and after. Cases: dense ``emd`` at n = 1000 (2-D uniform clouds, euclidean:
+load average before and after. ``--only TEXT`` keeps the cases whose name contains TEXT. Cases: dense ``emd`` at n = 1000 (2-D uniform clouds, euclidean:
 candidate rounds) and n = 150 (one block), and ``signature_emd`` point clouds at n = 1000 and
 n = 10,000 (the matrix-free path).
 """
@@ -44,6 +44,8 @@ cases = {"dense n=1000": dense(1000), "dense n=150": dense(150),
 repeats = int(sys.argv[1])
 out = {}
 for name, fn in cases.items():
+    if sys.argv[2] not in name:
+        continue
     value = fn()  # warm-up (and compile on a cold cache)
     times = []
     for _ in range(repeats if "10000" not in name else max(1, repeats // 2)):
@@ -55,10 +57,10 @@ print(json.dumps(out))
 """
 
 
-def run_worker(src: Path, repeats: int) -> dict:
+def run_worker(src: Path, repeats: int, only: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src), NUMBA_CACHE_DIR=str(src.parent / ".numba-cache"))
-    proc = subprocess.run([sys.executable, "-c", WORKER, str(repeats)], env=env, check=True,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", WORKER, str(repeats), only], env=env,
+                          check=True, capture_output=True, text=True)
     return json.loads(proc.stdout)
 
 
@@ -68,12 +70,13 @@ def main() -> None:
     ap.add_argument("new", type=Path)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--only", default="", help="the cases whose name contains this text")
     args = ap.parse_args()
     load_before = os.getloadavg()
     runs = {"old": [], "new": []}
     for _ in range(args.rounds):
         for name, src in (("old", args.old), ("new", args.new)):
-            runs[name].append(run_worker(src.resolve(), args.repeats))
+            runs[name].append(run_worker(src.resolve(), args.repeats, args.only))
     load_after = os.getloadavg()
     print(f"load average (1, 5, 15 min): before {load_before}, after {load_after}; "
           f"{os.cpu_count()} CPUs; {args.rounds} rounds × {args.repeats} calls")
