@@ -28,6 +28,7 @@ from .exact import settle_uncertified
 from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
+from .progress import progress_writer
 from .result import EMDResult, assemble
 from .threads import parallel_for_work
 
@@ -81,11 +82,18 @@ def _knn_arcs(X, Y, k, workers):
 
 
 def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, code: int,
-                     max_iter: int, n_threads: int = 1) -> NetworkSimplex:
-    """Solve on reduced clouds ``X`` (m', d), ``Y`` (n', d); returns the live solver."""
+                     max_iter: int, n_threads: int = 1, keys: np.ndarray | None = None,
+                     on_round=None) -> NetworkSimplex:
+    """Solve on reduced clouds ``X`` (m', d), ``Y`` (n', d); returns the live solver.
+
+    ``keys`` (i·n' + j, sorted, unique) are the starting candidate arcs, by default the
+    ``NEIGHBOURS`` nearest of every point; the multiscale driver passes arcs near a coarser
+    optimum. ``on_round(pivots, violators)`` is called after each pricing round.
+    """
     m, n = X.shape[0], Y.shape[0]
     n_rows = problem.n_rows
-    keys = _knn_arcs(X, Y, NEIGHBOURS, n_threads)
+    if keys is None:
+        keys = _knn_arcs(X, Y, NEIGHBOURS, n_threads)
     ns = NetworkSimplex(problem.supply, _cost_bound(X, Y, code),
                         capacity=problem.supply.shape[0] + 2 * keys.size + m + n)
     ns.add_arcs(*problem.dummy_arcs())
@@ -105,6 +113,8 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
         price_rows(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
                    tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
                    PRICING_EPS, cap, out_cols, out_count, sweep_threads)
+        if on_round is not None:
+            on_round(ns.n_iter, int(out_count.sum()))
         return out_cols, out_count
 
     # an arc already in the set cannot price negative here: solve() re-prices the set with
@@ -121,17 +131,23 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
     return ns
 
 
+def min_cost_minus(Q: np.ndarray, P: np.ndarray, values: np.ndarray, code: int) -> np.ndarray:
+    """For each query q: min over points p of c(q, p) − values_p, rounded down (the largest
+    float that keeps every pair feasible), by a k-d tree over ``P``: no matrix."""
+    tree = KDTree(P)
+    shift_sorted = -values[tree.perm]
+    node_max_potential(tree.start, tree.end, tree.left, tree.right, values[tree.perm],
+                       tree.node_max)
+    return min_shifted_cost(Q, tree.points, shift_sorted, tree.start, tree.end, tree.left,
+                            tree.right, tree.lo, tree.hi, -tree.node_max, code)
+
+
 def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
     """:func:`emdkit.core.certificate.certify` without the matrix: (ok, u, v, gap)."""
     m, n_rows = problem.m, problem.n_rows
     normalize_potentials(pi, n_rows, problem.supply, problem.dummy_kind)
     u = -pi[:n_rows]
-    tree = KDTree(X)
-    shift_sorted = pi[:m][tree.perm]  # c − u_i = c + π_i
-    node_max_potential(tree.start, tree.end, tree.left, tree.right, -shift_sorted,
-                       tree.node_max)
-    v = min_shifted_cost(Y, tree.points, shift_sorted, tree.start, tree.end, tree.left,
-                         tree.right, tree.lo, tree.hi, -tree.node_max, code)
+    v = min_cost_minus(Y, X, u[:m], code)
     if problem.dummy == "source":      # the dummy row reaches every column at cost 0
         v = np.minimum(v, pi[m])
     elif problem.dummy == "sink":      # the dummy column: min_i (0 − u_i), exact
@@ -146,14 +162,24 @@ def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, 
 
 
 def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray, metric: str,
-                   max_iter: int, n_threads: int = 1) -> EMDResult:
-    """Validated inputs in, certified :class:`EMDResult` out (flows kept sparse)."""
-    from .costs import ground_distance
+                   max_iter: int, n_threads: int = 1, multiscale: bool = False,
+                   progress: bool = False) -> EMDResult:
+    """Validated inputs in, certified :class:`EMDResult` out (flows kept sparse).
 
+    ``multiscale`` solves coarse-to-fine (multiscale.py; balanced problems only) and
+    ``progress`` reports its levels and pricing rounds on stderr.
+    """
     code = lookup_metric(metric).code
     problem = TransportProblem.from_weights(wx, wy)
     Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
-    ns = solve_pointcloud(problem, Xk, Yk, code, max_iter, n_threads)
+    if multiscale and problem.dummy == "none":
+        from .multiscale import solve_multiscale
+        ns = solve_multiscale(problem, Xk, Yk, code, max_iter, n_threads, progress)
+    else:
+        say = progress_writer(progress)
+        ns = solve_pointcloud(problem, Xk, Yk, code, max_iter, n_threads, on_round=None if say
+                              is None else lambda piv, viol: say(
+                                  f"emdkit pointcloud: {piv} pivots, {viol} violators priced"))
     src, tgt, f, _ = ns.real_flows()
     order = np.lexsort((tgt, src))
     sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
@@ -163,10 +189,11 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
 
     def answer():
         return assemble(problem, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, 0,
-                        (X.shape[0], Y.shape[0]),
-                        lambda idx: ground_distance(X[idx], Y, metric),
-                        lambda idx: ground_distance(X, Y[idx], metric), "pointcloud",
-                        ns.n_iter, gap)
+                        (X.shape[0], Y.shape[0]), None, None,
+                        "multiscale" if multiscale and problem.dummy == "none" else "pointcloud",
+                        ns.n_iter, gap,
+                        row_min=lambda idx, cols, v: min_cost_minus(X[idx], Y[cols], v, code),
+                        col_min=lambda idx, u: min_cost_minus(Y[idx], X, u, code))
 
     return answer() if ok else settle_uncertified(problem, gap, answer)
 

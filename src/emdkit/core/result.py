@@ -113,7 +113,7 @@ class BatchEMDResult(Sequence):
 def assemble(problem: TransportProblem, sup_r: np.ndarray, sup_c: np.ndarray,
              f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, cost_exp: int,
              shape: tuple[int, int], cost_rows, cost_cols, method: str, n_iter: int,
-             gap: float) -> EMDResult:
+             gap: float, row_min=None, col_min=None) -> EMDResult:
     """Every path's answer, in the user's units, from a solve in scaled block layout.
 
     ``sup_r, sup_c`` index the balanced block (dummy row/column included; dropped here),
@@ -121,7 +121,9 @@ def assemble(problem: TransportProblem, sup_r: np.ndarray, sup_c: np.ndarray,
     (rows, then columns) and ``work_scaled`` the canonical Σ f c in costs scaled by
     2**-cost_exp. The distance is work / total in scaled units, rescaled by a power of two,
     so it is finite whenever the answer is. ``cost_rows(idx)`` / ``cost_cols(idx)`` give
-    unscaled cost rows / columns of the full problem, for the potentials of dropped points.
+    unscaled cost rows / columns of the full problem, for the potentials of dropped points;
+    matrix-free paths pass ``row_min`` / ``col_min`` instead (see
+    :meth:`TransportProblem.complete_potentials`).
     """
     real = (sup_r < problem.m) & (sup_c < problem.n)
     order = np.lexsort((sup_c[real], sup_r[real]))
@@ -133,7 +135,7 @@ def assemble(problem: TransportProblem, sup_r: np.ndarray, sup_c: np.ndarray,
     work = float(np.ldexp(work_scaled, cost_exp + problem.weight_exp))
     u_k, v_k = problem.split_potentials(pi)
     u, v = problem.complete_potentials(np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp),
-                                       cost_rows, cost_cols, shape)
+                                       cost_rows, cost_cols, shape, row_min, col_min)
     return EMDResult(distance=distance, work=work, total_flow=problem.total_flow, u=u, v=v,
                      shape=shape, flow_rows=rows, flow_cols=cols, flow_values=flows,
                      n_iter=int(n_iter), method=method, gap=float(gap))
