@@ -10,6 +10,10 @@ import scipy.sparse as sp
 
 from .problem import TransportProblem
 
+# The largest dense flow that EMDResult.flow forms: 2 GiB (128² images a side, 16,384², fit;
+# 256² would need 32 GiB), so a large result never exhausts memory by a property access.
+DENSE_FLOW_MAX_BYTES = 2 * 2**30
+
 
 @dataclass(frozen=True)
 class EMDResult:
@@ -59,7 +63,20 @@ class EMDResult:
 
     @property
     def flow(self) -> np.ndarray:
-        """The dense (m, n) optimal flow f*; use :meth:`flow_sparse` for large problems."""
+        """The dense (m, n) optimal flow f*, formed on each access; use :meth:`flow_sparse`
+        for large problems.
+
+        Raises
+        ------
+        MemoryError
+            When m·n float64 values would take more than ``DENSE_FLOW_MAX_BYTES``.
+        """
+        need = 8 * self.shape[0] * self.shape[1]
+        if need > DENSE_FLOW_MAX_BYTES:
+            raise MemoryError(
+                f"the dense {self.shape[0]} x {self.shape[1]} flow would take "
+                f"{need / 2**30:.1f} GiB (limit {DENSE_FLOW_MAX_BYTES / 2**30:.0f} GiB); use "
+                f"result.flow_sparse(), which holds its {self.flow_values.shape[0]} non-zeros")
         dense = np.zeros(self.shape, dtype=np.float64)
         np.add.at(dense, (self.flow_rows, self.flow_cols), self.flow_values)
         return dense
