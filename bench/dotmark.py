@@ -1,7 +1,8 @@
 """DOTmark-like benchmark: exact OT between images at 32² to 256², emdkit beside POT.
 
 Run:  .venv/bin/python bench/dotmark.py [--sizes 32 64] [--classes all] [--pot-max 64]
-                                        [--timeout 600] [--out bench/RESULTS_dotmark.md]
+          [--pot-dense-max 64] [--pot-classes all] [--timeout 600] [--csv ...] [--append]
+      then bench/dotmark_report.py turns the CSV into the table and the log-log plot.
 
 DOTmark (Schrieber, Schuhmacher & Gottschlich, "DOTmark – A benchmark for discrete optimal
 transport", IEEE Access 5, 2017) has ten classes of images. Its files are not fetched here;
@@ -18,10 +19,14 @@ each class is generated from the paper's description, at any resolution:
 
 Each instance is a pair of images of one class, normalised to equal mass, on the unit grid
 (cell centres 0..n-1). Costs: squared Euclidean (``signature_emd`` on the cell centres: the
-matrix-free point-cloud path) and L1 (``grid_emd``: the grid graph). POT's ``ot.emd2`` runs on
-the dense N² matrix up to ``--pot-max`` (128² needs 2 GB per matrix and, per the published
-timings, minutes to hours). Each solve runs in a fresh process with a timeout, so its peak
-memory (ru_maxrss) is its own; values are compared where both finish.
+multiscale path from 2,048 cells, else the matrix-free point-cloud path) and L1 (``grid_emd``:
+the grid graph). POT's ``ot.emd2`` runs on the dense N² matrix up to ``--pot-dense-max``
+(128² needs 2 GB per matrix), ``ot.lp.emd2_lazy`` (costs computed on the fly) above it, up to
+``--pot-max``. Each solve runs in a fresh process with a timeout, so its peak memory
+(ru_maxrss, taken before the check below) is its own; values are compared where both finish.
+Wall and CPU seconds are both recorded: the machine is shared, and CPU time is the figure
+that load does not inflate. emdkit's returned duals are checked independently in numpy
+(``dual_violation``): max (u_i + v_j − c_ij) over the pairs, relative to the largest cost.
 """
 from __future__ import annotations
 
@@ -105,7 +110,7 @@ CHILD = r'''
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, sys.argv[6])
-from dotmark import generate
+from dotmark import generate, dual_violation
 cls, n, cost, who = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 seed = int(sys.argv[5])
 a, b = generate(cls, n, seed).ravel(), generate(cls, n, seed + 1).ravel()
@@ -113,30 +118,64 @@ cells = np.indices((n, n)).reshape(2, -1).T.astype(float)
 extra = {}
 if who == "emdkit":
     import emdkit
-    t0 = time.perf_counter()
-    if cost == "cityblock":
-        r = emdkit.grid_emd(a.reshape(n, n), b.reshape(n, n))
-        extra = {"exact": r.exact}
-    else:
-        r = emdkit.signature_emd(cells, a, cells, b, "sqeuclidean")
-        extra = {"method": r.method}
-    value, extra["pivots"], extra["gap"] = r.distance, r.n_iter, r.gap
 else:
     import ot
     from scipy.spatial.distance import cdist
-    t0 = time.perf_counter()
-    M = cdist(cells, cells, cost)
-    value = float(ot.emd2(a, b, M, numItermax=10**10))
-elapsed = time.perf_counter() - t0
-print(json.dumps({"seconds": elapsed, "value": value,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
+t0, c0 = time.perf_counter(), time.process_time()  # imports not counted
+if who == "emdkit":
+    if cost == "cityblock":
+        r = emdkit.grid_emd(a.reshape(n, n), b.reshape(n, n))
+        extra = {"method": "grid", "exact": r.exact}
+        u, v = r.u.ravel(), r.v.ravel()
+    else:
+        r = emdkit.signature_emd(cells, a, cells, b, "sqeuclidean")
+        extra = {"method": r.method}
+        u, v = r.u, r.v
+    value, extra["pivots"], extra["gap"] = r.distance, r.n_iter, r.gap
+else:
+    if n <= int(sys.argv[7]):
+        value = float(ot.emd2(a, b, cdist(cells, cells, cost), numItermax=10**10))
+        extra = {"method": "ot.emd2"}
+    else:
+        metric = "sqeuclidean" if cost == "sqeuclidean" else "cityblock"
+        value = float(ot.lp.emd2_lazy(a, b, cells, cells, metric=metric, numItermax=10**10))
+        extra = {"method": "ot.lp.emd2_lazy"}
+elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the check below
+if who == "emdkit":
+    extra["dual_violation"], extra["dual_gap"] = dual_violation(cells, a, b, u, v, value, cost)
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "value": value, "peak_mb": peak,
+                  **extra}))
 '''
 
+# Rows of the dense check per chunk, and the most rows checked (a random sample above it).
+CHECK_CHUNK = 256
+CHECK_ROWS = 16384
 
-def run_one(cls, n, cost, who, seed, timeout):
+
+def dual_violation(cells, a, b, u, v, distance, cost):
+    '''(max_ij (u_i + v_j − c_ij) / max c, |Σ a u + Σ b v − work| / work): the certificate,
+    checked independently of emdkit from its returned duals with numpy, in row chunks; every
+    row up to CHECK_ROWS points a side, else that many rows drawn at random (fixed seed).'''
+    rows = np.arange(len(u))
+    if rows.size > CHECK_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(rows.size, CHECK_ROWS, replace=False))
+    worst = -np.inf
+    for k in range(0, rows.size, CHECK_CHUNK):
+        i = rows[k:k + CHECK_CHUNK]
+        diff = np.abs(cells[i, None, :] - cells[None, :, :])
+        c = (diff ** 2).sum(-1) if cost == "sqeuclidean" else diff.sum(-1)
+        worst = max(worst, float((u[i, None] + v[None, :] - c).max()))
+    span = float(((cells.max(0) - cells.min(0)) ** (2 if cost == "sqeuclidean" else 1)).sum())
+    work = distance * min(a.sum(), b.sum())
+    return worst / span, abs(float(a @ u + b @ v) - work) / max(abs(work), 1e-300)
+
+
+def run_one(cls, n, cost, who, seed, timeout, pot_dense_max=64):
     try:
         out = subprocess.run([sys.executable, "-c", CHILD, cls, str(n), cost, who, str(seed),
-                              str(HERE)], capture_output=True, text=True, timeout=timeout)
+                              str(HERE), str(pot_dense_max)], capture_output=True, text=True,
+                             timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout} s"}
     if out.returncode != 0:
@@ -163,24 +202,37 @@ def main(argv=None):
     ap.add_argument("--classes", nargs="+", default=["all"])
     ap.add_argument("--costs", nargs="+", default=["sqeuclidean", "cityblock"])
     ap.add_argument("--pot-max", type=int, default=64, help="largest side POT runs at")
+    ap.add_argument("--pot-dense-max", type=int, default=64,
+                    help="largest side POT gets the dense matrix (ot.emd2); above: emd2_lazy")
+    ap.add_argument("--pot-classes", nargs="+", default=["all"],
+                    help="classes POT runs on (it takes minutes a solve from 64²)")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--csv", type=Path, default=HERE / "dotmark_raw.csv")
+    ap.add_argument("--append", action="store_true", help="add rows to an existing --csv")
     args = ap.parse_args(argv)
     classes = CLASSES if args.classes == ["all"] else tuple(args.classes)
+    pot_classes = CLASSES if args.pot_classes == ["all"] else tuple(args.pot_classes)
     rows = []
     load_before = os.getloadavg()
     for n in args.sizes:
         for cls in classes:
             for cost in args.costs:
                 for who in ("emdkit", "pot"):
-                    if who == "pot" and n > args.pot_max:
+                    if who == "pot" and (n > args.pot_max or cls not in pot_classes):
                         continue
-                    r = run_one(cls, n, cost, who, args.seed, args.timeout)
-                    row = {"n": n, "class": cls, "cost": cost, "solver": who, **r}
+                    r = run_one(cls, n, cost, who, args.seed, args.timeout,
+                                args.pot_dense_max)
+                    row = {"n": n, "class": cls, "cost": cost, "solver": who,
+                           "load": os.getloadavg()[0], **r}
                     rows.append(row)
                     print(json.dumps(row), flush=True)
     fields = sorted({k for r in rows for k in r})
+    if args.append and args.csv.exists():
+        with args.csv.open(newline="") as fh:
+            old = list(csv.DictReader(fh))
+        rows = old + rows
+        fields = sorted({k for r in rows for k in r})
     with args.csv.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=fields)
         w.writeheader()

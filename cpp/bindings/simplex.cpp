@@ -81,6 +81,15 @@ void bind_simplex(nb::module_& m) {
         },
         nb::arg("defer_node") = -1);
     cls.def(
+        "start_forest",
+        [](NetworkSimplex& ns, const InArray<Index, 1>& arcs, const InArray<Index, 1>& reverse) {
+            if (arcs.shape(0) != reverse.shape(0))
+                throw nb::value_error("start_forest: arcs and reverse differ in length");
+            nb::gil_scoped_release release;
+            ns.start_forest(arcs.data(), reverse.data(), static_cast<Index>(arcs.shape(0)));
+        },
+        nb::arg("arcs"), nb::arg("reverse"));
+    cls.def(
         "solve",
         [](NetworkSimplex& ns, Index max_iter) {
             nb::gil_scoped_release release;

@@ -136,6 +136,10 @@ void NetworkSimplex::start_greedy(Index defer_node) {
                  defer_node, -1);
 }
 
+void NetworkSimplex::start_forest(const Index* arcs, const Index* reverse, Index count) {
+    forest_start(basis_, supply_.data(), n_nodes_, art_cost_, n_arcs_, arcs, reverse, count);
+}
+
 Status NetworkSimplex::solve(Index max_iter) {
     const PhaseResult r = solve_phases(basis_, supply_.data(), n_nodes_, n_arcs_,
                                        block_size_for(n_arcs_ - n_nodes_), next_arc_,

@@ -69,6 +69,8 @@ public:
     void add_arcs(const Index* src, const Index* tgt, const double* cost, Index count);
     // Replace the all-artificial basis by the row-minimum forest over the arcs added so far.
     void start_greedy(Index defer_node);
+    // Replace it by a caller's forest of real arcs, flows from the supplies (forest_start).
+    void start_forest(const Index* arcs, const Index* reverse, Index count);
     // Pivot to optimality over the current arcs (both phases); max_iter counts every pivot
     // since construction.
     Status solve(Index max_iter);

@@ -1,10 +1,12 @@
 #include "simplex/start_basis.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 #include <vector>
 
+#include "common/errors.hpp"
 #include "common/numba_sort.hpp"
 
 namespace emdkit::simplex {
@@ -138,6 +140,112 @@ void greedy_start(Basis<double>& b, const double* supply, Index n_nodes, double 
                 taken.push_back(best);
             }
         }
+    }
+    hang_forest(b, supply, n_nodes, art_cost, Forest{taken, resid});
+}
+
+namespace {
+
+// Union-find root of u, halving paths as it goes.
+Index find_root(std::vector<Index>& up, Index u) {
+    while (up[u] != u) {
+        up[u] = up[up[u]];
+        u = up[u];
+    }
+    return u;
+}
+
+}  // namespace
+
+namespace {
+
+// The caller's forest as an undirected adjacency: edge k joins src and tgt of arcs[k].
+struct EdgeAdjacency {
+    std::vector<Index> start, edge;
+};
+
+EdgeAdjacency edge_adjacency(const Basis<double>& b, Index n_nodes, const Index* arcs,
+                             Index count) {
+    EdgeAdjacency g{std::vector<Index>(static_cast<std::size_t>(n_nodes) + 1, 0),
+                    std::vector<Index>(2 * static_cast<std::size_t>(count))};
+    for (Index k = 0; k < count; ++k) {
+        ++g.start[b.src[arcs[k]] + 1];
+        ++g.start[b.tgt[arcs[k]] + 1];
+    }
+    for (Index u = 0; u < n_nodes; ++u) g.start[u + 1] += g.start[u];
+    std::vector<Index> fill(g.start.begin(), g.start.end() - 1);
+    for (Index k = 0; k < count; ++k) {
+        g.edge[fill[b.src[arcs[k]]]++] = k;
+        g.edge[fill[b.tgt[arcs[k]]]++] = k;
+    }
+    return g;
+}
+
+// The arc of edge k that carries flow out of `from`: arcs[k] or reverse[k].
+Index arc_leaving(const Basis<double>& b, const Index* arcs, const Index* reverse, Index k,
+                  Index from) {
+    if (b.src[arcs[k]] == from) return arcs[k];
+    if (reverse[k] >= 0 && b.src[reverse[k]] == from) return reverse[k];
+    throw EngineError("forest_start: an edge must carry flow against its only arc");
+}
+
+}  // namespace
+
+void forest_start(Basis<double>& b, const double* supply, Index n_nodes, double art_cost,
+                  Index n_arcs, const Index* arcs, const Index* reverse, Index count) {
+    for (Index e = n_nodes; e < n_arcs; ++e) {
+        b.state[e] = STATE_LOWER;
+        b.flow[e] = 0.0;
+    }
+    std::vector<Index> up(static_cast<std::size_t>(n_nodes));
+    std::iota(up.begin(), up.end(), Index(0));
+    for (Index k = 0; k < count; ++k) {
+        // checked in every build: a bad forest would corrupt the basis, not just slow it
+        const auto real = [&](Index e) { return e >= n_nodes && e < n_arcs; };
+        if (!real(arcs[k]) || !(reverse[k] == -1 || real(reverse[k])))
+            throw EngineError("forest_start: not a real arc");
+        const Index ru = find_root(up, b.src[arcs[k]]);
+        const Index rv = find_root(up, b.tgt[arcs[k]]);
+        if (ru == rv) throw EngineError("forest_start: the arcs close a cycle");
+        up[ru] = rv;
+    }
+    // each tree from its first node: a preorder, then subtree sums from the leaves up
+    const EdgeAdjacency g = edge_adjacency(b, n_nodes, arcs, count);
+    std::vector<Index> order, via(static_cast<std::size_t>(n_nodes), -1);
+    std::vector<char> seen(static_cast<std::size_t>(n_nodes), 0);
+    std::vector<double> resid(supply, supply + n_nodes), subtree(supply, supply + n_nodes);
+    std::vector<Index> taken;
+    taken.reserve(static_cast<std::size_t>(count));
+    for (Index r = 0; r < n_nodes; ++r) {
+        if (seen[r]) continue;
+        const auto first = static_cast<Index>(order.size());
+        seen[r] = 1;
+        order.push_back(r);
+        for (auto t = static_cast<std::size_t>(first); t < order.size(); ++t) {
+            const Index u = order[t];
+            for (Index q = g.start[u]; q < g.start[u + 1]; ++q) {
+                const Index k = g.edge[q];
+                const Index w = b.src[arcs[k]] == u ? b.tgt[arcs[k]] : b.src[arcs[k]];
+                if (!seen[w]) {
+                    seen[w] = 1;
+                    via[w] = k;
+                    order.push_back(w);
+                }
+            }
+        }
+        for (auto t = static_cast<Index>(order.size()) - 1; t > first; --t) {
+            const Index u = order[t];
+            const Index k = via[u];
+            const Index p = b.src[arcs[k]] == u ? b.tgt[arcs[k]] : b.src[arcs[k]];
+            subtree[p] += subtree[u];
+            const Index e = subtree[u] >= 0 ? arc_leaving(b, arcs, reverse, k, u)
+                                            : arc_leaving(b, arcs, reverse, k, p);
+            b.flow[e] = std::abs(subtree[u]);
+            b.state[e] = STATE_TREE;
+            taken.push_back(e);
+            resid[u] = 0.0;  // balanced by construction; the tree's rounding stays at r
+        }
+        resid[r] = subtree[r];
     }
     hang_forest(b, supply, n_nodes, art_cost, Forest{taken, resid});
 }
