@@ -209,14 +209,21 @@ void forest_start(Basis<double>& b, const double* supply, Index n_nodes, double 
         if (ru == rv) throw EngineError("forest_start: the arcs close a cycle");
         up[ru] = rv;
     }
-    // each tree from its first node: a preorder, then subtree sums from the leaves up
+    // each tree is rooted at an end of a two-way edge where it has one (its leaves then hang
+    // from it along their only arcs), else at its first node: a preorder from the root, then
+    // subtree sums from the leaves up
+    std::vector<Index> roots;
+    for (Index k = 0; k < count; ++k) {
+        if (reverse[k] >= 0) roots.push_back(b.src[arcs[k]]);
+    }
+    for (Index u = 0; u < n_nodes; ++u) roots.push_back(u);
     const EdgeAdjacency g = edge_adjacency(b, n_nodes, arcs, count);
     std::vector<Index> order, via(static_cast<std::size_t>(n_nodes), -1);
     std::vector<char> seen(static_cast<std::size_t>(n_nodes), 0);
     std::vector<double> resid(supply, supply + n_nodes), subtree(supply, supply + n_nodes);
     std::vector<Index> taken;
     taken.reserve(static_cast<std::size_t>(count));
-    for (Index r = 0; r < n_nodes; ++r) {
+    for (const Index r : roots) {
         if (seen[r]) continue;
         const auto first = static_cast<Index>(order.size());
         seen[r] = 1;

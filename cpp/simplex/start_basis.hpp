@@ -27,7 +27,8 @@ void greedy_start(Basis<double>& b, const double* supply, Index n_nodes, double 
 
 // Start from a forest of real arcs chosen by the caller (e.g. a spanning tree of a grid): the
 // flows follow from the supplies, subtree by subtree, so that every node but one per tree is
-// balanced; that one hangs from the root by its artificial arc, as in greedy_start. Edge k is
+// balanced; that one (an end of a two-way edge where the tree has one) hangs from the root
+// by its artificial arc, as in greedy_start. Edge k is
 // arcs[k] or, where the subtree's surplus must cross it the other way, reverse[k] (-1: none).
 // Every real arc is reset first. Throws EngineError when an index is not a real arc, the arcs
 // close a cycle, or an edge must carry flow against its only arc. Call after init_tree.
