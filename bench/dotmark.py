@@ -150,7 +150,7 @@ print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "value": value, "peak_
 
 # Rows of the dense check per chunk, and the most rows checked (a random sample above it).
 CHECK_CHUNK = 256
-CHECK_ROWS = 16384
+CHECK_ROWS = 4096
 
 
 def dual_violation(cells, a, b, u, v, distance, cost):
