@@ -52,8 +52,10 @@ def _choose(m: int, n: int, *, balanced: bool, uniform_square: bool = False,
 
     1. ``signature_emd`` on the line (d == 1), a registered metric, equal totals:
        "monotone_1d", the sorted coupling (every registered metric is convex on the line).
-    2. ``signature_emd`` with a registered metric and m·n >= POINTCLOUD_ABOVE: "pointcloud",
-       the matrix-free solver.
+    2. ``signature_emd`` with a registered metric, equal totals and max(m, n) >=
+       MULTISCALE_ABOVE: "multiscale", the matrix-free solver started coarse to fine; else,
+       with a registered metric and m·n >= POINTCLOUD_ABOVE: "pointcloud", the matrix-free
+       solver on one level.
     3. One side a single point: "one_to_many", the closed form (a fractional knapsack).
     4. Every cost equal, or m·n <= ALL_ARCS_BELOW, or equal counts with one common weight
        below ASSIGNMENT_BELOW points: "small", one Numba call that picks "constant",
