@@ -9,5 +9,6 @@ namespace emdkit {
 void bind_parts(nanobind::module_& m);
 
 void bind_version(nanobind::module_& m);
+void bind_exact(nanobind::module_& m);
 
 }  // namespace emdkit
