@@ -489,7 +489,7 @@ void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
         return basis_[x].r != basis_[y].r ? basis_[x].r < basis_[y].r : basis_[x].c < basis_[y].c;
     });
     BigInt work;
-    const long flow_exp = grid_.weight_lsb + in_.weight_exp;
+    const long flow_exp = grid_.weight_lsb;
     for (std::size_t k : cells) {
         bool inexact = false;
         out.rows.push_back(basis_[k].r);
@@ -515,7 +515,7 @@ void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
 // Σ a u = Σ b v; that s is a rational, so each dual is a correctly rounded quotient.
 template <class Num>
 void ExactSimplex<Num>::fill_duals(TransportOutput& out) const {
-    const long exp = grid_.cost_lsb + in_.cost_exp;
+    const long exp = grid_.cost_lsb;
     BigInt shift;  // integer shifts (with a dummy), in the cost grid
     if (dummy_ == 2) shift = -BigInt(pot_[m_].to_big());
     if (dummy_ == 1) shift = BigInt(pot_[R_ + n_].to_big());

@@ -35,8 +35,9 @@ struct TransportInput {
     // choose the zero-flow cells that join a degenerate support into a spanning tree.
     const double* hint_u = nullptr;
     const double* hint_v = nullptr;
-    // Outputs are reported times 2^weight_exp (flows, work) and 2^cost_exp (potentials, work,
-    // distance), rounded once: the caller's scaled problem back in its own units.
+    // The work is reported times 2^(weight_exp + cost_exp) and the distance times 2^cost_exp,
+    // each rounded once: the caller's scaled problem back in its own units. Flows and duals
+    // stay in the input's units (the caller rescales them by powers of two).
     long weight_exp = 0;
     long cost_exp = 0;
     std::int64_t max_pivots = -1;  // < 0: no limit (Bland's rule guarantees termination)
@@ -54,11 +55,11 @@ struct TransportOutput {
     Status status = Status::optimal;
     // Cells of real rows and columns with a positive exact flow, row-major.
     std::vector<std::int64_t> rows, cols;
-    std::vector<double> flows;               // flow · 2^weight_exp, correctly rounded
+    std::vector<double> flows;               // exact flows, correctly rounded
     std::vector<std::uint8_t> flow_exact;    // 1 where that rounding was exact
     // Optimal duals u (m), v (n) with u_r + v_c <= cost exactly (before rounding), normalized
     // as emdkit.core.solve does: the dummy's potential 0, or Σ a u = Σ b v without a dummy;
-    // times 2^cost_exp, each correctly rounded.
+    // each correctly rounded.
     std::vector<double> u, v;
     double work = 0.0;         // Σ f·c · 2^(weight_exp + cost_exp), correctly rounded
     double work_scaled = 0.0;  // Σ f·c, correctly rounded

@@ -186,12 +186,12 @@ def _solve_small_batch(items: list[DenseProblem], max_iter: int, n_threads: int
         p = it.problem
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
         shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
+        pi = pi_out[base:base + p.supply.shape[0]]
         if status == STATUS_NOT_CERTIFIED:
             results.append(_exact_or_raise(p, it.Cs, r, c, it.cost_exp, shape, rows_fn,
-                                           cols_fn))
+                                           cols_fn, f, pi))
             continue
         raise_for_status(status, max_iter, pivots, where=f"problem {k}")
-        pi = pi_out[base:base + p.supply.shape[0]]
         results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
                                 METHOD_NAMES[method], pivots, gap))
     return results

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fractions import Fraction
-
 from numba.extending import register_jitable
 
 from .assignment import ASSIGNMENT_BELOW
@@ -14,7 +12,7 @@ from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
 from .errors import STATUS_NOT_CERTIFIED, raise_for_status
-from .exact import EXACT_REFINE_MAX_PAIRS, refine_exact
+from .exact import assemble_exact, solve_exact
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
@@ -133,8 +131,8 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         a negative, NaN or inf entry.
     SolverError
         If the optimum cannot be certified (``max_iter`` reached, or costs whose dynamic range
-        float64 cannot certify on a problem too large for exact refinement). No value is
-        returned then.
+        float64 cannot certify on a problem too large for rational refinement, without the
+        compiled engine). No value is returned then.
 
     Notes
     -----
@@ -153,8 +151,10 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     potentials stay on the scale of the costs. Every answer is then certified: the duals are
     repaired into exactly feasible ones, and their objective, a proven lower bound on the
     optimum, must be within 1e-11 of the work (``result.gap``). When float64 cannot certify
-    (costs spanning ~20 decades), problems up to 2,500 pairs are re-solved exactly in rational
-    arithmetic (``method == "exact_rational"``); larger ones raise :class:`SolverError`.
+    (costs spanning ~20 decades), the problem is re-solved exactly from the float support: in
+    integer arithmetic by the compiled engine at any size (``method == "exact_integer"``),
+    else in rational arithmetic up to 2,500 pairs (``"exact_rational"``; larger ones raise
+    :class:`SolverError`). The distance and work are then the exact optimum correctly rounded.
 
     References
     ----------
@@ -193,7 +193,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         method, pivots = "candidate_rounds", ns.n_iter
     if status == STATUS_NOT_CERTIFIED:
         return _exact_or_raise(problem, Cs, sup_r, sup_c, cost_exp, C.shape, cost_rows,
-                               cost_cols)
+                               cost_cols, sup_f, pi)
     raise_for_status(status, max_iter, pivots)
     return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
                     cost_cols, method, pivots, gap)
@@ -285,30 +285,11 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
 
 
 def _exact_or_raise(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
-                    cost_rows, cost_cols) -> EMDResult:
-    """Re-solve in rational arithmetic when float64 could not certify (small problems)."""
-    if problem.m * problem.n > EXACT_REFINE_MAX_PAIRS:
-        raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
-    sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
-        problem.a, problem.b, Cs, hint_r, hint_c)
-    # the free constant, fixed exactly before rounding to floats (as normalize_potentials
-    # does): u + shift, v − shift, with the dummy's potential 0 or Σ a u = Σ b v
-    if u_dummy is not None:
-        shift = -u_dummy
-    elif v_dummy is not None:
-        shift = v_dummy
-    else:
-        a = [Fraction(x) for x in problem.a.tolist()]
-        b = [Fraction(x) for x in problem.b.tolist()]
-        shift = (sum(x * y for x, y in zip(b, v)) - sum(x * y for x, y in zip(a, u))) / \
-            (sum(a) + sum(b))
-    n_rows = problem.n_rows
-    pi = np.zeros(problem.supply.shape[0])
-    pi[: problem.m] = [-float(x + shift) for x in u]
-    pi[n_rows: n_rows + problem.n] = [float(x - shift) for x in v]
-    return assemble(problem, np.asarray(sup_r, np.int64), np.asarray(sup_c, np.int64),
-                    np.array([float(f) for f in flows]), pi, float(work), cost_exp, shape,
-                    cost_rows, cost_cols, "exact_rational", pivots, 0.0)
+                    cost_rows, cost_cols, hint_f=None, pi=None) -> EMDResult:
+    """Re-solve exactly when float64 could not certify (core.exact.solve_exact: integers in
+    the compiled engine at any size, else rationals up to EXACT_REFINE_MAX_PAIRS pairs)."""
+    sol = solve_exact(problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi)
+    return assemble_exact(problem, sol, cost_exp, shape, cost_rows, cost_cols)
 
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
