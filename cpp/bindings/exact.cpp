@@ -91,6 +91,8 @@ nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const I
     d["cols"] = owned_numpy(std::move(out.cols));
     d["flows"] = owned_numpy(std::move(out.flows));
     d["flow_exact"] = owned_numpy_bool(std::move(out.flow_exact));
+    d["basis_rows"] = owned_numpy(std::move(out.basis_rows));
+    d["basis_cols"] = owned_numpy(std::move(out.basis_cols));
     d["u"] = owned_numpy(std::move(out.u));
     d["v"] = owned_numpy(std::move(out.v));
     d["work"] = out.work;

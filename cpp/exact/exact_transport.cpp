@@ -171,7 +171,9 @@ private:
     bool is_row(int node) const { return node < R_; }
 
     bool start_from_hint();
-    void join_tight(UnionFind& uf);
+    void join_by_duals(UnionFind& uf);
+    bool join_least_slack(UnionFind& uf, const std::vector<double>& u,
+                          const std::vector<double>& v);
     void greedy_start();
     void build_tree();
     bool tree_flows();
@@ -203,8 +205,8 @@ ExactSimplex<Num>::ExactSimplex(const TransportInput& in, const Grid& grid)
     block_ = std::max(MIN_BLOCK, static_cast<std::int64_t>(std::ceil(std::sqrt(cells))));
 }
 
-// The hint's cells plus cells joining its components into a spanning tree (tight ones under
-// the caller's duals first, then emdkit.core.exact's: columns to row 0, rows to column 0).
+// The hint's cells plus cells joining its components into a spanning tree (along the caller's
+// duals when given, else emdkit.core.exact's joins: columns to row 0, rows to column 0).
 // Returns whether the tree's exact flows are all >= 0.
 template <class Num>
 bool ExactSimplex<Num>::start_from_hint() {
@@ -218,7 +220,7 @@ bool ExactSimplex<Num>::start_from_hint() {
     }
     const auto tree_size = static_cast<std::size_t>(R_ + K_ - 1);
     if (basis_.size() < tree_size && in_.hint_u != nullptr && in_.hint_v != nullptr)
-        join_tight(uf);
+        join_by_duals(uf);
     for (int c = 0; c < K_; ++c)
         if (uf.unite(R_ + c, 0)) basis_.push_back({0, c});
     for (int r = 1; r < R_; ++r)
@@ -231,16 +233,20 @@ bool ExactSimplex<Num>::start_from_hint() {
     return tree_flows();
 }
 
-// One row-major pass adding cells that are tight under the caller's float duals and join two
-// components (Kruskal's rule without the sort: every tight cell is as good as another). The
-// dummy's dual is the one that makes its tightest cell tight.
+// Joins the support's components along the caller's float duals: first one row-major pass
+// adding every cell that is tight and joins two components (Kruskal's rule without the sort:
+// one tight cell is as good as another), then Borůvka passes adding each component's cell of
+// least slack (the duals of a float solve need not be basic: their tight cells can leave
+// components apart). A tree of near-tight cells keeps the exact potentials near the float
+// duals, so an optimal float basis verifies without a pivot. The dummy's dual is the one that
+// makes its tightest cell tight.
 template <class Num>
-void ExactSimplex<Num>::join_tight(UnionFind& uf) {
+void ExactSimplex<Num>::join_by_duals(UnionFind& uf) {
     std::vector<double> u(in_.hint_u, in_.hint_u + m_), v(in_.hint_v, in_.hint_v + n_);
     if (dummy_ == 2) u.push_back(-*std::max_element(v.begin(), v.end()));
     if (dummy_ == 1) v.push_back(-*std::max_element(u.begin(), u.end()));
     const auto tree_size = static_cast<std::size_t>(R_ + K_ - 1);
-    for (int r = 0; r < R_; ++r) {
+    for (int r = 0; r < R_ && basis_.size() < tree_size; ++r) {
         for (int c = 0; c < K_; ++c) {
             const double cost = cost_at(r, c);
             const double slack = cost - u[r] - v[c];
@@ -252,6 +258,48 @@ void ExactSimplex<Num>::join_tight(UnionFind& uf) {
             if (basis_.size() == tree_size) return;
         }
     }
+    while (basis_.size() < tree_size && join_least_slack(uf, u, v)) {
+    }
+}
+
+// One Borůvka pass: every component's cell of least slack to another component, added in
+// increasing slack while it joins two components. False when no cell qualifies (NaN duals).
+template <class Num>
+bool ExactSimplex<Num>::join_least_slack(UnionFind& uf, const std::vector<double>& u,
+                                         const std::vector<double>& v) {
+    const int nodes = R_ + K_;
+    std::vector<int> label(static_cast<std::size_t>(nodes));
+    for (int x = 0; x < nodes; ++x) label[x] = uf.find(x);
+    std::vector<double> best(static_cast<std::size_t>(nodes), HUGE_VAL);
+    std::vector<Cell> best_cell(static_cast<std::size_t>(nodes), Cell{-1, -1});
+    for (int r = 0; r < R_; ++r) {
+        const int lr = label[r];
+        for (int c = 0; c < K_; ++c) {
+            const int lc = label[R_ + c];
+            if (lr == lc) continue;
+            const double slack = cost_at(r, c) - u[r] - v[c];
+            if (slack < best[lr]) {
+                best[lr] = slack;
+                best_cell[lr] = {r, c};
+            }
+            if (slack < best[lc]) {
+                best[lc] = slack;
+                best_cell[lc] = {r, c};
+            }
+        }
+    }
+    std::vector<int> found;
+    for (int x = 0; x < nodes; ++x)
+        if (best_cell[x].r >= 0) found.push_back(x);
+    std::sort(found.begin(), found.end(), [&](int x, int y) { return best[x] < best[y]; });
+    bool joined = false;
+    for (int x : found) {
+        const Cell e = best_cell[x];
+        if (!uf.unite(e.r, R_ + e.c)) continue;
+        basis_.push_back(e);
+        joined = true;
+    }
+    return joined;
 }
 
 // A feasible tree when the hint's tree is not: the hint's cells first, then the north-west
@@ -482,6 +530,10 @@ TransportOutput ExactSimplex<Num>::solve() {
 // The support, the objective and the distance, each rounded once from the exact values.
 template <class Num>
 void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
+    for (const Cell& e : basis_) {
+        out.basis_rows.push_back(e.r);
+        out.basis_cols.push_back(e.c);
+    }
     std::vector<std::size_t> cells;
     for (std::size_t k = 0; k < basis_.size(); ++k)
         if (real(basis_[k].r, basis_[k].c) && !flow_[k].is_zero()) cells.push_back(k);

@@ -57,6 +57,9 @@ struct TransportOutput {
     std::vector<std::int64_t> rows, cols;
     std::vector<double> flows;               // exact flows, correctly rounded
     std::vector<std::uint8_t> flow_exact;    // 1 where that rounding was exact
+    // The final basis, R + K − 1 cells of the layout (dummy and zero flows included): a
+    // certificate a caller can check independently (tree flows >= 0, reduced costs >= 0).
+    std::vector<std::int64_t> basis_rows, basis_cols;
     // Optimal duals u (m), v (n) with u_r + v_c <= cost exactly (before rounding), normalized
     // as emdkit.core.solve does: the dummy's potential 0, or Σ a u = Σ b v without a dummy;
     // each correctly rounded.
