@@ -102,14 +102,6 @@ Mag shift_magnitude_left(const Mag& x, long bits) {
     return out;
 }
 
-void shift_magnitude_right_one(Mag& x) {
-    for (std::size_t k = 0; k < x.size(); ++k) {
-        x[k] >>= 1;
-        if (k + 1 < x.size()) x[k] |= x[k + 1] << (LIMB_BITS - 1);
-    }
-    trim_magnitude(x);
-}
-
 }  // namespace
 
 DyadicParts decompose(double x) {
@@ -301,6 +293,46 @@ double twos_complement_to_double(const Limb* limbs, int count, long exponent, bo
     return magnitude_to_double(mag.data(), count, true, exponent, inexact);
 }
 
+namespace {
+
+// x · d for one limb d.
+Mag multiply_by_limb(const Mag& x, Limb d) {
+    Mag out(x.size() + 1, 0);
+    Limb carry = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+        const Wide t = static_cast<Wide>(x[k]) * d + carry;
+        out[k] = static_cast<Limb>(t);
+        carry = static_cast<Limb>(t >> LIMB_BITS);
+    }
+    out[x.size()] = carry;
+    trim_magnitude(out);
+    return out;
+}
+
+// floor(rest / divisor) for a quotient below 2^64, leaving the remainder in `rest`: one digit
+// of Knuth's algorithm D (TAOCP 4.3.1). With the divisor's top bit set, the estimate from the
+// top two limbs of rest over the divisor's top limb exceeds the quotient by at most 2.
+std::uint64_t divide_one_digit(Mag& rest, Mag divisor) {
+    const int shift = __builtin_clzll(divisor.back());
+    divisor = shift_magnitude_left(divisor, shift);
+    rest = shift_magnitude_left(rest, shift);
+    const std::size_t top = divisor.size();
+    const Limb high = rest.size() > top ? rest[top] : 0;
+    const Limb low = rest.size() >= top ? rest[top - 1] : 0;
+    const Wide estimate = ((static_cast<Wide>(high) << LIMB_BITS) | low) / divisor.back();
+    std::uint64_t q = estimate > ~std::uint64_t{0} ? ~std::uint64_t{0}
+                                                    : static_cast<std::uint64_t>(estimate);
+    Mag product = multiply_by_limb(divisor, q);
+    while (compare_magnitude(product, rest) > 0) {
+        --q;
+        sub_magnitude_from(product, divisor);
+    }
+    sub_magnitude_from(rest, product);
+    return q;  // the remainder's zeroness does not depend on the common shift
+}
+
+}  // namespace
+
 double round_quotient(const BigInt& num, const BigInt& den, long exponent, bool* inexact) {
     if (den.is_zero()) throw EngineError("round_quotient: division by zero");
     if (num.is_zero()) {
@@ -310,16 +342,8 @@ double round_quotient(const BigInt& num, const BigInt& den, long exponent, bool*
     // Scale so that the quotient has 63 or 64 bits: |num|·2^s / |den| lies in (2^62, 2^64).
     const long s = (LIMB_BITS - 1) - (num.bit_length() - den.bit_length());
     Mag rest = shift_magnitude_left(num.magnitude(), std::max(s, 0L));
-    // the divisor shifted by 63 more bits, halved at each step of the binary long division
-    Mag divisor = shift_magnitude_left(den.magnitude(), std::max(-s, 0L) + (LIMB_BITS - 1));
-    std::uint64_t quotient = 0;
-    for (int bit = LIMB_BITS - 1; bit >= 0; --bit) {
-        if (compare_magnitude(rest, divisor) >= 0) {
-            sub_magnitude_from(rest, divisor);
-            quotient |= std::uint64_t{1} << bit;
-        }
-        shift_magnitude_right_one(divisor);
-    }
+    const Mag divisor = shift_magnitude_left(den.magnitude(), std::max(-s, 0L));
+    const std::uint64_t quotient = divide_one_digit(rest, divisor);
     EMDKIT_INVARIANT(bit_length(quotient) >= LIMB_BITS - 1, "quotient lost its leading bits");
     return round_to_double(num.negative() != den.negative(), quotient, !rest.empty(),
                            exponent - s, inexact);
