@@ -17,31 +17,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from run_core import machine, median_time  # bench/ is the script's directory
 
 import emdkit
 from emdkit import _engine
 from emdkit.core.exact import refine_exact
 
 
-def median_time(fn, repeats):
-    times, value = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), value
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown CPU")
-    return f"{model}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start"
+def machine_and_load() -> str:
+    return f"{machine()}, load average {os.getloadavg()[0]:.2f} at start"
 
 
 def clouds(n, seed):
@@ -84,9 +72,8 @@ def continuation_rows(repeats):
                f"{t_fixed:.4f} | {t_big:.4f} |")
         if m <= 30:
             t_frac, ref = median_time(lambda: refine_exact(a, b, C, none, none), 1)
-            assert float(ref[7] / min(sum(map(__import__("fractions").Fraction, a)),
-                                      sum(map(__import__("fractions").Fraction, b)))) == \
-                out["distance"]
+            total = min(sum(map(Fraction, a)), sum(map(Fraction, b)))
+            assert float(ref[7] / total) == out["distance"]
             row += f" {t_frac:.3f} |"
         else:
             row += " (minutes) |"
@@ -100,7 +87,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    lines = [f"Machine: {machine()}.", "",
+    lines = [f"Machine: {machine_and_load()}.", "",
              "| problem | float solve (s) | exact verification (s) | overhead | pivots | "
              "limbs | rel. diff. float vs exact |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
