@@ -112,6 +112,23 @@ def solve_exact(problem: TransportProblem, Cs: np.ndarray, cost_exp: int, hint_r
     ------
     SolverError
         Without the compiled engine, on a problem above ``EXACT_REFINE_MAX_PAIRS`` pairs.
+
+    See Also
+    --------
+    refine_exact : the Fraction simplex (the fallback, and the tests' oracle).
+
+    Examples
+    --------
+    Issue 11's repro, whose costs span 18 decades:
+
+    >>> import numpy as np
+    >>> from emdkit.core.problem import TransportProblem
+    >>> p = TransportProblem.from_weights(np.array([2.0, 3.0, 1.0]), np.array([2.0, 1.0]))
+    >>> C = np.array([[1e-6, 1e-5], [1e11, 1e-7], [1e-7, 1e-4]])
+    >>> no_hint = np.zeros(0, np.int64)
+    >>> sol = solve_exact(p, C, 0, no_hint, no_hint)
+    >>> sol.distance, sol.sup_r.tolist(), sol.sup_c.tolist()
+    (4e-07, [0, 1, 2], [0, 1, 0])
     """
     native = native_engine()
     transport = getattr(native, "exact_transport", None) if native is not None else None
