@@ -132,8 +132,9 @@ void bind_exact(nanobind::module_& m) {
           nb::arg("hint_rows"), nb::arg("hint_cols"), nb::arg("hint_u") = nb::none(),
           nb::arg("hint_v") = nb::none(), nb::arg("weight_exp") = 0, nb::arg("cost_exp") = 0,
           nb::arg("max_pivots") = -1, nb::arg("width") = 0,
-          "Exact optimum of the transportation problem (a, b, C) from a float support: see "
-          "emdkit.core.exact.solve_exact_native.");
+          "Exact optimum of the transportation problem (a, b, C) from a float support, as a "
+          "dict (keys and units: cpp/exact/exact_transport.hpp's TransportOutput); called by "
+          "emdkit.core.exact.solve_exact.");
     m.def("exact_dot", &exact_dot, nb::arg("x"), nb::arg("y") = nb::none(),
           nb::arg("exponent") = 0,
           "Σ x·y (or Σ x) · 2**exponent, exactly, correctly rounded (a test reference).");

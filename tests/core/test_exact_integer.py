@@ -302,16 +302,16 @@ def test_wide_range_200_is_exact_from_any_start():
 
 # ---------------------------------------------------------------- core.exact.solve_exact
 
-def _scaled(a, b, C):
-    p = TransportProblem.from_weights(np.asarray(a, float), np.asarray(b, float))
-    return p, np.ascontiguousarray(np.asarray(C, float)[np.ix_(p.rows, p.cols)])
+def wide_scaled_problem(seed, side):
+    """A wide-range problem, its scaled TransportProblem and kept costs, and an empty hint."""
+    a, b, C = make_problem("wide_cost", side, side + 1, np.random.default_rng(seed))
+    p = TransportProblem.from_weights(a, b)
+    Cs = np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
+    return a, b, C, p, Cs, np.zeros(0, np.int64)
 
 
 def test_solve_exact_picks_integers_with_the_engine_and_rationals_without(monkeypatch):
-    rng = np.random.default_rng(11)
-    a, b, C = make_problem("wide_cost", 6, 7, rng)
-    p, Cs = _scaled(a, b, C)
-    hint = np.zeros(0, np.int64)
+    a, b, C, p, Cs, hint = wide_scaled_problem(11, 6)
     monkeypatch.setenv("EMDKIT_ENGINE", "native")
     native = solve_exact(p, Cs, 0, hint, hint)
     monkeypatch.setenv("EMDKIT_ENGINE", "numba")
@@ -324,12 +324,9 @@ def test_solve_exact_picks_integers_with_the_engine_and_rationals_without(monkey
 
 
 def test_only_the_rational_path_has_a_size_limit(monkeypatch):
-    rng = np.random.default_rng(12)
-    a, b, C = make_problem("wide_cost", 60, 60, rng)
-    p, Cs = _scaled(a, b, C)
-    hint = np.zeros(0, np.int64)
+    a, b, C, p, Cs, hint = wide_scaled_problem(12, 60)
     monkeypatch.setenv("EMDKIT_ENGINE", "numba")
-    with pytest.raises(emdkit.SolverError, match="60×60"):
+    with pytest.raises(emdkit.SolverError, match="60×61"):
         solve_exact(p, Cs, 0, hint, hint)
     monkeypatch.setenv("EMDKIT_ENGINE", "native")
     sol = solve_exact(p, Cs, 0, hint, hint)

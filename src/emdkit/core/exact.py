@@ -65,7 +65,8 @@ class ExactSolution:
     method : str
         ``"exact_integer"`` (compiled engine) or ``"exact_rational"`` (Fraction simplex).
     verified : bool
-        The float support was optimal as given: exact verification without a pivot.
+        No pivot was needed: the float support (integer path: as given, joined along the
+        float duals) was proven optimal exactly.
     """
 
     sup_r: np.ndarray
