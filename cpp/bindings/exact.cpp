@@ -102,6 +102,7 @@ nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const I
     d["distance_exact"] = out.distance_exact;
     d["dummy"] = out.dummy;
     d["pivots"] = out.pivots;
+    d["bland_pivots"] = out.bland_pivots;
     d["hint_optimal"] = out.hint_optimal;
     d["start"] = static_cast<int>(out.start);
     d["limbs"] = out.limbs;

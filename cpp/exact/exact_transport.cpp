@@ -600,13 +600,16 @@ TransportOutput ExactSimplex<Num>::solve() {
     }
     int streak = 0;
     Cell entering{0, 0};
-    while (find_entering(streak >= DEGENERATE_STREAK_FOR_BLAND, entering)) {
+    bool bland = false;
+    while (find_entering(bland, entering)) {
         if (in_.max_pivots >= 0 && out.pivots >= in_.max_pivots) {
             out.status = Status::max_iter;
             break;
         }
         streak = pivot(entering) ? streak + 1 : 0;
         ++out.pivots;
+        out.bland_pivots += bland ? 1 : 0;
+        bland = streak >= DEGENERATE_STREAK_FOR_BLAND;
     }
     out.hint_optimal = out.pivots == 0 && out.start == StartKind::hint_tree &&
                        out.status == Status::optimal;

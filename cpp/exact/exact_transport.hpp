@@ -70,6 +70,7 @@ struct TransportOutput {
     bool work_exact = false, distance_exact = false;  // whether those roundings were exact
     int dummy = 0;             // 0 none, 1 dummy column (sink), 2 dummy row (source)
     std::int64_t pivots = 0;
+    std::int64_t bland_pivots = 0;  // of which under Bland's rule (long degenerate streaks)
     bool hint_optimal = false; // the start was optimal as given (pure verification)
     StartKind start = StartKind::hint_tree;
     int limbs = 0;             // the fixed width used (0: BigInt)

@@ -275,6 +275,16 @@ def test_matches_highs_and_itself_at_50_to_120(m, n):
     assert warm["distance"] == pytest.approx(float_result.distance, rel=1e-12)
 
 
+def test_long_degenerate_streaks_hand_over_to_blands_rule_and_still_end_optimal():
+    rng = np.random.default_rng(3)
+    n = 80  # integer costs 1..3 and unit weights: massively degenerate and tied
+    C = rng.integers(1, 4, (n, n)).astype(float)
+    out = solve_native(np.ones(n), np.ones(n), C)
+    assert out["bland_pivots"] > 0
+    assert_exact_certificate(np.ones(n), np.ones(n), C, out)
+    assert out["work"] == pytest.approx(lp_emd_work(np.ones(n), np.ones(n), C), rel=1e-12)
+
+
 def test_a_float_optimal_basis_is_verified_without_pivots():
     """Uniform weights (n arcs of 2n − 1 carry flow): the float duals choose the zero-flow
     cells of the tree, so the exact check needs no pivot."""
