@@ -35,7 +35,8 @@ class EMDResult:
         assignment path; 0 for the 1-D, one-to-many and constant-cost paths.
     method : str
         Which path produced the answer: "block", "candidate_rounds", "assignment",
-        "constant", "one_to_many", "monotone_1d", "pointcloud" or "exact_rational".
+        "constant", "one_to_many", "monotone_1d", "pointcloud", "exact_integer" or
+        "exact_rational".
     gap : float
         The certificate, at most 1e-11: a proven bound on (work − optimum) / work, or, where
         float64 cannot prove that (optima near 0, big-M costs), on (work − optimum) /
