@@ -358,7 +358,7 @@ def test_emd_returns_the_correctly_rounded_optimum_when_float_cannot_certify(mon
     rng = np.random.default_rng(13)
     a, b, C = make_problem("wide_cost", 7, 5, rng)
     r = emdkit.emd(a, b, C * 2.0 ** 300)  # rescaled costs: cost_exp != 0
-    assert r.method == "exact_integer" and r.gap == 0.0
+    assert r.method == "exact_integer" and r.gap == 0.0 and r.exact
     assert r.distance == rounded(Fraction(exact_distance(a, b, C)) * Fraction(2) ** 300)
 
 
@@ -411,3 +411,24 @@ def test_an_uncertified_point_cloud_is_solved_exactly_on_the_kernels_costs(monke
     assert r.method == "exact_integer" and r.gap == 0.0
     C = emdkit.ground_distance(X, Y, "sqeuclidean")
     assert r.distance == exact_distance(wx, wy, C)
+
+
+def test_exact_says_which_answers_are_correctly_rounded(monkeypatch):
+    rng = np.random.default_rng(8)
+    a, b, C = make_problem("uniform", 6, 6, rng)
+    plain = emdkit.emd_batch([a, a], [b, b], [C, C])
+    assert plain.exact.tolist() == [False, False] and not plain[0].exact  # float certificate
+    from emdkit.core import batch
+    from emdkit.core.errors import STATUS_NOT_CERTIFIED
+    kernel = batch._dense_kernel
+
+    def uncertified(lo, hi, *args):  # as force_uncertified, in the batch's kernel
+        kernel(lo, hi, *args)
+        stats = args[-1]
+        stats[lo:hi, 0], stats[lo:hi, 3] = STATUS_NOT_CERTIFIED, np.inf
+
+    monkeypatch.setattr(batch, "_dense_kernel", uncertified)
+    forced = emdkit.emd_batch([a, a], [b, b], [C, C * 2.0 ** -40])
+    assert forced.exact.tolist() == [True, True] and forced.exact.dtype == bool
+    assert forced[0].distance == exact_distance(a, b, C)
+    assert forced[1].distance == exact_distance(a, b, C * 2.0 ** -40)

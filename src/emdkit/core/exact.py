@@ -193,13 +193,14 @@ def _missing_arcs_priced(problem: TransportProblem, Cs: np.ndarray):
 def assemble_exact(problem: TransportProblem, sol: ExactSolution, cost_exp: int, shape,
                    cost_rows, cost_cols):
     """The :class:`~emdkit.EMDResult` of an exact solution: ``assemble``'s layout, with the
-    correctly rounded distance and work in place of the ones it would rescale, and gap 0."""
+    correctly rounded distance and work in place of the ones it would rescale, gap 0 and
+    ``exact`` True."""
     from dataclasses import replace
 
     from .result import assemble
     result = assemble(problem, sol.sup_r, sol.sup_c, sol.flows, sol.pi, sol.work_scaled,
                       cost_exp, shape, cost_rows, cost_cols, sol.method, sol.pivots, 0.0)
-    return replace(result, distance=sol.distance, work=sol.work)
+    return replace(result, distance=sol.distance, work=sol.work, exact=True)
 
 
 def _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi):
