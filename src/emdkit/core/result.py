@@ -39,7 +39,7 @@ class EMDResult:
         assignment path; 0 for the 1-D, one-to-many and constant-cost paths.
     method : str
         Which path produced the answer: "block", "candidate_rounds", "assignment",
-        "constant", "one_to_many", "monotone_1d", "pointcloud", "exact_integer" or
+        "constant", "one_to_many", "monotone_1d", "pointcloud", "multiscale", "exact_integer" or
         "exact_rational".
     gap : float
         The certificate, at most 1e-11: a proven bound on (work − optimum) / work, or, where
