@@ -152,6 +152,29 @@ void bind_solve(nb::module_& m) {
                                   w.exponent);
         },
         nb::arg("a"), nb::arg("b"));
+    m.def(
+        "prepare_weights",
+        [](const InArray<double, 1>& a, const InArray<double, 1>& b) {
+            if (a.shape(0) == 0 || b.shape(0) == 0)
+                throw nb::value_error("prepare_weights: empty weights");
+            solve::ReducedWeights w = solve::reduce_weights(a.data(), size_of(a), b.data(),
+                                                            size_of(b));
+            solve::Layout l = solve::balanced_layout(w.a.data(), static_cast<Index>(w.a.size()),
+                                                     w.b.data(), static_cast<Index>(w.b.size()));
+            return nb::make_tuple(to_numpy(std::move(w.rows)), to_numpy(std::move(w.cols)),
+                                  to_numpy(std::move(w.a)), to_numpy(std::move(w.b)),
+                                  w.exponent, to_numpy(std::move(l.supply)), l.kind, l.total);
+        },
+        nb::arg("a"), nb::arg("b"));
+    m.def(
+        "value_range",
+        [](const nb::ndarray<const double, nb::c_contig, nb::device::cpu>& x) {
+            if (x.size() == 0) throw nb::value_error("value_range: empty array");
+            const solve::ValueRange r =
+                solve::value_range(x.data(), static_cast<Index>(x.size()));
+            return nb::make_tuple(r.lo, r.hi);
+        },
+        nb::arg("x"));
     m.def("cost_exponent", &solve::cost_exponent, nb::arg("max_cost"));
     m.def("default_max_iter", &solve::default_max_iter, nb::arg("m"), nb::arg("n"));
     m.def("price_rows", &price_rows, nb::arg("C"), nb::arg("pi"), nb::arg("n_rows"),

@@ -20,6 +20,7 @@ from .certificate import finite_max
 from .engine import native_engine
 from .errors import SolverError
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
+from .prepare import raise_unserved
 from .problem import TransportProblem
 from .threads import numba_threads, parallel_for_work
 from .topk import emit_row, push_smallest
@@ -183,7 +184,6 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
         if not missing_arcs:
             raise SolverError("network simplex ended with mass on artificial arcs; "
                               "no value is returned")
-        from .solve import raise_unserved
         src, tgt, f, _ = ns.real_flows()
         raise_unserved(problem, src, tgt - n_rows, f)
     ii, jj = np.nonzero(mask)

@@ -15,6 +15,8 @@ Memory is O((m + n)·k), not O(m·n).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -30,6 +32,9 @@ from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .result import EMDResult, assemble
 from .threads import parallel_for_work
+
+if TYPE_CHECKING:
+    from .prepare import PreparedProblem
 
 NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
@@ -145,15 +150,13 @@ def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, 
     return ok, u, v, gap
 
 
-def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray, metric: str,
-                   max_iter: int, n_threads: int = 1) -> EMDResult:
-    """Validated inputs in, certified :class:`EMDResult` out (flows kept sparse)."""
-    from .costs import ground_distance
-
+def pointcloud_emd(prep: PreparedProblem) -> EMDResult:
+    """A prepared signature problem (path "pointcloud") in, certified :class:`EMDResult` out
+    (flows kept sparse; the cost matrix is never formed)."""
+    problem, (X, Y, metric) = prep.problem, prep.signature
     code = lookup_metric(metric).code
-    problem = TransportProblem.from_weights(wx, wy)
     Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
-    ns = solve_pointcloud(problem, Xk, Yk, code, max_iter, n_threads)
+    ns = solve_pointcloud(problem, Xk, Yk, code, prep.max_iter, prep.n_threads)
     src, tgt, f, _ = ns.real_flows()
     order = np.lexsort((tgt, src))
     sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
@@ -162,10 +165,7 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                                        sup_r, sup_c, sup_f, work)
 
     def answer():
-        return assemble(problem, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, 0,
-                        (X.shape[0], Y.shape[0]),
-                        lambda idx: ground_distance(X[idx], Y, metric),
-                        lambda idx: ground_distance(X, Y[idx], metric), "pointcloud",
+        return assemble(prep, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, "pointcloud",
                         ns.n_iter, gap)
 
     return answer() if ok else settle_uncertified(problem, gap, answer)

@@ -17,8 +17,6 @@ Layout, shared by every solver: kept rows are nodes 0..m'-1, then the dummy *sou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from .._jit import register_jitable
@@ -139,36 +137,41 @@ def reduce_weights(a, b):
     return rows[keep_r], cols[keep_c], ar[keep_r], bc[keep_c], exp
 
 
-@dataclass(frozen=True)
+def prepare_weights(a, b):
+    """:func:`reduce_weights` then :func:`balanced_layout`: (rows, cols, a_kept, b_kept,
+    exponent, supply, dummy kind, total flow), one engine call under the compiled engine."""
+    rows, cols, ar, bc, exp = reduce_weights(a, b)
+    supply, kind, total = balanced_layout(ar, bc)
+    return rows, cols, ar, bc, int(exp), supply, int(kind), float(total)
+
+
 class TransportProblem:
-    """The reduced, balanced problem handed to a solver (see the module docstring's layout)."""
+    """The reduced, balanced problem handed to a solver (see the module docstring's layout).
 
-    rows: np.ndarray       # indices of rows with positive weight
-    cols: np.ndarray       # indices of columns with positive weight
-    a: np.ndarray          # kept row weights, scaled by 2**-weight_exp
-    b: np.ndarray          # kept column weights, scaled likewise
-    supply: np.ndarray     # +a (rows), −b (columns), ± surplus (dummy): sums to ~0
-    dummy: str             # "none", "sink" (Σa > Σb) or "source" (Σb > Σa)
-    total_flow_scaled: float
-    weight_exp: int
+    Attributes
+    ----------
+    rows, cols : indices of the rows / columns with positive weight
+    a, b : their weights, scaled by 2**-weight_exp
+    supply : +a (rows), −b (columns), ± the surplus (dummy): sums to ~0
+    dummy : "none", "sink" (Σa > Σb) or "source" (Σb > Σa): the one balance decision
+    total_flow_scaled : min(Σa, Σb) in the scaled units
+    weight_exp : the power of two the weights were scaled by
+    m, n : kept rows and columns; n_rows, n_cols: the balanced block's (dummy included)
+    dropped : whether any point of zero weight was dropped
+    """
 
-    @property
-    def m(self) -> int:
-        return int(self.rows.shape[0])
+    __slots__ = ("rows", "cols", "a", "b", "supply", "dummy", "total_flow_scaled",
+                 "weight_exp", "m", "n", "n_rows", "n_cols", "dropped")
 
-    @property
-    def n(self) -> int:
-        return int(self.cols.shape[0])
-
-    @property
-    def n_rows(self) -> int:
-        """Rows of the balanced problem: the kept rows plus a dummy source row."""
-        return self.m + (self.dummy == "source")
-
-    @property
-    def n_cols(self) -> int:
-        """Columns of the balanced problem: the kept columns plus a dummy sink column."""
-        return self.n + (self.dummy == "sink")
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, a: np.ndarray, b: np.ndarray,
+                 supply: np.ndarray, dummy: str, total_flow_scaled: float, weight_exp: int,
+                 dropped: bool = True) -> None:
+        self.rows, self.cols, self.a, self.b, self.supply = rows, cols, a, b, supply
+        self.dummy, self.total_flow_scaled, self.weight_exp = dummy, total_flow_scaled, weight_exp
+        self.m, self.n = rows.shape[0], cols.shape[0]
+        self.n_rows = self.m + (dummy == "source")
+        self.n_cols = self.n + (dummy == "sink")
+        self.dropped = dropped
 
     @property
     def dummy_node(self) -> int:
@@ -188,9 +191,11 @@ class TransportProblem:
 
     @classmethod
     def from_weights(cls, a: np.ndarray, b: np.ndarray) -> "TransportProblem":
-        rows, cols, ar, bc, exp = reduce_weights(a, b)
-        supply, kind, total = balanced_layout(ar, bc)
-        return cls(rows, cols, ar, bc, supply, DUMMY_NAMES[kind], float(total), int(exp))
+        """Drop zero weights, rescale, and decide the balance: :func:`reduce_weights` and
+        :func:`balanced_layout` (one engine call under the compiled engine)."""
+        rows, cols, ar, bc, exp, supply, kind, total = prepare_weights(a, b)
+        dropped = rows.shape[0] != a.shape[0] or cols.shape[0] != b.shape[0]
+        return cls(rows, cols, ar, bc, supply, DUMMY_NAMES[kind], total, exp, dropped)
 
     def dummy_arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Zero-cost arcs between the dummy and every node on the heavier side."""
@@ -252,3 +257,4 @@ _native = native_engine()
 if _native is not None:
     balanced_layout = _native.balanced_layout  # noqa: F811
     reduce_weights = _native.reduce_weights  # noqa: F811
+    prepare_weights = _native.prepare_weights  # noqa: F811

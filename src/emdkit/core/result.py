@@ -3,15 +3,15 @@ assembly step that every solver path returns through."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
-from .problem import TransportProblem
+if TYPE_CHECKING:  # the annotation only: prepare.py imports the solver's modules
+    from .prepare import PreparedProblem
 
 
-@dataclass(frozen=True)
 class EMDResult:
     """An optimal transport between two signatures (Rubner's EMD).
 
@@ -42,20 +42,70 @@ class EMDResult:
         max(work, Σ a|u| + Σ b|v|) for a flow that meets the weights to within 1e-11 of the
         mass (see "The exactness certificate" in the user guide). 0 for exact rational
         refinement and the 1-D closed form.
+
+    The result is read-only. ``u`` and ``v`` are formed from the solver's potentials on
+    first access (a small ``emd`` call spends no time on duals it is not asked for).
     """
 
-    distance: float
-    work: float
-    total_flow: float
-    u: np.ndarray
-    v: np.ndarray
-    shape: tuple[int, int]
-    flow_rows: np.ndarray = field(repr=False)
-    flow_cols: np.ndarray = field(repr=False)
-    flow_values: np.ndarray = field(repr=False)
-    n_iter: int = 0
-    method: str = "block"
-    gap: float = 0.0
+    __slots__ = ("distance", "work", "total_flow", "shape", "flow_rows", "flow_cols",
+                 "flow_values", "n_iter", "method", "gap", "_u", "_v", "_duals")
+
+    def __init__(self, distance: float, work: float, total_flow: float, u, v,
+                 shape: tuple[int, int], flow_rows: np.ndarray, flow_cols: np.ndarray,
+                 flow_values: np.ndarray, n_iter: int = 0, method: str = "block",
+                 gap: float = 0.0, duals=None) -> None:
+        """``u`` and ``v`` may be None when ``duals()`` returns them (called once, on first
+        access)."""
+        put = object.__setattr__
+        put(self, "distance", distance)
+        put(self, "work", work)
+        put(self, "total_flow", total_flow)
+        put(self, "shape", shape)
+        put(self, "flow_rows", flow_rows)
+        put(self, "flow_cols", flow_cols)
+        put(self, "flow_values", flow_values)
+        put(self, "n_iter", n_iter)
+        put(self, "method", method)
+        put(self, "gap", gap)
+        put(self, "_u", u)
+        put(self, "_v", v)
+        put(self, "_duals", duals)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"EMDResult is read-only: cannot set {name!r}")
+
+    __delattr__ = __setattr__
+
+    def _complete(self) -> None:
+        if self._duals is not None:
+            u, v = self._duals()
+            object.__setattr__(self, "_u", u)
+            object.__setattr__(self, "_v", v)
+            object.__setattr__(self, "_duals", None)
+
+    @property
+    def u(self) -> np.ndarray:
+        """Dual potentials of the rows (see the class docstring)."""
+        self._complete()
+        return self._u
+
+    @property
+    def v(self) -> np.ndarray:
+        """Dual potentials of the columns."""
+        self._complete()
+        return self._v
+
+    def __reduce__(self):
+        # the duals are formed before pickling (Dask sends results between processes)
+        return (EMDResult, (self.distance, self.work, self.total_flow, self.u, self.v,
+                            self.shape, self.flow_rows, self.flow_cols, self.flow_values,
+                            self.n_iter, self.method, self.gap))
+
+    def __repr__(self) -> str:
+        return (f"EMDResult(distance={self.distance!r}, work={self.work!r}, "
+                f"total_flow={self.total_flow!r}, u={self.u!r}, v={self.v!r}, "
+                f"shape={self.shape!r}, n_iter={self.n_iter!r}, method={self.method!r}, "
+                f"gap={self.gap!r})")
 
     @property
     def flow(self) -> np.ndarray:
@@ -110,30 +160,36 @@ class BatchEMDResult(Sequence):
         return f"BatchEMDResult(B={len(self)}, distance={self.distance!r})"
 
 
-def assemble(problem: TransportProblem, sup_r: np.ndarray, sup_c: np.ndarray,
-             f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, cost_exp: int,
-             shape: tuple[int, int], cost_rows, cost_cols, method: str, n_iter: int,
-             gap: float) -> EMDResult:
-    """Every path's answer, in the user's units, from a solve in scaled block layout.
+def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
+             f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, method: str,
+             n_iter: int, gap: float) -> EMDResult:
+    """Every path's answer, in the user's units, from a solve of the prepared problem ``prep``
+    in scaled block layout.
 
-    ``sup_r, sup_c`` index the balanced block (dummy row/column included; dropped here),
-    ``f_scaled`` are flows in weights scaled by 2**-weight_exp, ``pi`` node potentials
-    (rows, then columns) and ``work_scaled`` the canonical Σ f c in costs scaled by
-    2**-cost_exp. The distance is work / total in scaled units, rescaled by a power of two,
-    so it is finite whenever the answer is. ``cost_rows(idx)`` / ``cost_cols(idx)`` give
-    unscaled cost rows / columns of the full problem, for the potentials of dropped points.
+    ``sup_r, sup_c`` index the balanced block in row-major order (every path lists its
+    support so; dummy row/column included, dropped here), ``f_scaled`` are flows in weights
+    scaled by 2**-weight_exp, ``pi`` node potentials (rows, then columns) and ``work_scaled``
+    the canonical Σ f c in costs scaled by 2**-cost_exp. The distance is work / total in
+    scaled units, rescaled by a power of two, so it is finite whenever the answer is. The
+    duals of dropped points are formed from ``prep``'s costs when first asked for.
     """
-    real = (sup_r < problem.m) & (sup_c < problem.n)
-    order = np.lexsort((sup_c[real], sup_r[real]))
-    rows = problem.rows[sup_r[real][order]]
-    cols = problem.cols[sup_c[real][order]]
-    flows = np.ldexp(f_scaled[real][order], problem.weight_exp)
+    problem, cost_exp = prep.problem, prep.cost_exp
+    if problem.dummy != "none":
+        real = (sup_r < problem.m) & (sup_c < problem.n)
+        sup_r, sup_c, f_scaled = sup_r[real], sup_c[real], f_scaled[real]
+    rows, cols = (problem.rows[sup_r], problem.cols[sup_c]) if problem.dropped else \
+        (sup_r, sup_c)
+    flows = np.ldexp(f_scaled, problem.weight_exp)
     total_scaled = problem.total_flow_scaled
     distance = float(np.ldexp(work_scaled / total_scaled, cost_exp)) if total_scaled > 0 else 0.0
     work = float(np.ldexp(work_scaled, cost_exp + problem.weight_exp))
-    u_k, v_k = problem.split_potentials(pi)
-    u, v = problem.complete_potentials(np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp),
-                                       cost_rows, cost_cols, shape)
-    return EMDResult(distance=distance, work=work, total_flow=problem.total_flow, u=u, v=v,
-                     shape=shape, flow_rows=rows, flow_cols=cols, flow_values=flows,
-                     n_iter=int(n_iter), method=method, gap=float(gap))
+
+    def duals():
+        u_k, v_k = problem.split_potentials(pi)
+        if cost_exp:
+            u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
+        return problem.complete_potentials(u_k, v_k, prep.cost_rows, prep.cost_cols,
+                                           prep.shape)
+
+    return EMDResult(distance, work, problem.total_flow, None, None, prep.shape, rows, cols,
+                     flows, int(n_iter), method, float(gap), duals)

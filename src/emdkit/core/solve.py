@@ -1,5 +1,6 @@
-"""The public exact EMD: ``emd(a, b, cost)`` and ``signature_emd(X, wx, Y, wy)``, and the one
-dispatch function, :func:`_choose`, that picks a path for them and for the batch engine."""
+"""The public exact EMD: ``emd(a, b, cost)`` and ``signature_emd(X, wx, Y, wy)``, and
+:func:`solve_prepared`, the one solver entry that every public function hands its
+:class:`~emdkit.core.prepare.PreparedProblem` to."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -7,87 +8,29 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._jit import register_jitable
-from .assignment import ASSIGNMENT_BELOW
-from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
+from . import prepare as _prepare
+from .block import METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
-from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
-from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, raise_for_status
+from .costs import Metric, check_metric
+from .errors import (
+    STATUS_ARTIFICIAL_FLOW,
+    STATUS_NOT_CERTIFIED,
+    SolverError,
+    for_problem,
+    raise_for_status,
+)
 from .exact import refine_exact, settle_uncertified
-from .network_simplex import ARTIFICIAL_FLOW_RTOL
-from .problem import TransportProblem, cost_exponent
+from .prepare import (
+    SIGNATURE_METHODS,
+    PreparedProblem,
+    prepare_dense,
+    prepare_signature,
+    raise_unserved,
+)
+from .problem import TransportProblem
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
-
-# Pivots allowed per node before we call the run stuck; real problems use far fewer (the
-# benchmarks' largest problems stay below 20 per node).
-DEFAULT_PIVOTS_PER_NODE = 200
-MIN_MAX_ITER = 100_000
-# From this many pairs on, signature_emd skips the dense matrix (measured crossover: the
-# matrix-free path is faster from n ≈ 500 points a side; bench/RESULTS_pointcloud.md).
-POINTCLOUD_ABOVE = 250_000
-
-SIGNATURE_METHODS = ("auto", "dense", "pointcloud", "monotone_1d")
-# The constant-cost and assignment routes; tests switch them off to compare with the simplex.
-FAST_PATHS = True
-
-
-@register_jitable
-def default_max_iter(m, n):
-    """The pivot bound when none is given: generous, O((m + n) log(m + n))."""
-    return max(MIN_MAX_ITER, DEFAULT_PIVOTS_PER_NODE * (m + n) * int(np.log2(m + n + 2)))
-
-
-def _choose(m: int, n: int, *, balanced: bool, uniform_square: bool = False,
-            constant: bool = False, d: int | None = None, metric: Metric | None = None,
-            method: str = "auto") -> str:
-    """The solver path for a problem with m × n kept points (zero weights dropped).
-
-    Rules, in order (also listed in :func:`emd` and :func:`signature_emd`):
-
-    1. ``signature_emd`` on the line (d == 1), a registered metric, equal totals:
-       "monotone_1d", the sorted coupling (every registered metric is convex on the line).
-    2. ``signature_emd`` with a registered metric and m·n >= POINTCLOUD_ABOVE: "pointcloud",
-       the matrix-free solver.
-    3. One side a single point: "one_to_many", the closed form (a fractional knapsack).
-    4. Every cost equal, or m·n <= ALL_ARCS_BELOW, or equal counts with one common weight
-       below ASSIGNMENT_BELOW points: "small", one Numba call that picks "constant",
-       "assignment" or "block" (network simplex over every arc).
-    5. Otherwise "candidate_rounds": network simplex on the 16 cheapest arcs of every line,
-       certified by pricing every pair.
-
-    An explicit ``method`` that cannot serve the input raises ValueError; it never falls back.
-    """
-    registered = isinstance(metric, str)
-    if method == "monotone_1d":
-        if d != 1:
-            raise ValueError(f"method='monotone_1d' needs points on a line (d = 1), got d = {d}")
-        if not registered or not GROUND_COSTS[metric].convex_on_line:
-            raise ValueError("method='monotone_1d' needs a registered metric that is convex on "
-                             f"the line, got {metric!r}")
-        if not balanced:
-            raise ValueError("method='monotone_1d' needs equal totals (the sorted coupling does "
-                             "not do partial matching); use method='dense'")
-        return "monotone_1d"
-    if method == "pointcloud":
-        if not registered:
-            raise ValueError("method='pointcloud' needs a registered metric (its KD-tree bounds "
-                             f"are written per metric), got {metric!r}")
-        return "pointcloud"
-    if method == "auto" and metric is not None:
-        if d == 1 and registered and balanced and GROUND_COSTS[metric].convex_on_line:
-            return "monotone_1d"
-        if registered and m * n >= POINTCLOUD_ABOVE:
-            return "pointcloud"
-    if method not in ("auto", "dense"):
-        raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
-    constant, uniform_square = constant and FAST_PATHS, uniform_square and FAST_PATHS
-    if FAST_PATHS and min(m, n) == 1:
-        return "one_to_many"
-    if constant or m * n <= ALL_ARCS_BELOW or (uniform_square and m < ASSIGNMENT_BELOW):
-        return "small"
-    return "candidate_rounds"
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
@@ -192,67 +135,52 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     (2.0, 4.0, 2.0)
     """
     a, b, C, lo, hi = as_dense_problem(a, b, cost, allow_inf=True)
-    max_iter = check_max_iter(max_iter) or default_max_iter(*C.shape)
     n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
-    prep = DenseProblem(a, b, C, lo, hi)
-    problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
-    cost_rows, cost_cols = prep.cost_rows, prep.cost_cols
-    if prep.path == "one_to_many":
-        return solve_one_to_many(problem, Cs, cost_exp, C.shape, cost_rows, cost_cols)
-    if prep.path == "small":
-        out = solve_small(problem.a, problem.b, Cs, max_iter, FAST_PATHS)
-        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = out
-        method = METHOD_NAMES[method_code]
-    else:
-        from .candidate_rounds import solve_candidate_rounds
-        ns = solve_candidate_rounds(problem, Cs, max_iter, n_threads)
-        sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
-        method, pivots = "candidate_rounds", ns.n_iter
-    if status == STATUS_NOT_CERTIFIED:
-        return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
-                            cost_rows, cost_cols, method, pivots)
-    if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
-        raise_unserved(problem, sup_r, sup_c, sup_f)
-    raise_for_status(status, max_iter, pivots)
-    return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
-                    cost_cols, method, pivots, gap)
+    return solve_prepared(prepare_dense(a, b, C, lo, hi, max_iter=check_max_iter(max_iter),
+                                        n_threads=n_threads))
 
 
-class DenseProblem:
-    """A validated dense problem, prepared once for :func:`emd` and the batch engine alike:
-    its :class:`TransportProblem`, the kept costs rescaled by 2**-cost_exp, and its path.
+def solve_prepared(prep: PreparedProblem, where: str = "") -> EMDResult:
+    """The certified optimum of a prepared problem, by the path it was prepared for.
 
-    ``lo`` and ``hi`` are the cost matrix's min and max, already found by validation.
+    ``where`` names the problem in messages (``"problem 3"`` in a batch).
     """
+    path, p = prep.path, prep.problem
+    if path == "small":
+        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = solve_small(
+            p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
+        return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap,
+                      METHOD_NAMES[method_code], pivots, where)
+    if path == "one_to_many":
+        return solve_one_to_many(prep, where)
+    if path == "candidate_rounds":
+        from .candidate_rounds import solve_candidate_rounds
+        ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, prep.n_threads)
+        sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(p, ns, prep.Cs)
+        return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
+                      ns.n_iter, where)
+    if path == "pointcloud":
+        from .pointcloud import pointcloud_emd
+        return pointcloud_emd(prep)
+    from .one_d import monotone_emd
+    return monotone_emd(prep)
 
-    __slots__ = ("problem", "C", "Cs", "cost_exp", "path", "missing_arcs")
 
-    def __init__(self, a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float):
-        self.problem = p = TransportProblem.from_weights(a, b)
-        self.C = C
-        kept = C if (p.m == C.shape[0] and p.n == C.shape[1]) else \
-            np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
-        if kept is not C:
-            lo, hi = float(kept.min()), float(kept.max())
-        # inf entries are missing arcs: scale by the finite ones (a pass only when there are)
-        self.missing_arcs = hi == np.inf
-        finite_hi = hi
-        if self.missing_arcs:
-            if lo == np.inf:  # the points with mass have no arc at all
-                nothing = np.empty(0, np.int64)
-                raise_unserved(p, nothing, nothing, np.empty(0))
-            finite_hi = float(kept[kept < np.inf].max())
-        self.cost_exp = int(cost_exponent(finite_hi))
-        self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
-        self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
-                            uniform_square=_uniform_square(p) and not self.missing_arcs,
-                            constant=lo == hi)
-
-    def cost_rows(self, idx):
-        return self.C[idx]
-
-    def cost_cols(self, idx):
-        return self.C[:, idx]
+def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: float,
+           gap: float, method: str, pivots: int, where: str = "") -> EMDResult:
+    """A dense path's solve (support in block layout, row-major; potentials; canonical work;
+    certificate gap; status) turned into the answer, or into the error its status means."""
+    if status == STATUS_NOT_CERTIFIED:
+        try:
+            return settle_dense(prep, sup_r, sup_c, sup_f, pi, work, gap, method, pivots)
+        except SolverError as exc:
+            if where:
+                raise for_problem(where, exc) from None
+            raise
+    if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
+        raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
+    raise_for_status(status, prep.max_iter, pivots, where=where)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap)
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
@@ -260,8 +188,9 @@ class DenseProblem:
 ONE_TO_MANY_INTERPRETED_UP_TO = 2_000
 
 
-def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows, cost_cols):
+def solve_one_to_many(prep: PreparedProblem, where: str = "") -> EMDResult:
     """The "one_to_many" path: one side is a single point (see block.one_to_many)."""
+    problem, Cs = prep.problem, prep.Cs
     from .block import one_to_many
     row = problem.m == 1
     w = problem.a[0] if row else problem.b[0]
@@ -277,7 +206,7 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
     if not finite.all():  # cheapest first reached a missing arc: the finite ones fall short
         zeros = np.zeros(int(finite.sum()), np.int64)
         raise_unserved(problem, *((zeros, idx[finite]) if row else (idx[finite], zeros)),
-                       flows[finite])
+                       flows[finite], where)
     n_rows = problem.n_rows
     pi = np.zeros(problem.supply.shape[0])
     if row:
@@ -296,50 +225,7 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
             pi[n_rows:n_rows + problem.n] = others
         else:
             pi[: problem.m] = [-x for x in others]
-    return assemble(problem, sup_r, sup_c, flows, pi, float(work), cost_exp, shape, cost_rows,
-                    cost_cols, "one_to_many", 0, 0.0)
-
-
-# Rows and columns named in the message for a problem the finite arcs cannot serve.
-UNSERVED_LISTED = 10
-
-
-def raise_unserved(problem: TransportProblem, sup_r, sup_c, sup_f, where: str = "") -> None:
-    """ValueError naming the points whose mass the finite arcs of the cost cannot move.
-
-    ``sup_r, sup_c, sup_f`` are the flow the solver reached over finite arcs (block indices,
-    dummy arcs included, as after phase 1: what it leaves on the artificial root arcs is what
-    no finite arc can carry). Listed are the points on a side that must ship everything (the
-    lighter side; both when the totals are equal) with more than rounding left, in the
-    caller's indices.
-    """
-    left = problem.supply.copy()
-    np.subtract.at(left, np.asarray(sup_r, np.int64), sup_f)
-    np.add.at(left, problem.n_rows + np.asarray(sup_c, np.int64), sup_f)
-    tol = ARTIFICIAL_FLOW_RTOL * float(problem.supply[: problem.n_rows].sum())
-    parts = []
-    if problem.dummy != "sink":  # rows ship everything unless a dummy sink takes the surplus
-        parts.append(("rows", "a", problem.rows[np.flatnonzero(left[: problem.m] > tol)]))
-    if problem.dummy != "source":
-        cols = left[problem.n_rows: problem.n_rows + problem.n]
-        parts.append(("columns", "b", problem.cols[np.flatnonzero(cols < -tol)]))
-    named = [f"{what} {_index_list(idx)} of {arg}" for what, arg, idx in parts if idx.size]
-    prefix = f"{where}: " if where else ""
-    raise ValueError(f"{prefix}cost has too few finite entries to carry the mass (np.inf "
-                     f"marks a missing arc): {' and '.join(named) or 'some points'} are left "
-                     "with mass that no finite arc can move")
-
-
-def _index_list(idx: np.ndarray) -> str:
-    shown = ", ".join(str(int(i)) for i in idx[:UNSERVED_LISTED])
-    more = f" and {idx.size - UNSERVED_LISTED} more" if idx.size > UNSERVED_LISTED else ""
-    return f"[{shown}{more}]"
-
-
-def _uniform_square(problem: TransportProblem) -> bool:
-    a, b = problem.a, problem.b
-    return (problem.dummy == "none" and a.shape[0] == b.shape[0]
-            and bool(np.all(a == a[0])) and bool(np.all(b == a[0])))
+    return assemble(prep, sup_r, sup_c, flows, pi, float(work), "one_to_many", 0, 0.0)
 
 
 def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
@@ -355,24 +241,22 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
     return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
 
 
-def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp,
-                 shape, cost_rows, cost_cols, method, pivots) -> EMDResult:
+def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, method,
+                 pivots) -> EMDResult:
     """A dense float solution whose strict certificate failed, settled by
     :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, exact
     refinement, or SolverError."""
     return settle_uncertified(
-        problem, gap,
-        lambda: assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, shape, cost_rows,
-                         cost_cols, method, pivots, gap),
-        lambda: _refine_exactly(problem, Cs, sup_r, sup_c, cost_exp, shape, cost_rows,
-                                cost_cols))
+        prep.problem, gap,
+        lambda: assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap),
+        lambda: _refine_exactly(prep, sup_r, sup_c))
 
 
-def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
-                    cost_rows, cost_cols) -> EMDResult:
+def _refine_exactly(prep: PreparedProblem, hint_r, hint_c) -> EMDResult:
     """Re-solve in rational arithmetic from the float support (small problems)."""
+    problem = prep.problem
     sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
-        problem.a, problem.b, Cs, hint_r, hint_c)
+        problem.a, problem.b, prep.Cs, hint_r, hint_c)
     # the free constant, fixed exactly before rounding to floats (as normalize_potentials
     # does): u + shift, v − shift, with the dummy's potential 0 or Σ a u = Σ b v
     if u_dummy is not None:
@@ -388,9 +272,9 @@ def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, sha
     pi = np.zeros(problem.supply.shape[0])
     pi[: problem.m] = [-float(x + shift) for x in u]
     pi[n_rows: n_rows + problem.n] = [float(x - shift) for x in v]
-    return assemble(problem, np.asarray(sup_r, np.int64), np.asarray(sup_c, np.int64),
-                    np.array([float(f) for f in flows]), pi, float(work), cost_exp, shape,
-                    cost_rows, cost_cols, "exact_rational", pivots, 0.0)
+    return assemble(prep, np.asarray(sup_r, np.int64), np.asarray(sup_c, np.int64),
+                    np.array([float(f) for f in flows]), pi, float(work), "exact_rational",
+                    pivots, 0.0)
 
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
@@ -462,18 +346,8 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     check_metric(metric)
-    n_jobs = n_jobs_or_alias(n_jobs, n_threads, 1)
+    n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
     if not isinstance(method, str) or method not in SIGNATURE_METHODS:
         raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
-    problem = TransportProblem.from_weights(wx, wy)
-    path = _choose(problem.m, problem.n, balanced=problem.dummy == "none", d=X.shape[1],
-                   metric=metric, method=method)
-    if path == "monotone_1d":
-        from .one_d import monotone_emd
-        return monotone_emd(X, wx, Y, wy, metric)
-    if path == "pointcloud":
-        from .pointcloud import pointcloud_emd
-        return pointcloud_emd(X, wx, Y, wy, metric,
-                              max_iter or default_max_iter(X.shape[0], Y.shape[0]),
-                              resolve_threads(n_jobs))
-    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)
+    return solve_prepared(prepare_signature(X, wx, Y, wy, metric, method, max_iter=max_iter,
+                                            n_threads=n_threads))
