@@ -159,11 +159,19 @@ void bind_solve(nb::module_& m) {
                 throw nb::value_error("prepare_weights: empty weights");
             solve::ReducedWeights w = solve::reduce_weights(a.data(), size_of(a), b.data(),
                                                             size_of(b));
-            solve::Layout l = solve::balanced_layout(w.a.data(), static_cast<Index>(w.a.size()),
-                                                     w.b.data(), static_cast<Index>(w.b.size()));
-            return nb::make_tuple(to_numpy(std::move(w.rows)), to_numpy(std::move(w.cols)),
-                                  to_numpy(std::move(w.a)), to_numpy(std::move(w.b)),
-                                  w.exponent, to_numpy(std::move(l.supply)), l.kind, l.total);
+            const auto kept_a = static_cast<Index>(w.a.size());
+            const auto kept_b = static_cast<Index>(w.b.size());
+            solve::Layout l = solve::balanced_layout(w.a.data(), kept_a, w.b.data(), kept_b);
+            // one array for the kept weights and the supply (a numpy array costs about a
+            // microsecond to hand over); the kept indices only when a point was dropped
+            std::vector<double> packed(w.a);
+            packed.insert(packed.end(), w.b.begin(), w.b.end());
+            packed.insert(packed.end(), l.supply.begin(), l.supply.end());
+            const bool dropped = kept_a != size_of(a) || kept_b != size_of(b);
+            nb::object rows = dropped ? to_numpy(std::move(w.rows)) : nb::none();
+            nb::object cols = dropped ? to_numpy(std::move(w.cols)) : nb::none();
+            return nb::make_tuple(rows, cols, to_numpy(std::move(packed)), kept_a, kept_b,
+                                  w.exponent, l.kind, l.total);
         },
         nb::arg("a"), nb::arg("b"));
     m.def(

@@ -10,6 +10,8 @@ the result's assembly read everything from it, and decide nothing again.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._jit import register_jitable
@@ -39,7 +41,7 @@ BY_PAIR = "by_pair"
 @register_jitable
 def default_max_iter(m, n):
     """The pivot bound when none is given: generous, O((m + n) log(m + n))."""
-    return max(MIN_MAX_ITER, DEFAULT_PIVOTS_PER_NODE * (m + n) * int(np.log2(m + n + 2)))
+    return max(MIN_MAX_ITER, DEFAULT_PIVOTS_PER_NODE * (m + n) * int(math.log2(m + n + 2)))
 
 
 def _choose(m: int, n: int, *, balanced: bool | None, uniform_square: bool = False,
@@ -174,8 +176,11 @@ def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: fl
         finite_hi = float(kept[kept < np.inf].max())
     cost_exp = int(cost_exponent(finite_hi))
     Cs = np.ldexp(kept, -cost_exp) if cost_exp else kept
-    path = _choose(p.m, p.n, balanced=p.dummy == "none",
-                   uniform_square=not missing_arcs and _uniform_square(p), constant=lo == hi)
+    # below ALL_ARCS_BELOW pairs every problem is "small" (the engine tells the assignment
+    # route apart itself): only a larger one needs the equal-weights test
+    uniform_square = p.m * p.n > ALL_ARCS_BELOW and not missing_arcs and _uniform_square(p)
+    path = _choose(p.m, p.n, balanced=p.dummy == "none", uniform_square=uniform_square,
+                   constant=lo == hi)
     return PreparedProblem(p, C.shape, path, C=C, Cs=Cs, cost_exp=cost_exp,
                            missing_arcs=missing_arcs, max_iter=max_iter, n_threads=n_threads,
                            signature=signature)

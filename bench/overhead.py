@@ -1,0 +1,92 @@
+"""Per-call overhead of one small ``emdkit.emd`` call, with POT's ``ot.emd2`` beside it.
+
+Run:  python bench/overhead.py [--calls 3000] [--rounds 5]
+
+Inputs: n random 2-D points a side (n = 16 and 24), Euclidean costs, random positive weights
+normalised to total 1 (POT needs equal totals), float64 C-contiguous arrays (the validation's
+fast lane). For each size, three callables are timed, interleaved call by call so that the
+machine's load falls on all of them alike, and the median of ``--calls`` calls is taken in
+each of ``--rounds`` rounds:
+
+* ``emd``: ``emdkit.emd(a, b, C)``, the whole public call;
+* ``engine``: the engine's solve of the same prepared problem (``solve_small`` on the kept,
+  rescaled weights and costs: the simplex, its certificate and the canonical work), what no
+  Python could remove;
+* ``ot.emd2``: POT's network simplex, the whole public call.
+
+The overhead is emd − engine: validation, preparation, the engine call's hand-over and the
+result's assembly. The figure reported is the median over rounds; machine and load are printed
+with it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+
+import numpy as np
+
+
+def problem(n: int):
+    rng = np.random.default_rng(n)
+    X, Y = rng.random((n, 2)), rng.random((n, 2))
+    C = np.sqrt(((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1))
+    a, b = rng.random(n) + 0.1, rng.random(n) + 0.1
+    return a / a.sum(), b / b.sum(), C
+
+
+def interleaved(fns: dict, calls: int) -> dict:
+    """Median seconds of each callable over ``calls`` calls, taken in turn."""
+    times = {name: [] for name in fns}
+    clock = time.perf_counter
+    for _ in range(calls):
+        for name, fn in fns.items():
+            t0 = clock()
+            fn()
+            times[name].append(clock() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    import emdkit
+    from emdkit.core.block import solve_small
+    from emdkit.core.engine import engine_name
+    from emdkit.core.prepare import prepare_dense
+    from emdkit.core.validation import as_dense_problem
+    try:
+        import ot
+    except ImportError:  # POT is an optional peer here
+        ot = None
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, engine {engine_name()}, "
+          f"load before {os.getloadavg()[0]:.2f}")
+    print("| n | emd (µs) | engine solve (µs) | overhead (µs) | ot.emd2 (µs) | method |")
+    print("|---|---|---|---|---|---|")
+    for n in (16, 24):
+        a, b, C = problem(n)
+        prep = prepare_dense(*as_dense_problem(a, b, C, allow_inf=True))
+        p = prep.problem
+        fns = {"emd": lambda: emdkit.emd(a, b, C),
+               "engine": lambda: solve_small(p.a, p.b, prep.Cs, prep.max_iter, True)}
+        if ot is not None:
+            fns["ot"] = lambda: ot.emd2(a, b, C)
+        interleaved(fns, 200)  # warm-up
+        rounds = [interleaved(fns, args.calls) for _ in range(args.rounds)]
+        med = {k: statistics.median(r[k] for r in rounds) * 1e6 for k in fns}
+        over = statistics.median((r["emd"] - r["engine"]) * 1e6 for r in rounds)
+        pot = f"{med['ot']:.1f}" if ot is not None else "—"
+        print(f"| {n} | {med['emd']:.1f} | {med['engine']:.1f} | {over:.1f} | {pot} | "
+              f"{emdkit.emd(a, b, C).method} |")
+    print(f"load after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
