@@ -2,7 +2,7 @@
 // emdkit.core.network_simplex.NetworkSimplex) and the block-size rule.
 #include <nanobind/stl/vector.h>
 
-#include "bindings/owned_array.hpp"
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
 #include "simplex/network_simplex.hpp"
 

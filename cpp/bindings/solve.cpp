@@ -2,7 +2,7 @@
 // assignment.py), the layout helpers (problem.py), candidate rounds' kernels and the batch
 // kernels (batch.py), with the Numba kernels' signatures and return types. Output arrays that
 // the kernels fill in place must be contiguous of the right dtype (no silent copies).
-#include "bindings/owned_array.hpp"
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
 #include "solve/assignment.hpp"
 #include "solve/batch.hpp"

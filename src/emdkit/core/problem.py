@@ -85,6 +85,14 @@ DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE = 0, 1, 2
 DUMMY_NAMES = ("none", "sink", "source")
 
 
+def equal_totals(sa, sb, rtol=BALANCE_RTOL):
+    """The balance decision, for totals (scalars or arrays) ``sa`` and ``sb``: equal when they
+    agree to ``rtol`` relative to the larger (``BALANCE_RTOL``: float64 rounding). Callers
+    whose weights were rounded to a coarser precision pass its tolerance (:mod:`emdkit.nn`
+    for float32 and float16 inputs); :func:`balanced_layout` applies the default."""
+    return np.abs(sa - sb) <= rtol * np.maximum(sa, sb)
+
+
 @register_jitable
 def balanced_layout(ar, bc):
     """The one partial-matching decision, for positive (scaled) weights ``ar``, ``bc``.
@@ -98,7 +106,7 @@ def balanced_layout(ar, bc):
     sa = sequential_sum(ar)
     sb = sequential_sum(bc)
     kind = DUMMY_NONE
-    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
+    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):  # not equal_totals (inlined for the kernels)
         kind = DUMMY_SINK if sa > sb else DUMMY_SOURCE
     n_rows = m + (kind == DUMMY_SOURCE)
     supply = np.empty(n_rows + n + (kind == DUMMY_SINK))

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..core import METRICS
-from ..core.problem import BALANCE_RTOL, TINY_TOTAL_LOG2, reduce_weights
+from ..core.problem import BALANCE_RTOL, TINY_TOTAL_LOG2, equal_totals, reduce_weights
 from ..core.validation import as_cost, as_points, check_n_jobs, check_weight_rows
 from ._checks import as_real_tensor
 from ._solve import solve_dense_batch, solve_signature_batch
@@ -81,7 +81,7 @@ class _Weights:
         As, Bs, self.exp = _scaled_weights(A, B)
         self.sa, self.sb = As.sum(axis=1), Bs.sum(axis=1)
         rtol = max(_balance_rtol(dtype_a, A.shape[1]), _balance_rtol(dtype_b, B.shape[1]))
-        self.balanced = np.abs(self.sa - self.sb) <= rtol * np.maximum(self.sa, self.sb)
+        self.balanced = equal_totals(self.sa, self.sb, rtol)
         self.A_solve = np.where(self.balanced[:, None], As / self.sa[:, None], As)
         self.B_solve = np.where(self.balanced[:, None], Bs / self.sb[:, None], Bs)
 
