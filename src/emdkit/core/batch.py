@@ -1,12 +1,14 @@
 """Many exact EMDs at once: ``emd_batch``, ``signature_emd_batch``, ``cdist_emd`` and
 ``pairwise_emd``, on a thread pool, one problem per thread.
 
-Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved in chunks by
-a Numba kernel that releases the GIL, so the pool's threads run side by side with no Python in
-the loop: the same :func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a
-batch entry and the single call agree bit for bit. Larger problems take their own path (candidate rounds, point
-clouds) in a thread pool, one problem per worker, each single-threaded. With a Dask
-``scheduler`` the problems are split into chunks that workers solve with this same code.
+Each problem is validated and prepared once (:mod:`emdkit.core.prepare`). Small problems (the
+"small" path of :func:`emdkit.core.prepare._choose`) are solved in chunks by an engine kernel
+that releases the GIL, so the pool's threads run side by side with no Python in the loop: the
+same :func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a batch entry and
+the single call agree bit for bit. Larger problems take their own path (candidate rounds, point
+clouds) through :func:`emdkit.core.solve.solve_prepared`, one problem per worker, each
+single-threaded. With a Dask ``scheduler`` the problems are split into chunks that workers solve
+with this same code.
 """
 from __future__ import annotations
 

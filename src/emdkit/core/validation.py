@@ -300,6 +300,8 @@ def as_real_number(value: object, name: str) -> float:
 
 def check_n_jobs(n_jobs: object, name: str = "n_jobs") -> int:
     """-1 (all available threads) or a positive thread count; ``name`` is the caller's spelling."""
+    if type(n_jobs) is int and (n_jobs >= 1 or n_jobs == -1):  # the common case, at once
+        return n_jobs
     if n_jobs is None:
         return -1
     if not _is_integer(n_jobs):
