@@ -37,31 +37,38 @@ class EMDResult:
         assignment path; 0 for the 1-D, one-to-many and constant-cost paths.
     method : str
         Which path produced the answer: "block", "candidate_rounds", "assignment",
-        "constant", "one_to_many", "monotone_1d", "pointcloud" or "exact_rational".
+        "constant", "one_to_many", "monotone_1d", "pointcloud", "exact_integer" or
+        "exact_rational".
     gap : float
         The certificate, at most 1e-11: a proven bound on (work − optimum) / work, or, where
         float64 cannot prove that (optima near 0, big-M costs), on (work − optimum) /
         max(work, Σ a|u| + Σ b|v|) for a flow that meets the weights to within 1e-11 of the
-        mass (see "The exactness certificate" in the user guide). 0 for exact rational
-        refinement and the 1-D closed form.
+        mass (see "The exactness certificate" in the user guide). 0 for the exact paths and
+        the 1-D closed form.
+    exact : bool
+        True when ``distance`` and ``work`` are the exact optimum of the problem as posed
+        (every weight and cost the float64 it is) rounded once to nearest, and ``gap`` is 0:
+        the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
+        answer proven by the float certificate (``gap``), whose distance can differ from the
+        correctly rounded one in the last few bits.
 
     The result is read-only. ``u`` and ``v`` are formed from the solver's potentials on
     first access (a small ``emd`` call spends no time on duals it is not asked for).
     """
 
-    # the fields live in one list (one store instead of twelve: a small emd call builds its
+    # the fields live in one list (one store instead of thirteen: a small emd call builds its
     # result in 1 µs, not 3), read through the properties made below the class
     __slots__ = ("_fields", "_duals")
 
     def __init__(self, distance: float, work: float, total_flow: float, u, v,
                  shape: tuple[int, int], flow_rows: np.ndarray, flow_cols: np.ndarray,
                  flow_values: np.ndarray, n_iter: int = 0, method: str = "block",
-                 gap: float = 0.0, duals=None) -> None:
+                 gap: float = 0.0, exact: bool = False, duals=None) -> None:
         """``u`` and ``v`` may be None when ``duals()`` returns them (called once, on first
         access)."""
         object.__setattr__(self, "_fields", [distance, work, total_flow, u, v, shape,
                                              flow_rows, flow_cols, flow_values, n_iter,
-                                             method, gap])
+                                             method, gap, exact])
         object.__setattr__(self, "_duals", duals)
 
     def __setattr__(self, name, value):
@@ -96,7 +103,7 @@ class EMDResult:
         return (f"EMDResult(distance={self.distance!r}, work={self.work!r}, "
                 f"total_flow={self.total_flow!r}, u={self.u!r}, v={self.v!r}, "
                 f"shape={self.shape!r}, n_iter={self.n_iter!r}, method={self.method!r}, "
-                f"gap={self.gap!r})")
+                f"gap={self.gap!r}, exact={self.exact!r})")
 
     @property
     def flow(self) -> np.ndarray:
@@ -120,7 +127,7 @@ def _field(index: int, name: str) -> property:
 
 for _index, _name in enumerate(("distance", "work", "total_flow", "u", "v", "shape",
                                 "flow_rows", "flow_cols", "flow_values", "n_iter", "method",
-                                "gap")):
+                                "gap", "exact")):
     if _name not in ("u", "v"):
         setattr(EMDResult, _name, _field(_index, _name))
 del _index, _name
@@ -130,7 +137,7 @@ class BatchEMDResult(Sequence):
     """The results of :func:`emdkit.emd_batch` and friends: a sequence of :class:`EMDResult`.
 
     ``res[k]`` is problem k's result; ``res.distance``, ``res.work`` and ``res.total_flow``
-    are (B,) float64 arrays.
+    are (B,) float64 arrays, ``res.exact`` a (B,) bool array (see :attr:`EMDResult.exact`).
     """
 
     def __init__(self, results: list[EMDResult]):
@@ -159,13 +166,17 @@ class BatchEMDResult(Sequence):
     def total_flow(self) -> np.ndarray:
         return self._vector("total_flow")
 
+    @property
+    def exact(self) -> np.ndarray:
+        return np.array([r.exact for r in self._results], dtype=bool)
+
     def __repr__(self) -> str:
         return f"BatchEMDResult(B={len(self)}, distance={self.distance!r})"
 
 
 def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
              f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, method: str,
-             n_iter: int, gap: float) -> EMDResult:
+             n_iter: int, gap: float, exact: tuple[float, float] | None = None) -> EMDResult:
     """Every path's answer, in the user's units, from a solve of the prepared problem ``prep``
     in scaled block layout.
 
@@ -175,6 +186,9 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
     the canonical Σ f c in costs scaled by 2**-cost_exp. The distance is work / total in
     scaled units, rescaled by a power of two, so it is finite whenever the answer is. The
     duals of dropped points are formed from ``prep``'s costs when first asked for.
+
+    ``exact``: the (distance, work) of an exact solve, each rounded once from the exact
+    rational, in place of the ones rescaled here (the result is then marked ``exact``).
     """
     problem, cost_exp = prep.problem, prep.cost_exp
     if problem.dummy != "none":
@@ -184,8 +198,11 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
         (sup_r, sup_c)
     flows = np.ldexp(f_scaled, problem.weight_exp)
     total_scaled = problem.total_flow_scaled
-    distance = ldexp(work_scaled / total_scaled, cost_exp) if total_scaled > 0 else 0.0
-    work = ldexp(work_scaled, cost_exp + problem.weight_exp)
+    if exact is not None:
+        distance, work = exact
+    else:
+        distance = ldexp(work_scaled / total_scaled, cost_exp) if total_scaled > 0 else 0.0
+        work = ldexp(work_scaled, cost_exp + problem.weight_exp)
 
     def duals():
         u_k, v_k = problem.split_potentials(pi)
@@ -195,4 +212,4 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
                                            prep.shape)
 
     return EMDResult(distance, work, problem.total_flow, None, None, prep.shape, rows, cols,
-                     flows, int(n_iter), method, float(gap), duals)
+                     flows, int(n_iter), method, float(gap), exact is not None, duals)
