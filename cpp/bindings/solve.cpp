@@ -120,6 +120,17 @@ void bind_solve(nb::module_& m) {
     m.def("solve_small", &solve_small, nb::arg("ar"), nb::arg("bc"), nb::arg("C"),
           nb::arg("max_iter"), nb::arg("shortcuts") = true);
     m.def(
+        "small_route",
+        [](const InArray<double, 1>& ar, const InArray<double, 1>& bc, int kind, double lo,
+           double hi, bool shortcuts) {
+            if (size_of(ar) == 0 || size_of(bc) == 0)
+                throw nb::value_error("small_route: empty weights");
+            return solve::small_route(ar.data(), size_of(ar), bc.data(), size_of(bc), kind, lo,
+                                      hi, shortcuts);
+        },
+        nb::arg("ar"), nb::arg("bc"), nb::arg("kind"), nb::arg("lo"), nb::arg("hi"),
+        nb::arg("shortcuts") = true);
+    m.def(
         "canonical_work",
         [](const InArray<Index, 1>& r, const InArray<Index, 1>& c, const InArray<double, 1>& f,
            const InArray<double, 2>& C) {

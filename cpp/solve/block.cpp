@@ -124,6 +124,17 @@ double canonical_work(const Index* rows, const Index* cols, const double* flows,
     return work;
 }
 
+int small_route(const double* ar, Index m, const double* bc, Index n, int kind, double lo,
+                double hi, bool shortcuts) {
+    if (!shortcuts) return METHOD_BLOCK;
+    if (lo == hi) return METHOD_CONSTANT;
+    // inf costs (missing arcs): the simplex says which points cannot be served
+    if (kind == DUMMY_NONE && m < ASSIGNMENT_BELOW && hi < INF &&
+        is_uniform_square(ar, m, bc, n))
+        return METHOD_ASSIGNMENT;
+    return METHOD_BLOCK;
+}
+
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
                         Index max_iter, bool shortcuts) {
     Layout layout = balanced_layout(ar, m, bc, n);
@@ -137,13 +148,11 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
     const double hi = *hi_it;
     SmallResult out{static_cast<int>(Status::optimal), METHOD_BLOCK, {}, {}, 0.0,
                     layout.total, kind, 0, std::numeric_limits<double>::infinity()};
-    if (shortcuts && lo == hi) {
-        out.method = METHOD_CONSTANT;
+    out.method = small_route(ar, m, bc, n, kind, lo, hi, shortcuts);
+    if (out.method == METHOD_CONSTANT) {
         out.flow = north_west_corner(layout.supply, n_rows);
         out.pi = constant_potentials(n_rows, n_cols, m, n, kind, lo);
-    } else if (shortcuts && kind == DUMMY_NONE && m < ASSIGNMENT_BELOW && hi < INF &&
-               is_uniform_square(ar, m, bc, n)) {  // inf costs (missing arcs): the simplex
-        out.method = METHOD_ASSIGNMENT;
+    } else if (out.method == METHOD_ASSIGNMENT) {
         Assignment a = solve_assignment(C, m);
         if (a.status != 0) out.status = static_cast<int>(Status::no_augmenting_path);
         out.flow.rows.resize(static_cast<std::size_t>(m));

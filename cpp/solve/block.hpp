@@ -43,8 +43,15 @@ struct SmallResult {
 double canonical_work(const Index* rows, const Index* cols, const double* flows, Index count,
                       const double* C, Index m, Index n);
 
-// Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs.
-// shortcuts=false skips the constant and assignment routes.
+// The route of a small problem (METHOD_*), the one rule for it (block.small_route in Python):
+// constant when every cost is equal (lo == hi); assignment for equal totals, equal counts below
+// ASSIGNMENT_BELOW and one common weight, with no missing arc (hi finite); else the block
+// simplex. shortcuts=false always takes the block simplex.
+int small_route(const double* ar, Index m, const double* bc, Index n, int kind, double lo,
+                double hi, bool shortcuts);
+
+// Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs,
+// by small_route's route. shortcuts=false skips the constant and assignment routes.
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
                         Index max_iter, bool shortcuts);
 

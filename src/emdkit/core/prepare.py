@@ -15,11 +15,10 @@ import math
 import numpy as np
 
 from .._jit import register_jitable
-from .assignment import ASSIGNMENT_BELOW
-from .block import ALL_ARCS_BELOW
+from .block import ALL_ARCS_BELOW, METHOD_BLOCK, small_route
 from .costs import GROUND_COSTS, Metric, ground_distance
 from .network_simplex import ARTIFICIAL_FLOW_RTOL
-from .problem import TransportProblem, cost_exponent
+from .problem import DUMMY_NAMES, TransportProblem, cost_exponent
 from .validation import as_cost_with_range
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
@@ -44,9 +43,8 @@ def default_max_iter(m, n):
     return max(MIN_MAX_ITER, DEFAULT_PIVOTS_PER_NODE * (m + n) * int(math.log2(m + n + 2)))
 
 
-def _choose(m: int, n: int, *, balanced: bool | None, uniform_square: bool = False,
-            constant: bool = False, d: int | None = None, metric: Metric | None = None,
-            method: str = "auto") -> str:
+def _choose(m: int, n: int, *, balanced: bool | None, shortcut: bool = False,
+            d: int | None = None, metric: Metric | None = None, method: str = "auto") -> str:
     """The solver path for a problem with m × n kept points (zero weights dropped).
 
     Rules, in order (also listed in :func:`emd` and :func:`signature_emd`):
@@ -58,9 +56,10 @@ def _choose(m: int, n: int, *, balanced: bool | None, uniform_square: bool = Fal
     2. ``signature_emd`` with a registered metric and m·n >= POINTCLOUD_ABOVE: "pointcloud",
        the matrix-free solver.
     3. One side a single point: "one_to_many", the closed form (a fractional knapsack).
-    4. Every cost equal, or m·n <= ALL_ARCS_BELOW, or equal counts with one common weight
-       below ASSIGNMENT_BELOW points: "small", one engine call that picks "constant",
-       "assignment" or "block" (network simplex over every arc).
+    4. m·n <= ALL_ARCS_BELOW, or a ``shortcut`` route of
+       :func:`emdkit.core.block.small_route` (every cost equal; equal counts with one common
+       weight below ASSIGNMENT_BELOW points): "small", one engine call that takes the route
+       that rule gives, "constant", "assignment" or "block" (network simplex over every arc).
     5. Otherwise "candidate_rounds": network simplex on the 16 cheapest arcs of every line,
        certified by pricing every pair.
 
@@ -92,10 +91,9 @@ def _choose(m: int, n: int, *, balanced: bool | None, uniform_square: bool = Fal
             return "pointcloud"
     if method not in ("auto", "dense"):
         raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
-    constant, uniform_square = constant and FAST_PATHS, uniform_square and FAST_PATHS
     if FAST_PATHS and min(m, n) == 1:
         return "one_to_many"
-    if constant or m * n <= ALL_ARCS_BELOW or (uniform_square and m < ASSIGNMENT_BELOW):
+    if shortcut or m * n <= ALL_ARCS_BELOW:
         return "small"
     return "candidate_rounds"
 
@@ -176,11 +174,11 @@ def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: fl
         finite_hi = float(kept[kept < np.inf].max())
     cost_exp = int(cost_exponent(finite_hi))
     Cs = np.ldexp(kept, -cost_exp) if cost_exp else kept
-    # below ALL_ARCS_BELOW pairs every problem is "small" (the engine tells the assignment
-    # route apart itself): only a larger one needs the equal-weights test
-    uniform_square = p.m * p.n > ALL_ARCS_BELOW and not missing_arcs and _uniform_square(p)
-    path = _choose(p.m, p.n, balanced=p.dummy == "none", uniform_square=uniform_square,
-                   constant=lo == hi)
+    # below ALL_ARCS_BELOW pairs every problem is "small" whatever its route (the engine
+    # follows small_route): only a larger one asks the rule whether it takes a shortcut
+    shortcut = p.m * p.n > ALL_ARCS_BELOW and small_route(
+        p.a, p.b, DUMMY_NAMES.index(p.dummy), lo, hi, FAST_PATHS) != METHOD_BLOCK
+    path = _choose(p.m, p.n, balanced=p.dummy == "none", shortcut=shortcut)
     return PreparedProblem(p, C.shape, path, C=C, Cs=Cs, cost_exp=cost_exp,
                            missing_arcs=missing_arcs, max_iter=max_iter, n_threads=n_threads,
                            signature=signature)
@@ -202,14 +200,6 @@ def prepare_signature(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarr
     C, lo, hi = as_cost_with_range(ground_distance(X, Y, metric), shape, allow_inf=True)
     return prepare_dense(wx, wy, C, lo, hi, max_iter=max_iter, n_threads=n_threads,
                          problem=p, signature=(X, Y, metric))
-
-
-def _uniform_square(problem: TransportProblem) -> bool:
-    a, b = problem.a, problem.b
-    if problem.dummy != "none" or a.shape[0] != b.shape[0]:
-        return False
-    w = a[0]
-    return bool((a == w).all() and (b == w).all())
 
 
 # Rows and columns named in the message for a problem the finite arcs cannot serve.
