@@ -1,6 +1,7 @@
 """Per-call overhead of one small ``emdkit.emd`` call, with POT's ``ot.emd2`` beside it.
 
 Run:  python bench/overhead.py [--calls 3000] [--rounds 5]
+      python bench/overhead.py --ab OLD_SRC [--sizes 16 24]   (old against new, see below)
 
 Inputs: n random 2-D points a side (n = 16 and 24), Euclidean costs, random positive weights
 normalised to total 1 (POT needs equal totals), float64 C-contiguous arrays (the validation's
@@ -19,14 +20,22 @@ result's assembly. The figure reported is the median over rounds; machine and lo
 with it. Each is timed twice: on the wall clock, and on this thread's CPU clock
 (``time.thread_time``), which leaves out the time the thread waits for a core on a loaded
 machine (the wall-clock figures then grow with the load; the CPU ones much less).
+
+``--ab OLD_SRC`` times ``emdkit.emd`` alone on the same inputs with the package under OLD_SRC
+(another checkout's ``src``, its engine built) and with this one, each in its own process,
+alternating four times; every run is the median of ``--calls`` calls.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -54,11 +63,53 @@ def in_blocks(fns: dict, calls: int, clock=time.perf_counter) -> dict:
     return out
 
 
+def emd_only(n: int, calls: int) -> float:
+    """Median µs of ``emdkit.emd`` on problem(n), after a warm-up (one process's run)."""
+    import emdkit
+    a, b, C = problem(n)
+    for _ in range(300):
+        emdkit.emd(a, b, C)
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        emdkit.emd(a, b, C)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e6
+
+
+def old_against_new(old_src: str, sizes: list[int], calls: int) -> None:
+    trees = {"old": str(Path(old_src).resolve()), "new": str(Path(__file__).parents[1] / "src")}
+    print(f"load before {os.getloadavg()[0]:.2f}")
+    print("| n | old emd (µs), 4 runs | new emd (µs), 4 runs | old / new (medians) |")
+    print("|---|---|---|---|")
+    for n in sizes:
+        runs = {name: [] for name in trees}
+        for _ in range(4):
+            for name, src in trees.items():
+                out = subprocess.run([sys.executable, __file__, "--one", str(n), "--calls",
+                                      str(calls)], env=dict(os.environ, PYTHONPATH=src),
+                                     capture_output=True, text=True, check=True).stdout
+                runs[name].append(json.loads(out))
+        old, new = (statistics.median(runs[k]) for k in trees)
+        print(f"| {n} | {', '.join(f'{x:.1f}' for x in runs['old'])} | "
+              f"{', '.join(f'{x:.1f}' for x in runs['new'])} | {old / new:.2f} |")
+    print(f"load after {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--ab", metavar="OLD_SRC", help="old against new: the other src tree")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[16, 24])
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one process of --ab
     args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(emd_only(args.one, args.calls)))
+        return
+    if args.ab:
+        old_against_new(args.ab, args.sizes, args.calls)
+        return
 
     import emdkit
     from emdkit.core.block import solve_small
