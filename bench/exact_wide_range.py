@@ -67,12 +67,14 @@ def main():
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     tally, methods, times, pairs = {}, {}, [], []
-    for _ in range(args.problems):
+    for k in range(args.problems):
         verdict, size, elapsed, method = one(rng)
         tally[verdict] = tally.get(verdict, 0) + 1
         methods[method] = methods.get(method, 0) + 1
         times.append(elapsed)
         pairs.append(size)
+        if (k + 1) % 100 == 0:  # a running tally: the Fraction checks take minutes
+            print(f"after {k + 1}: {tally}; methods {methods}", flush=True)
     print(f"{args.problems} problems, {min(pairs)} to {max(pairs)} pairs: {tally}; "
           f"methods {methods}; emd time median {np.median(times):.4f} s, "
           f"max {max(times):.3f} s")
