@@ -526,7 +526,7 @@ class NetworkSimplex:
         raise AttributeError(name)
 
     def start_greedy(self, defer_node: int = -1) -> None:
-        """Replace the all-artificial basis by the row-minimum forest over the arcs added so far."""
+        """Pivot the row-minimum greedy plan over the arcs added so far into the basis."""
         greedy_start(self.basis, self.supply, self.art_cost, self.n_arcs, 0, 0, defer_node, -1)
 
     def add_arcs(self, src: np.ndarray, tgt: np.ndarray, cost: np.ndarray) -> None:
