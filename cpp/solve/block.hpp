@@ -13,6 +13,9 @@ using Index = std::int64_t;
 
 // Mirrors block.ALL_ARCS_BELOW: up to this many pairs one dense block with every arc beats
 // candidate rounds (measured crossover between 20k and 40k pairs, bench/RESULTS_core.md).
+// Re-measured after issue 22's workspace and pivoted start (block / rounds, CPU time, four
+// families): 0.57-0.82 at 128², 0.70-1.01 at 173², 0.93-1.20 at 256², 1.35-1.77 at 350².
+// The crossover lies between 30k and 65k pairs, family by family; kept at 30k.
 constexpr Index ALL_ARCS_BELOW = 30'000;
 
 constexpr int METHOD_BLOCK = 0;
