@@ -42,6 +42,10 @@ class EMDResult:
         max(work, Σ a|u| + Σ b|v|) for a flow that meets the weights to within 1e-11 of the
         mass (see "The exactness certificate" in the user guide). 0 for exact rational
         refinement and the 1-D closed form.
+    basis_arcs : tuple of two int arrays, or None
+        (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
+        caller's indices, where the route kept them (candidate rounds, warm starts); a warm
+        start from this result (``emd(..., init=result)``) reuses them, else its flow.
     """
 
     distance: float
@@ -56,6 +60,7 @@ class EMDResult:
     n_iter: int = 0
     method: str = "block"
     gap: float = 0.0
+    basis_arcs: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def flow(self) -> np.ndarray:

@@ -19,7 +19,7 @@ from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
-from .warm_start import solve_warm, warm_hint
+from .warm_start import solve_warm, tree_arcs, warm_hint, warm_path_wanted, with_basis
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).
@@ -131,7 +131,8 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         certified as after a cold start: the same optimum, fewer pivots when the problem is
         close to the previous one (costs perturbed by 1 % at n = 1,000: bench/RESULTS.md,
         "Warm starts"). A hint of another shape is ignored; one from another problem only
-        costs pivots. Ignored on the one-to-many path and under the Numba reference engine.
+        costs pivots. Ignored on the one-to-many and assignment paths (their cold solves are
+        faster) and under the Numba reference engine.
     potentials_init : (u, v), optional
         POT's name (``ot.emd(..., potentials_init=(u, v))``): the same as ``init=(u, v)``.
 
@@ -214,10 +215,11 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     hint = warm_hint(init, potentials_init, C.shape)
     if prep.path == "one_to_many":
         return solve_one_to_many(problem, Cs, cost_exp, C.shape, cost_rows, cost_cols)
-    if hint is not None:
-        ns = solve_warm(prep, hint, max_iter, n_threads)
-        sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
-        method, pivots = "warm_start", ns.n_iter
+    tree = None  # the optimal basis's arcs, kept for warm starts where the route has them
+    if hint is not None and warm_path_wanted(prep):
+        sup_r, sup_c, sup_f, pi, work, gap, status, pivots, tree = solve_warm(
+            prep, hint, max_iter, n_threads)
+        method = "warm_start"
     elif prep.path == "small":
         out = solve_small(problem.a, problem.b, Cs, max_iter, FAST_PATHS)
         status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = out
@@ -226,15 +228,15 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         from .candidate_rounds import solve_candidate_rounds
         ns = solve_candidate_rounds(problem, Cs, max_iter, n_threads)
         sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
-        method, pivots = "candidate_rounds", ns.n_iter
+        method, pivots, tree = "candidate_rounds", ns.n_iter, tree_arcs(problem, ns)
     if status == STATUS_NOT_CERTIFIED:
         return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
                             cost_rows, cost_cols, method, pivots)
     if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
         raise_unserved(problem, sup_r, sup_c, sup_f)
     raise_for_status(status, max_iter, pivots)
-    return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
-                    cost_cols, method, pivots, gap)
+    return with_basis(assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape,
+                               cost_rows, cost_cols, method, pivots, gap), tree)
 
 
 class DenseProblem:
@@ -415,7 +417,7 @@ def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, sha
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
                   metric: Metric = "euclidean", *, method: str = "auto",
                   max_iter: int | None = None, n_jobs: int = 1,
-                  n_threads: int | None = None) -> EMDResult:
+                  n_threads: int | None = None, init=None) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Parameters
@@ -441,6 +443,8 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         Threads for large pricing sweeps and neighbour searches, as in :func:`emd`.
     n_threads : int, optional
         Deprecated alias of ``n_jobs``, as in :func:`emd`.
+    init : EMDResult or (u, v), optional
+        Warm start, as in :func:`emd`; used on the "dense" path, ignored on the others.
 
     Returns
     -------
@@ -495,4 +499,5 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         return pointcloud_emd(X, wx, Y, wy, metric,
                               max_iter or default_max_iter(X.shape[0], Y.shape[0]),
                               resolve_threads(n_jobs))
-    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)
+    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs,
+               init=init)

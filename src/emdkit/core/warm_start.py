@@ -19,16 +19,20 @@ violators join and pivoting resumes (candidate rounds, :mod:`emdkit.core.candida
 and the answer is certified as after a cold start: a warm start changes the pivots, never the
 answer, which is the same certified optimum (``method == "warm_start"``). Any ``init`` of the
 right shape is only a hint: a stale one (another problem's result) costs pivots, not
-correctness. One of another shape is ignored.
+correctness. One of another shape is ignored, and so is any on the one-to-many closed form
+and on the assignment path (equal counts below 250 points with one common weight), whose
+cold solves are faster than a warm simplex.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import candidate_rounds
 from .candidate_rounds import solve_candidate_rounds, start_from_candidates
+from .assignment import ASSIGNMENT_BELOW
+from .block import ALL_ARCS_BELOW, solve_small
 from .engine import native_engine
 from .result import EMDResult
 
@@ -62,7 +66,8 @@ def warm_hint(init, potentials_init, shape: tuple[int, int]) -> WarmHint | None:
     if isinstance(given, EMDResult):
         if tuple(given.shape) != tuple(shape):
             return None
-        return WarmHint(given.flow_rows, given.flow_cols, given.u, given.v)
+        rows, cols = given.basis_arcs or (given.flow_rows, given.flow_cols)
+        return WarmHint(rows, cols, given.u, given.v)
     if name == "init" and isinstance(given, (list, tuple)) and len(given) == 2 and \
             all(isinstance(x, EMDResult) for x in given):
         raise TypeError("init must be one EMDResult (or a (u, v) pair), got a sequence of "
@@ -80,29 +85,70 @@ def warm_hint(init, potentials_init, shape: tuple[int, int]) -> WarmHint | None:
     return WarmHint(none, none, u, v)
 
 
+# Up to this many pairs a warm start runs in one engine call over every arc of the block
+# (no pricing rounds from Python), as cold starts do (block.ALL_ARCS_BELOW); above it the
+# all-arcs block lost to warm candidate rounds (descent example at n = 400: 25 ms a step
+# against 8 ms).
+WARM_BLOCK_UP_TO = ALL_ARCS_BELOW
+
+
+def warm_path_wanted(prep) -> bool:
+    """Whether a warm start pays on this prepared problem: not on the one-to-many closed form,
+    nor where the assignment path runs (equal counts below ASSIGNMENT_BELOW with one common
+    weight): its cold solve beats the warm simplex there (the descent example, n = 200:
+    0.7 ms against 1.1 ms a step once converged; bench/RESULTS.md, "Warm starts")."""
+    p = prep.problem
+    if prep.path == "one_to_many":
+        return False
+    assignment = (prep.path == "small" and p.dummy == "none" and p.m == p.n
+                  and p.m < ASSIGNMENT_BELOW and not prep.missing_arcs
+                  and bool(np.all(p.a == p.a[0])) and bool(np.all(p.b == p.a[0])))
+    return not assignment
+
+
 def solve_warm(prep, hint: WarmHint, max_iter: int, n_threads: int):
-    """The live network simplex of a prepared dense problem (:class:`DenseProblem`), started
-    from ``hint`` and optimal over every pair (the caller certifies it)."""
+    """Solve a prepared dense problem (:class:`DenseProblem`) from ``hint``: (support rows,
+    columns, flows, certified potentials, work, gap, status, pivots) in block layout, as the
+    cold paths give them."""
     problem = prep.problem
-    scale = np.ldexp(1.0, -prep.cost_exp)
+    pi = _node_potentials(problem, hint, np.ldexp(1.0, -prep.cost_exp))
+    rows, cols = _kept_arcs(problem, hint)
+    if problem.m * problem.n <= WARM_BLOCK_UP_TO and rows.shape[0]:
+        status, _, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = solve_small(
+            problem.a, problem.b, prep.Cs, max_iter, False, rows, cols, pi)
+        return sup_r, sup_c, sup_f, pi, work, gap, status, pivots, None
 
     def start(ns, problem, C):
-        pi = _node_potentials(problem, hint, scale)
-        if hint.rows.shape[0]:
-            in_set = np.zeros(C.shape, bool)
-            rows, cols = _kept_arcs(problem, hint)
-            ok = C[rows, cols] < np.inf
-            rows, cols = rows[ok], cols[ok]
-            in_set[rows, cols] = True
-            first = ns.n_arcs
-            ns.add_arcs(rows, problem.n_rows + cols, C[rows, cols])
-            ns.start_warm(np.arange(first, ns.n_arcs, dtype=np.int64), pi)
-            if pi is not None:
-                _add_near_tight_arcs(ns, problem, C, pi, rows, cols, in_set, n_threads)
-            return in_set
-        return _start_from_potentials(ns, problem, C, pi)
+        if not rows.shape[0]:
+            return _start_from_potentials(ns, problem, C, pi)
+        in_set = np.zeros(C.shape, bool)
+        ok = C[rows, cols] < np.inf
+        r, c = rows[ok], cols[ok]
+        in_set[r, c] = True
+        first = ns.n_arcs
+        ns.add_arcs(r, problem.n_rows + c, C[r, c])
+        ns.start_warm(np.arange(first, ns.n_arcs, dtype=np.int64), pi)
+        if pi is not None:
+            _add_near_tight_arcs(ns, problem, C, pi, r, c, in_set, n_threads)
+        return in_set
 
-    return solve_candidate_rounds(problem, prep.Cs, max_iter, n_threads, start=start)
+    from .solve import _certify_live
+    ns = solve_candidate_rounds(problem, prep.Cs, max_iter, n_threads, start=start)
+    return (*_certify_live(problem, ns, prep.Cs), ns.n_iter, tree_arcs(problem, ns))
+
+
+def tree_arcs(problem, ns) -> tuple[np.ndarray, np.ndarray]:
+    """The live solver's tree arcs between real points, in the caller's indices."""
+    n_nodes = ns.n_nodes
+    arcs = n_nodes + np.flatnonzero(ns.state[n_nodes:] == 0)
+    src, tgt = ns.src[arcs], ns.tgt[arcs] - problem.n_rows
+    real = (src < problem.m) & (tgt >= 0) & (tgt < problem.n)
+    return problem.rows[src[real]], problem.cols[tgt[real]]
+
+
+def with_basis(result: EMDResult, tree) -> EMDResult:
+    """``result`` carrying the optimal tree's arcs (``tree``; None leaves it as it is)."""
+    return result if tree is None else replace(result, basis_arcs=tree)
 
 
 # Arcs per row added beside the previous support: the previous optimum's near-tight arcs,
@@ -165,3 +211,37 @@ def _start_from_potentials(ns, problem, C: np.ndarray, pi: np.ndarray) -> np.nda
     c_ij + pi_i − pi_j, and the greedy forest over them."""
     reduced = C + pi[: problem.m, None] - pi[None, problem.n_rows: problem.n_rows + problem.n]
     return start_from_candidates(ns, problem, C, np.ascontiguousarray(reduced))
+
+
+def batch_inits(init, count: int) -> list | None:
+    """A batch's ``init`` as a list of ``count`` per-problem warm starts (None: none)."""
+    if init is None:
+        return None
+    if isinstance(init, (str, bytes, EMDResult)) or not hasattr(init, "__len__"):
+        raise TypeError(f"init must be a sequence of {count} warm starts (results, (u, v) "
+                        f"pairs or None), got {type(init).__name__}")
+    if len(init) != count:
+        raise ValueError(f"init has {len(init)} entries for a batch of {count} problems")
+    return list(init)
+
+
+class WarmStarts:
+    """The last result of every batch slot, for warm-starting the next call.
+
+    ``inits(count)`` is the list to pass as ``init`` (None for slots never solved);
+    ``update(results)`` stores a call's results. Reuse is per slot and only when the shapes
+    match (any other hint is ignored, see :func:`warm_hint`); the answers are the certified
+    optima either way.
+    """
+
+    def __init__(self) -> None:
+        self._last: list = []
+
+    def inits(self, count: int) -> list:
+        return [self._last[k] if k < len(self._last) else None for k in range(count)]
+
+    def update(self, results) -> None:
+        self._last = list(results)
+
+    def clear(self) -> None:
+        self._last = []
