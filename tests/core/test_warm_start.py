@@ -105,8 +105,9 @@ def test_stale_init_from_another_problem_gives_the_right_answer():
     warm = emdkit.emd(a, b, C, init=other)
     assert warm.method == "warm_start"
     assert warm.work == pytest.approx(lp_emd_work(a, b, C), rel=REL)
-    junk = emdkit.emd(a, b, C, init=(np.full(40, np.nan), np.full(50, -1e300)))
-    assert junk.work == pytest.approx(warm.work, rel=REL)
+    for u, v in [(np.full(40, np.nan), np.full(50, -1e300)), (np.full(40, 1e308), -C[0])]:
+        junk = emdkit.emd(a, b, C, init=(u, v))
+        assert junk.work == pytest.approx(warm.work, rel=REL)
 
 
 def test_missing_arcs_in_the_new_costs():

@@ -159,11 +159,9 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     return ns
 
 
-def start_from_candidates(ns, problem: TransportProblem, C: np.ndarray,
-                          rank_by: np.ndarray | None = None) -> np.ndarray:
-    """The cold start: the k cheapest arcs of every line (by ``rank_by`` when given, an
-    (m', n') matrix such as reduced costs), and the greedy forest over them."""
-    in_set, ii, jj = _initial_candidates(C if rank_by is None else rank_by, CANDIDATES_PER_LINE)
+def start_from_candidates(ns, problem: TransportProblem, C: np.ndarray) -> np.ndarray:
+    """The cold start: the k cheapest arcs of every line, and the greedy forest over them."""
+    in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
     finite = C[ii, jj] < np.inf  # inf costs are missing arcs; a line may have fewer than k
     ii, jj = ii[finite], jj[finite]
     ns.add_arcs(ii, problem.n_rows + jj, C[ii, jj])
