@@ -96,7 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--descent-repeats", type=int, default=3)
+    ap.add_argument("--descent-repeats", type=int, default=3, help="0: skip the descent rows")
     args = ap.parse_args()
     one, five, fifteen = os.getloadavg()
     print(f"Run: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, one "
@@ -107,9 +107,10 @@ def main() -> None:
     for r in perturbed_rows(args.n, args.repeats):
         print(f"| {r['family']} | {r['start']} | {r['ms']:.1f} | {r['speedup']:.2f} | "
               f"{r['pivots']} | {r['agree']:.1e} |", flush=True)
-    print("\n| descent example, 150 steps | cold total (s) | warm_start total (s) | × |")
-    print("|---|---:|---:|---:|", flush=True)
-    for r in descent_rows(args.descent_repeats):
+    if args.descent_repeats > 0:
+        print("\n| descent example, 150 steps | cold total (s) | warm_start total (s) | × |")
+        print("|---|---:|---:|---:|", flush=True)
+    for r in descent_rows(args.descent_repeats) if args.descent_repeats > 0 else []:
         print(f"| {r['n']} points | {r['cold_s']:.2f} | {r['warm_s']:.2f} | "
               f"{r['speedup']:.2f} |", flush=True)
     one, five, fifteen = os.getloadavg()
