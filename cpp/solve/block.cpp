@@ -8,6 +8,7 @@
 #include "common/errors.hpp"
 #include "simplex/network_simplex.hpp"
 #include "simplex/start_basis.hpp"
+#include "simplex/warm_start.hpp"
 #include "solve/assignment.hpp"
 #include "solve/problem.hpp"
 
@@ -138,10 +139,24 @@ struct SimplexOutcome {
     std::vector<double> pi;
 };
 
-// Network simplex over every arc of the balanced block, in workspace ws.
+// The warm start's arcs as arc indices of the dense block (pairs outside it are dropped).
+std::vector<Index> block_arcs(const BlockWarmStart& warm, Index n_nodes, Index n_rows,
+                              Index n_cols) {
+    std::vector<Index> arcs;
+    arcs.reserve(static_cast<std::size_t>(warm.count));
+    for (Index k = 0; k < warm.count; ++k)
+        if (warm.rows[k] >= 0 && warm.rows[k] < n_rows && warm.cols[k] >= 0 &&
+            warm.cols[k] < n_cols)
+            arcs.push_back(n_nodes + warm.rows[k] * n_cols + warm.cols[k]);
+    return arcs;
+}
+
+// Network simplex over every arc of the balanced block, in workspace ws, from the greedy
+// forest or a warm start.
 SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_rows,
                                    const double* C, Index m, Index n, Index dummy_row,
-                                   Index dummy_col, Index max_iter, BlockWorkspace& ws) {
+                                   Index dummy_col, Index max_iter, const BlockWarmStart* warm,
+                                   BlockWorkspace& ws) {
     using namespace simplex;
     const auto n_nodes = static_cast<Index>(supply.size());
     const Index n_cols = n_nodes - n_rows;
@@ -156,12 +171,20 @@ SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_ro
     const double max_cost = write_block(ws, n_rows, n_cols, C, m, n);
     const double art_cost = artificial_cost(max_cost, n_nodes);
     const DenseLayout layout{n_rows, n_cols};
-    init_tree(b, supply.data(), n_nodes, art_cost);
-    greedy_start(b, supply.data(), n_nodes, n_arcs, layout, dummy_row, dummy_col);
+    int phase = 1;
+    if (warm != nullptr) {
+        const std::vector<Index> arcs = block_arcs(*warm, n_nodes, n_rows, n_cols);
+        const double* pi = warm->pi_count == n_nodes ? warm->pi : nullptr;
+        phase = warm_start(b, supply.data(), n_nodes, n_arcs, art_cost,
+                           WarmHint{arcs.data(), static_cast<Index>(arcs.size()), pi});
+    } else {
+        init_tree(b, supply.data(), n_nodes, art_cost);
+        greedy_start(b, supply.data(), n_nodes, n_arcs, layout, dummy_row, dummy_col);
+    }
     Index next_arc = n_nodes;
     const Index block = std::max(block_size_for(n_rows * n_cols) / 2, MIN_SMALL_BLOCK);
     const PhaseResult r = solve_phases(b, supply.data(), n_nodes, n_arcs, block, next_arc,
-                                       max_iter, layout, 1);
+                                       max_iter, layout, phase);
     SimplexOutcome out{r.status, r.pivots, {}, std::vector<double>(b.pi.begin(),
                                                                    b.pi.begin() + n_nodes)};
     out.flow = take_flow(ws, n_nodes, n_cols);
@@ -170,16 +193,17 @@ SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_ro
 
 SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_rows,
                                    const double* C, Index m, Index n, Index dummy_row,
-                                   Index dummy_col, Index max_iter) {
+                                   Index dummy_col, Index max_iter, const BlockWarmStart* warm) {
     const auto n_nodes = static_cast<Index>(supply.size());
     const Index n_arcs = n_nodes + n_rows * (n_nodes - n_rows);
     if (n_arcs > KEPT_WORKSPACE_ARCS) {
         BlockWorkspace own;
         return solve_block_simplex(supply, n_rows, C, m, n, dummy_row, dummy_col, max_iter,
-                                   own);
+                                   warm, own);
     }
     thread_local BlockWorkspace kept;
-    return solve_block_simplex(supply, n_rows, C, m, n, dummy_row, dummy_col, max_iter, kept);
+    return solve_block_simplex(supply, n_rows, C, m, n, dummy_row, dummy_col, max_iter, warm,
+                               kept);
 }
 
 bool is_uniform_square(const double* ar, Index m, const double* bc, Index n) {
@@ -201,7 +225,7 @@ double canonical_work(const Index* rows, const Index* cols, const double* flows,
 }
 
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
-                        Index max_iter, bool shortcuts) {
+                        Index max_iter, bool shortcuts, const BlockWarmStart* warm) {
     Layout layout = balanced_layout(ar, m, bc, n);
     const int kind = layout.kind;
     const Index n_rows = m + (kind == DUMMY_SOURCE);
@@ -213,6 +237,7 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
     const double hi = *hi_it;
     SmallResult out{static_cast<int>(Status::optimal), METHOD_BLOCK, {}, {}, 0.0,
                     layout.total, kind, 0, std::numeric_limits<double>::infinity()};
+    shortcuts = shortcuts && warm == nullptr;
     if (shortcuts && lo == hi) {
         out.method = METHOD_CONSTANT;
         out.flow = north_west_corner(layout.supply, n_rows);
@@ -234,7 +259,8 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
         out.pivots = m;
     } else {
         SimplexOutcome s = solve_block_simplex(layout.supply, n_rows, C, m, n, dummy_row,
-                                               dummy_col, max_iter);
+                                               dummy_col, max_iter, warm);
+        if (warm != nullptr) out.method = METHOD_WARM_START;
         out.status = static_cast<int>(s.status);
         out.pivots = s.pivots;
         out.flow = std::move(s.flow);

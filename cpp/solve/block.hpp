@@ -21,6 +21,7 @@ constexpr Index ALL_ARCS_BELOW = 30'000;
 constexpr int METHOD_BLOCK = 0;
 constexpr int METHOD_ASSIGNMENT = 1;
 constexpr int METHOD_CONSTANT = 2;
+constexpr int METHOD_WARM_START = 3;
 
 // A flow on the balanced block, listed row-major.
 struct BlockFlow {
@@ -46,10 +47,22 @@ struct SmallResult {
 double canonical_work(const Index* rows, const Index* cols, const double* flows, Index count,
                       const double* C, Index m, Index n);
 
+// A warm start for the block (simplex/warm_start.hpp): a previous support's arcs as block
+// rows and columns (dummy included), and node potentials or nullptr; potentials whose count
+// is not the block's node count (n_rows + n_cols) are not used.
+struct BlockWarmStart {
+    const Index* rows;
+    const Index* cols;
+    Index count;
+    const double* pi;
+    Index pi_count;
+};
+
 // Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs.
-// shortcuts=false skips the constant and assignment routes.
+// shortcuts=false skips the constant and assignment routes; a warm start (not null) skips
+// them too and starts the simplex from it (method METHOD_WARM_START).
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
-                        Index max_iter, bool shortcuts);
+                        Index max_iter, bool shortcuts, const BlockWarmStart* warm = nullptr);
 
 // The closed form when one side is a single point of weight w: a fractional knapsack.
 struct OneToMany {

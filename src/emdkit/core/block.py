@@ -50,7 +50,7 @@ from .problem import (
 ALL_ARCS_BELOW = 30_000
 
 METHOD_BLOCK, METHOD_ASSIGNMENT, METHOD_CONSTANT = 0, 1, 2
-METHOD_NAMES = ("block", "assignment", "constant")
+METHOD_NAMES = ("block", "assignment", "constant", "warm_start")
 
 
 @njit(cache=True, nogil=True)
