@@ -108,7 +108,7 @@ def _torch_case(kind: str):
             ta, tb, tc = (t.clone().requires_grad_() for t in (a, b, C))
             value = emd(ta, tb, tc)
             value.sum().backward()
-            return float(value.sum()) + float(tc.grad.sum())
+            return float(value.detach().sum()) + float(tc.grad.sum())
         return step
     x, y = clouds(16, 2048, 3)
 
@@ -116,7 +116,7 @@ def _torch_case(kind: str):
         xp = x.clone().requires_grad_()
         losses = point_cloud_emd_loss(xp, y, reduction="none")
         losses.sum().backward()
-        return float(losses.sum()) + float(xp.grad.sum())
+        return float(losses.detach().sum()) + float(xp.grad.sum())
     return step
 
 
