@@ -12,6 +12,7 @@ void bind_parts(nanobind::module_& m) {
     bind_costs(m);
     bind_pointcloud(m);
     bind_one_d(m);
+    bind_exact(m);
 }
 
 }  // namespace emdkit

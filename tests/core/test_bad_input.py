@@ -107,10 +107,12 @@ def test_a_failing_large_problem_is_named():
 
 def test_an_uncertifiable_wide_range_member_is_named(monkeypatch):
     """Costs log-uniform over 24 decades (seed 0): the strict certificate cannot prove this
-    60×60 problem, it is too large for rational refinement (> 2,500 pairs), and with the
-    float64-scale verdict switched off (issue 20's, which settles it) it raises, named."""
+    60×60 problem. With the float64-scale verdict switched off (issue 20's, which settles it)
+    and without the compiled engine's exact simplex (EMDKIT_ENGINE=numba at solve time), it is
+    too large for rational refinement (> 2,500 pairs): it raises, named."""
     from emdkit.core import exact
     monkeypatch.setattr(exact, "CERT_RTOL", -1.0)
+    monkeypatch.setenv("EMDKIT_ENGINE", "numba")
     rng = np.random.default_rng(0)
     C = 10.0 ** rng.uniform(-12, 12, (60, 60))
     a, b = rng.random(60) + .1, rng.random(60) + .1
@@ -196,6 +198,7 @@ def test_cdist_and_pairwise_name_a_failing_pair_by_the_callers_names(monkeypatch
     wrote them."""
     from emdkit.core import exact
     monkeypatch.setattr(exact, "CERT_RTOL", -1.0)
+    monkeypatch.setenv("EMDKIT_ENGINE", "numba")
     rng = np.random.default_rng(0)
     C = 10.0 ** rng.uniform(-12, 12, (60, 60))
     a, b = rng.random(60) + .1, rng.random(60) + .1

@@ -60,20 +60,28 @@ def test_every_path_names_itself(monkeypatch):
     assert emdkit.signature_emd(X1, W6, Y1, np.full(5, 1.2)).method == "monotone_1d"
     assert emdkit.signature_emd(X2, W6, Y2, W5, method="pointcloud").method == "pointcloud"
     wide = emdkit.emd([2.0, 3.0, 1.0], [2.0, 1.0], [[1e-6, 1e-5], [1e11, 1e-7], [1e-7, 1e-4]])
-    assert wide.method in ("block", "exact_rational")
+    assert wide.method in ("block", "exact_rational", "exact_integer")
     assert wide.distance == pytest.approx(4e-7, rel=1e-15)
 
 
-def test_uncertifiable_large_problems_raise_instead_of_returning_a_value(monkeypatch):
+def test_uncertifiable_large_problems_are_solved_exactly_or_raise(monkeypatch):
     from emdkit.core import certificate
-    # a certificate that never passes, on either scale (gap inf): small problems would go to
-    # rational arithmetic
+    from emdkit.core.engine import native_engine
+
+    from .oracle import lp_emd_work
+    # a certificate that never passes, on either scale (gap inf): every problem must go to
+    # exact arithmetic
     monkeypatch.setattr(solve, "certify",
                         lambda *a: (False,) + tuple(certificate.certify(*a)[1:3]) + (np.inf,))
     rng = np.random.default_rng(2)
     a, b, C = rng.random(200) + .1, rng.random(180) + .1, rng.random((200, 180))
+    if hasattr(native_engine(), "exact_transport"):  # integers: no size limit
+        r = emdkit.emd(a, b, C)
+        assert r.method == "exact_integer"
+        assert r.work == pytest.approx(lp_emd_work(a, b, C), rel=1e-9)
+        return
     with pytest.raises(emdkit.SolverError, match="dynamic range"):
-        emdkit.emd(a, b, C)  # too large to refine exactly: a documented error, not a value
+        emdkit.emd(a, b, C)  # too large to refine in rationals: a documented error, not a value
 
 
 def test_choose_lists_its_rules_in_the_docstrings():

@@ -1,29 +1,39 @@
-"""Exact refinement in rational arithmetic, for small problems float64 cannot certify.
+"""Exact optimum of a problem float64 cannot certify: integer arithmetic, or rational.
 
 Costs spanning ~20 decades can leave potentials too large next to the smallest reduced costs
 for float64 to tell their sign (issue 11's repro: costs 1e-7 beside 1e11). Every float is an
-exact dyadic rational, so the LP the user posed has an exact optimum; this module finds it with
-a transportation simplex (MODI: potentials on a spanning tree, the most negative reduced cost
-enters, the cycle's first blocking cell leaves) in :class:`fractions.Fraction`, started from the
-float solution's support. Degenerate streaks switch to Bland's rule (smallest index enters and
-leaves), which cannot cycle. The answer is exact: the returned flow's reduced costs are all
->= 0 in rational arithmetic.
+exact dyadic rational, so the LP the user posed has an exact optimum. :func:`solve_exact` finds
+it from the float solution's support and returns it laid out for :func:`assemble_exact`:
 
-It costs O(m·n) Fraction operations per pivot, so it is used only up to
-``EXACT_REFINE_MAX_PAIRS`` pairs. :func:`settle_uncertified` is the one place that decides what
-happens to a float answer the strict certificate could not prove: the float64-scale verdict
-(certificate.py), this refinement, or SolverError. Exact verification at any size (issue
-20, item 2) belongs there.
+* with the compiled engine (``EMDKIT_ENGINE=native``), ``_engine.exact_transport``: weights
+  and costs scaled onto integer grids (cpp/exact), the support verified exactly and the
+  transportation simplex continued in wide integers; no size limit;
+* otherwise :func:`refine_exact`, a transportation simplex (MODI: potentials on a spanning tree,
+  the most negative reduced cost enters, the cycle's first blocking cell leaves) in
+  :class:`fractions.Fraction`. Degenerate streaks switch to Bland's rule (smallest index enters
+  and leaves), which cannot cycle. It costs O(m·n) Fraction operations per pivot, so it runs
+  only up to ``EXACT_REFINE_MAX_PAIRS`` pairs; larger problems raise SolverError. It stays the
+  independent oracle of the integer engine in the tests.
+
+Either way the answer is exact: the returned flow's reduced costs are all >= 0 exactly, and the
+distance and work are the exact optimum rounded once to nearest (ties to even).
+
+:func:`settle_uncertified` is the one place that decides what happens to a float answer the
+strict certificate could not prove: the float64-scale verdict (certificate.py), else the exact
+solve above (SolverError only without the compiled engine, above ``EXACT_REFINE_MAX_PAIRS``).
 """
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from .certificate import CERT_RTOL
+from .engine import native_engine
 from .errors import STATUS_NOT_CERTIFIED, raise_for_status
+from .problem import TransportProblem
 
 # Measured: 12×12 problems with costs spanning 1e-12..1e12 refine in ~20-60 ms from the float
 # support, 40×40 in ~1 s (tests/core/test_exactness.py timings); beyond ~2,500 pairs a
@@ -37,19 +47,234 @@ def settle_uncertified(problem, gap: float, float_answer, exact_answer=None):
     """The answer for a float solution whose strict certificate failed (``gap`` is then the
     float64-scale gap of :func:`emdkit.core.certificate.judge`).
 
-    In order: ``float_answer()`` when the float64-scale gap is at most CERT_RTOL;
-    ``exact_answer()`` (rational refinement) when given and the problem has at most
-    ``EXACT_REFINE_MAX_PAIRS`` pairs; else :class:`~emdkit.core.errors.SolverError`. The
-    float64-scale verdict goes first because it is a proven bound too, and the rational
-    simplex is slow on degenerate problems (a 23×103 signature against split copies of its
-    points: 14 s, for an optimum of 1e-17 that the verdict settles in microseconds).
-    Exact verification in integer arithmetic, when it lands, belongs here at every size.
+    In order: ``float_answer()`` when the float64-scale gap is at most CERT_RTOL; else
+    ``exact_answer()`` (:func:`solve_exact`: the integer simplex at any size, or the Fraction
+    one up to ``EXACT_REFINE_MAX_PAIRS`` pairs without the compiled engine) when given; else
+    :class:`~emdkit.core.errors.SolverError`. The float64-scale verdict goes first because it
+    is a proven bound too, and settles in microseconds.
     """
     if gap <= CERT_RTOL:
         return float_answer()
-    if exact_answer is not None and problem.m * problem.n <= EXACT_REFINE_MAX_PAIRS:
+    if exact_answer is not None:
         return exact_answer()
     raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
+
+
+@dataclass(frozen=True)
+class ExactSolution:
+    """The exact optimum of a scaled problem, in the block layout that ``assemble`` takes.
+
+    Attributes
+    ----------
+    sup_r, sup_c : ndarray of int64
+        Block indices of the cells with a positive exact flow (real rows and columns only),
+        row-major.
+    flows : ndarray of float64
+        Their exact flows in the scaled weights (× 2**-weight_exp), each correctly rounded.
+    flows_exact : ndarray of bool
+        Whether that rounding was exact.
+    pi : ndarray of float64
+        Node potentials in the block layout (rows −u, columns v, the dummy 0), in the scaled
+        costs: exact optimal duals (u_i + v_j <= c_ij exactly), each correctly rounded, with
+        the free constant fixed as ``normalize_potentials`` fixes it.
+    work_scaled : float
+        Σ f·c in scaled units, correctly rounded.
+    work, distance : float
+        Σ f·c and Σ f·c / min(Σa, Σb) in the caller's units, each correctly rounded from the
+        exact rational (not rescaled from ``work_scaled``: one rounding only).
+    pivots : int
+        Exact pivots after the start.
+    method : str
+        ``"exact_integer"`` (compiled engine) or ``"exact_rational"`` (Fraction simplex).
+    verified : bool
+        No pivot was needed: the float support (integer path: as given, joined along the
+        float duals) was proven optimal exactly.
+    """
+
+    sup_r: np.ndarray
+    sup_c: np.ndarray
+    flows: np.ndarray
+    flows_exact: np.ndarray
+    pi: np.ndarray
+    work_scaled: float
+    work: float
+    distance: float
+    pivots: int
+    method: str
+    verified: bool
+
+
+def solve_exact(problem: TransportProblem, Cs: np.ndarray, cost_exp: int, hint_r: np.ndarray,
+                hint_c: np.ndarray, hint_f: np.ndarray | None = None,
+                pi: np.ndarray | None = None) -> ExactSolution:
+    """The exact optimum of (problem, Cs), started from a float solution's support.
+
+    Parameters
+    ----------
+    problem : TransportProblem
+        Kept, scaled weights (``problem.a``, ``problem.b``) and their layout.
+    Cs : ndarray, shape (problem.m, problem.n)
+        Kept costs scaled by 2**-cost_exp.
+    cost_exp : int
+        The costs' scale: user costs are ``Cs * 2**cost_exp``.
+    hint_r, hint_c : ndarray of int
+        The float support's cells, block indices (a dummy row ``m`` or column ``n`` allowed).
+    hint_f : ndarray, optional
+        Their float flows: with a dummy, they name the dummy's cells (the heavier side's
+        leftovers), which the support of real cells leaves out.
+    pi : ndarray, optional
+        The float node potentials (block layout): they choose the zero-flow cells that join a
+        degenerate support into a spanning tree, so the exact check needs no pivot.
+
+    Returns
+    -------
+    ExactSolution
+        See :func:`assemble_exact` to turn it into an :class:`~emdkit.EMDResult`.
+
+    Raises
+    ------
+    SolverError
+        Without the compiled engine, on a problem above ``EXACT_REFINE_MAX_PAIRS`` pairs.
+
+    See Also
+    --------
+    refine_exact : the Fraction simplex (the fallback, and the tests' oracle).
+
+    Examples
+    --------
+    Issue 11's repro, whose costs span 18 decades:
+
+    >>> import numpy as np
+    >>> from emdkit.core.problem import TransportProblem
+    >>> p = TransportProblem.from_weights(np.array([2.0, 3.0, 1.0]), np.array([2.0, 1.0]))
+    >>> C = np.array([[1e-6, 1e-5], [1e11, 1e-7], [1e-7, 1e-4]])
+    >>> no_hint = np.zeros(0, np.int64)
+    >>> sol = solve_exact(p, C, 0, no_hint, no_hint)
+    >>> sol.distance, sol.sup_r.tolist(), sol.sup_c.tolist()
+    (4e-07, [0, 1, 2], [0, 1, 0])
+    """
+    native = native_engine()
+    transport = getattr(native, "exact_transport", None) if native is not None else None
+    if transport is None and problem.m * problem.n > EXACT_REFINE_MAX_PAIRS:
+        raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
+    Cs, missing = _missing_arcs_priced(problem, Cs)
+    if transport is not None:
+        sol = _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi)
+    else:
+        sol = _solve_rational(problem, Cs, cost_exp, hint_r, hint_c)
+    if missing is not None and missing[sol.sup_r, sol.sup_c].any():
+        from .solve import raise_unserved  # solve imports this module
+        finite = ~missing[sol.sup_r, sol.sup_c]
+        raise_unserved(problem, sol.sup_r[finite], sol.sup_c[finite], sol.flows[finite])
+    return sol
+
+
+def _missing_arcs_priced(problem: TransportProblem, Cs: np.ndarray):
+    """Cs with its missing arcs (``np.inf``) priced at a finite M that no optimal vertex uses
+    when the finite arcs can carry the mass, and the mask of those arcs (None without any).
+
+    Why M suffices: a vertex's flows are sums and differences of weights, so a positive one
+    is at least the weights' smallest last place 2**e; a vertex that moves flow over an M arc
+    costs at least M·2**e, more than Σ supply · max finite cost, which bounds every flow over
+    finite arcs. M is a power of two, so the exact simplex sees it exactly.
+    """
+    missing = np.isinf(Cs)
+    if not missing.any():
+        return Cs, None
+    weights = np.concatenate([problem.a, problem.b])
+    last_place = int(np.frexp(weights)[1].min()) - 53  # ≤ every weight's last-place exponent
+    bound = float(problem.supply[: problem.n_rows].sum()) * float(Cs[~missing].max())
+    exponent = int(np.frexp(bound)[1]) + 1 - last_place  # M·2**last_place >= 2·bound
+    if exponent > 1023:
+        raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
+    return np.where(missing, np.ldexp(1.0, exponent), Cs), missing
+
+
+def assemble_exact(problem: TransportProblem, sol: ExactSolution, cost_exp: int, shape,
+                   cost_rows, cost_cols):
+    """The :class:`~emdkit.EMDResult` of an exact solution: ``assemble``'s layout, with the
+    correctly rounded distance and work in place of the ones it would rescale, gap 0 and
+    ``exact`` True."""
+    from dataclasses import replace
+
+    from .result import assemble
+    result = assemble(problem, sol.sup_r, sol.sup_c, sol.flows, sol.pi, sol.work_scaled,
+                      cost_exp, shape, cost_rows, cost_cols, sol.method, sol.pivots, 0.0)
+    return replace(result, distance=sol.distance, work=sol.work, exact=True)
+
+
+def _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi):
+    """The compiled engine's exact simplex (cpp/exact/exact_transport.cpp)."""
+    hint_r, hint_c = _hint_with_dummy_cells(problem, hint_r, hint_c, hint_f)
+    n_rows, m, n = problem.n_rows, problem.m, problem.n
+    hint_u = hint_v = None
+    if pi is not None:
+        hint_u = np.ascontiguousarray(-pi[:m], dtype=np.float64)
+        hint_v = np.ascontiguousarray(pi[n_rows:n_rows + n], dtype=np.float64)
+    out = transport(np.ascontiguousarray(problem.a, dtype=np.float64),
+                    np.ascontiguousarray(problem.b, dtype=np.float64),
+                    np.ascontiguousarray(Cs, dtype=np.float64), hint_r, hint_c, hint_u, hint_v,
+                    weight_exp=int(problem.weight_exp), cost_exp=int(cost_exp))
+    raise_for_status(out["status"], pivots=out["pivots"], where="exact simplex")
+    pi_out = np.zeros(problem.supply.shape[0])
+    pi_out[:m] = -out["u"]
+    pi_out[n_rows:n_rows + n] = out["v"]
+    return ExactSolution(out["rows"], out["cols"], out["flows"], out["flow_exact"], pi_out,
+                         out["work_scaled"], out["work"], out["distance"], int(out["pivots"]),
+                         "exact_integer", bool(out["hint_optimal"]))
+
+
+def _hint_with_dummy_cells(problem, hint_r, hint_c, hint_f):
+    """The support plus the dummy's cells that the float flows imply (largest leftover first):
+    a support of real cells only would leave the dummy to an arbitrary join."""
+    hint_r = np.asarray(hint_r, dtype=np.int64)
+    hint_c = np.asarray(hint_c, dtype=np.int64)
+    if hint_f is None or problem.dummy == "none":
+        return np.ascontiguousarray(hint_r), np.ascontiguousarray(hint_c)
+    real = (hint_r < problem.m) & (hint_c < problem.n)
+    f = np.asarray(hint_f, dtype=np.float64)[real]
+    if problem.dummy == "source":  # the dummy row m feeds the columns' leftover demand
+        left = problem.b - np.bincount(hint_c[real], weights=f, minlength=problem.n)
+    else:                          # the dummy column n takes the rows' leftover supply
+        left = problem.a - np.bincount(hint_r[real], weights=f, minlength=problem.m)
+    others = np.argsort(-left, kind="stable")
+    others = others[left[others] > 0]
+    dummy = np.full(others.shape[0], problem.m if problem.dummy == "source" else problem.n)
+    extra_r, extra_c = (dummy, others) if problem.dummy == "source" else (others, dummy)
+    return (np.ascontiguousarray(np.concatenate([hint_r, extra_r]), dtype=np.int64),
+            np.ascontiguousarray(np.concatenate([hint_c, extra_c]), dtype=np.int64))
+
+
+def _solve_rational(problem, Cs, cost_exp, hint_r, hint_c):
+    """:func:`refine_exact`, with the duals' free constant fixed exactly before rounding (the
+    dummy's potential 0, or Σ a u = Σ b v, as ``normalize_potentials`` does)."""
+    sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
+        problem.a, problem.b, Cs, hint_r, hint_c)
+    a = [Fraction(x) for x in problem.a.tolist()]
+    b = [Fraction(x) for x in problem.b.tolist()]
+    if u_dummy is not None:
+        shift = -u_dummy
+    elif v_dummy is not None:
+        shift = v_dummy
+    else:
+        shift = (sum(x * y for x, y in zip(b, v)) - sum(x * y for x, y in zip(a, u))) / \
+            (sum(a) + sum(b))
+    n_rows = problem.n_rows
+    pi = np.zeros(problem.supply.shape[0])
+    pi[: problem.m] = [-float(x + shift) for x in u]
+    pi[n_rows: n_rows + problem.n] = [float(x - shift) for x in v]
+    total = min(sum(a), sum(b))
+    weight_exp = int(problem.weight_exp)
+    # Fraction → float is correctly rounded (CPython divides the integers exactly)
+    return ExactSolution(
+        np.asarray(sup_r, np.int64), np.asarray(sup_c, np.int64),
+        np.array([float(f) for f in flows]), np.array([Fraction(float(f)) == f for f in flows]),
+        pi, float(work), float(work * _power_of_two(weight_exp + cost_exp)),
+        float(work / total * _power_of_two(cost_exp)), pivots, "exact_rational", pivots == 0)
+
+
+def _power_of_two(k: int) -> Fraction:
+    return Fraction(2) ** k
 
 
 def refine_exact(a_kept: np.ndarray, b_kept: np.ndarray, C: np.ndarray,

@@ -10,7 +10,8 @@
    exactly as for dense problems (certificate.py).
 
 When the strict certificate fails, :func:`emdkit.core.exact.settle_uncertified` accepts the
-float64-scale verdict or raises :class:`SolverError`; there is no approximate fallback.
+float64-scale verdict, else the problem is solved exactly (integer arithmetic) on the costs the
+kernel computes, from the float support; there is no approximate fallback.
 Memory is O((m + n)·k), not O(m·n).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .certificate import judge, lower_bound, marginal_residual, normalize_potent
 from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .engine import native_engine
-from .errors import SolverError
+from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
 from .exact import settle_uncertified
 from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
@@ -36,6 +37,9 @@ VIOLATORS_PER_ROW = 8
 # Pricing rounds before the per-row violator cap starts doubling; non-degenerate clouds need
 # 3-10 rounds (bench/RESULTS_pointcloud.md), coincident points and massive ties more.
 ROUNDS_AT_FIXED_CAP = 12
+# Pairs up to which an uncertified point-cloud answer is re-solved exactly on the dense costs
+# (the kernel's own float64 values): 25 million pairs are 200 MB of float64.
+DENSE_EXACT_MAX_PAIRS = 25_000_000
 
 
 @njit(cache=True, nogil=True)
@@ -168,7 +172,18 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                         lambda idx: ground_distance(X, Y[idx], metric), "pointcloud",
                         ns.n_iter, gap)
 
-    return answer() if ok else settle_uncertified(problem, gap, answer)
+    def exact_answer():  # the dense exact simplex on the kernel's own costs (bounded memory)
+        from .exact import assemble_exact, solve_exact
+        if problem.m * problem.n > DENSE_EXACT_MAX_PAIRS:
+            raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
+        ii, jj = np.divmod(np.arange(problem.m * problem.n), problem.n)
+        Cs = _pair_costs(Xk, Yk, ii, jj, code).reshape(problem.m, problem.n)
+        sol = solve_exact(problem, Cs, 0, sup_r, sup_c, sup_f, np.concatenate([-u, v]))
+        return assemble_exact(problem, sol, 0, (X.shape[0], Y.shape[0]),
+                              lambda idx: ground_distance(X[idx], Y, metric),
+                              lambda idx: ground_distance(X, Y[idx], metric))
+
+    return answer() if ok else settle_uncertified(problem, gap, answer, exact_answer)
 
 
 # The compiled engine's kernels replace the Numba ones when EMDKIT_ENGINE=native (same

@@ -38,13 +38,20 @@ class EMDResult:
         assignment path; 0 for the 1-D, one-to-many and constant-cost paths.
     method : str
         Which path produced the answer: "block", "candidate_rounds", "assignment",
-        "constant", "one_to_many", "monotone_1d", "pointcloud" or "exact_rational".
+        "constant", "one_to_many", "monotone_1d", "pointcloud", "exact_integer" or
+        "exact_rational".
     gap : float
         The certificate, at most 1e-11: a proven bound on (work − optimum) / work, or, where
         float64 cannot prove that (optima near 0, big-M costs), on (work − optimum) /
         max(work, Σ a|u| + Σ b|v|) for a flow that meets the weights to within 1e-11 of the
-        mass (see "The exactness certificate" in the user guide). 0 for exact rational
-        refinement and the 1-D closed form.
+        mass (see "The exactness certificate" in the user guide). 0 for the exact paths and
+        the 1-D closed form.
+    exact : bool
+        True when ``distance`` and ``work`` are the exact optimum of the problem as posed
+        (every weight and cost the float64 it is) rounded once to nearest, and ``gap`` is 0:
+        the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
+        answer proven by the float certificate (``gap``), whose distance can differ from the
+        correctly rounded one in the last few bits.
     """
 
     distance: float
@@ -59,6 +66,7 @@ class EMDResult:
     n_iter: int = 0
     method: str = "block"
     gap: float = 0.0
+    exact: bool = False
 
     @property
     def flow(self) -> np.ndarray:
@@ -81,7 +89,7 @@ class BatchEMDResult(Sequence):
     """The results of :func:`emdkit.emd_batch` and friends: a sequence of :class:`EMDResult`.
 
     ``res[k]`` is problem k's result; ``res.distance``, ``res.work`` and ``res.total_flow``
-    are (B,) float64 arrays.
+    are (B,) float64 arrays, ``res.exact`` a (B,) bool array (see :attr:`EMDResult.exact`).
     """
 
     def __init__(self, results: list[EMDResult]):
@@ -109,6 +117,10 @@ class BatchEMDResult(Sequence):
     @property
     def total_flow(self) -> np.ndarray:
         return self._vector("total_flow")
+
+    @property
+    def exact(self) -> np.ndarray:
+        return np.array([r.exact for r in self._results], dtype=bool)
 
     def __repr__(self) -> str:
         return f"BatchEMDResult(B={len(self)}, distance={self.distance!r})"

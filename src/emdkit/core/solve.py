@@ -2,8 +2,6 @@
 dispatch function, :func:`_choose`, that picks a path for them and for the batch engine."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -13,7 +11,7 @@ from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
 from .certificate import certify, floor_difference, normalize_potentials
 from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
 from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, raise_for_status
-from .exact import refine_exact, settle_uncertified
+from .exact import assemble_exact, settle_uncertified, solve_exact
 from .network_simplex import ARTIFICIAL_FLOW_RTOL
 from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
@@ -139,8 +137,9 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         finite costs cannot carry the mass (the message names the rows and columns left
         with mass).
     SolverError
-        If the optimum cannot be certified (``max_iter`` reached, or neither certificate
-        below holds on a problem too large for exact refinement). No value is returned then.
+        If ``max_iter`` is reached, or (only with ``EMDKIT_ENGINE=numba``) neither float
+        certificate below holds on a problem too large for rational refinement. No value is
+        returned then.
 
     See Also
     --------
@@ -167,10 +166,10 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
     input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
     relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When neither holds, problems up to 2,500 pairs are re-solved exactly in
-    rational arithmetic (``method == "exact_rational"``); larger ones raise
-    :class:`SolverError` (none of 1,000 problems with costs spanning 1e-12…1e12 did, at 10–200
-    points a side: bench/RESULTS.md, "Exactness").
+    of the mass. When neither holds, the problem is re-solved exactly from the float support:
+    in integer arithmetic by the compiled engine at any size (``method == "exact_integer"``),
+    else in rational arithmetic up to 2,500 pairs (``"exact_rational"``; larger ones raise
+    :class:`SolverError`). The distance and work are then the exact optimum correctly rounded.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
@@ -358,39 +357,17 @@ def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
 def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp,
                  shape, cost_rows, cost_cols, method, pivots) -> EMDResult:
     """A dense float solution whose strict certificate failed, settled by
-    :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, exact
-    refinement, or SolverError."""
+    :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, else
+    the exact optimum from the float support (:func:`emdkit.core.exact.solve_exact`)."""
+    def exact_answer():
+        sol = solve_exact(problem, Cs, cost_exp, sup_r, sup_c, sup_f, pi)
+        return assemble_exact(problem, sol, cost_exp, shape, cost_rows, cost_cols)
+
     return settle_uncertified(
         problem, gap,
         lambda: assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, shape, cost_rows,
                          cost_cols, method, pivots, gap),
-        lambda: _refine_exactly(problem, Cs, sup_r, sup_c, cost_exp, shape, cost_rows,
-                                cost_cols))
-
-
-def _refine_exactly(problem: TransportProblem, Cs, hint_r, hint_c, cost_exp, shape,
-                    cost_rows, cost_cols) -> EMDResult:
-    """Re-solve in rational arithmetic from the float support (small problems)."""
-    sup_r, sup_c, flows, u, v, u_dummy, v_dummy, work, pivots = refine_exact(
-        problem.a, problem.b, Cs, hint_r, hint_c)
-    # the free constant, fixed exactly before rounding to floats (as normalize_potentials
-    # does): u + shift, v − shift, with the dummy's potential 0 or Σ a u = Σ b v
-    if u_dummy is not None:
-        shift = -u_dummy
-    elif v_dummy is not None:
-        shift = v_dummy
-    else:
-        a = [Fraction(x) for x in problem.a.tolist()]
-        b = [Fraction(x) for x in problem.b.tolist()]
-        shift = (sum(x * y for x, y in zip(b, v)) - sum(x * y for x, y in zip(a, u))) / \
-            (sum(a) + sum(b))
-    n_rows = problem.n_rows
-    pi = np.zeros(problem.supply.shape[0])
-    pi[: problem.m] = [-float(x + shift) for x in u]
-    pi[n_rows: n_rows + problem.n] = [float(x - shift) for x in v]
-    return assemble(problem, np.asarray(sup_r, np.int64), np.asarray(sup_c, np.int64),
-                    np.array([float(f) for f in flows]), pi, float(work), cost_exp, shape,
-                    cost_rows, cost_cols, "exact_rational", pivots, 0.0)
+        exact_answer)
 
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
