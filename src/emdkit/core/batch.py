@@ -44,6 +44,7 @@ from .solve import (
     solve_one_to_many,
 )
 from .threads import resolve_threads
+from .warm_start import batch_inits
 from .validation import (
     aligned,
     as_dense_problem,
@@ -253,7 +254,8 @@ def _solve_small_batch(items: list[DenseProblem], numbers: list[int], max_iter: 
 
 def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
               progress: bool = False, scheduler: str | None = None,
-              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> BatchEMDResult:
+              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
+              init=None) -> BatchEMDResult:
     """Exact EMDs of B independent problems, solved in parallel: ``[emd(a[k], b[k], cost[k])]``.
 
     Parameters
@@ -276,12 +278,16 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
     scheduler_timeout : float, default 10
         Seconds to wait for the scheduler before raising ``OSError``.
+    init : BatchEMDResult or sequence of B entries, optional
+        Warm starts, one per problem (an :class:`EMDResult`, a (u, v) pair or None), as
+        ``init`` in :func:`emdkit.emd`: typically the previous call's result. Problems with
+        one leave the batch kernel for the warm-started simplex; the values are the same.
 
     Returns
     -------
     BatchEMDResult
-        ``res[k]`` equals ``emd(a[k], b[k], cost[k])`` bit for bit; ``res.distance`` etc. are
-        (B,) arrays.
+        ``res[k]`` equals ``emd(a[k], b[k], cost[k])`` bit for bit (without ``init``);
+        ``res.distance`` etc. are (B,) arrays.
 
     Raises
     ------
@@ -320,17 +326,22 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
                 for k in range(B)]
     max_iter = check_max_iter(max_iter)
     n_jobs = check_n_jobs(n_jobs)
-    return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
-                               scheduler, scheduler_timeout, "EMD batch", numbered=True))
+    inits = batch_inits(init, B)
+    return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs, inits),
+                               progress, scheduler, scheduler_timeout, "EMD batch",
+                               numbered=True))
 
 
-def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDResult]:
-    """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), solved."""
+def _solve_dense_problems(problems, first: int, max_iter, n_jobs, inits=None
+                          ) -> list[EMDResult]:
+    """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), solved;
+    ``inits`` (the whole batch's warm starts, or None) are found at ``first + k``."""
     problems = aligned(problems)  # unpickled on a Dask worker, arrays may be misaligned
     threads = resolve_threads(n_jobs)
     prepared = [_prepare(first + k, problem) for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
-    small = [k for k, it in enumerate(prepared) if it.path == "small"]
+    init_of = [None if inits is None else inits[first + k] for k in range(len(prepared))]
+    small = [k for k, it in enumerate(prepared) if it.path == "small" and init_of[k] is None]
     if small:
         mi = max_iter or max(default_max_iter(prepared[k].problem.m, prepared[k].problem.n)
                              for k in small)
@@ -351,7 +362,7 @@ def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDRes
         def one(k):
             a, b, C, _, _ = problems[k]
             try:
-                return emd(a, b, C, max_iter=max_iter, n_jobs=1)
+                return emd(a, b, C, max_iter=max_iter, n_jobs=1, init=init_of[k])
             except (SolverError, ValueError) as exc:
                 raise _for_problem(f"problem {first + k}", exc) from None
         with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -372,7 +383,8 @@ def _prepare(k: int, problem) -> DenseProblem:
 def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: str = "auto",
                         max_iter: int | None = None, n_jobs: int = -1,
                         progress: bool = False, scheduler: str | None = None,
-                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> BatchEMDResult:
+                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
+                        init=None) -> BatchEMDResult:
     """``[signature_emd(X[k], wx[k], Y[k], wy[k], metric, method=method)]``, in parallel.
 
     Parameters
@@ -391,6 +403,8 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
     scheduler_timeout : float, default 10
         Seconds to wait for the scheduler before raising ``OSError``.
+    init : BatchEMDResult or sequence of B entries, optional
+        Warm starts, one per problem, as in :func:`emd_batch`.
 
     Returns
     -------
@@ -435,22 +449,29 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
             raise ValueError(f"problem {k}: X has {Xk.shape[1]} coordinates per point but Y "
                              f"has {Yk.shape[1]}")
         sigs.append((Xk, wxk, Yk, wyk))
-    args = (metric, method, check_max_iter(max_iter), check_n_jobs(n_jobs))
+    args = (metric, method, check_max_iter(max_iter), check_n_jobs(n_jobs),
+            batch_inits(init, B))
     return BatchEMDResult(_run(_solve_signature_problems, sigs, args, progress, scheduler,
                                scheduler_timeout, "signature EMD batch", numbered=True))
 
 
-def _solve_signature_problems(sigs, first: int, metric, method, max_iter, n_jobs
+def _solve_signature_problems(sigs, first: int, metric, method, max_iter, n_jobs, inits=None
                               ) -> list[EMDResult]:
-    """Problems ``first``, ``first + 1``, … of a signature batch, one per thread."""
+    """Problems ``first``, ``first + 1``, … of a signature batch, one per thread (warm
+    starts ``inits`` as in :func:`_solve_dense_problems`)."""
     def one(k):
         try:
-            return signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_jobs=1)
+            return signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_jobs=1,
+                                 init=None if inits is None else inits[first + k])
         except (SolverError, ValueError) as exc:
             raise _for_problem(f"problem {first + k}", exc) from None
 
-    # each call runs single-threaded Numba code that releases the GIL
-    with ThreadPoolExecutor(max_workers=resolve_threads(n_jobs)) as pool:
+    # each call runs single-threaded engine code that releases the GIL; one problem or one
+    # thread needs no pool (starting one costs ~0.1 ms, a step of a small descent ~2 ms)
+    threads = min(resolve_threads(n_jobs), len(sigs))
+    if threads <= 1:
+        return [one(k) for k in range(len(sigs))]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(one, range(len(sigs))))
 
 

@@ -52,6 +52,10 @@ class EMDResult:
         the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
         answer proven by the float certificate (``gap``), whose distance can differ from the
         correctly rounded one in the last few bits.
+    basis_arcs : tuple of two int arrays, or None
+        (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
+        caller's indices, where the route kept them (candidate rounds, warm starts); a warm
+        start from this result (``emd(..., init=result)``) reuses them, else its flow.
     """
 
     distance: float
@@ -67,6 +71,7 @@ class EMDResult:
     method: str = "block"
     gap: float = 0.0
     exact: bool = False
+    basis_arcs: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def flow(self) -> np.ndarray:

@@ -17,6 +17,7 @@ from .problem import TransportProblem, cost_exponent
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
+from .warm_start import solve_warm, tree_arcs, warm_hint, warm_path_wanted, with_basis
 
 # Pivots allowed per node before we call the run stuck; real problems use far fewer (the
 # benchmarks' largest problems stay below 20 per node).
@@ -89,7 +90,8 @@ def _choose(m: int, n: int, *, balanced: bool, uniform_square: bool = False,
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
-        n_jobs: int = 1, n_threads: int | None = None) -> EMDResult:
+        n_jobs: int = 1, n_threads: int | None = None, init=None,
+        potentials_init=None) -> EMDResult:
     r"""Exact Earth Mover's Distance between weights ``a`` and ``b`` under ground distance ``cost``.
 
     Rubner's definition: with flows :math:`f_{ij} \ge 0`, :math:`\sum_j f_{ij} \le a_i`,
@@ -119,11 +121,24 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         measured so, and it never competes with other work for cores.
     n_threads : int, optional
         Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
+    init : EMDResult or (u, v), optional
+        Warm start (see :mod:`emdkit.core.warm_start`): a previous result of the same shape
+        (m, n), whose optimal flow's arcs and potentials ``u``, ``v`` start the simplex, or
+        potentials alone. The arcs carry the flows the current weights force on them (cut
+        where the weights changed against them); every pair is then priced and the answer is
+        certified as after a cold start: the same optimum, fewer pivots when the problem is
+        close to the previous one (costs perturbed by 1 % at n = 1,000: bench/RESULTS.md,
+        "Warm starts"). A hint of another shape is ignored; one from another problem only
+        costs pivots. Ignored on the one-to-many and assignment paths (their cold solves are
+        faster) and under the Numba reference engine.
+    potentials_init : (u, v), optional
+        POT's name (``ot.emd(..., potentials_init=(u, v))``): the same as ``init=(u, v)``.
 
     Returns
     -------
     EMDResult
-        ``distance``, ``work`` (Σ f c), ``total_flow``, ``flow`` and potentials ``u``, ``v``.
+        ``distance``, ``work`` (Σ f c), ``total_flow``, ``flow`` and potentials ``u``, ``v``;
+        ``method == "warm_start"`` when ``init`` was used.
 
     Raises
     ------
@@ -135,7 +150,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         If weights are negative, all zero, empty, NaN or inf, the cost has the wrong shape,
         a negative, NaN or −inf entry, or is inf everywhere, or ``max_iter`` < 1; or if the
         finite costs cannot carry the mass (the message names the rows and columns left
-        with mass).
+        with mass); or if both ``init`` and ``potentials_init`` are given.
     SolverError
         If ``max_iter`` is reached, or (only with ``EMDKIT_ENGINE=numba``) neither float
         certificate below holds on a problem too large for rational refinement. No value is
@@ -166,10 +181,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
     input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
     relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When neither holds, the problem is re-solved exactly from the float support:
-    in integer arithmetic by the compiled engine at any size (``method == "exact_integer"``),
-    else in rational arithmetic up to 2,500 pairs (``"exact_rational"``; larger ones raise
-    :class:`SolverError`). The distance and work are then the exact optimum correctly rounded.
+    of the mass. When the strict one fails, the compiled engine re-solves the problem exactly
+    from the float support, in integer arithmetic at any size (``method == "exact_integer"``,
+    ``result.exact`` True): the distance and work are then the exact optimum rounded once to
+    nearest. Without it (``EMDKIT_ENGINE=numba``), the float64-scale verdict, then rational
+    arithmetic up to 2,500 pairs (``"exact_rational"``); larger ones raise
+    :class:`SolverError`.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
@@ -196,9 +213,15 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     prep = DenseProblem(a, b, C, lo, hi)
     problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
     cost_rows, cost_cols = prep.cost_rows, prep.cost_cols
+    hint = warm_hint(init, potentials_init, C.shape)
     if prep.path == "one_to_many":
         return solve_one_to_many(problem, Cs, cost_exp, C.shape, cost_rows, cost_cols)
-    if prep.path == "small":
+    tree = None  # the optimal basis's arcs, kept for warm starts where the route has them
+    if hint is not None and warm_path_wanted(prep):
+        sup_r, sup_c, sup_f, pi, work, gap, status, pivots, tree = solve_warm(
+            prep, hint, max_iter, n_threads)
+        method = "warm_start"
+    elif prep.path == "small":
         out = solve_small(problem.a, problem.b, Cs, max_iter, FAST_PATHS)
         status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = out
         method = METHOD_NAMES[method_code]
@@ -206,15 +229,15 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         from .candidate_rounds import solve_candidate_rounds
         ns = solve_candidate_rounds(problem, Cs, max_iter, n_threads)
         sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
-        method, pivots = "candidate_rounds", ns.n_iter
+        method, pivots, tree = "candidate_rounds", ns.n_iter, tree_arcs(problem, ns)
     if status == STATUS_NOT_CERTIFIED:
         return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
                             cost_rows, cost_cols, method, pivots)
     if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
         raise_unserved(problem, sup_r, sup_c, sup_f)
     raise_for_status(status, max_iter, pivots)
-    return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
-                    cost_cols, method, pivots, gap)
+    return with_basis(assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape,
+                               cost_rows, cost_cols, method, pivots, gap), tree)
 
 
 class DenseProblem:
@@ -373,7 +396,7 @@ def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, g
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
                   metric: Metric = "euclidean", *, method: str = "auto",
                   max_iter: int | None = None, n_jobs: int = 1,
-                  n_threads: int | None = None) -> EMDResult:
+                  n_threads: int | None = None, init=None) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Parameters
@@ -399,6 +422,8 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         Threads for large pricing sweeps and neighbour searches, as in :func:`emd`.
     n_threads : int, optional
         Deprecated alias of ``n_jobs``, as in :func:`emd`.
+    init : EMDResult or (u, v), optional
+        Warm start, as in :func:`emd`; used on the "dense" path, ignored on the others.
 
     Returns
     -------
@@ -453,4 +478,5 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         return pointcloud_emd(X, wx, Y, wy, metric,
                               max_iter or default_max_iter(X.shape[0], Y.shape[0]),
                               resolve_threads(n_jobs))
-    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)
+    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs,
+               init=init)
