@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from .problem import TransportProblem
+
+if TYPE_CHECKING:  # scipy.sparse takes 0.1-0.2 s to import: only flow_sparse needs it
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class EMDResult:
 
     def flow_sparse(self) -> sp.coo_array:
         """The optimal flow as a SciPy sparse array (at most m + n − 1 non-zeros)."""
+        import scipy.sparse as sp
         return sp.coo_array((self.flow_values, (self.flow_rows, self.flow_cols)),
                             shape=self.shape)
 
