@@ -166,10 +166,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
     input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
     relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When neither holds, the problem is re-solved exactly from the float support:
-    in integer arithmetic by the compiled engine at any size (``method == "exact_integer"``),
-    else in rational arithmetic up to 2,500 pairs (``"exact_rational"``; larger ones raise
-    :class:`SolverError`). The distance and work are then the exact optimum correctly rounded.
+    of the mass. When the strict one fails, the compiled engine re-solves the problem exactly
+    from the float support, in integer arithmetic at any size (``method == "exact_integer"``,
+    ``result.exact`` True): the distance and work are then the exact optimum rounded once to
+    nearest. Without it (``EMDKIT_ENGINE=numba``), the float64-scale verdict, then rational
+    arithmetic up to 2,500 pairs (``"exact_rational"``); larger ones raise
+    :class:`SolverError`.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
