@@ -31,7 +31,8 @@ SIZES = (16, 32, 64, 128, 256, 512, 1000)
 FAMILIES = ("clouds, uniform, sqeuclidean", "clouds, random weights", "random costs",
             "Lab colour signatures")
 INSTANCES = 5
-# Timed calls per instance: many at small n, where one call is tens of microseconds.
+# Timed calls per instance: many at small n, where one call is tens of microseconds (other
+# sizes given with --sizes: 1000 // n, at least 2).
 REPEATS = {16: 60, 32: 40, 64: 20, 128: 10, 256: 5, 512: 3, 1000: 2}
 
 
@@ -109,7 +110,7 @@ def measure(families=FAMILIES, sizes=SIZES, scale: float = 1.0) -> dict:
                 cases.append((a, b, C, pot, engine))
                 pot(), engine()  # warm caches and allocators
             t_pot, t_emd, t_eng, err, methods = [], [], [], 0.0, set()
-            for _ in range(max(1, round(REPEATS[n] * scale))):
+            for _ in range(max(1, round(REPEATS.get(n, max(2, 1000 // n)) * scale))):
                 for a, b, C, pot, engine in cases:
                     t0 = time.perf_counter_ns()
                     v = pot()
