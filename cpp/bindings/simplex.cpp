@@ -1,6 +1,9 @@
 // Python bindings of the network simplex: the live solver class (same API as the Numba-era
 // emdkit.core.network_simplex.NetworkSimplex) and the block-size rule.
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/vector.h>
+
+#include <optional>
 
 #include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
@@ -80,6 +83,18 @@ void bind_simplex(nb::module_& m) {
             ns.start_greedy(defer_node);
         },
         nb::arg("defer_node") = -1);
+    cls.def(
+        "start_warm",
+        [](NetworkSimplex& ns, const InArray<Index, 1>& arcs,
+           std::optional<InArray<double, 1>> pi) {
+            if (pi && static_cast<Index>(pi->shape(0)) != ns.n_nodes())
+                throw nb::value_error("start_warm: pi must have one entry per node");
+            const simplex::WarmHint hint{arcs.data(), static_cast<Index>(arcs.shape(0)),
+                                         pi ? pi->data() : nullptr};
+            nb::gil_scoped_release release;
+            ns.start_warm(hint);
+        },
+        nb::arg("arcs"), nb::arg("pi").none() = nb::none());
     cls.def(
         "solve",
         [](NetworkSimplex& ns, Index max_iter) {

@@ -44,10 +44,13 @@ from .problem import (
 # Up to this many pairs, one dense block with every arc beats candidate rounds: measured
 # crossover between 20k and 40k pairs on uniform, clustered and partial-matching problems
 # (n = 150: block 2.3 ms, rounds 2.6 ms; n = 500: 27.7 ms vs 16.4 ms; bench/RESULTS_core.md).
+# Re-measured after issue 22's workspace and pivoted start (block / rounds, CPU time, four
+# families of bench/_small.py): 0.57-0.82 at 128², 0.70-1.01 at 173², 0.93-1.20 at 256²,
+# 1.35-1.77 at 350². The crossover lies between 30k and 65k pairs, family by family; kept at 30k.
 ALL_ARCS_BELOW = 30_000
 
 METHOD_BLOCK, METHOD_ASSIGNMENT, METHOD_CONSTANT = 0, 1, 2
-METHOD_NAMES = ("block", "assignment", "constant")
+METHOD_NAMES = ("block", "assignment", "constant", "warm_start")
 
 
 @njit(cache=True, nogil=True)

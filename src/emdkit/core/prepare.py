@@ -123,8 +123,9 @@ class PreparedProblem:
         Threads for the pricing sweeps of a large problem (already resolved).
     signature : (X, Y, metric) or None
         The positions and metric when the problem came as signatures.
-    init : object
-        A starting point for the solver, when a caller supplies one (None: the solver's own).
+    init : WarmHint or None
+        A warm start (:mod:`emdkit.core.warm_start`): the previous optimum's arcs and
+        potentials, in the caller's indices (None: a cold start).
     """
 
     __slots__ = ("problem", "shape", "path", "C", "Cs", "cost_exp", "missing_arcs", "max_iter",
@@ -156,10 +157,11 @@ class PreparedProblem:
 
 def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float, *,
                   max_iter: int | None = None, n_threads: int = 1,
-                  problem: TransportProblem | None = None, signature: tuple | None = None
-                  ) -> PreparedProblem:
+                  problem: TransportProblem | None = None, signature: tuple | None = None,
+                  init=None) -> PreparedProblem:
     """A validated dense problem prepared: ``lo`` and ``hi`` are the cost matrix's min and
-    max, already found by validation; ``problem``, when the caller has made it already."""
+    max, already found by validation; ``problem``, when the caller has made it already;
+    ``init``, a warm start (:func:`emdkit.core.warm_start.warm_hint`'s) or None."""
     p = problem or TransportProblem.from_weights(a, b)
     kept = np.ascontiguousarray(C[np.ix_(p.rows, p.cols)]) if p.dropped else C
     if kept is not C:
@@ -181,15 +183,16 @@ def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: fl
     path = _choose(p.m, p.n, balanced=p.dummy == "none", shortcut=shortcut)
     return PreparedProblem(p, C.shape, path, C=C, Cs=Cs, cost_exp=cost_exp,
                            missing_arcs=missing_arcs, max_iter=max_iter, n_threads=n_threads,
-                           signature=signature)
+                           signature=signature, init=init)
 
 
 def prepare_signature(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                       metric: Metric, method: str = "auto", *, max_iter: int | None = None,
-                      n_threads: int = 1) -> PreparedProblem:
+                      n_threads: int = 1, init=None) -> PreparedProblem:
     """Validated signatures prepared: the sorted coupling and the matrix-free path keep the
     positions; every other path forms the cost matrix (checked as :func:`emdkit.emd` checks
-    a caller's, for callable metrics) and is prepared as a dense problem."""
+    a caller's, for callable metrics) and is prepared as a dense problem, which alone takes a
+    warm start ``init``."""
     p = TransportProblem.from_weights(wx, wy)
     shape = (X.shape[0], Y.shape[0])
     path = _choose(p.m, p.n, balanced=p.dummy == "none", d=X.shape[1], metric=metric,
@@ -199,7 +202,7 @@ def prepare_signature(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarr
                                signature=(X, Y, metric))
     C, lo, hi = as_cost_with_range(ground_distance(X, Y, metric), shape, allow_inf=True)
     return prepare_dense(wx, wy, C, lo, hi, max_iter=max_iter, n_threads=n_threads,
-                         problem=p, signature=(X, Y, metric))
+                         problem=p, signature=(X, Y, metric), init=init)
 
 
 # Rows and columns named in the message for a problem the finite arcs cannot serve.

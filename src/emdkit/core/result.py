@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from .problem import ldexp
 
-if TYPE_CHECKING:  # the annotation only: prepare.py imports the solver's modules
+if TYPE_CHECKING:  # annotations only: prepare.py imports the solver's modules, and
+    import scipy.sparse as sp  # scipy.sparse takes 0.1-0.2 s to import (flow_sparse's)
+
     from .prepare import PreparedProblem
 
 
@@ -51,6 +52,10 @@ class EMDResult:
         the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
         answer proven by the float certificate (``gap``), whose distance can differ from the
         correctly rounded one in the last few bits.
+    basis_arcs : tuple of two int arrays, or None
+        (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
+        caller's indices, where the route kept them (candidate rounds, warm starts); a warm
+        start from this result (``emd(..., init=result)``) reuses them, else its flow.
 
     The result is read-only. ``u`` and ``v`` are formed from the solver's potentials on
     first access (a small ``emd`` call spends no time on duals it is not asked for).
@@ -63,12 +68,13 @@ class EMDResult:
     def __init__(self, distance: float, work: float, total_flow: float, u, v,
                  shape: tuple[int, int], flow_rows: np.ndarray, flow_cols: np.ndarray,
                  flow_values: np.ndarray, n_iter: int = 0, method: str = "block",
-                 gap: float = 0.0, exact: bool = False, duals=None) -> None:
+                 gap: float = 0.0, exact: bool = False, basis_arcs: tuple | None = None,
+                 duals=None) -> None:
         """``u`` and ``v`` may be None when ``duals()`` returns them (called once, on first
         access)."""
         object.__setattr__(self, "_fields", [distance, work, total_flow, u, v, shape,
                                              flow_rows, flow_cols, flow_values, n_iter,
-                                             method, gap, exact])
+                                             method, gap, exact, basis_arcs])
         object.__setattr__(self, "_duals", duals)
 
     def __setattr__(self, name, value):
@@ -114,6 +120,7 @@ class EMDResult:
 
     def flow_sparse(self) -> sp.coo_array:
         """The optimal flow as a SciPy sparse array (at most m + n − 1 non-zeros)."""
+        import scipy.sparse as sp
         return sp.coo_array((self.flow_values, (self.flow_rows, self.flow_cols)),
                             shape=self.shape)
 
@@ -127,7 +134,7 @@ def _field(index: int, name: str) -> property:
 
 for _index, _name in enumerate(("distance", "work", "total_flow", "u", "v", "shape",
                                 "flow_rows", "flow_cols", "flow_values", "n_iter", "method",
-                                "gap", "exact")):
+                                "gap", "exact", "basis_arcs")):
     if _name not in ("u", "v"):
         setattr(EMDResult, _name, _field(_index, _name))
 del _index, _name
@@ -176,7 +183,8 @@ class BatchEMDResult(Sequence):
 
 def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
              f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, method: str,
-             n_iter: int, gap: float, exact: tuple[float, float] | None = None) -> EMDResult:
+             n_iter: int, gap: float, exact: tuple[float, float] | None = None,
+             basis_arcs: tuple | None = None) -> EMDResult:
     """Every path's answer, in the user's units, from a solve of the prepared problem ``prep``
     in scaled block layout.
 
@@ -189,6 +197,8 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
 
     ``exact``: the (distance, work) of an exact solve, each rounded once from the exact
     rational, in place of the ones rescaled here (the result is then marked ``exact``).
+    ``basis_arcs``: the optimal tree's arcs in the caller's indices, where the route kept them
+    (for warm starts).
     """
     problem, cost_exp = prep.problem, prep.cost_exp
     if problem.dummy != "none":
@@ -212,4 +222,5 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
                                            prep.shape)
 
     return EMDResult(distance, work, problem.total_flow, None, None, prep.shape, rows, cols,
-                     flows, int(n_iter), method, float(gap), exact is not None, duals)
+                     flows, int(n_iter), method, float(gap), exact is not None, basis_arcs,
+                     duals)

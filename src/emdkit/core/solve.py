@@ -7,8 +7,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import prepare as _prepare
-from .block import METHOD_NAMES, canonical_work, solve_small
-from .certificate import certify, floor_difference, normalize_potentials
+from .block import METHOD_NAMES, solve_small
+from .candidate_rounds import certify_live
+from .certificate import floor_difference, normalize_potentials
 from .costs import Metric, check_metric
 from .errors import (
     STATUS_ARTIFICIAL_FLOW,
@@ -25,14 +26,15 @@ from .prepare import (
     prepare_signature,
     raise_unserved,
 )
-from .problem import TransportProblem
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
+from .warm_start import solve_warm, tree_arcs, warm_hint, warm_path_wanted
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
-        n_jobs: int = 1, n_threads: int | None = None) -> EMDResult:
+        n_jobs: int = 1, n_threads: int | None = None, init=None,
+        potentials_init=None) -> EMDResult:
     r"""Exact Earth Mover's Distance between weights ``a`` and ``b`` under ground distance ``cost``.
 
     Rubner's definition: with flows :math:`f_{ij} \ge 0`, :math:`\sum_j f_{ij} \le a_i`,
@@ -62,11 +64,24 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         measured so, and it never competes with other work for cores.
     n_threads : int, optional
         Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
+    init : EMDResult or (u, v), optional
+        Warm start (see :mod:`emdkit.core.warm_start`): a previous result of the same shape
+        (m, n), whose optimal flow's arcs and potentials ``u``, ``v`` start the simplex, or
+        potentials alone. The arcs carry the flows the current weights force on them (cut
+        where the weights changed against them); every pair is then priced and the answer is
+        certified as after a cold start: the same optimum, fewer pivots when the problem is
+        close to the previous one (costs perturbed by 1 % at n = 1,000: bench/RESULTS.md,
+        "Warm starts"). A hint of another shape is ignored; one from another problem only
+        costs pivots. Ignored on the one-to-many and assignment paths (their cold solves are
+        faster) and under the Numba reference engine.
+    potentials_init : (u, v), optional
+        POT's name (``ot.emd(..., potentials_init=(u, v))``): the same as ``init=(u, v)``.
 
     Returns
     -------
     EMDResult
-        ``distance``, ``work`` (Σ f c), ``total_flow``, ``flow`` and potentials ``u``, ``v``.
+        ``distance``, ``work`` (Σ f c), ``total_flow``, ``flow`` and potentials ``u``, ``v``;
+        ``method == "warm_start"`` when ``init`` was used.
 
     Raises
     ------
@@ -78,7 +93,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         If weights are negative, all zero, empty, NaN or inf, the cost has the wrong shape,
         a negative, NaN or −inf entry, or is inf everywhere, or ``max_iter`` < 1; or if the
         finite costs cannot carry the mass (the message names the rows and columns left
-        with mass).
+        with mass); or if both ``init`` and ``potentials_init`` are given.
     SolverError
         If ``max_iter`` is reached, or (only with ``EMDKIT_ENGINE=numba``) neither float
         certificate below holds on a problem too large for rational refinement. No value is
@@ -109,10 +124,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
     input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
     relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When neither holds, the problem is re-solved exactly from the float support:
-    in integer arithmetic by the compiled engine at any size (``method == "exact_integer"``),
-    else in rational arithmetic up to 2,500 pairs (``"exact_rational"``; larger ones raise
-    :class:`SolverError`). The distance and work are then the exact optimum correctly rounded.
+    of the mass. When the strict one fails, the compiled engine re-solves the problem exactly
+    from the float support, in integer arithmetic at any size (``method == "exact_integer"``,
+    ``result.exact`` True): the distance and work are then the exact optimum rounded once to
+    nearest. Without it (``EMDKIT_ENGINE=numba``), the float64-scale verdict, then rational
+    arithmetic up to 2,500 pairs (``"exact_rational"``); larger ones raise
+    :class:`SolverError`.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
@@ -135,8 +152,9 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     """
     a, b, C, lo, hi = as_dense_problem(a, b, cost, allow_inf=True)
     n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
-    return solve_prepared(prepare_dense(a, b, C, lo, hi, max_iter=check_max_iter(max_iter),
-                                        n_threads=n_threads))
+    return solve_prepared(prepare_dense(
+        a, b, C, lo, hi, max_iter=check_max_iter(max_iter), n_threads=n_threads,
+        init=warm_hint(init, potentials_init, C.shape)))
 
 
 def solve_prepared(prep: PreparedProblem, where: str = "") -> EMDResult:
@@ -145,6 +163,11 @@ def solve_prepared(prep: PreparedProblem, where: str = "") -> EMDResult:
     ``where`` names the problem in messages (``"problem 3"`` in a batch).
     """
     path, p = prep.path, prep.problem
+    if prep.init is not None and warm_path_wanted(prep):
+        sup_r, sup_c, sup_f, pi, work, gap, status, pivots, tree = solve_warm(
+            prep, prep.init, prep.max_iter, prep.n_threads)
+        return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "warm_start", pivots,
+                      where, tree)
     if path == "small":
         status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = solve_small(
             p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
@@ -155,9 +178,9 @@ def solve_prepared(prep: PreparedProblem, where: str = "") -> EMDResult:
     if path == "candidate_rounds":
         from .candidate_rounds import solve_candidate_rounds
         ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, prep.n_threads)
-        sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(p, ns, prep.Cs)
+        sup_r, sup_c, sup_f, pi, work, gap, status = certify_live(p, ns, prep.Cs)
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
-                      ns.n_iter, where)
+                      ns.n_iter, where, tree_arcs(p, ns))
     if path == "pointcloud":
         from .pointcloud import pointcloud_emd
         return pointcloud_emd(prep)
@@ -166,9 +189,10 @@ def solve_prepared(prep: PreparedProblem, where: str = "") -> EMDResult:
 
 
 def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: float,
-           gap: float, method: str, pivots: int, where: str = "") -> EMDResult:
+           gap: float, method: str, pivots: int, where: str = "", tree=None) -> EMDResult:
     """A dense path's solve (support in block layout, row-major; potentials; canonical work;
-    certificate gap; status) turned into the answer, or into the error its status means."""
+    certificate gap; status) turned into the answer, or into the error its status means;
+    ``tree``: the optimal basis's arcs where the route kept them (for warm starts)."""
     if status == STATUS_NOT_CERTIFIED:
         try:
             return settle_dense(prep, sup_r, sup_c, sup_f, pi, work, gap, method, pivots)
@@ -179,7 +203,7 @@ def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: fl
     if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
         raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
     raise_for_status(status, prep.max_iter, pivots, where=where)
-    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, basis_arcs=tree)
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
@@ -227,19 +251,6 @@ def solve_one_to_many(prep: PreparedProblem, where: str = "") -> EMDResult:
     return assemble(prep, sup_r, sup_c, flows, pi, float(work), "one_to_many", 0, 0.0)
 
 
-def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
-    """Support (row-major), certified potentials, canonical work, gap and status of a live
-    network simplex whose nodes follow the problem's block layout."""
-    src, tgt, f, _ = ns.real_flows()
-    order = np.lexsort((tgt, src))
-    sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
-    work = canonical_work(sup_r, sup_c, sup_f, Cs)
-    ok, u, v, gap = certify(Cs, problem.n_rows, problem.supply, ns.pi[: ns.n_nodes].copy(),
-                            sup_r, sup_c, sup_f, work, problem.dummy_kind)
-    pi = np.concatenate([-u, v])
-    return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
-
-
 def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, method,
                  pivots) -> EMDResult:
     """A dense float solution whose strict certificate failed, settled by
@@ -258,7 +269,7 @@ def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, meth
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
                   metric: Metric = "euclidean", *, method: str = "auto",
                   max_iter: int | None = None, n_jobs: int = 1,
-                  n_threads: int | None = None) -> EMDResult:
+                  n_threads: int | None = None, init=None) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Parameters
@@ -284,6 +295,8 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         Threads for large pricing sweeps and neighbour searches, as in :func:`emd`.
     n_threads : int, optional
         Deprecated alias of ``n_jobs``, as in :func:`emd`.
+    init : EMDResult or (u, v), optional
+        Warm start, as in :func:`emd`; used on the "dense" path, ignored on the others.
 
     Returns
     -------
@@ -327,5 +340,6 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
     if not isinstance(method, str) or method not in SIGNATURE_METHODS:
         raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
-    return solve_prepared(prepare_signature(X, wx, Y, wy, metric, method, max_iter=max_iter,
-                                            n_threads=n_threads))
+    return solve_prepared(prepare_signature(
+        X, wx, Y, wy, metric, method, max_iter=max_iter, n_threads=n_threads,
+        init=warm_hint(init, None, (X.shape[0], Y.shape[0]))))
