@@ -1,7 +1,7 @@
 """Old (Numba) against new (compiled) engine on the point-cloud and 1-D paths, alternating.
 
 Run:  .venv/bin/python bench/engine_ab_pointcloud.py [--sizes 2000 10000] [--repeat 3]
-      [--line-size 100000]
+      [--line-size 100000] [--dims 2 3] [--metrics sqeuclidean euclidean]
 
 Each point-cloud solve is bench/run_pointcloud.py's (a fresh process, uniform clouds, one
 warm-up solve first), run with EMDKIT_ENGINE=numba and =native in turn, ``--repeat`` times;
@@ -77,14 +77,16 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--line-size", type=int, default=100_000)
     ap.add_argument("--line-repeat", type=int, default=21)
+    ap.add_argument("--dims", type=int, nargs="+", default=[2, 3])
+    ap.add_argument("--metrics", nargs="+", default=["sqeuclidean", "euclidean"])
     args = ap.parse_args(argv)
     print(f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the start.")
     print("| problem | numba (s) | native (s) | native/numba | peak MB numba / native | "
           "same work |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
     for n in args.sizes:
-        for dim in (2, 3):
-            for metric in ("sqeuclidean", "euclidean"):
+        for dim in args.dims:
+            for metric in args.metrics:
                 cells = {engine: [] for engine in ENGINES}
                 for _ in range(args.repeat):
                     for engine in ENGINES:

@@ -1,6 +1,6 @@
 """Exact verification and exact continuation (issue 20, item 2): what they cost.
 
-Run:  PYTHONPATH=src python bench/exact_verify.py [--sizes 1000 3000] [--repeats 5]
+Run:  PYTHONPATH=src python bench/exact_verify.py [--sizes 1000 3000] [--clouds 1000] [--repeats 5]
                                                  [--out bench/RESULTS_exact.md]
 
 1. Verification of an optimal float basis: random 2-D point clouds, squared euclidean costs,
@@ -9,7 +9,9 @@ Run:  PYTHONPATH=src python bench/exact_verify.py [--sizes 1000 3000] [--repeats
    the overhead is exact time / float time (issue 20's goal: at most 20%). Both are timed as
    emd() runs them (float_solve, then core.exact.solve_exact from its support and duals), so
    a problem float64 cannot certify is measured too.
-2. Exact continuation: costs 10**U(-12, 12) on 200×200 (where float64 cannot certify), solved
+2. The same for the point-cloud path (--clouds): its matrix-free float solve and certificate,
+   then the exact check on the dense costs its kernel computes (8·n² bytes: not matrix-free).
+3. Exact continuation: costs 10**U(-12, 12) on 200×200 (where float64 cannot certify), solved
    from no hint, with the fixed-width integers and with the arbitrary-width BigInt throughout,
    and the Fraction simplex (emdkit.core.exact.refine_exact) at 30×30 for scale.
 Medians over repeats; the machine and its load are printed with the table.
@@ -72,6 +74,42 @@ def verify_row(n, weights, repeats):
             f"{'yes' if sol.verified else 'no'} | {rel:.1e} |")
 
 
+def pointcloud_row(n, repeats):
+    """The point-cloud path (matrix-free float solve and certificate) against verifying its
+    answer exactly on the dense costs its kernel computes (what the uncertified route runs)."""
+    from emdkit.core.pointcloud import (_pair_costs, certify_pointcloud, solve_pointcloud,
+                                        support_work)
+    from emdkit.core.costs import lookup_metric
+    from emdkit.core.problem import TransportProblem
+    rng = np.random.default_rng(n)
+    X, Y = rng.random((n, 2)), rng.random((n, 2))
+    w = rng.random(n) + 0.1
+    code = lookup_metric("sqeuclidean").code
+
+    def float_solve():
+        p = TransportProblem.from_weights(w, w[::-1].copy())
+        ns = solve_pointcloud(p, X, Y, code, default_max_iter(n, n), 1)
+        src, tgt, f, _ = ns.real_flows()
+        order = np.lexsort((tgt, src))
+        r, c, fl = src[order], tgt[order] - p.n_rows, f[order]
+        work = support_work(X, Y, r, c, fl, code)
+        ok, u, v, gap = certify_pointcloud(p, X, Y, code, ns.pi[: ns.n_nodes].copy(), r, c,
+                                           fl, work)
+        return p, r, c, fl, np.concatenate([-u, v]), ok
+
+    def verify(p, r, c, fl, pi):
+        ii, jj = np.divmod(np.arange(n * n), n)
+        Cs = _pair_costs(X, Y, ii, jj, code).reshape(n, n)
+        return solve_exact(p, Cs, 0, r, c, fl, pi)
+
+    t_float, (p, r, c, fl, pi, ok) = median_time(float_solve, repeats)
+    t_exact, sol = median_time(lambda: verify(p, r, c, fl, pi), repeats)
+    return (f"| n={n} 2-D sqeuclidean point clouds, random weights | {t_float:.4f} "
+            f"({'certified' if ok else 'NOT certified'}) | {t_exact:.4f} | "
+            f"{100 * t_exact / t_float:.1f}% | {sol.pivots} | "
+            f"{'yes' if sol.verified else 'no'} | |")
+
+
 def continuation_rows(repeats):
     rng = np.random.default_rng(20)
     lines = []
@@ -100,6 +138,8 @@ def continuation_rows(repeats):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000])
+    parser.add_argument("--clouds", type=int, nargs="*", default=[1000, 3000],
+                        help="point-cloud sizes (the exact check forms n² costs: 8 n² bytes)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -111,6 +151,9 @@ def main():
         for weights in ("uniform", "random"):
             lines.append(verify_row(n, weights, args.repeats))
             print(lines[-1], flush=True)
+    for n in args.clouds:
+        lines.append(pointcloud_row(n, args.repeats))
+        print(lines[-1], flush=True)
     lines += ["", "| problem | pivots | limbs | fixed width (s) | BigInt (s) | Fraction simplex (s) |",
               "| --- | ---: | ---: | ---: | ---: | ---: |"]
     lines += continuation_rows(args.repeats)

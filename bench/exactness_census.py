@@ -13,8 +13,11 @@ Families (the generators of tests/core/families.py, as in the tests):
   1,000 of 10–200 points a side, and 200 of 3–40 checked against the exact rational optimum.
 
 For each family: how many answers the strict certificate proved, how many the float64-scale
-verdict, how many rational refinement, how many raised SolverError; and the largest error
-against the oracle (HiGHS for big-M, one problem in 25; the rational optimum otherwise).
+verdict, how many rational refinement, how many the exact integer simplex (the compiled
+engine's, which takes every answer the strict certificate leaves), how many raised SolverError;
+and the largest error against the oracle (big-M: HiGHS, one problem in 25, with POT's value
+on every problem tallied beside it; the rational optimum for the small wide-range problems;
+split copies: the distance).
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from tests.core.families import (BIG_COSTS, big_m_family, big_m_problem,  # noqa
 from tests.core.oracle import lp_emd_work  # noqa: E402
 
 VERDICT = {"last": "strict"}
+POT = {"same": 0, "above": 0, "below": 0, "highs_sides_with_us": 0}
 
 
 def _count_verdicts() -> bool:
@@ -58,7 +62,7 @@ def solve(call):
         r = call()
     except emdkit.SolverError:
         return None, "refused"
-    return r, ("exact_rational" if r.method == "exact_rational" else VERDICT["last"])
+    return r, (r.method if r.method.startswith("exact_") else VERDICT["last"])
 
 
 def exact_distance(a, b, C) -> float:
@@ -73,18 +77,30 @@ def exact_distance(a, b, C) -> float:
 
 
 def report(name, rows, t0):
+    """One table row; POT's tally (big-M families) is printed after it and reset."""
     counts = {}
     for _, how, _ in rows:
         counts[how] = counts.get(how, 0) + 1
     errors = [e for _, _, e in rows if e is not None]
     worst = f"{max(errors):.1e}" if errors else "–"
-    order = ("strict", "float64 scale", "exact_rational", "refused")
+    order = ("strict", "float64 scale", "exact_rational", "exact_integer", "refused")
     cells = " | ".join(str(counts.get(k, 0)) for k in order)
     print(f"| {name} | {len(rows)} | {cells} | {worst} ({len(errors)} checked) | "
           f"{time.perf_counter() - t0:.0f} s |", flush=True)
+    if sum(POT.values()):
+        print(f"  POT vs emdkit: {POT}", flush=True)
+        POT.update(same=0, above=0, below=0, highs_sides_with_us=0)
 
 
 def big_m_rows(problems, highs_every):
+    """Errors against HiGHS (one problem in ``highs_every``); POT's value for every problem
+    (when installed) is compared too, and POT["below"] / POT["above"] count the problems where
+    POT's value lies more than 1e-9 (relative) below / above ours: above means POT stopped at a
+    worse flow (HiGHS decides between us where it ran, POT["highs_sides_with_us"])."""
+    try:
+        import ot
+    except ImportError:
+        ot = None
     rows = []
     for k, (a, b, C) in enumerate(problems):
         r, how = solve(lambda: emdkit.emd(a, b, C))
@@ -92,6 +108,13 @@ def big_m_rows(problems, highs_every):
         if r is not None and k % highs_every == 0:
             ref = lp_emd_work(a, b, C)
             err = abs(r.work - ref) / ref
+        if r is not None and ot is not None:
+            pot = float(ot.emd2(a, b, C, numItermax=10**7))
+            side = "above" if pot > r.work * (1 + 1e-9) else \
+                "below" if pot < r.work * (1 - 1e-9) else "same"
+            POT[side] += 1
+            if side != "same" and err is not None and err <= 1e-9:
+                POT["highs_sides_with_us"] += 1
         rows.append((r, how, err))
     return rows
 
@@ -109,9 +132,10 @@ def main() -> None:
     count = 100 if ap.parse_args().quick else 1000
     counted = _count_verdicts()
     print(f"emdkit from {Path(emdkit.__file__).parent}; verdicts counted: {counted}")
-    print("| family | problems | strict | float64 scale | exact_rational | refused | "
+    print("| family | problems | strict | float64 scale | exact_rational | exact_integer | "
+          "refused | "
           "largest error vs oracle | time |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     t0 = time.perf_counter()
     report("big-M, the issue's 40 (50–300 points)", big_m_rows(issue_repro(), 1), t0)
     t0 = time.perf_counter()

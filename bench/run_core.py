@@ -3,12 +3,16 @@
 Run:  .venv/bin/python bench/run_core.py [--quick] [--out bench/RESULTS_core.md]
       .venv/bin/python bench/run_core.py --under-load [--out bench/RESULTS_load.md]
       .venv/bin/python bench/run_core.py --batch [--out bench/RESULTS_batch.md]
+      .venv/bin/python bench/run_core.py --small [--busy] [--src OLD/src --src NEW/src]
 
 --under-load times emdkit and POT at n = 300, 1000 and 2000 twice in one run: on a quiet
 machine, then with a CPU-bound process busy on every core but one (started and stopped here).
 --batch times emd_batch against a loop of ot.emd2 (and of emdkit.emd) on B = 4,000 one-to-many
 problems and B = 64 random 256×256 problems, and pairwise_emd over 300 colour signatures
 against a loop of ot.emd2.
+--small times four families of small and medium problems (n = 16 … 1000) against ot.emd2, with
+the engine call alone beside the full emd() call (bench/_small.py says how); --busy keeps one
+core busy meanwhile, --src compares checkouts in alternating worker processes.
 
 Every peer is timed in this one run on identical inputs; we report the median over repeats and
 the ratio to emdkit (ratio > 1: emdkit is faster), plus each peer's relative error against
@@ -374,6 +378,41 @@ def write_markdown(rows, path: Path, note: str, title: str = "Core benchmark: ex
     print(f"wrote {path}")
 
 
+def small(args) -> int:
+    import _small
+    families = [f for f in _small.FAMILIES if args.family in f]
+    sizes = args.sizes or _small.SIZES
+    before = _small.load()
+    with BusyCores(1) if args.busy else _nothing():
+        if args.src:
+            results = _small.compare(args.src, args.rounds, args.scale, families, sizes)
+            labels = [Path(s).resolve().parent.name for s in args.src]
+        else:
+            results = {"emdkit": _small.measure(families, sizes, args.scale)}
+            labels = ["emdkit"]
+    busy = "one core kept busy by a CPU-bound process" if args.busy else "no extra load"
+    lines = ["# Small and medium problems against POT (issue 22)", "",
+             f"Machine: {machine()}. {args.note}", "",
+             f"Command: `.venv/bin/python bench/run_core.py --small` "
+             f"{'--busy ' if args.busy else ''}"
+             + " ".join(f"--src {s}" for s in args.src) + f". {busy}; {before} before, "
+             f"{_small.load()} after. Times are medians (µs) over {_small.INSTANCES} instances "
+             "× repeats; engine = the compiled solve alone; ratios to POT's ot.emd2 in the "
+             "same process (< 1: emdkit is faster).", ""]
+    lines += _small.table(results, labels)
+    args.out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
@@ -382,7 +421,19 @@ def main(argv=None):
     ap.add_argument("--under-load", action="store_true",
                     help="quiet and loaded tables at n = 300, 1000, 2000 (see the docstring)")
     ap.add_argument("--batch", action="store_true", help="emd_batch and pairwise against POT")
+    ap.add_argument("--small", action="store_true",
+                    help="four families at n = 16 … 1000 against POT (see bench/_small.py)")
+    ap.add_argument("--busy", action="store_true", help="--small with one core kept busy")
+    ap.add_argument("--src", action="append", default=[],
+                    help="--small: a checkout's src folder to compare (repeat; alternating)")
+    ap.add_argument("--rounds", type=int, default=3, help="--small --src: rounds per version")
+    ap.add_argument("--scale", type=float, default=1.0, help="--small: repeats multiplier")
+    ap.add_argument("--family", default="", help="--small: families whose name contains this")
+    ap.add_argument("--sizes", type=int, nargs="*", help="--small: sizes (default all)")
     args = ap.parse_args(argv)
+    if args.small:
+        args.out = args.out or HERE / "RESULTS_small.md"
+        return small(args)
     if args.under_load:
         args.out = args.out or HERE / "RESULTS_load.md"
         return under_load(args)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from emdkit.nn import point_cloud_emd_loss
+from emdkit.nn import WarmStarts, point_cloud_emd_loss
 
 N_POINTS = 200
 STEPS = 150
@@ -35,16 +35,20 @@ def heart(n: int) -> torch.Tensor:
     return torch.stack([x, y], dim=1) / 16
 
 
-def descend(target: torch.Tensor, seed: int = 0):
+def descend(target: torch.Tensor, seed: int = 0, warm_start: bool = False,
+            n_points: int | None = None):
+    """Adam on n_points points (default: as many as the target) toward ``target``; with
+    ``warm_start`` each step's EMD starts from the previous step's optimum (same values)."""
     gen = torch.Generator().manual_seed(seed)
-    points = (0.3 * torch.randn(target.shape, generator=gen, dtype=torch.float64)
-              ).requires_grad_()
+    shape = (n_points or target.shape[0], target.shape[1])
+    points = (0.3 * torch.randn(shape, generator=gen, dtype=torch.float64)).requires_grad_()
     opt = torch.optim.Adam([points], lr=LEARNING_RATE)
+    warm = WarmStarts() if warm_start else None
     snapshots, losses = {}, []
     for step in range(STEPS + 1):
         if step in SHOWN_STEPS:
             snapshots[step] = points.detach().clone()
-        loss = point_cloud_emd_loss(points, target)
+        loss = point_cloud_emd_loss(points, target, warm_start=warm)
         losses.append(loss.item())
         if step == STEPS:
             break
@@ -84,12 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("pointcloud_descent.png"),
                     help="PNG to write (default: ./pointcloud_descent.png)")
     ap.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    ap.add_argument("--warm-start", action="store_true",
+                    help="start each step's EMD from the previous optimum (same values)")
     args = ap.parse_args(argv)
     if args.out.exists() and not args.overwrite:
         print(f"error: {args.out} exists; pass --overwrite to replace it", file=sys.stderr)
         return 2
     target = heart(N_POINTS)
-    snapshots, losses = descend(target)
+    snapshots, losses = descend(target, warm_start=args.warm_start)
     plot(target, snapshots, losses, args.out)
     print(f"wrote {args.out}: exact EMD {losses[0]:.4f} at step 0, {losses[-1]:.4f} at step "
           f"{STEPS}")

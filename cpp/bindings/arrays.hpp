@@ -1,5 +1,6 @@
-// Array types shared by the bindings: zero-copy read-only inputs, writable outputs that must not
-// be silently copied (noconvert), and numpy arrays that own a std::vector's memory.
+// Array types shared by the bindings (the one header for them): zero-copy read-only inputs,
+// writable outputs that must not be silently copied (noconvert), and numpy arrays that own a
+// std::vector's memory.
 #pragma once
 
 #include <nanobind/nanobind.h>
@@ -7,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,19 +29,47 @@ using InArray = nb::ndarray<const T, nb::ndim<N>, nb::c_contig, nb::device::cpu>
 template <typename T, std::size_t N>
 using OutArray = nb::ndarray<T, nb::ndim<N>, nb::c_contig, nb::device::cpu>;
 
-template <typename T>
-using NumpyVector = nb::ndarray<nb::numpy, T, nb::ndim<1>>;
-
-// A 1-D numpy array that owns `values` (moved, not copied).
-template <typename T>
-NumpyVector<T> to_numpy(std::vector<T>&& values) {
+// A numpy array of the given shape that owns `values` (moved, not copied: a heap block that
+// a capsule frees with the array).
+template <typename T, typename Shape>
+nb::object owned_numpy(std::vector<T>&& values, std::initializer_list<std::size_t> shape) {
     auto owned = std::make_unique<std::vector<T>>(std::move(values));
     T* data = owned->data();
-    const std::size_t size = owned->size();
     nb::capsule owner(owned.get(),
                       [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
     owned.release();  // the capsule deletes it now
-    return NumpyVector<T>(data, {size}, owner);
+    return nb::ndarray<nb::numpy, T, Shape>(data, shape, owner).cast();
+}
+
+// A 1-D numpy array that owns `values`.
+template <typename T>
+nb::object to_numpy(std::vector<T>&& values) {
+    const std::size_t size = values.size();
+    return owned_numpy<T, nb::ndim<1>>(std::move(values), {size});
+}
+
+// A 2-D (rows x cols, row-major) numpy array that owns `values`.
+template <typename T>
+nb::object to_numpy(std::vector<T>&& values, std::size_t rows, std::size_t cols) {
+    return owned_numpy<T, nb::ndim<2>>(std::move(values), {rows, cols});
+}
+
+// A numpy copy of values[0 .. count).
+template <typename T>
+nb::object copy_to_numpy(const std::vector<T>& values, std::size_t count) {
+    return to_numpy(std::vector<T>(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(count)));
+}
+
+// A 2-D numpy bool array owning a vector of 0/1 bytes (numpy's bool is one byte).
+inline nb::object to_numpy_bool(std::vector<std::uint8_t>&& values, std::size_t rows,
+                                std::size_t cols) {
+    auto owned = std::make_unique<std::vector<std::uint8_t>>(std::move(values));
+    auto* data = reinterpret_cast<bool*>(owned->data());
+    nb::capsule owner(owned.get(), [](void* p) noexcept {
+        delete static_cast<std::vector<std::uint8_t>*>(p);
+    });
+    owned.release();
+    return nb::ndarray<nb::numpy, bool, nb::ndim<2>>(data, {rows, cols}, owner).cast();
 }
 
 // One clear line naming the argument, as ValueError (input is validated in Python first; this

@@ -1,7 +1,7 @@
 // Python bindings of the sound certificate, with the signatures of emdkit/core/certificate.py.
 // Potentials are normalised in place, as there: pi must be a contiguous float64 array (no
 // silent conversion, which would normalise a copy).
-#include "bindings/owned_array.hpp"
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
 #include "certificate/certificate.hpp"
 #include "common/float_rounding.hpp"

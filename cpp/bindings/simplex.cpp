@@ -1,8 +1,11 @@
 // Python bindings of the network simplex: the live solver class (same API as the Numba-era
 // emdkit.core.network_simplex.NetworkSimplex) and the block-size rule.
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/vector.h>
 
-#include "bindings/owned_array.hpp"
+#include <optional>
+
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
 #include "simplex/network_simplex.hpp"
 
@@ -81,14 +84,17 @@ void bind_simplex(nb::module_& m) {
         },
         nb::arg("defer_node") = -1);
     cls.def(
-        "start_forest",
-        [](NetworkSimplex& ns, const InArray<Index, 1>& arcs, const InArray<Index, 1>& reverse) {
-            if (arcs.shape(0) != reverse.shape(0))
-                throw nb::value_error("start_forest: arcs and reverse differ in length");
+        "start_warm",
+        [](NetworkSimplex& ns, const InArray<Index, 1>& arcs,
+           std::optional<InArray<double, 1>> pi) {
+            if (pi && static_cast<Index>(pi->shape(0)) != ns.n_nodes())
+                throw nb::value_error("start_warm: pi must have one entry per node");
+            const simplex::WarmHint hint{arcs.data(), static_cast<Index>(arcs.shape(0)),
+                                         pi ? pi->data() : nullptr};
             nb::gil_scoped_release release;
-            ns.start_forest(arcs.data(), reverse.data(), static_cast<Index>(arcs.shape(0)));
+            ns.start_warm(hint);
         },
-        nb::arg("arcs"), nb::arg("reverse"));
+        nb::arg("arcs"), nb::arg("pi").none() = nb::none());
     cls.def(
         "solve",
         [](NetworkSimplex& ns, Index max_iter) {

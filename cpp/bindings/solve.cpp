@@ -2,7 +2,11 @@
 // assignment.py), the layout helpers (problem.py), candidate rounds' kernels and the batch
 // kernels (batch.py), with the Numba kernels' signatures and return types. Output arrays that
 // the kernels fill in place must be contiguous of the right dtype (no silent copies).
-#include "bindings/owned_array.hpp"
+#include <nanobind/stl/optional.h>
+
+#include <optional>
+
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
 #include "solve/assignment.hpp"
 #include "solve/batch.hpp"
@@ -21,15 +25,29 @@ Index cols_of(const InArray<double, 2>& C) { return static_cast<Index>(C.shape(1
 Index size_of(const InArray<double, 1>& a) { return static_cast<Index>(a.shape(0)); }
 
 nb::tuple solve_small(const InArray<double, 1>& ar, const InArray<double, 1>& bc,
-                      const InArray<double, 2>& C, Index max_iter, bool shortcuts) {
+                      const InArray<double, 2>& C, Index max_iter, bool shortcuts,
+                      std::optional<InArray<Index, 1>> warm_rows,
+                      std::optional<InArray<Index, 1>> warm_cols,
+                      std::optional<InArray<double, 1>> warm_pi) {
     if (rows_of(C) != size_of(ar) || cols_of(C) != size_of(bc) || size_of(ar) == 0 ||
         size_of(bc) == 0)
         throw nb::value_error("solve_small: C must be (len(ar), len(bc)), both non-empty");
+    if (warm_rows.has_value() != warm_cols.has_value() ||
+        (warm_rows && warm_rows->shape(0) != warm_cols->shape(0)))
+        throw nb::value_error("solve_small: warm_rows and warm_cols go together, same length");
+    if (warm_pi && !warm_rows)
+        throw nb::value_error("solve_small: warm_pi needs warm_rows and warm_cols");
+    std::optional<solve::BlockWarmStart> warm;
+    if (warm_rows)
+        warm = solve::BlockWarmStart{warm_rows->data(), warm_cols->data(),
+                                     static_cast<Index>(warm_rows->shape(0)),
+                                     warm_pi ? warm_pi->data() : nullptr,
+                                     warm_pi ? static_cast<Index>(warm_pi->shape(0)) : 0};
     solve::SmallResult r;
     {
         nb::gil_scoped_release release;
         r = solve::solve_small(ar.data(), size_of(ar), bc.data(), size_of(bc), C.data(),
-                               max_iter, shortcuts);
+                               max_iter, shortcuts, warm ? &*warm : nullptr);
     }
     return nb::make_tuple(r.status, r.method, to_numpy(std::move(r.flow.rows)),
                           to_numpy(std::move(r.flow.cols)), to_numpy(std::move(r.flow.flows)),
@@ -118,7 +136,20 @@ void pairs_kernel(Index lo, Index hi, const InArray<double, 2>& points,
 
 void bind_solve(nb::module_& m) {
     m.def("solve_small", &solve_small, nb::arg("ar"), nb::arg("bc"), nb::arg("C"),
-          nb::arg("max_iter"), nb::arg("shortcuts") = true);
+          nb::arg("max_iter"), nb::arg("shortcuts") = true,
+          nb::arg("warm_rows").none() = nb::none(), nb::arg("warm_cols").none() = nb::none(),
+          nb::arg("warm_pi").none() = nb::none());
+    m.def(
+        "small_route",
+        [](const InArray<double, 1>& ar, const InArray<double, 1>& bc, int kind, double lo,
+           double hi, bool shortcuts) {
+            if (size_of(ar) == 0 || size_of(bc) == 0)
+                throw nb::value_error("small_route: empty weights");
+            return solve::small_route(ar.data(), size_of(ar), bc.data(), size_of(bc), kind, lo,
+                                      hi, shortcuts);
+        },
+        nb::arg("ar"), nb::arg("bc"), nb::arg("kind"), nb::arg("lo"), nb::arg("hi"),
+        nb::arg("shortcuts") = true);
     m.def(
         "canonical_work",
         [](const InArray<Index, 1>& r, const InArray<Index, 1>& c, const InArray<double, 1>& f,
@@ -152,6 +183,37 @@ void bind_solve(nb::module_& m) {
                                   w.exponent);
         },
         nb::arg("a"), nb::arg("b"));
+    m.def(
+        "prepare_weights",
+        [](const InArray<double, 1>& a, const InArray<double, 1>& b) {
+            if (a.shape(0) == 0 || b.shape(0) == 0)
+                throw nb::value_error("prepare_weights: empty weights");
+            solve::ReducedWeights w = solve::reduce_weights(a.data(), size_of(a), b.data(),
+                                                            size_of(b));
+            const auto kept_a = static_cast<Index>(w.a.size());
+            const auto kept_b = static_cast<Index>(w.b.size());
+            solve::Layout l = solve::balanced_layout(w.a.data(), kept_a, w.b.data(), kept_b);
+            // one array for the kept weights and the supply (a numpy array costs about a
+            // microsecond to hand over); the kept indices only when a point was dropped
+            std::vector<double> packed(w.a);
+            packed.insert(packed.end(), w.b.begin(), w.b.end());
+            packed.insert(packed.end(), l.supply.begin(), l.supply.end());
+            const bool dropped = kept_a != size_of(a) || kept_b != size_of(b);
+            nb::object rows = dropped ? to_numpy(std::move(w.rows)) : nb::none();
+            nb::object cols = dropped ? to_numpy(std::move(w.cols)) : nb::none();
+            return nb::make_tuple(rows, cols, to_numpy(std::move(packed)), kept_a, kept_b,
+                                  w.exponent, l.kind, l.total);
+        },
+        nb::arg("a"), nb::arg("b"));
+    m.def(
+        "value_range",
+        [](const nb::ndarray<const double, nb::c_contig, nb::device::cpu>& x) {
+            if (x.size() == 0) throw nb::value_error("value_range: empty array");
+            const solve::ValueRange r =
+                solve::value_range(x.data(), static_cast<Index>(x.size()));
+            return nb::make_tuple(r.lo, r.hi);
+        },
+        nb::arg("x"));
     m.def("cost_exponent", &solve::cost_exponent, nb::arg("max_cost"));
     m.def("default_max_iter", &solve::default_max_iter, nb::arg("m"), nb::arg("n"));
     m.def("price_rows", &price_rows, nb::arg("C"), nb::arg("pi"), nb::arg("n_rows"),

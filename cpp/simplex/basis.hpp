@@ -44,6 +44,18 @@ struct Basis {
         pi.assign(n, Number(0));
     }
 
+    // Node arrays for n_nodes nodes and room for n_arcs arcs, keeping the capacity a reused
+    // basis has grown: no allocation when the problem is no larger than an earlier one. Arcs
+    // already present keep their contents (the caller resets them).
+    void reuse(Index n_nodes, Index n_arcs) {
+        const auto n = static_cast<std::size_t>(n_nodes + 1);
+        for (auto* v : {&parent, &pred, &thread, &rev_thread, &succ_num, &last_succ, &dirty})
+            v->resize(n);
+        pred_dir.resize(n);
+        pi.resize(n);
+        if (static_cast<Index>(src.size()) < n_arcs) resize_arcs(n_arcs);
+    }
+
     // New arcs start at the lower bound with zero flow.
     void resize_arcs(Index arc_capacity) {
         const auto m = static_cast<std::size_t>(arc_capacity);

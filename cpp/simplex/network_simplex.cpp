@@ -132,12 +132,7 @@ void NetworkSimplex::add_arcs(const Index* src, const Index* tgt, const double* 
 }
 
 void NetworkSimplex::start_greedy(Index defer_node) {
-    greedy_start(basis_, supply_.data(), n_nodes_, art_cost_, n_arcs_, DenseLayout{},
-                 defer_node, -1);
-}
-
-void NetworkSimplex::start_forest(const Index* arcs, const Index* reverse, Index count) {
-    forest_start(basis_, supply_.data(), n_nodes_, art_cost_, n_arcs_, arcs, reverse, count);
+    greedy_start(basis_, supply_.data(), n_nodes_, n_arcs_, DenseLayout{}, defer_node, -1);
 }
 
 Status NetworkSimplex::solve(Index max_iter) {

@@ -13,6 +13,7 @@
 #include "common/errors.hpp"
 #include "simplex/basis.hpp"
 #include "simplex/start_basis.hpp"
+#include "simplex/warm_start.hpp"
 
 namespace emdkit::simplex {
 
@@ -67,10 +68,11 @@ public:
     NetworkSimplex(std::vector<double> supply, double max_cost, Index capacity);
 
     void add_arcs(const Index* src, const Index* tgt, const double* cost, Index count);
-    // Replace the all-artificial basis by the row-minimum forest over the arcs added so far.
+    // Pivot the row-minimum greedy plan over the arcs added so far into the all-artificial
+    // basis (start_basis.hpp).
     void start_greedy(Index defer_node);
-    // Replace it by a caller's forest of real arcs, flows from the supplies (forest_start).
-    void start_forest(const Index* arcs, const Index* reverse, Index count);
+    // Replace the basis by a previous optimum's forest (simplex/warm_start.hpp), defined there.
+    void start_warm(const WarmHint& hint);
     // Pivot to optimality over the current arcs (both phases); max_iter counts every pivot
     // since construction.
     Status solve(Index max_iter);

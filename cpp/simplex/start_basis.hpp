@@ -1,5 +1,11 @@
-// Starting bases: the all-artificial tree, and the row-minimum greedy forest hung from it.
+// Starting bases: the all-artificial tree, and the row-minimum greedy start pivoted into it.
+//
+// A start basis is a list of arcs brought into the all-artificial tree one by one with the
+// simplex's own pivot (LEMON's initial pivots): no second tree builder, and every start (the
+// greedy one here, a warm start from an earlier basis) is a feasible basis by construction.
 #pragma once
+
+#include <vector>
 
 #include "simplex/basis.hpp"
 
@@ -17,22 +23,22 @@ struct DenseLayout {
 // up at cost 0, sinks down at the big-M cost art_cost).
 void init_tree(Basis<double>& b, const double* supply, Index n_nodes, double art_cost);
 
-// Start from a row-minimum forest instead of the all-artificial basis. Each source in turn
-// ships to its cheapest arc whose target still has demand, until it is empty or has no such
-// arc; every shipment exhausts a node, which keeps the chosen arcs a forest. Arcs touching
-// defer_node (or, dense, column defer_col) wait for a second pass. In a dense block the rows
-// with the cheapest minimum go first. Call after init_tree.
-void greedy_start(Basis<double>& b, const double* supply, Index n_nodes, double art_cost,
-                  Index n_arcs, DenseLayout layout, Index defer_node, Index defer_col);
+// Bring each arc into the basis in turn with the simplex pivot (phase 1: no arc is capped).
+// The pivot pushes as much flow as the cycle allows: into the all-artificial tree, the arcs of
+// a greedy shipment plan reproduce its flows, each node's leftover staying on its root arc.
+void pivot_in(Basis<double>& b, const std::vector<Index>& arcs);
 
-// Start from a forest of real arcs chosen by the caller (e.g. a spanning tree of a grid): the
-// flows follow from the supplies, subtree by subtree, so that every node but one per tree is
-// balanced; that one (an end of a two-way edge where the tree has one) hangs from the root
-// by its artificial arc, as in greedy_start. Edge k is
-// arcs[k] or, where the subtree's surplus must cross it the other way, reverse[k] (-1: none).
-// Every real arc is reset first. Throws EngineError when an index is not a real arc, the arcs
-// close a cycle, or an edge must carry flow against its only arc. Call after init_tree.
-void forest_start(Basis<double>& b, const double* supply, Index n_nodes, double art_cost,
-                  Index n_arcs, const Index* arcs, const Index* reverse, Index count);
+// The row-minimum greedy plan, as the arcs it ships on in order. Each source in turn ships to
+// its cheapest arc whose target still has demand (first by index on ties), until it is empty
+// or has no such arc; every shipment exhausts a node, so the arcs form a forest. Arcs touching
+// defer_node (or, dense, column defer_col) wait for a second pass. In a dense block the rows
+// with the cheapest minimum go first. Reads b's arcs only.
+std::vector<Index> greedy_arcs(const Basis<double>& b, const double* supply, Index n_nodes,
+                               Index n_arcs, DenseLayout layout, Index defer_node,
+                               Index defer_col);
+
+// init_tree's basis, then the greedy plan pivoted in. Call after init_tree.
+void greedy_start(Basis<double>& b, const double* supply, Index n_nodes, Index n_arcs,
+                  DenseLayout layout, Index defer_node, Index defer_col);
 
 }  // namespace emdkit::simplex

@@ -57,14 +57,41 @@ Index shortest_path(const double* cost, Index n, Index start, const Assignment& 
     }
 }
 
+// Jonker-Volgenant's column reduction: v_j = min_i c_ij (u = 0), and each column is matched
+// to the row of its minimum (the first, scanning rows in order) when that row is still free.
+// Every reduced cost is then >= 0 and the matched pairs are tight, the invariant of the
+// augmenting-path phase, which only has the rows left free to route.
+void column_reduction(const double* cost, Index n, Assignment& a,
+                      std::vector<Index>& row_for_col) {
+    std::vector<Index> arg(static_cast<std::size_t>(n), 0);
+    for (Index j = 0; j < n; ++j) a.v[j] = cost[j];
+    for (Index i = 1; i < n; ++i) {
+        const double* row = cost + i * n;
+        for (Index j = 0; j < n; ++j) {
+            if (row[j] < a.v[j]) {
+                a.v[j] = row[j];
+                arg[j] = i;
+            }
+        }
+    }
+    for (Index j = 0; j < n; ++j) {
+        if (a.col_for_row[arg[j]] < 0) {
+            a.col_for_row[arg[j]] = j;
+            row_for_col[j] = arg[j];
+        }
+    }
+}
+
 }  // namespace
 
 Assignment solve_assignment(const double* cost, Index n) {
     Assignment a{std::vector<Index>(n, -1), std::vector<double>(n, 0.0),
                  std::vector<double>(n, 0.0), 0};
     std::vector<Index> row_for_col(n, -1);
+    column_reduction(cost, n, a, row_for_col);
     Search s(n);
     for (Index start = 0; start < n; ++start) {
+        if (a.col_for_row[start] >= 0) continue;  // matched by the column reduction
         double min_val = 0.0;
         const Index sink = shortest_path(cost, n, start, a, row_for_col, s, min_val);
         if (sink < 0) {

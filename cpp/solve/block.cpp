@@ -8,6 +8,7 @@
 #include "common/errors.hpp"
 #include "simplex/network_simplex.hpp"
 #include "simplex/start_basis.hpp"
+#include "simplex/warm_start.hpp"
 #include "solve/assignment.hpp"
 #include "solve/problem.hpp"
 
@@ -59,6 +60,78 @@ std::vector<double> constant_potentials(Index n_rows, Index n_cols, Index m, Ind
     return pi;
 }
 
+// Scratch of the block simplex, kept on each thread from one problem to the next: a batch
+// loop, or emd in a loop, allocates nothing once it has met its largest block, and a block of
+// the shape before keeps its arcs' ends. Every arc is at the lower bound with zero flow
+// between problems (clean), so only the last tree's arcs need resetting.
+struct BlockWorkspace {
+    simplex::Basis<double> basis{0, 0};
+    Index n_rows = 0, n_cols = 0;  // the block whose real arcs' src and tgt are written
+    bool clean = true;
+};
+
+// Blocks up to this many arcs keep their workspace on the thread (about 1 MB at
+// ALL_ARCS_BELOW); a larger one (a constant-cost or direct call) gets its own and frees it.
+constexpr Index KEPT_WORKSPACE_ARCS = 4 * ALL_ARCS_BELOW;
+
+// The block's real arcs, row-major from arc n_rows + n_cols on: ends (unless the workspace
+// holds this shape already) and costs, the dummy row or column at cost 0. Returns the largest
+// finite cost (an inf arc is absent).
+double write_block(BlockWorkspace& ws, Index n_rows, Index n_cols, const double* C, Index m,
+                   Index n) {
+    simplex::Basis<double>& b = ws.basis;
+    const Index first_real = n_rows + n_cols;
+    if (ws.n_rows != n_rows || ws.n_cols != n_cols) {
+        for (Index i = 0, e = first_real; i < n_rows; ++i) {
+            for (Index j = 0; j < n_cols; ++j, ++e) {
+                b.src[e] = i;
+                b.tgt[e] = n_rows + j;
+            }
+        }
+        ws.n_rows = n_rows;
+        ws.n_cols = n_cols;
+    }
+    double max_cost = 0.0;
+    double* cost = b.cost.data() + first_real;
+    for (Index i = 0; i < n_rows; ++i) {
+        double* row = cost + i * n_cols;
+        if (i < m) {
+            for (Index j = 0; j < n; ++j) {
+                const double c = C[i * n + j];
+                row[j] = c;
+                if (c < INF) max_cost = std::max(max_cost, c);
+            }
+            for (Index j = n; j < n_cols; ++j) row[j] = 0.0;
+        } else {
+            std::fill(row, row + n_cols, 0.0);
+        }
+    }
+    return max_cost;
+}
+
+// The real tree arcs that carry flow, in arc (row-major) order: every other arc is at zero.
+// Then the tree's arcs go back to the lower bound, leaving the workspace clean.
+BlockFlow take_flow(BlockWorkspace& ws, Index n_nodes, Index n_cols) {
+    simplex::Basis<double>& b = ws.basis;
+    std::vector<Index> arcs;
+    arcs.reserve(static_cast<std::size_t>(n_nodes));
+    for (Index u = 0; u < n_nodes; ++u)
+        if (b.pred[u] >= n_nodes && b.flow[b.pred[u]] > 0) arcs.push_back(b.pred[u]);
+    std::sort(arcs.begin(), arcs.end());
+    BlockFlow out;
+    for (const Index e : arcs) {
+        out.rows.push_back((e - n_nodes) / n_cols);
+        out.cols.push_back((e - n_nodes) % n_cols);
+        out.flows.push_back(b.flow[e]);
+    }
+    for (Index u = 0; u < n_nodes; ++u) {
+        b.flow[b.pred[u]] = 0.0;
+        b.state[b.pred[u]] = simplex::STATE_LOWER;
+    }
+    ws.clean = true;
+    return out;
+}
+
 struct SimplexOutcome {
     Status status;
     Index pivots;
@@ -66,44 +139,71 @@ struct SimplexOutcome {
     std::vector<double> pi;
 };
 
-// Network simplex over every arc of the balanced block.
+// The warm start's arcs as arc indices of the dense block (pairs outside it are dropped).
+std::vector<Index> block_arcs(const BlockWarmStart& warm, Index n_nodes, Index n_rows,
+                              Index n_cols) {
+    std::vector<Index> arcs;
+    arcs.reserve(static_cast<std::size_t>(warm.count));
+    for (Index k = 0; k < warm.count; ++k)
+        if (warm.rows[k] >= 0 && warm.rows[k] < n_rows && warm.cols[k] >= 0 &&
+            warm.cols[k] < n_cols)
+            arcs.push_back(n_nodes + warm.rows[k] * n_cols + warm.cols[k]);
+    return arcs;
+}
+
+// Network simplex over every arc of the balanced block, in workspace ws, from the greedy
+// forest or a warm start.
 SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_rows,
                                    const double* C, Index m, Index n, Index dummy_row,
-                                   Index dummy_col, Index max_iter) {
+                                   Index dummy_col, Index max_iter, const BlockWarmStart* warm,
+                                   BlockWorkspace& ws) {
     using namespace simplex;
     const auto n_nodes = static_cast<Index>(supply.size());
     const Index n_cols = n_nodes - n_rows;
     const Index n_arcs = n_nodes + n_rows * n_cols;
-    Basis<double> b(n_nodes, n_arcs);
-    double max_cost = 0.0;
-    Index e = n_nodes;
-    for (Index i = 0; i < n_rows; ++i) {
-        for (Index j = 0; j < n_cols; ++j, ++e) {
-            b.src[e] = i;
-            b.tgt[e] = n_rows + j;
-            const double c = (i < m && j < n) ? C[i * n + j] : 0.0;
-            b.cost[e] = c;
-            if (c < INF) max_cost = std::max(max_cost, c);  // an inf arc is absent
-        }
+    Basis<double>& b = ws.basis;
+    b.reuse(n_nodes, n_arcs);
+    if (!ws.clean) {  // an exception left a tree behind
+        std::fill(b.flow.begin(), b.flow.end(), 0.0);
+        std::fill(b.state.begin(), b.state.end(), STATE_LOWER);
     }
+    ws.clean = false;
+    const double max_cost = write_block(ws, n_rows, n_cols, C, m, n);
     const double art_cost = artificial_cost(max_cost, n_nodes);
     const DenseLayout layout{n_rows, n_cols};
-    init_tree(b, supply.data(), n_nodes, art_cost);
-    greedy_start(b, supply.data(), n_nodes, art_cost, n_arcs, layout, dummy_row, dummy_col);
+    int phase = 1;
+    if (warm != nullptr) {
+        const std::vector<Index> arcs = block_arcs(*warm, n_nodes, n_rows, n_cols);
+        const double* pi = warm->pi_count == n_nodes ? warm->pi : nullptr;
+        phase = warm_start(b, supply.data(), n_nodes, n_arcs, art_cost,
+                           WarmHint{arcs.data(), static_cast<Index>(arcs.size()), pi});
+    } else {
+        init_tree(b, supply.data(), n_nodes, art_cost);
+        greedy_start(b, supply.data(), n_nodes, n_arcs, layout, dummy_row, dummy_col);
+    }
     Index next_arc = n_nodes;
     const Index block = std::max(block_size_for(n_rows * n_cols) / 2, MIN_SMALL_BLOCK);
     const PhaseResult r = solve_phases(b, supply.data(), n_nodes, n_arcs, block, next_arc,
-                                       max_iter, layout, 1);
+                                       max_iter, layout, phase);
     SimplexOutcome out{r.status, r.pivots, {}, std::vector<double>(b.pi.begin(),
                                                                    b.pi.begin() + n_nodes)};
-    for (e = n_nodes; e < n_arcs; ++e) {  // arcs are laid out row-major: the support is too
-        if (b.flow[e] > 0) {
-            out.flow.rows.push_back((e - n_nodes) / n_cols);
-            out.flow.cols.push_back((e - n_nodes) % n_cols);
-            out.flow.flows.push_back(b.flow[e]);
-        }
-    }
+    out.flow = take_flow(ws, n_nodes, n_cols);
     return out;
+}
+
+SimplexOutcome solve_block_simplex(const std::vector<double>& supply, Index n_rows,
+                                   const double* C, Index m, Index n, Index dummy_row,
+                                   Index dummy_col, Index max_iter, const BlockWarmStart* warm) {
+    const auto n_nodes = static_cast<Index>(supply.size());
+    const Index n_arcs = n_nodes + n_rows * (n_nodes - n_rows);
+    if (n_arcs > KEPT_WORKSPACE_ARCS) {
+        BlockWorkspace own;
+        return solve_block_simplex(supply, n_rows, C, m, n, dummy_row, dummy_col, max_iter,
+                                   warm, own);
+    }
+    thread_local BlockWorkspace kept;
+    return solve_block_simplex(supply, n_rows, C, m, n, dummy_row, dummy_col, max_iter, warm,
+                               kept);
 }
 
 bool is_uniform_square(const double* ar, Index m, const double* bc, Index n) {
@@ -124,8 +224,19 @@ double canonical_work(const Index* rows, const Index* cols, const double* flows,
     return work;
 }
 
+int small_route(const double* ar, Index m, const double* bc, Index n, int kind, double lo,
+                double hi, bool shortcuts) {
+    if (!shortcuts) return METHOD_BLOCK;
+    if (lo == hi) return METHOD_CONSTANT;
+    // inf costs (missing arcs): the simplex says which points cannot be served
+    if (kind == DUMMY_NONE && m < ASSIGNMENT_BELOW && hi < INF &&
+        is_uniform_square(ar, m, bc, n))
+        return METHOD_ASSIGNMENT;
+    return METHOD_BLOCK;
+}
+
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
-                        Index max_iter, bool shortcuts) {
+                        Index max_iter, bool shortcuts, const BlockWarmStart* warm) {
     Layout layout = balanced_layout(ar, m, bc, n);
     const int kind = layout.kind;
     const Index n_rows = m + (kind == DUMMY_SOURCE);
@@ -137,13 +248,11 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
     const double hi = *hi_it;
     SmallResult out{static_cast<int>(Status::optimal), METHOD_BLOCK, {}, {}, 0.0,
                     layout.total, kind, 0, std::numeric_limits<double>::infinity()};
-    if (shortcuts && lo == hi) {
-        out.method = METHOD_CONSTANT;
+    out.method = small_route(ar, m, bc, n, kind, lo, hi, shortcuts && warm == nullptr);
+    if (out.method == METHOD_CONSTANT) {
         out.flow = north_west_corner(layout.supply, n_rows);
         out.pi = constant_potentials(n_rows, n_cols, m, n, kind, lo);
-    } else if (shortcuts && kind == DUMMY_NONE && m < ASSIGNMENT_BELOW && hi < INF &&
-               is_uniform_square(ar, m, bc, n)) {  // inf costs (missing arcs): the simplex
-        out.method = METHOD_ASSIGNMENT;
+    } else if (out.method == METHOD_ASSIGNMENT) {
         Assignment a = solve_assignment(C, m);
         if (a.status != 0) out.status = static_cast<int>(Status::no_augmenting_path);
         out.flow.rows.resize(static_cast<std::size_t>(m));
@@ -158,7 +267,8 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
         out.pivots = m;
     } else {
         SimplexOutcome s = solve_block_simplex(layout.supply, n_rows, C, m, n, dummy_row,
-                                               dummy_col, max_iter);
+                                               dummy_col, max_iter, warm);
+        if (warm != nullptr) out.method = METHOD_WARM_START;
         out.status = static_cast<int>(s.status);
         out.pivots = s.pivots;
         out.flow = std::move(s.flow);

@@ -13,11 +13,15 @@ using Index = std::int64_t;
 
 // Mirrors block.ALL_ARCS_BELOW: up to this many pairs one dense block with every arc beats
 // candidate rounds (measured crossover between 20k and 40k pairs, bench/RESULTS_core.md).
+// Re-measured after issue 22's workspace and pivoted start (block / rounds, CPU time, four
+// families): 0.57-0.82 at 128², 0.70-1.01 at 173², 0.93-1.20 at 256², 1.35-1.77 at 350².
+// The crossover lies between 30k and 65k pairs, family by family; kept at 30k.
 constexpr Index ALL_ARCS_BELOW = 30'000;
 
 constexpr int METHOD_BLOCK = 0;
 constexpr int METHOD_ASSIGNMENT = 1;
 constexpr int METHOD_CONSTANT = 2;
+constexpr int METHOD_WARM_START = 3;
 
 // A flow on the balanced block, listed row-major.
 struct BlockFlow {
@@ -43,10 +47,29 @@ struct SmallResult {
 double canonical_work(const Index* rows, const Index* cols, const double* flows, Index count,
                       const double* C, Index m, Index n);
 
-// Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs.
-// shortcuts=false skips the constant and assignment routes.
+// The route of a small problem (METHOD_*), the one rule for it (block.small_route in Python):
+// constant when every cost is equal (lo == hi); assignment for equal totals, equal counts below
+// ASSIGNMENT_BELOW and one common weight, with no missing arc (hi finite); else the block
+// simplex. shortcuts=false always takes the block simplex.
+int small_route(const double* ar, Index m, const double* bc, Index n, int kind, double lo,
+                double hi, bool shortcuts);
+
+// A warm start for the block (simplex/warm_start.hpp): a previous support's arcs as block
+// rows and columns (dummy included), and node potentials or nullptr; potentials whose count
+// is not the block's node count (n_rows + n_cols) are not used.
+struct BlockWarmStart {
+    const Index* rows;
+    const Index* cols;
+    Index count;
+    const double* pi;
+    Index pi_count;
+};
+
+// Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs,
+// by small_route's route. shortcuts=false skips the constant and assignment routes; a warm
+// start (not null) skips them too and starts the simplex from it (method METHOD_WARM_START).
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
-                        Index max_iter, bool shortcuts);
+                        Index max_iter, bool shortcuts, const BlockWarmStart* warm = nullptr);
 
 // The closed form when one side is a single point of weight w: a fractional knapsack.
 struct OneToMany {

@@ -74,4 +74,23 @@ struct ReducedWeights {
 
 ReducedWeights reduce_weights(const double* a, Index m, const double* b, Index n);
 
+// The smallest and largest of x[0 .. n), n >= 1, in one pass; both NaN when any entry is NaN
+// (numpy's min and max propagate NaN the same way), so one call checks a whole array.
+struct ValueRange {
+    double lo, hi;
+};
+
+inline ValueRange value_range(const double* x, Index n) {
+    double lo = x[0], hi = x[0];
+    bool nan = false;
+    for (Index k = 0; k < n; ++k) {
+        const double v = x[k];
+        nan |= std::isnan(v);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    if (nan) return {std::nan(""), std::nan("")};
+    return {lo, hi};
+}
+
 }  // namespace emdkit::solve

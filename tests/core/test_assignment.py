@@ -7,7 +7,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 import emdkit
-from emdkit.core import solve
+from emdkit.core import prepare
 from emdkit.core.assignment import solve_assignment
 
 from .oracle import lp_emd_work
@@ -16,7 +16,7 @@ from .test_emd_oracle import assert_certified
 
 def general_solver(a, b, C, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(solve, "FAST_PATHS", False)
+        m.setattr(prepare, "FAST_PATHS", False)
         return emdkit.emd(a, b, C)
 
 

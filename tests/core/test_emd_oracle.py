@@ -92,7 +92,7 @@ def test_matches_lp_oracle_on_random_problems(metric, dim, balanced):
 def candidate_rounds(monkeypatch):
     """Send every problem through candidate rounds + full pricing, and record that it ran."""
     from emdkit.core import candidate_rounds as rounds_module
-    from emdkit.core import solve
+    from emdkit.core import prepare
     calls = []
     real = rounds_module.solve_candidate_rounds
 
@@ -100,7 +100,7 @@ def candidate_rounds(monkeypatch):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(solve, "ALL_ARCS_BELOW", 100)
+    monkeypatch.setattr(prepare, "ALL_ARCS_BELOW", 100)
     monkeypatch.setattr(rounds_module, "solve_candidate_rounds", counting)
     yield calls
     assert calls, "the candidate-round solver was not exercised"

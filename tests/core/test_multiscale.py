@@ -118,7 +118,7 @@ def test_levels_pool_into_nested_cells_and_keep_the_mass():
 
 
 def test_auto_takes_multiscale_from_the_threshold_and_progress_reports_levels(capsys):
-    from emdkit.core.solve import MULTISCALE_ABOVE
+    from emdkit.core.prepare import MULTISCALE_ABOVE
     rng = np.random.default_rng(5)
     X, Y = rng.random((MULTISCALE_ABOVE, 2)), rng.random((MULTISCALE_ABOVE, 2))
     res = emdkit.signature_emd(X, None, Y, None, "sqeuclidean", progress=True)

@@ -65,8 +65,8 @@ def test_duplicated_points_unequal_totals_and_zero_weights(metric):
 
 
 def test_auto_dispatch_takes_the_pointcloud_path_for_large_problems(monkeypatch):
-    from emdkit.core import solve
-    monkeypatch.setattr(solve, "POINTCLOUD_ABOVE", 100)
+    from emdkit.core import prepare
+    monkeypatch.setattr(prepare, "POINTCLOUD_ABOVE", 100)
     rng = np.random.default_rng(3)
     X, Y = rng.random((30, 2)), rng.random((30, 2))
     w = np.ones(30)

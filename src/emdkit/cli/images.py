@@ -92,6 +92,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     de.add_argument("--per-class", type=int, default=15, help="tiles per class (default 15)")
     de.set_defaults(func=cmd_demo)
 
+    _register_study(verbs)
+    from .images_serve import register_serve  # the web page (issue 16), in its own module
+    register_serve(verbs)
+    verbs.choices["serve"].set_defaults(needs=("images", "web"))
+
+
+def _register_study(verbs) -> None:
+    """``emdkit images study`` and ``emdkit images report`` (the retrieval study)."""
     st = verbs.add_parser(
         "study", help="the retrieval study of reports/images: every method on tiles, the held-out set and "
                       "the exploratory set; keeps the per-query scores, then writes the report",
@@ -111,9 +119,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="report folder holding raw/ (default reports/images)")
     rp.set_defaults(func=cmd_report)
 
-    from .images_serve import register_serve  # the web page (issue 16), in its own module
-    register_serve(verbs)
-    verbs.choices["serve"].set_defaults(needs=("images", "web"))
 
 
 def signature_flags() -> argparse.ArgumentParser:
@@ -346,8 +351,11 @@ def quick_demo(out: Path) -> None:
 
 def cmd_study(args: argparse.Namespace) -> int:
     from emdkit.images.study import run_study
+    from emdkit.images.study_report import contact_sheet, write_report
     check_output_folder(args.out, "--out")
-    print(f"report: {run_study(args.out)}")
+    heldout = run_study(args.out)
+    contact_sheet(heldout, args.out / "heldout_set.png")
+    print(f"report: {write_report(args.out)}")
     return 0
 
 

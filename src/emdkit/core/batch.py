@@ -1,12 +1,14 @@
 """Many exact EMDs at once: ``emd_batch``, ``signature_emd_batch``, ``cdist_emd`` and
 ``pairwise_emd``, on a thread pool, one problem per thread.
 
-Small problems (the "small" path of :func:`emdkit.core.solve._choose`) are solved in chunks by
-a Numba kernel that releases the GIL, so the pool's threads run side by side with no Python in
-the loop: the same :func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a
-batch entry and the single call agree bit for bit. Larger problems take their own path (candidate rounds, point
-clouds) in a thread pool, one problem per worker, each single-threaded. With a Dask
-``scheduler`` the problems are split into chunks that workers solve with this same code.
+Each problem is validated and prepared once (:mod:`emdkit.core.prepare`). Small problems (the
+"small" path of :func:`emdkit.core.prepare._choose`) are solved in chunks by an engine kernel
+that releases the GIL, so the pool's threads run side by side with no Python in the loop: the
+same :func:`emdkit.core.block.solve_small` that :func:`emdkit.emd` calls, so a batch entry and
+the single call agree bit for bit. Larger problems take their own path (candidate rounds, point
+clouds) through :func:`emdkit.core.solve.solve_prepared`, one problem per worker, each
+single-threaded. With a Dask ``scheduler`` the problems are split into chunks that workers solve
+with this same code.
 """
 from __future__ import annotations
 
@@ -16,34 +18,33 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .._jit import njit
-from . import solve as _solve
+from . import prepare as _prepare
 from .block import METHOD_NAMES, solve_small
 from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
 from .engine import native_engine
 from .errors import (
-    STATUS_ARTIFICIAL_FLOW,
     STATUS_NOT_CERTIFIED,
     STATUS_OPTIMAL,
     SolverError,
+    for_problem,
     raise_for_status,
+)
+from .prepare import (
+    SIGNATURE_METHODS,
+    PreparedProblem,
+    _choose,
+    default_max_iter,
+    prepare_dense,
+    prepare_signature,
 )
 from .problem import cost_exponent, reduce_weights
 from .progress import progress_bar
-from .result import BatchEMDResult, EMDResult, assemble
-from .solve import (
-    SIGNATURE_METHODS,
-    DenseProblem,
-    _choose,
-    default_max_iter,
-    emd,
-    raise_unserved,
-    settle_dense,
-    signature_emd,
-    solve_one_to_many,
-)
+from .result import BatchEMDResult, EMDResult
+from .solve import finish, solve_one_to_many, solve_prepared
 from .threads import resolve_threads
+from .warm_start import batch_inits, warm_hint
 from .validation import (
     aligned,
     as_dense_problem,
@@ -197,14 +198,9 @@ def _entry(items: list | None, k: int):
     return None if items is None else items[k]
 
 
-def _for_problem(where: str, exc: Exception) -> Exception:
-    """``exc`` again, its message prefixed with the problem it concerns (same class)."""
-    return type(exc)(f"{where}: {exc}")
-
-
 # ---------------------------------------------------------------- emd_batch
 
-def _solve_small_batch(items: list[DenseProblem], numbers: list[int], max_iter: int,
+def _solve_small_batch(items: list[PreparedProblem], numbers: list[int],
                        n_threads: int) -> list[EMDResult]:
     """Solve prepared "small" problems in the parallel kernel and assemble their results;
     ``numbers`` are their indices in the caller's batch, for messages."""
@@ -223,37 +219,26 @@ def _solve_small_batch(items: list[DenseProblem], numbers: list[int], max_iter: 
     sup_f = np.empty(total)
     pi_out = np.empty(total)
     stats = np.empty((len(items), 7))
+    max_iter = max(it.max_iter for it in items)
     in_chunks(len(items), n_threads, lambda lo, hi: _dense_kernel(
-        lo, hi, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, _solve.FAST_PATHS,
+        lo, hi, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, _prepare.FAST_PATHS,
         cap_off, sup_r, sup_c, sup_f, cap_off, pi_out, stats))
     results = []
     for k, it in enumerate(items):
         status, method, pivots, gap, work = int(stats[k, 0]), int(stats[k, 1]), \
             int(stats[k, 2]), float(stats[k, 3]), float(stats[k, 4])
         base, cnt = int(cap_off[k]), int(stats[k, 6])
-        p = it.problem
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
-        shape, rows_fn, cols_fn = it.C.shape, it.cost_rows, it.cost_cols
-        pi = pi_out[base:base + p.supply.shape[0]]
-        if status == STATUS_NOT_CERTIFIED:
-            try:
-                results.append(settle_dense(p, it.Cs, r, c, f, pi, work, gap, it.cost_exp,
-                                            shape, rows_fn, cols_fn, METHOD_NAMES[method],
-                                            pivots))
-            except SolverError as exc:
-                raise _for_problem(f"problem {numbers[k]}", exc) from None
-            continue
-        if status == STATUS_ARTIFICIAL_FLOW and it.missing_arcs:
-            raise_unserved(p, r, c, f, where=f"problem {numbers[k]}")
-        raise_for_status(status, max_iter, pivots, where=f"problem {numbers[k]}")
-        results.append(assemble(p, r, c, f, pi, work, it.cost_exp, shape, rows_fn, cols_fn,
-                                METHOD_NAMES[method], pivots, gap))
+        pi = pi_out[base:base + it.problem.supply.shape[0]]
+        results.append(finish(it, status, r, c, f, pi, work, gap, METHOD_NAMES[method], pivots,
+                              where=f"problem {numbers[k]}"))
     return results
 
 
 def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
               progress: bool = False, scheduler: str | None = None,
-              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> BatchEMDResult:
+              scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
+              init=None) -> BatchEMDResult:
     """Exact EMDs of B independent problems, solved in parallel: ``[emd(a[k], b[k], cost[k])]``.
 
     Parameters
@@ -276,12 +261,16 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
     scheduler_timeout : float, default 10
         Seconds to wait for the scheduler before raising ``OSError``.
+    init : BatchEMDResult or sequence of B entries, optional
+        Warm starts, one per problem (an :class:`EMDResult`, a (u, v) pair or None), as
+        ``init`` in :func:`emdkit.emd`: typically the previous call's result. Problems with
+        one leave the batch kernel for the warm-started simplex; the values are the same.
 
     Returns
     -------
     BatchEMDResult
-        ``res[k]`` equals ``emd(a[k], b[k], cost[k])`` bit for bit; ``res.distance`` etc. are
-        (B,) arrays.
+        ``res[k]`` equals ``emd(a[k], b[k], cost[k])`` bit for bit (without ``init``);
+        ``res.distance`` etc. are (B,) arrays.
 
     Raises
     ------
@@ -320,51 +309,53 @@ def emd_batch(a, b, cost, *, max_iter: int | None = None, n_jobs: int = -1,
                 for k in range(B)]
     max_iter = check_max_iter(max_iter)
     n_jobs = check_n_jobs(n_jobs)
-    return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs), progress,
-                               scheduler, scheduler_timeout, "EMD batch", numbered=True))
+    inits = batch_inits(init, B)
+    return BatchEMDResult(_run(_solve_dense_problems, problems, (max_iter, n_jobs, inits),
+                               progress, scheduler, scheduler_timeout, "EMD batch",
+                               numbered=True))
 
 
-def _solve_dense_problems(problems, first: int, max_iter, n_jobs) -> list[EMDResult]:
-    """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), solved."""
+def _solve_dense_problems(problems, first: int, max_iter, n_jobs, inits=None
+                          ) -> list[EMDResult]:
+    """Problems ``first``, ``first + 1``, … of the caller's batch (a chunk of it), each
+    prepared once and solved: small ones in the parallel kernel, the closed form inline, the
+    rest (warm starts included) one per thread; ``inits`` (the whole batch's warm starts, or
+    None) are found at ``first + k``."""
     problems = aligned(problems)  # unpickled on a Dask worker, arrays may be misaligned
     threads = resolve_threads(n_jobs)
-    prepared = [_prepare(first + k, problem) for k, problem in enumerate(problems)]
+    init_of = [None if inits is None else inits[first + k] for k in range(len(problems))]
+    prepared = [_prepare_numbered(first + k, problem, max_iter, init_of[k])
+                for k, problem in enumerate(problems)]
     out: list[EMDResult | None] = [None] * len(prepared)
-    small = [k for k, it in enumerate(prepared) if it.path == "small"]
+    small = [k for k, it in enumerate(prepared) if it.path == "small" and init_of[k] is None]
     if small:
-        mi = max_iter or max(default_max_iter(prepared[k].problem.m, prepared[k].problem.n)
-                             for k in small)
         for k, res in zip(small, _solve_small_batch([prepared[k] for k in small],
-                                                    [first + k for k in small], mi, threads)):
+                                                    [first + k for k in small], threads)):
             out[k] = res
     for k, it in enumerate(prepared):
         # the closed form runs interpreted, microseconds a problem: a thread pool would
         # only add its own overhead (bench/RESULTS_batch.md, one-to-many)
         if it.path == "one_to_many":
-            try:
-                out[k] = solve_one_to_many(it.problem, it.Cs, it.cost_exp, it.C.shape,
-                                           it.cost_rows, it.cost_cols)
-            except ValueError as exc:  # inf costs that cannot carry the mass
-                raise _for_problem(f"problem {first + k}", exc) from None
+            out[k] = solve_one_to_many(it, where=f"problem {first + k}")
     rest = [k for k in range(len(prepared)) if out[k] is None]
     if rest:
         def one(k):
-            a, b, C, _, _ = problems[k]
             try:
-                return emd(a, b, C, max_iter=max_iter, n_jobs=1)
+                return solve_prepared(prepared[k])
             except (SolverError, ValueError) as exc:
-                raise _for_problem(f"problem {first + k}", exc) from None
+                raise for_problem(f"problem {first + k}", exc) from None
         with ThreadPoolExecutor(max_workers=threads) as pool:
             for k, res in zip(rest, pool.map(one, rest)):
                 out[k] = res
     return out
 
 
-def _prepare(k: int, problem) -> DenseProblem:
+def _prepare_numbered(k: int, problem, max_iter, init=None) -> PreparedProblem:
+    hint = warm_hint(init, None, problem[2].shape)
     try:
-        return DenseProblem(*problem)
+        return prepare_dense(*problem, max_iter=max_iter, init=hint)
     except ValueError as exc:  # a problem whose points with mass have only inf costs
-        raise _for_problem(f"problem {k}", exc) from None
+        raise for_problem(f"problem {k}", exc) from None
 
 
 # ---------------------------------------------------------------- signature batches
@@ -372,7 +363,8 @@ def _prepare(k: int, problem) -> DenseProblem:
 def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: str = "auto",
                         max_iter: int | None = None, n_jobs: int = -1,
                         progress: bool = False, scheduler: str | None = None,
-                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> BatchEMDResult:
+                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT,
+                        init=None) -> BatchEMDResult:
     """``[signature_emd(X[k], wx[k], Y[k], wy[k], metric, method=method)]``, in parallel.
 
     Parameters
@@ -391,6 +383,8 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
         Address of a Dask distributed scheduler ("tcp://host:8786"); results are identical.
     scheduler_timeout : float, default 10
         Seconds to wait for the scheduler before raising ``OSError``.
+    init : BatchEMDResult or sequence of B entries, optional
+        Warm starts, one per problem, as in :func:`emd_batch`.
 
     Returns
     -------
@@ -435,22 +429,31 @@ def signature_emd_batch(X, wx, Y, wy, metric: Metric = "euclidean", *, method: s
             raise ValueError(f"problem {k}: X has {Xk.shape[1]} coordinates per point but Y "
                              f"has {Yk.shape[1]}")
         sigs.append((Xk, wxk, Yk, wyk))
-    args = (metric, method, check_max_iter(max_iter), check_n_jobs(n_jobs))
+    args = (metric, method, check_max_iter(max_iter), check_n_jobs(n_jobs),
+            batch_inits(init, B))
     return BatchEMDResult(_run(_solve_signature_problems, sigs, args, progress, scheduler,
                                scheduler_timeout, "signature EMD batch", numbered=True))
 
 
-def _solve_signature_problems(sigs, first: int, metric, method, max_iter, n_jobs
+def _solve_signature_problems(sigs, first: int, metric, method, max_iter, n_jobs, inits=None
                               ) -> list[EMDResult]:
-    """Problems ``first``, ``first + 1``, … of a signature batch, one per thread."""
+    """Problems ``first``, ``first + 1``, … of a signature batch, one per thread (warm
+    starts ``inits`` as in :func:`_solve_dense_problems`)."""
     def one(k):
         try:
-            return signature_emd(*sigs[k], metric, method=method, max_iter=max_iter, n_jobs=1)
+            return solve_prepared(prepare_signature(
+                *sigs[k], metric, method, max_iter=max_iter,
+                init=warm_hint(None if inits is None else inits[first + k], None,
+                               (sigs[k][0].shape[0], sigs[k][2].shape[0]))))
         except (SolverError, ValueError) as exc:
-            raise _for_problem(f"problem {first + k}", exc) from None
+            raise for_problem(f"problem {first + k}", exc) from None
 
-    # each call runs single-threaded Numba code that releases the GIL
-    with ThreadPoolExecutor(max_workers=resolve_threads(n_jobs)) as pool:
+    # each problem runs single-threaded engine code that releases the GIL; one problem or one
+    # thread needs no pool (starting one costs ~0.1 ms, a step of a small descent ~2 ms)
+    threads = min(resolve_threads(n_jobs), len(sigs))
+    if threads <= 1:
+        return [one(k) for k in range(len(sigs))]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(one, range(len(sigs))))
 
 
@@ -504,14 +507,15 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
     first, second = np.asarray(first, np.int64), np.asarray(second, np.int64)
     out = np.full(first.shape[0], np.nan)
     threads = resolve_threads(n_jobs)
-    if isinstance(metric, str):
-        # the kernel serves exactly the pairs that signature_emd would send to the "small"
-        # path, judged on the kept (positive-weight) sizes; on the line signature_emd may take
-        # the sorted coupling instead, so 1-D pairs all go through signature_emd
+    if isinstance(metric, str) and _prepare.FAST_PATHS:
+        # the kernel serves the pairs that the one dispatch rule sends to the "small" path by
+        # their kept (positive-weight) sizes alone; a pair whose route depends on its totals
+        # (the sorted coupling on the line) is prepared on its own below, as are all pairs
+        # when the shortcut routes are off (the kernel always takes them)
         kept = [int(np.count_nonzero(w > 0)) for _, w in sigs]
         d = sigs[0][0].shape[1]
-        small = np.array([d > 1 and _choose(kept[i], kept[j], balanced=False, d=d,
-                                            metric=metric) == "small"
+        small = np.array([_choose(kept[i], kept[j], balanced=None, d=d,
+                                  metric=metric) == "small"
                           for i, j in zip(first.tolist(), second.tolist())], bool)
         if small.any():
             status = np.empty(int(small.sum()), np.int64)
@@ -533,11 +537,9 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
         def one(p):
             i, j = int(first[p]), int(second[p])
             try:
-                return signature_emd(*sigs[i], *sigs[j], metric, method="dense"
-                                     if not isinstance(metric, str) else "auto",
-                                     n_jobs=1).distance
+                return solve_prepared(prepare_signature(*sigs[i], *sigs[j], metric)).distance
             except (SolverError, ValueError) as exc:
-                raise _for_problem(pair_name(i, j), exc) from None
+                raise for_problem(pair_name(i, j), exc) from None
         with ThreadPoolExecutor(max_workers=threads) as pool:
             out[rest] = list(pool.map(one, rest.tolist()))
     return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, register_jitable
 
 # Numba's cache keys a compiled kernel on its own file only, and the kernels here compile
 # certify and solve_phases into themselves: a change there needs this file to change too
@@ -44,10 +44,13 @@ from .problem import (
 # Up to this many pairs, one dense block with every arc beats candidate rounds: measured
 # crossover between 20k and 40k pairs on uniform, clustered and partial-matching problems
 # (n = 150: block 2.3 ms, rounds 2.6 ms; n = 500: 27.7 ms vs 16.4 ms; bench/RESULTS_core.md).
+# Re-measured after issue 22's workspace and pivoted start (block / rounds, CPU time, four
+# families of bench/_small.py): 0.57-0.82 at 128², 0.70-1.01 at 173², 0.93-1.20 at 256²,
+# 1.35-1.77 at 350². The crossover lies between 30k and 65k pairs, family by family; kept at 30k.
 ALL_ARCS_BELOW = 30_000
 
 METHOD_BLOCK, METHOD_ASSIGNMENT, METHOD_CONSTANT = 0, 1, 2
-METHOD_NAMES = ("block", "assignment", "constant")
+METHOD_NAMES = ("block", "assignment", "constant", "warm_start")
 
 
 @njit(cache=True, nogil=True)
@@ -151,7 +154,7 @@ def _solve_block_simplex(supply, n_rows, C, dummy_row, dummy_col, max_iter):
     return status, pivots, sup_r, sup_c, sup_f, b.pi[:n_nodes].copy()
 
 
-@njit(cache=True, nogil=True)
+@register_jitable
 def _is_uniform_square(ar, bc):
     if ar.shape[0] != bc.shape[0]:
         return False
@@ -160,6 +163,25 @@ def _is_uniform_square(ar, bc):
         if ar[k] != w or bc[k] != w:
             return False
     return True
+
+
+@register_jitable
+def small_route(ar, bc, kind, lo, hi, shortcuts=True):
+    """The route of a small problem, the one rule for it: METHOD_CONSTANT when every cost is
+    equal (``lo == hi``); METHOD_ASSIGNMENT for equal totals (``kind``), equal counts below
+    ASSIGNMENT_BELOW and one common weight, with no missing arc (``hi`` finite: with inf costs
+    the simplex says which points cannot be served); else METHOD_BLOCK. ``shortcuts=False``
+    always takes the block simplex. :func:`solve_small` follows it, and
+    :func:`emdkit.core.prepare.prepare_dense` asks it whether a problem too large for the
+    all-arcs block still takes a shortcut."""
+    if not shortcuts:
+        return METHOD_BLOCK
+    if lo == hi:
+        return METHOD_CONSTANT
+    if kind == DUMMY_NONE and ar.shape[0] < ASSIGNMENT_BELOW and hi < np.inf and \
+            _is_uniform_square(ar, bc):
+        return METHOD_ASSIGNMENT
+    return METHOD_BLOCK
 
 
 @njit(cache=True, nogil=True)
@@ -181,13 +203,11 @@ def solve_small(ar, bc, C, max_iter, shortcuts=True):
     hi = C.max()
     status = STATUS_OPTIMAL
     pivots = 0
-    if shortcuts and lo == hi:
-        method = METHOD_CONSTANT
+    method = small_route(ar, bc, kind, lo, hi, shortcuts)
+    if method == METHOD_CONSTANT:
         sup_r, sup_c, sup_f = _north_west_corner(supply, n_rows)
         pi = _constant_potentials(n_rows, n_cols, m, n, kind, lo)
-    elif shortcuts and kind == DUMMY_NONE and m < ASSIGNMENT_BELOW and hi < np.inf and \
-            _is_uniform_square(ar, bc):  # inf costs (missing arcs): the simplex says which
-        method = METHOD_ASSIGNMENT
+    elif method == METHOD_ASSIGNMENT:
         col_for_row, u, v, ok = solve_assignment(C)
         if ok != 0:
             status = STATUS_NO_AUGMENTING_PATH
@@ -197,7 +217,6 @@ def solve_small(ar, bc, C, max_iter, shortcuts=True):
         pi = np.concatenate((-u, v))
         pivots = m
     else:
-        method = METHOD_BLOCK
         status, pivots, sup_r, sup_c, sup_f, pi = _solve_block_simplex(
             supply, n_rows, C, dummy_row, dummy_col, max_iter)
     work = canonical_work(sup_r, sup_c, sup_f, C)
@@ -267,3 +286,4 @@ if _native is not None:
     canonical_work = _native.canonical_work  # noqa: F811
     solve_small = _native.solve_small  # noqa: F811
     one_to_many = _native.one_to_many  # noqa: F811
+    small_route = _native.small_route  # noqa: F811

@@ -16,10 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit, prange
-from .certificate import finite_max
+from .block import canonical_work
+from .certificate import certify, finite_max
 from .engine import native_engine
-from .errors import SolverError
+from .errors import STATUS_NOT_CERTIFIED, SolverError
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
+from .prepare import raise_unserved
 from .problem import TransportProblem
 from .threads import numba_threads, parallel_for_work
 from .topk import emit_row, push_smallest
@@ -127,20 +129,20 @@ def _initial_candidates(C, k):
 
 
 def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: int,
-                           n_threads: int = 1) -> NetworkSimplex:
+                           n_threads: int = 1, start=None) -> NetworkSimplex:
     """Solve ``problem`` on its reduced, scaled cost matrix ``C`` (m' × n'); returns the live
-    solver, optimal over every pair (the caller certifies it)."""
+    solver, optimal over every pair (the caller certifies it).
+
+    ``start(ns)`` (optional) adds the first arcs and builds the starting basis, returning
+    their (m', n') mask; the default is :func:`start_from_candidates`. Warm starts
+    (:mod:`emdkit.core.warm_start`) pass their own."""
     m, n = C.shape
     n_rows = problem.n_rows
     max_cost = float(C.max(initial=0.0))  # numpy's max: 4× Numba's at n = 1000
     ns = NetworkSimplex(problem.supply, max_cost if max_cost < np.inf else finite_max(C),
                         capacity=problem.supply.shape[0] + min(m * n, 8 * (m + n)) + 16)
     ns.add_arcs(*problem.dummy_arcs())
-    in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
-    finite = C[ii, jj] < np.inf  # inf costs are missing arcs; a line may have fewer than k
-    ii, jj = ii[finite], jj[finite]
-    ns.add_arcs(ii, n_rows + jj, C[ii, jj])
-    ns.start_greedy(problem.dummy_node)
+    in_set = (start or start_from_candidates)(ns, problem, C)
     threads = n_threads if parallel_for_work(m * n, n_threads) else 1
 
     def price(cap):
@@ -157,6 +159,16 @@ def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: i
     pricing_rounds(ns, max_iter, CANDIDATES_PER_LINE, ROUNDS_AT_FIXED_CAP, price, add_violators,
                    lambda: _open_rows_with_artificial_mass(ns, problem, C, in_set))
     return ns
+
+
+def start_from_candidates(ns, problem: TransportProblem, C: np.ndarray) -> np.ndarray:
+    """The cold start: the k cheapest arcs of every line, and the greedy forest over them."""
+    in_set, ii, jj = _initial_candidates(C, CANDIDATES_PER_LINE)
+    finite = C[ii, jj] < np.inf  # inf costs are missing arcs; a line may have fewer than k
+    ii, jj = ii[finite], jj[finite]
+    ns.add_arcs(ii, problem.n_rows + jj, C[ii, jj])
+    ns.start_greedy(problem.dummy_node)
+    return in_set
 
 
 def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
@@ -183,12 +195,25 @@ def _open_rows_with_artificial_mass(ns, problem, C, in_set) -> None:
         if not missing_arcs:
             raise SolverError("network simplex ended with mass on artificial arcs; "
                               "no value is returned")
-        from .solve import raise_unserved
         src, tgt, f, _ = ns.real_flows()
         raise_unserved(problem, src, tgt - n_rows, f)
     ii, jj = np.nonzero(mask)
     in_set[ii, jj] = True
     ns.add_arcs(ii, n_rows + jj, C[ii, jj])
+
+
+def certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
+    """Support (row-major), certified potentials, canonical work, gap and status of a live
+    network simplex whose nodes follow the problem's block layout (candidate rounds, warm
+    starts)."""
+    src, tgt, f, _ = ns.real_flows()
+    order = np.lexsort((tgt, src))
+    sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
+    work = canonical_work(sup_r, sup_c, sup_f, Cs)
+    ok, u, v, gap = certify(Cs, problem.n_rows, problem.supply, ns.pi[: ns.n_nodes].copy(),
+                            sup_r, sup_c, sup_f, work, problem.dummy_kind)
+    pi = np.concatenate([-u, v])
+    return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
 
 
 # The compiled engine's kernels (cpp/solve/candidates.cpp), same signatures and bits; the

@@ -5,11 +5,12 @@ compiled kernels, its formula, its units, whether it is a norm (and which), whet
 coupling is optimal for it on the line. The command line, the web page and the API all take
 names, units and labels from here.
 
-Adding a metric takes: its entry here; its branch in the kernels of
-:mod:`emdkit.core.cost_kernels` (a point pair, a point and a box for KD-tree pricing, the line);
-and, if positions should get gradients in :mod:`emdkit.nn`, its ∇c there
-(``POSITION_GRAD_METRICS``). The kernels read the codes below when numba compiles them and
-cache the result, so a changed code needs ``make clean-numba``.
+Adding a metric takes: its entry here; its branch in the compiled engine's
+``cpp/costs/ground_cost.hpp`` (``Metric``, and ``accumulate``/``finish`` for a point pair, a
+point and a box for KD-tree pricing, and the line; a test checks the codes agree) and in the
+Numba reference kernels of :mod:`emdkit.core.cost_kernels` while that engine is kept; and, if
+positions should get gradients in :mod:`emdkit.nn`, its ∇c there (``POSITION_GRAD_METRICS``).
+Everything else (the command line, the web page, units, the 1-D path) reads this registry.
 """
 from __future__ import annotations
 

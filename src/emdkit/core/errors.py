@@ -41,3 +41,8 @@ def raise_for_status(status: int, max_iter: int = 0, pivots: int = 0, where: str
                           "no value is returned")
     raise SolverError(f"{prefix}network simplex stopped without a certified optimum (status "
                       f"{status}, {pivots} pivots); no value is returned")
+
+
+def for_problem(where: str, exc: Exception) -> Exception:
+    """``exc`` again, its message prefixed with the problem it concerns (same class)."""
+    return type(exc)(f"{where}: {exc}")

@@ -148,33 +148,46 @@ class _GridNetwork:
             self.ns.add_arcs(self.grid0 + hi, self.grid0 + lo, ones)
 
     def solve(self, max_iter: int) -> None:
-        self.ns.start_forest(*self.comb_tree())
+        self.ns.start_warm(self.comb_tree())
         raise_for_status(self.ns.solve(max_iter), max_iter, self.ns.n_iter, where="grid_emd")
 
-    def comb_tree(self) -> tuple[np.ndarray, np.ndarray]:
-        """A spanning tree of the network to start from, as (arcs, reverse arcs).
+    def comb_tree(self) -> np.ndarray:
+        """A spanning tree of the network to start from, its arcs oriented along its flows.
 
         The grid's edges along the last axis, then along each earlier axis only where every
-        later coordinate is at the middle (a comb: rows joined by one central spine), and every source and sink
-        arc. Its flows follow from the supplies (NetworkSimplex.start_forest), so the start is
-        feasible with no mass on artificial arcs; greedy starts cannot route through the
-        grid's zero-supply nodes, and phase 1 from all-artificial took 4.5 pivots a cell.
+        later coordinate is at the middle (a comb: lines joined by central spines), and every
+        source and sink arc. On a tree the supplies force the flows: an edge carries the
+        surplus of the side it cuts off from the spine, so each edge's arc is taken in the
+        direction of that surplus and the start (NetworkSimplex.start_warm) is feasible with
+        no mass on artificial arcs; greedy starts cannot route through the grid's zero-supply
+        nodes, and phase 1 from all-artificial took 4.5 pivots a cell.
         """
-        m, n = self.problem.m, self.problem.n
-        src0 = self.first_source_arc
-        arcs = [np.arange(src0, src0 + m + n)]
-        reverse = [np.full(m + n, -1, np.int64)]
-        k = self.first_edge_arc
-        for axis, (lo, _) in enumerate(self.edges):
+        p = self.problem
+        m, n = p.m, p.n
+        surplus = np.zeros(int(np.prod(self.shape)))
+        surplus[p.rows] += p.supply[:m]
+        surplus[p.cols] += p.supply[p.n_rows:p.n_rows + n]
+        line = surplus.reshape(self.shape)
+        arcs = [np.arange(self.first_source_arc, self.first_source_arc + m + n)]
+        first = [self.first_edge_arc]
+        for lo, _ in self.edges:
+            first.append(first[-1] + 2 * lo.size)
+        for axis in range(len(self.shape) - 1, -1, -1):
+            lo = self.edges[axis][0]
+            total = line.sum(axis=axis, keepdims=True)
+            cut = np.cumsum(line, axis=axis)
+            cut = np.take(cut, np.arange(self.shape[axis] - 1), axis=axis)
+            beyond = np.arange(self.shape[axis] - 1) >= self.shape[axis] // 2
+            beyond = beyond.reshape([-1] + [1] * (line.ndim - axis - 1))
+            flow = (cut - beyond * total).ravel()  # mass crossing each edge towards +axis
             later = np.unravel_index(lo, self.shape)[axis + 1:]
             on_spine = np.ones(lo.size, bool)
             for coord, side in zip(later, self.shape[axis + 1:]):
                 on_spine &= coord == side // 2
             t = np.flatnonzero(on_spine)
-            arcs.append(k + t)
-            reverse.append(k + lo.size + t)
-            k += 2 * lo.size
-        return np.concatenate(arcs).astype(np.int64), np.concatenate(reverse).astype(np.int64)
+            arcs.append(np.where(flow >= 0, first[axis] + t, first[axis] + lo.size + t))
+            line = total.squeeze(axis=axis)
+        return np.concatenate(arcs).astype(np.int64)
 
     def edge_flows(self, arc_flow) -> tuple[list[np.ndarray], float]:
         """Net flow per edge along each axis, and the steps Σ |arc flow| (summed by ``total``).

@@ -526,7 +526,7 @@ class NetworkSimplex:
         raise AttributeError(name)
 
     def start_greedy(self, defer_node: int = -1) -> None:
-        """Replace the all-artificial basis by the row-minimum forest over the arcs added so far."""
+        """Pivot the row-minimum greedy plan over the arcs added so far into the basis."""
         greedy_start(self.basis, self.supply, self.art_cost, self.n_arcs, 0, 0, defer_node, -1)
 
     def add_arcs(self, src: np.ndarray, tgt: np.ndarray, cost: np.ndarray) -> None:
@@ -607,21 +607,23 @@ def pricing_rounds(ns: "NetworkSimplex", max_iter: int, first_cap: int,
 
 @njit(cache=True, nogil=True)
 def greedy_start(b, supply, art_cost, n_arcs, n_rows, n_cols, defer_node, defer_col):
-    """Start from a row-minimum forest instead of the all-artificial basis.
+    """Start from the row-minimum greedy plan, pivoted into the all-artificial basis.
 
     Each source in turn ships to its cheapest arc whose target still has demand, until it is
     empty or has no such arc. Every shipment exhausts a node (source or target), which keeps the
     chosen arcs a forest: the first-chosen arc of any cycle would have exhausted a line that a
     later cycle arc uses. Arcs touching ``defer_node`` (the zero-cost dummy of partial matching,
     or -1) wait for a second pass, so real mass is matched before surplus is parked on the
-    dummy. Each tree of the forest hangs from the root by one artificial arc carrying its
-    leftover, so the basis is feasible and the simplex only has to repair it.
+    dummy. The chosen arcs then enter the basis one by one through :func:`pivot` (LEMON's
+    initial pivots): the start is built by the simplex's own code, and each node's leftover
+    stays on its artificial arc, so the basis is feasible and the simplex only has to repair it.
 
     With ``n_cols > 0`` the real arcs are a dense row-major block (row i -> node n_rows + j, the
     dummy column ``defer_col``), and rows whose cheapest arc is cheapest go first, so they get
     that arc before another row uses up its column (measured: 25-35% fewer pivots than rows in
     index order on colour signatures and clouds). Otherwise sources go in index order over a
-    CSR of their arcs. No sort of the arcs: O(arcs) per pass. Call after :func:`init_tree`.
+    CSR of their arcs. No sort of the arcs: O(arcs) per pass. Call after :func:`init_tree`;
+    ``art_cost`` is unused (kept for the callers' signature).
     """
     n_nodes = supply.shape[0]
     first_real = n_nodes
@@ -665,7 +667,7 @@ def greedy_start(b, supply, art_cost, n_arcs, n_rows, n_cols, defer_node, defer_
                 for k in range(out_start[s], out_start[s + 1]):
                     e = k if dense else out_arcs[k]
                     t = b.tgt[e]
-                    if resid[t] < 0 and b.cost[e] < best_cost and b.state[e] != STATE_TREE:
+                    if resid[t] < 0 and b.cost[e] < best_cost:
                         if use_deferred or (t != defer_node and
                                             (not dense or e - out_start[s] != defer_col)):
                             best = e
@@ -674,163 +676,13 @@ def greedy_start(b, supply, art_cost, n_arcs, n_rows, n_cols, defer_node, defer_
                     break
                 t = b.tgt[best]
                 f = min(resid[s], -resid[t])
-                b.flow[best] = f
                 resid[s] -= f
                 resid[t] += f
-                b.state[best] = STATE_TREE
                 taken[n_taken] = best
                 n_taken += 1
-    hang_forest(b, supply, resid, art_cost, taken, n_taken)
-
-
-@njit(cache=True, nogil=True)
-def hang_forest(b, supply, resid, art_cost, taken, n_taken):
-    """Turn a forest of real arcs into a spanning-tree basis rooted at the artificial root.
-
-    A tree of the forest in which at most one node kept leftover mass (``resid`` != 0) hangs
-    from the root by that node's artificial arc, which carries the leftover: flows balance at
-    every node. A tree with leftover on two or more nodes cannot be hung by one arc without
-    breaking conservation, so it is dissolved: its arcs leave the basis and each of its nodes
-    hangs from the root alone, carrying its full supply, as in :func:`init_tree`.
-    The tree structure is then rebuilt by a depth-first walk.
-    """
-    n_nodes = resid.shape[0]
-    src, tgt, cost, flow, state = b.src, b.tgt, b.cost, b.flow, b.state
-    parent, pred, thread, rev_thread = b.parent, b.pred, b.thread, b.rev_thread
-    succ_num, last_succ, pred_dir, pi = b.succ_num, b.last_succ, b.pred_dir, b.pi
-    root = n_nodes
-    # CSR adjacency of the forest
-    deg = np.zeros(n_nodes + 1, np.int64)
     for k in range(n_taken):
-        deg[src[taken[k]] + 1] += 1
-        deg[tgt[taken[k]] + 1] += 1
-    for u in range(n_nodes):
-        deg[u + 1] += deg[u]
-    adj = np.empty(2 * n_taken, np.int64)
-    fill = deg[:n_nodes].copy()
-    for k in range(n_taken):
-        e = taken[k]
-        adj[fill[src[e]]] = e
-        fill[src[e]] += 1
-        adj[fill[tgt[e]]] = e
-        fill[tgt[e]] += 1
-    # component of each node and its leftover mass
-    comp = np.full(n_nodes, -1, np.int64)
-    stack = np.empty(n_nodes, np.int64)
-    comp_sum = np.zeros(n_nodes)
-    comp_rep = np.empty(n_nodes, np.int64)
-    comp_leftover_nodes = np.zeros(n_nodes, np.int64)
-    n_comp = 0
-    for r in range(n_nodes):
-        if comp[r] >= 0:
-            continue
-        comp[r] = n_comp
-        comp_rep[n_comp] = r
-        top = 0
-        stack[0] = r
-        while top >= 0:
-            u = stack[top]
-            top -= 1
-            comp_sum[n_comp] += resid[u]
-            if resid[u] != 0.0:
-                comp_leftover_nodes[n_comp] += 1
-                comp_rep[n_comp] = u
-            for k in range(deg[u], deg[u + 1]):
-                e = adj[k]
-                w = tgt[e] if src[e] == u else src[e]
-                if comp[w] < 0:
-                    comp[w] = n_comp
-                    top += 1
-                    stack[top] = w
-        n_comp += 1
-    for k in range(n_taken):
-        e = taken[k]
-        if comp_leftover_nodes[comp[src[e]]] >= 2:
-            state[e] = STATE_LOWER
-            flow[e] = 0.0
-    # every artificial arc leaves the basis except one per component, re-aimed at its leftover
-    for u in range(n_nodes):
-        state[u] = STATE_LOWER
-        flow[u] = 0.0
-    # depth-first preorder from the root gives thread, parents and potentials
-    parent[root] = -1
-    pred[root] = -1
-    pi[root] = 0.0
-    order_nodes = np.empty(n_nodes + 1, np.int64)
-    n_order = 0
-    order_nodes[n_order] = root
-    n_order += 1
-    seen = np.zeros(n_nodes, np.bool_)
-    dfs = np.empty(n_nodes, np.int64)
-    for r in range(n_nodes):
-        if seen[r]:
-            continue
-        dissolved = comp_leftover_nodes[comp[r]] >= 2
-        if not dissolved and r != comp_rep[comp[r]]:
-            continue  # reached later from its representative
-        # r represents its component: the artificial arc r<->root carries the leftover
-        c = supply[r] if dissolved else comp_sum[comp[r]]
-        if c >= 0:
-            src[r] = r
-            tgt[r] = root
-            cost[r] = 0.0
-            flow[r] = c
-            pred_dir[r] = DIR_UP
-        else:
-            src[r] = root
-            tgt[r] = r
-            cost[r] = art_cost
-            flow[r] = -c
-            pred_dir[r] = DIR_DOWN
-        state[r] = STATE_TREE
-        parent[r] = root
-        pred[r] = r
-        pi[r] = pi[root] - pred_dir[r] * cost[r]
-        seen[r] = True
-        top = 0
-        dfs[0] = r
-        while top >= 0:
-            u = dfs[top]
-            top -= 1
-            order_nodes[n_order] = u
-            n_order += 1
-            if dissolved:
-                continue
-            for k in range(deg[u], deg[u + 1]):
-                e = adj[k]
-                w = tgt[e] if src[e] == u else src[e]
-                if not seen[w]:
-                    seen[w] = True
-                    parent[w] = u
-                    pred[w] = e
-                    pred_dir[w] = DIR_UP if src[e] == w else DIR_DOWN
-                    pi[w] = pi[u] - pred_dir[w] * cost[e]
-                    top += 1
-                    dfs[top] = w
-    # a stack DFS pushes children in one go; preorder is still valid because each node is
-    # emitted before any of its descendants and subtrees are contiguous (LIFO).
-    for k in range(n_order):
-        u = order_nodes[k]
-        nxt = order_nodes[k + 1] if k + 1 < n_order else root
-        thread[u] = nxt
-        rev_thread[nxt] = u
-    for u in range(n_nodes + 1):
-        succ_num[u] = 1
-        last_succ[u] = u
-    for k in range(n_order - 1, 0, -1):
-        u = order_nodes[k]
-        p = parent[u]
-        succ_num[p] += succ_num[u]
-    # last successor: the last node of the subtree in preorder; walk in reverse preorder
-    for k in range(n_order - 1, -1, -1):
-        u = order_nodes[k]
-        if succ_num[u] == 1:
-            last_succ[u] = u
-        # for an inner node, its last successor is that of its last child in preorder, which
-        # is the node at position k + succ_num[u] - 1
-        else:
-            last_succ[u] = order_nodes[k + succ_num[u] - 1]
-
+        if not pivot(b, taken[k], 0):
+            raise RuntimeError("start basis: an arc closes a cycle that nothing blocks")
 
 
 # The compiled engine's live solver (cpp/simplex/network_simplex.hpp): same constructor,

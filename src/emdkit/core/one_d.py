@@ -1,17 +1,22 @@
 """Closed form on the line: W_p between 1-D distributions, and the sorted coupling with duals."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .._jit import njit
 from .certificate import normalize_potentials
-from .cost_kernels import line_cost
+from .cost_kernels import SQEUCLIDEAN, line_cost
 from .costs import lookup_metric
 from .engine import native_engine
-from .problem import TransportProblem, power_of_two_scale
+from .problem import power_of_two_scale
 from .result import EMDResult, assemble
 from .validation import as_real_array, as_weights
+
+if TYPE_CHECKING:
+    from .prepare import PreparedProblem
 
 
 @njit(cache=True, nogil=True)
@@ -175,19 +180,18 @@ def _line_work(x, y, sup_r, sup_c, sup_f, code):
     """Σ f·d(x_r − y_c) over a row-major support on the line, left to right (the canonical
     sum)."""
     diff = x[sup_r] - y[sup_c]
-    cost = np.abs(diff) ** 2 if code == 1 else np.abs(diff)
+    cost = np.abs(diff) ** 2 if code == SQEUCLIDEAN else np.abs(diff)
     work = 0.0
     for fk, ck in zip(sup_f.tolist(), cost.tolist()):
         work += fk * ck
     return work
 
 
-def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
-                 metric: str) -> EMDResult:
-    """Exact EMD on the line for equal totals, through the sorted coupling (O(n log n))."""
-    ground = lookup_metric(metric)
-    code, power = ground.code, ground.unit_power
-    problem = TransportProblem.from_weights(wx, wy)
+def monotone_emd(prep: PreparedProblem) -> EMDResult:
+    """Exact EMD on the line for equal totals, through the sorted coupling (O(n log n)), of a
+    prepared signature problem (path "monotone_1d")."""
+    problem, (X, Y, metric) = prep.problem, prep.signature
+    code = lookup_metric(metric).code
     if problem.dummy != "none":
         raise ValueError("the 1-D monotone coupling needs equal totals")
     xr, yr = X[problem.rows, 0], Y[problem.cols, 0]
@@ -204,14 +208,7 @@ def monotone_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
     pi[ox] = -u_s
     pi[problem.m + oy] = v_s
     normalize_potentials(pi, problem.m, problem.supply, problem.dummy_kind)
-
-    def line(P, Q):
-        D = np.abs(P[:, 0][:, None] - Q[:, 0][None, :])
-        return D ** power
-
-    return assemble(problem, sup_r, sup_c, sup_f, pi, work, 0, (X.shape[0], Y.shape[0]),
-                    lambda idx: line(X[idx], Y), lambda idx: line(X, Y[idx]), "monotone_1d",
-                    0, 0.0)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, work, "monotone_1d", 0, 0.0)
 
 
 # The compiled engine's kernels replace the Numba ones when EMDKIT_ENGINE=native (same

@@ -16,6 +16,8 @@ Memory is O((m + n)·k), not O(m·n).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -25,13 +27,16 @@ from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .engine import native_engine
 from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
-from .exact import settle_uncertified
+from .exact import assemble_exact, settle_uncertified, solve_exact
 from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .progress import progress_writer
 from .result import EMDResult, assemble
 from .threads import parallel_for_work
+
+if TYPE_CHECKING:
+    from .prepare import PreparedProblem
 
 NEIGHBOURS = 16
 VIOLATORS_PER_ROW = 8
@@ -165,24 +170,24 @@ def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, 
     return ok, u, v, gap
 
 
-def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray, metric: str,
-                   max_iter: int, n_threads: int = 1, multiscale: bool = False,
-                   progress: bool = False) -> EMDResult:
-    """Validated inputs in, certified :class:`EMDResult` out (flows kept sparse).
+def pointcloud_emd(prep: PreparedProblem, progress: bool = False) -> EMDResult:
+    """A prepared signature problem (path "pointcloud" or "multiscale") in, certified
+    :class:`EMDResult` out (flows kept sparse; the cost matrix is never formed).
 
-    ``multiscale`` solves coarse-to-fine (multiscale.py; balanced problems only) and
+    "multiscale" solves coarse-to-fine (multiscale.py; balanced problems only) and
     ``progress`` reports its levels and pricing rounds on stderr.
     """
+    problem, (X, Y, metric) = prep.problem, prep.signature
     code = lookup_metric(metric).code
-    problem = TransportProblem.from_weights(wx, wy)
     Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
-    if multiscale and problem.dummy == "none":
+    multiscale = prep.path == "multiscale" and problem.dummy == "none"
+    if multiscale:
         from .multiscale import solve_multiscale
-        ns = solve_multiscale(problem, Xk, Yk, code, max_iter, n_threads, progress)
+        ns = solve_multiscale(problem, Xk, Yk, code, prep.max_iter, prep.n_threads, progress)
     else:
         say = progress_writer(progress)
-        ns = solve_pointcloud(problem, Xk, Yk, code, max_iter, n_threads, on_round=None if say
-                              is None else lambda piv, viol: say(
+        ns = solve_pointcloud(problem, Xk, Yk, code, prep.max_iter, prep.n_threads,
+                              on_round=None if say is None else lambda piv, viol: say(
                                   f"emdkit pointcloud: {piv} pivots, {viol} violators priced"))
     src, tgt, f, _ = ns.real_flows()
     order = np.lexsort((tgt, src))
@@ -192,23 +197,16 @@ def pointcloud_emd(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,
                                        sup_r, sup_c, sup_f, work)
 
     def answer():
-        return assemble(problem, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work, 0,
-                        (X.shape[0], Y.shape[0]), None, None,
-                        "multiscale" if multiscale and problem.dummy == "none" else "pointcloud",
-                        ns.n_iter, gap,
-                        row_min=lambda idx, cols, v: min_cost_minus(X[idx], Y[cols], v, code),
-                        col_min=lambda idx, u: min_cost_minus(Y[idx], X, u, code))
+        return assemble(prep, sup_r, sup_c, sup_f, np.concatenate([-u, v]), work,
+                        "multiscale" if multiscale else "pointcloud", ns.n_iter, gap)
 
     def exact_answer():  # the dense exact simplex on the kernel's own costs (bounded memory)
-        from .exact import assemble_exact, solve_exact
         if problem.m * problem.n > DENSE_EXACT_MAX_PAIRS:
             raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
         ii, jj = np.divmod(np.arange(problem.m * problem.n), problem.n)
         Cs = _pair_costs(Xk, Yk, ii, jj, code).reshape(problem.m, problem.n)
         sol = solve_exact(problem, Cs, 0, sup_r, sup_c, sup_f, np.concatenate([-u, v]))
-        return assemble_exact(problem, sol, 0, (X.shape[0], Y.shape[0]),
-                              lambda idx: ground_distance(X[idx], Y, metric),
-                              lambda idx: ground_distance(X, Y[idx], metric))
+        return assemble_exact(prep, sol)
 
     return answer() if ok else settle_uncertified(problem, gap, answer, exact_answer)
 

@@ -17,8 +17,6 @@ Layout, shared by every solver: kept rows are nodes 0..m'-1, then the dummy *sou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from .._jit import register_jitable
@@ -74,8 +72,25 @@ def cost_exponent(max_cost):
     return power_of_two_scale(max_cost)
 
 
+def ldexp(x: float, exp: int) -> float:
+    """x · 2**exp for a Python float, ±inf where it overflows (as numpy's ldexp, at a tenth
+    of its cost on a scalar)."""
+    try:
+        return math.ldexp(x, exp)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
 DUMMY_NONE, DUMMY_SINK, DUMMY_SOURCE = 0, 1, 2
 DUMMY_NAMES = ("none", "sink", "source")
+
+
+def equal_totals(sa, sb, rtol=BALANCE_RTOL):
+    """The balance decision, for totals (scalars or arrays) ``sa`` and ``sb``: equal when they
+    agree to ``rtol`` relative to the larger (``BALANCE_RTOL``: float64 rounding). Callers
+    whose weights were rounded to a coarser precision pass its tolerance (:mod:`emdkit.nn`
+    for float32 and float16 inputs); :func:`balanced_layout` applies the default."""
+    return np.abs(sa - sb) <= rtol * np.maximum(sa, sb)
 
 
 @register_jitable
@@ -91,7 +106,7 @@ def balanced_layout(ar, bc):
     sa = sequential_sum(ar)
     sb = sequential_sum(bc)
     kind = DUMMY_NONE
-    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):
+    if abs(sa - sb) > BALANCE_RTOL * max(sa, sb):  # not equal_totals (inlined for the kernels)
         kind = DUMMY_SINK if sa > sb else DUMMY_SOURCE
     n_rows = m + (kind == DUMMY_SOURCE)
     supply = np.empty(n_rows + n + (kind == DUMMY_SINK))
@@ -139,36 +154,58 @@ def reduce_weights(a, b):
     return rows[keep_r], cols[keep_c], ar[keep_r], bc[keep_c], exp
 
 
-@dataclass(frozen=True)
+def prepare_weights(a, b):
+    """:func:`reduce_weights` then :func:`balanced_layout`, in one engine call under the
+    compiled engine: (rows, cols, packed, m, n, exponent, dummy kind, total flow), where
+    ``packed`` holds the m kept row weights, the n kept column weights and the supply, and
+    ``rows``, ``cols`` are the kept indices, None when no point was dropped."""
+    rows, cols, ar, bc, exp = reduce_weights(a, b)
+    supply, kind, total = balanced_layout(ar, bc)
+    m, n = rows.shape[0], cols.shape[0]
+    if m == a.shape[0] and n == b.shape[0]:
+        rows = cols = None
+    return rows, cols, np.concatenate((ar, bc, supply)), m, n, int(exp), int(kind), float(total)
+
+
 class TransportProblem:
-    """The reduced, balanced problem handed to a solver (see the module docstring's layout)."""
+    """The reduced, balanced problem handed to a solver (see the module docstring's layout).
 
-    rows: np.ndarray       # indices of rows with positive weight
-    cols: np.ndarray       # indices of columns with positive weight
-    a: np.ndarray          # kept row weights, scaled by 2**-weight_exp
-    b: np.ndarray          # kept column weights, scaled likewise
-    supply: np.ndarray     # +a (rows), −b (columns), ± surplus (dummy): sums to ~0
-    dummy: str             # "none", "sink" (Σa > Σb) or "source" (Σb > Σa)
-    total_flow_scaled: float
-    weight_exp: int
+    Attributes
+    ----------
+    rows, cols : indices of the rows / columns with positive weight
+    a, b : their weights, scaled by 2**-weight_exp
+    supply : +a (rows), −b (columns), ± the surplus (dummy): sums to ~0
+    dummy : "none", "sink" (Σa > Σb) or "source" (Σb > Σa): the one balance decision
+    total_flow_scaled : min(Σa, Σb) in the scaled units
+    weight_exp : the power of two the weights were scaled by
+    m, n : kept rows and columns; n_rows, n_cols: the balanced block's (dummy included)
+    dropped : whether any point of zero weight was dropped
+    """
+
+    __slots__ = ("_rows", "_cols", "a", "b", "supply", "dummy", "total_flow_scaled",
+                 "weight_exp", "m", "n", "n_rows", "n_cols", "dropped")
+
+    def __init__(self, rows: np.ndarray | None, cols: np.ndarray | None, a: np.ndarray,
+                 b: np.ndarray, supply: np.ndarray, dummy: str, total_flow_scaled: float,
+                 weight_exp: int) -> None:
+        """``rows``, ``cols``: the kept indices, or None for all of them."""
+        self.a, self.b, self.supply = a, b, supply
+        self.dummy, self.total_flow_scaled, self.weight_exp = dummy, total_flow_scaled, weight_exp
+        self.m, self.n = a.shape[0], b.shape[0]
+        self.n_rows = self.m + (dummy == "source")
+        self.n_cols = self.n + (dummy == "sink")
+        self._rows, self._cols = rows, cols
+        self.dropped = rows is not None or cols is not None
 
     @property
-    def m(self) -> int:
-        return int(self.rows.shape[0])
+    def rows(self) -> np.ndarray:
+        """Indices of the rows with positive weight, in the caller's numbering."""
+        return np.arange(self.m) if self._rows is None else self._rows
 
     @property
-    def n(self) -> int:
-        return int(self.cols.shape[0])
-
-    @property
-    def n_rows(self) -> int:
-        """Rows of the balanced problem: the kept rows plus a dummy source row."""
-        return self.m + (self.dummy == "source")
-
-    @property
-    def n_cols(self) -> int:
-        """Columns of the balanced problem: the kept columns plus a dummy sink column."""
-        return self.n + (self.dummy == "sink")
+    def cols(self) -> np.ndarray:
+        """Indices of the columns with positive weight."""
+        return np.arange(self.n) if self._cols is None else self._cols
 
     @property
     def dummy_node(self) -> int:
@@ -184,13 +221,15 @@ class TransportProblem:
 
     @property
     def total_flow(self) -> float:
-        return float(np.ldexp(self.total_flow_scaled, self.weight_exp))
+        return ldexp(self.total_flow_scaled, self.weight_exp)
 
     @classmethod
     def from_weights(cls, a: np.ndarray, b: np.ndarray) -> "TransportProblem":
-        rows, cols, ar, bc, exp = reduce_weights(a, b)
-        supply, kind, total = balanced_layout(ar, bc)
-        return cls(rows, cols, ar, bc, supply, DUMMY_NAMES[kind], float(total), int(exp))
+        """Drop zero weights, rescale, and decide the balance: :func:`reduce_weights` and
+        :func:`balanced_layout` (one engine call under the compiled engine)."""
+        rows, cols, packed, m, n, exp, kind, total = prepare_weights(a, b)
+        return cls(rows, cols, packed[:m], packed[m:m + n], packed[m + n:], DUMMY_NAMES[kind],
+                   total, exp)
 
     def dummy_arcs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Zero-cost arcs between the dummy and every node on the heavier side."""
@@ -211,42 +250,36 @@ class TransportProblem:
         return -pi[:m], pi[r:r + n].copy()
 
     def complete_potentials(self, u_kept: np.ndarray, v_kept: np.ndarray,
-                            cost_rows, cost_cols, shape: tuple[int, int],
-                            row_min=None, col_min=None) -> tuple[np.ndarray, np.ndarray]:
+                            cost_rows, cost_cols, shape: tuple[int, int]
+                            ) -> tuple[np.ndarray, np.ndarray]:
         """Dual potentials for every point, zero-weight ones included.
 
         A dropped row gets u_i = min_j (c_ij − v_j), the largest value that keeps it feasible
         (capped at 0 against a dummy sink); likewise dropped columns. ``cost_rows(idx)`` and
-        ``cost_cols(idx)`` return the cost rows / columns for the given indices. Without a
-        matrix, ``row_min(idx, kept_cols, v_kept)`` returns min_j (c_ij − v_j) over the kept
-        columns and ``col_min(idx, u)`` min_i (c_ij − u_i) over every row, rounded down.
+        ``cost_cols(idx)`` return the cost rows / columns for the given indices.
         """
+        if not self.dropped:
+            return u_kept, v_kept
         m_all, n_all = shape
         u = np.zeros(m_all)
         v = np.zeros(n_all)
         u[self.rows] = u_kept
         v[self.cols] = v_kept
-        if self.m == m_all and self.n == n_all:
-            return u, v
         kept_r = np.zeros(m_all, bool)
         kept_r[self.rows] = True
         kept_c = np.zeros(n_all, bool)
         kept_c[self.cols] = True
         drop_r, drop_c = np.flatnonzero(~kept_r), np.flatnonzero(~kept_c)
-        if drop_r.size and row_min is not None:
-            u[drop_r] = row_min(drop_r, self.cols, v_kept)
-        elif drop_r.size:
+        if drop_r.size:
             sub = cost_rows(drop_r)[:, self.cols]
             u[drop_r] = (sub - v_kept[None, :]).min(axis=1)
-        if drop_r.size and self.dummy == "sink":
-            u[drop_r] = np.minimum(u[drop_r], 0.0)
-        if drop_c.size and col_min is not None:
-            v[drop_c] = col_min(drop_c, u)
-        elif drop_c.size:
+            if self.dummy == "sink":
+                u[drop_r] = np.minimum(u[drop_r], 0.0)
+        if drop_c.size:
             sub = cost_cols(drop_c)
             v[drop_c] = (sub - u[:, None]).min(axis=0)
-        if drop_c.size and self.dummy == "source":
-            v[drop_c] = np.minimum(v[drop_c], 0.0)
+            if self.dummy == "source":
+                v[drop_c] = np.minimum(v[drop_c], 0.0)
         return u, v
 
 
@@ -258,3 +291,4 @@ _native = native_engine()
 if _native is not None:
     balanced_layout = _native.balanced_layout  # noqa: F811
     reduce_weights = _native.reduce_weights  # noqa: F811
+    prepare_weights = _native.prepare_weights  # noqa: F811

@@ -3,19 +3,22 @@ assembly step that every solver path returns through."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
-from .problem import TransportProblem
+from .problem import ldexp
+
+if TYPE_CHECKING:  # annotations only: prepare.py imports the solver's modules, and
+    import scipy.sparse as sp  # scipy.sparse takes 0.1-0.2 s to import (flow_sparse's)
+
+    from .prepare import PreparedProblem
 
 # The largest dense flow that EMDResult.flow forms: 2 GiB (128² images a side, 16,384², fit;
 # 256² would need 32 GiB), so a large result never exhausts memory by a property access.
 DENSE_FLOW_MAX_BYTES = 2 * 2**30
 
 
-@dataclass(frozen=True)
 class EMDResult:
     """An optimal transport between two signatures (Rubner's EMD).
 
@@ -53,21 +56,64 @@ class EMDResult:
         the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
         answer proven by the float certificate (``gap``), whose distance can differ from the
         correctly rounded one in the last few bits.
+    basis_arcs : tuple of two int arrays, or None
+        (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
+        caller's indices, where the route kept them (candidate rounds, warm starts); a warm
+        start from this result (``emd(..., init=result)``) reuses them, else its flow.
+
+    The result is read-only. ``u`` and ``v`` are formed from the solver's potentials on
+    first access (a small ``emd`` call spends no time on duals it is not asked for).
     """
 
-    distance: float
-    work: float
-    total_flow: float
-    u: np.ndarray
-    v: np.ndarray
-    shape: tuple[int, int]
-    flow_rows: np.ndarray = field(repr=False)
-    flow_cols: np.ndarray = field(repr=False)
-    flow_values: np.ndarray = field(repr=False)
-    n_iter: int = 0
-    method: str = "block"
-    gap: float = 0.0
-    exact: bool = False
+    # the fields live in one list (one store instead of thirteen: a small emd call builds its
+    # result in 1 µs, not 3), read through the properties made below the class
+    __slots__ = ("_fields", "_duals")
+
+    def __init__(self, distance: float, work: float, total_flow: float, u, v,
+                 shape: tuple[int, int], flow_rows: np.ndarray, flow_cols: np.ndarray,
+                 flow_values: np.ndarray, n_iter: int = 0, method: str = "block",
+                 gap: float = 0.0, exact: bool = False, basis_arcs: tuple | None = None,
+                 duals=None) -> None:
+        """``u`` and ``v`` may be None when ``duals()`` returns them (called once, on first
+        access)."""
+        object.__setattr__(self, "_fields", [distance, work, total_flow, u, v, shape,
+                                             flow_rows, flow_cols, flow_values, n_iter,
+                                             method, gap, exact, basis_arcs])
+        object.__setattr__(self, "_duals", duals)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"EMDResult is read-only: cannot set {name!r}")
+
+    __delattr__ = __setattr__
+
+    def _complete(self) -> None:
+        duals = self._duals
+        if duals is not None:
+            self._fields[3:5] = duals()
+            object.__setattr__(self, "_duals", None)
+
+    @property
+    def u(self) -> np.ndarray:
+        """Dual potentials of the rows (see the class docstring)."""
+        self._complete()
+        return self._fields[3]
+
+    @property
+    def v(self) -> np.ndarray:
+        """Dual potentials of the columns."""
+        self._complete()
+        return self._fields[4]
+
+    def __reduce__(self):
+        # the duals are formed before pickling (Dask sends results between processes)
+        self._complete()
+        return (EMDResult, tuple(self._fields))
+
+    def __repr__(self) -> str:
+        return (f"EMDResult(distance={self.distance!r}, work={self.work!r}, "
+                f"total_flow={self.total_flow!r}, u={self.u!r}, v={self.v!r}, "
+                f"shape={self.shape!r}, n_iter={self.n_iter!r}, method={self.method!r}, "
+                f"gap={self.gap!r}, exact={self.exact!r})")
 
     @property
     def flow(self) -> np.ndarray:
@@ -91,11 +137,24 @@ class EMDResult:
 
     def flow_sparse(self) -> sp.coo_array:
         """The optimal flow as a SciPy sparse array (at most m + n − 1 non-zeros)."""
+        import scipy.sparse as sp
         return sp.coo_array((self.flow_values, (self.flow_rows, self.flow_cols)),
                             shape=self.shape)
 
     def __float__(self) -> float:
         return float(self.distance)
+
+
+def _field(index: int, name: str) -> property:
+    return property(lambda self: self._fields[index], doc=f"See the class docstring: {name}.")
+
+
+for _index, _name in enumerate(("distance", "work", "total_flow", "u", "v", "shape",
+                                "flow_rows", "flow_cols", "flow_values", "n_iter", "method",
+                                "gap", "exact", "basis_arcs")):
+    if _name not in ("u", "v"):
+        setattr(EMDResult, _name, _field(_index, _name))
+del _index, _name
 
 
 class BatchEMDResult(Sequence):
@@ -139,32 +198,46 @@ class BatchEMDResult(Sequence):
         return f"BatchEMDResult(B={len(self)}, distance={self.distance!r})"
 
 
-def assemble(problem: TransportProblem, sup_r: np.ndarray, sup_c: np.ndarray,
-             f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, cost_exp: int,
-             shape: tuple[int, int], cost_rows, cost_cols, method: str, n_iter: int,
-             gap: float, row_min=None, col_min=None) -> EMDResult:
-    """Every path's answer, in the user's units, from a solve in scaled block layout.
+def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
+             f_scaled: np.ndarray, pi: np.ndarray, work_scaled: float, method: str,
+             n_iter: int, gap: float, exact: tuple[float, float] | None = None,
+             basis_arcs: tuple | None = None) -> EMDResult:
+    """Every path's answer, in the user's units, from a solve of the prepared problem ``prep``
+    in scaled block layout.
 
-    ``sup_r, sup_c`` index the balanced block (dummy row/column included; dropped here),
-    ``f_scaled`` are flows in weights scaled by 2**-weight_exp, ``pi`` node potentials
-    (rows, then columns) and ``work_scaled`` the canonical Σ f c in costs scaled by
-    2**-cost_exp. The distance is work / total in scaled units, rescaled by a power of two,
-    so it is finite whenever the answer is. ``cost_rows(idx)`` / ``cost_cols(idx)`` give
-    unscaled cost rows / columns of the full problem, for the potentials of dropped points;
-    matrix-free paths pass ``row_min`` / ``col_min`` instead (see
-    :meth:`TransportProblem.complete_potentials`).
+    ``sup_r, sup_c`` index the balanced block in row-major order (every path lists its
+    support so; dummy row/column included, dropped here), ``f_scaled`` are flows in weights
+    scaled by 2**-weight_exp, ``pi`` node potentials (rows, then columns) and ``work_scaled``
+    the canonical Σ f c in costs scaled by 2**-cost_exp. The distance is work / total in
+    scaled units, rescaled by a power of two, so it is finite whenever the answer is. The
+    duals of dropped points are formed from ``prep``'s costs when first asked for.
+
+    ``exact``: the (distance, work) of an exact solve, each rounded once from the exact
+    rational, in place of the ones rescaled here (the result is then marked ``exact``).
+    ``basis_arcs``: the optimal tree's arcs in the caller's indices, where the route kept them
+    (for warm starts).
     """
-    real = (sup_r < problem.m) & (sup_c < problem.n)
-    order = np.lexsort((sup_c[real], sup_r[real]))
-    rows = problem.rows[sup_r[real][order]]
-    cols = problem.cols[sup_c[real][order]]
-    flows = np.ldexp(f_scaled[real][order], problem.weight_exp)
+    problem, cost_exp = prep.problem, prep.cost_exp
+    if problem.dummy != "none":
+        real = (sup_r < problem.m) & (sup_c < problem.n)
+        sup_r, sup_c, f_scaled = sup_r[real], sup_c[real], f_scaled[real]
+    rows, cols = (problem.rows[sup_r], problem.cols[sup_c]) if problem.dropped else \
+        (sup_r, sup_c)
+    flows = np.ldexp(f_scaled, problem.weight_exp)
     total_scaled = problem.total_flow_scaled
-    distance = float(np.ldexp(work_scaled / total_scaled, cost_exp)) if total_scaled > 0 else 0.0
-    work = float(np.ldexp(work_scaled, cost_exp + problem.weight_exp))
-    u_k, v_k = problem.split_potentials(pi)
-    u, v = problem.complete_potentials(np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp),
-                                       cost_rows, cost_cols, shape, row_min, col_min)
-    return EMDResult(distance=distance, work=work, total_flow=problem.total_flow, u=u, v=v,
-                     shape=shape, flow_rows=rows, flow_cols=cols, flow_values=flows,
-                     n_iter=int(n_iter), method=method, gap=float(gap))
+    if exact is not None:
+        distance, work = exact
+    else:
+        distance = ldexp(work_scaled / total_scaled, cost_exp) if total_scaled > 0 else 0.0
+        work = ldexp(work_scaled, cost_exp + problem.weight_exp)
+
+    def duals():
+        u_k, v_k = problem.split_potentials(pi)
+        if cost_exp:
+            u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
+        return problem.complete_potentials(u_k, v_k, prep.cost_rows, prep.cost_cols,
+                                           prep.shape)
+
+    return EMDResult(distance, work, problem.total_flow, None, None, prep.shape, rows, cols,
+                     flows, int(n_iter), method, float(gap), exact is not None, basis_arcs,
+                     duals)

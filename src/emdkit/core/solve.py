@@ -1,108 +1,40 @@
-"""The public exact EMD: ``emd(a, b, cost)`` and ``signature_emd(X, wx, Y, wy)``, and the one
-dispatch function, :func:`_choose`, that picks a path for them and for the batch engine."""
+"""The public exact EMD: ``emd(a, b, cost)`` and ``signature_emd(X, wx, Y, wy)``, and
+:func:`solve_prepared`, the one solver entry that every public function hands its
+:class:`~emdkit.core.prepare.PreparedProblem` to."""
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._jit import register_jitable
-from .assignment import ASSIGNMENT_BELOW
-from .block import ALL_ARCS_BELOW, METHOD_NAMES, canonical_work, solve_small
-from .certificate import certify, floor_difference, normalize_potentials
-from .costs import GROUND_COSTS, Metric, check_metric, ground_distance
-from .errors import STATUS_ARTIFICIAL_FLOW, STATUS_NOT_CERTIFIED, raise_for_status
+from . import prepare as _prepare
+from .block import METHOD_NAMES, solve_small
+from .candidate_rounds import certify_live
+from .certificate import floor_difference, normalize_potentials
+from .costs import Metric, check_metric
+from .errors import (
+    STATUS_ARTIFICIAL_FLOW,
+    STATUS_NOT_CERTIFIED,
+    SolverError,
+    for_problem,
+    raise_for_status,
+)
 from .exact import assemble_exact, settle_uncertified, solve_exact
-from .network_simplex import ARTIFICIAL_FLOW_RTOL
-from .problem import TransportProblem, cost_exponent
+from .prepare import (
+    SIGNATURE_METHODS,
+    PreparedProblem,
+    prepare_dense,
+    prepare_signature,
+    raise_unserved,
+)
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
-
-# Pivots allowed per node before we call the run stuck; real problems use far fewer (the
-# benchmarks' largest problems stay below 20 per node).
-DEFAULT_PIVOTS_PER_NODE = 200
-MIN_MAX_ITER = 100_000
-# From this many pairs on, signature_emd skips the dense matrix (measured crossover: the
-# matrix-free path is faster from n ≈ 500 points a side; bench/RESULTS_pointcloud.md).
-POINTCLOUD_ABOVE = 250_000
-
-SIGNATURE_METHODS = ("auto", "dense", "pointcloud", "multiscale", "monotone_1d")
-# Points on the larger side from which signature_emd's "auto" takes the multiscale path (equal
-# totals, registered metric). Measured on the DOTmark-like classes (bench/RESULTS_dotmark.md):
-# at 32² (1,024 a side) both paths take about 0.1 s; at 64² multiscale is 2-50× faster.
-MULTISCALE_ABOVE = 2048
-# The constant-cost and assignment routes; tests switch them off to compare with the simplex.
-FAST_PATHS = True
-
-
-@register_jitable
-def default_max_iter(m, n):
-    """The pivot bound when none is given: generous, O((m + n) log(m + n))."""
-    return max(MIN_MAX_ITER, DEFAULT_PIVOTS_PER_NODE * (m + n) * int(np.log2(m + n + 2)))
-
-
-def _choose(m: int, n: int, *, balanced: bool, uniform_square: bool = False,
-            constant: bool = False, d: int | None = None, metric: Metric | None = None,
-            method: str = "auto") -> str:
-    """The solver path for a problem with m × n kept points (zero weights dropped).
-
-    Rules, in order (also listed in :func:`emd` and :func:`signature_emd`):
-
-    1. ``signature_emd`` on the line (d == 1), a registered metric, equal totals:
-       "monotone_1d", the sorted coupling (every registered metric is convex on the line).
-    2. ``signature_emd`` with a registered metric, equal totals and max(m, n) >=
-       MULTISCALE_ABOVE: "multiscale", the matrix-free solver started coarse to fine; else,
-       with a registered metric and m·n >= POINTCLOUD_ABOVE: "pointcloud", the matrix-free
-       solver on one level.
-    3. One side a single point: "one_to_many", the closed form (a fractional knapsack).
-    4. Every cost equal, or m·n <= ALL_ARCS_BELOW, or equal counts with one common weight
-       below ASSIGNMENT_BELOW points: "small", one Numba call that picks "constant",
-       "assignment" or "block" (network simplex over every arc).
-    5. Otherwise "candidate_rounds": network simplex on the 16 cheapest arcs of every line,
-       certified by pricing every pair.
-
-    An explicit ``method`` that cannot serve the input raises ValueError; it never falls back.
-    """
-    registered = isinstance(metric, str)
-    if method == "monotone_1d":
-        if d != 1:
-            raise ValueError(f"method='monotone_1d' needs points on a line (d = 1), got d = {d}")
-        if not registered or not GROUND_COSTS[metric].convex_on_line:
-            raise ValueError("method='monotone_1d' needs a registered metric that is convex on "
-                             f"the line, got {metric!r}")
-        if not balanced:
-            raise ValueError("method='monotone_1d' needs equal totals (the sorted coupling does "
-                             "not do partial matching); use method='dense'")
-        return "monotone_1d"
-    if method == "pointcloud":
-        if not registered:
-            raise ValueError("method='pointcloud' needs a registered metric (its KD-tree bounds "
-                             f"are written per metric), got {metric!r}")
-        return "pointcloud"
-    if method == "multiscale":
-        if not registered or not balanced:
-            raise ValueError("method='multiscale' needs a registered metric and equal totals, "
-                             f"got metric {metric!r}" + ("" if balanced else " and unequal totals"))
-        return "multiscale"
-    if method == "auto" and metric is not None:
-        if d == 1 and registered and balanced and GROUND_COSTS[metric].convex_on_line:
-            return "monotone_1d"
-        if registered and balanced and max(m, n) >= MULTISCALE_ABOVE:
-            return "multiscale"
-        if registered and m * n >= POINTCLOUD_ABOVE:
-            return "pointcloud"
-    if method not in ("auto", "dense"):
-        raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
-    constant, uniform_square = constant and FAST_PATHS, uniform_square and FAST_PATHS
-    if FAST_PATHS and min(m, n) == 1:
-        return "one_to_many"
-    if constant or m * n <= ALL_ARCS_BELOW or (uniform_square and m < ASSIGNMENT_BELOW):
-        return "small"
-    return "candidate_rounds"
+from .warm_start import solve_warm, tree_arcs, warm_hint, warm_path_wanted
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
-        n_jobs: int = 1, n_threads: int | None = None) -> EMDResult:
+        n_jobs: int = 1, n_threads: int | None = None, init=None,
+        potentials_init=None) -> EMDResult:
     r"""Exact Earth Mover's Distance between weights ``a`` and ``b`` under ground distance ``cost``.
 
     Rubner's definition: with flows :math:`f_{ij} \ge 0`, :math:`\sum_j f_{ij} \le a_i`,
@@ -132,11 +64,24 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         measured so, and it never competes with other work for cores.
     n_threads : int, optional
         Deprecated alias of ``n_jobs`` (its name before 0.2); warns, and goes in 0.3.
+    init : EMDResult or (u, v), optional
+        Warm start (see :mod:`emdkit.core.warm_start`): a previous result of the same shape
+        (m, n), whose optimal flow's arcs and potentials ``u``, ``v`` start the simplex, or
+        potentials alone. The arcs carry the flows the current weights force on them (cut
+        where the weights changed against them); every pair is then priced and the answer is
+        certified as after a cold start: the same optimum, fewer pivots when the problem is
+        close to the previous one (costs perturbed by 1 % at n = 1,000: bench/RESULTS.md,
+        "Warm starts"). A hint of another shape is ignored; one from another problem only
+        costs pivots. Ignored on the one-to-many and assignment paths (their cold solves are
+        faster) and under the Numba reference engine.
+    potentials_init : (u, v), optional
+        POT's name (``ot.emd(..., potentials_init=(u, v))``): the same as ``init=(u, v)``.
 
     Returns
     -------
     EMDResult
-        ``distance``, ``work`` (Σ f c), ``total_flow``, ``flow`` and potentials ``u``, ``v``.
+        ``distance``, ``work`` (Σ f c), ``total_flow``, ``flow`` and potentials ``u``, ``v``;
+        ``method == "warm_start"`` when ``init`` was used.
 
     Raises
     ------
@@ -148,7 +93,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
         If weights are negative, all zero, empty, NaN or inf, the cost has the wrong shape,
         a negative, NaN or −inf entry, or is inf everywhere, or ``max_iter`` < 1; or if the
         finite costs cannot carry the mass (the message names the rows and columns left
-        with mass).
+        with mass); or if both ``init`` and ``potentials_init`` are given.
     SolverError
         If ``max_iter`` is reached, or (only with ``EMDKIT_ENGINE=numba``) neither float
         certificate below holds on a problem too large for rational refinement. No value is
@@ -166,7 +111,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
 
     1. one side a single point → "one_to_many" (cheapest first: a fractional knapsack);
     2. every cost equal → "constant" (any feasible flow is optimal);
-    3. m·n <= 30,000, or equal counts below 250 with one common weight → one Numba call:
+    3. m·n <= 30,000, or equal counts below 250 with one common weight → one engine call:
        "assignment" (equal counts, one weight: shortest augmenting paths) or "block"
        (network simplex over every arc);
     4. otherwise "candidate_rounds": network simplex on the 16 cheapest arcs of every row and
@@ -179,10 +124,12 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
     input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
     relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When neither holds, the problem is re-solved exactly from the float support:
-    in integer arithmetic by the compiled engine at any size (``method == "exact_integer"``),
-    else in rational arithmetic up to 2,500 pairs (``"exact_rational"``; larger ones raise
-    :class:`SolverError`). The distance and work are then the exact optimum correctly rounded.
+    of the mass. When the strict one fails, the compiled engine re-solves the problem exactly
+    from the float support, in integer arithmetic at any size (``method == "exact_integer"``,
+    ``result.exact`` True): the distance and work are then the exact optimum rounded once to
+    nearest. Without it (``EMDKIT_ENGINE=numba``), the float64-scale verdict, then rational
+    arithmetic up to 2,500 pairs (``"exact_rational"``); larger ones raise
+    :class:`SolverError`.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
@@ -204,67 +151,61 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
     (2.0, 4.0, 2.0)
     """
     a, b, C, lo, hi = as_dense_problem(a, b, cost, allow_inf=True)
-    max_iter = check_max_iter(max_iter) or default_max_iter(*C.shape)
     n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
-    prep = DenseProblem(a, b, C, lo, hi)
-    problem, Cs, cost_exp = prep.problem, prep.Cs, prep.cost_exp
-    cost_rows, cost_cols = prep.cost_rows, prep.cost_cols
-    if prep.path == "one_to_many":
-        return solve_one_to_many(problem, Cs, cost_exp, C.shape, cost_rows, cost_cols)
-    if prep.path == "small":
-        out = solve_small(problem.a, problem.b, Cs, max_iter, FAST_PATHS)
-        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = out
-        method = METHOD_NAMES[method_code]
-    else:
-        from .candidate_rounds import solve_candidate_rounds
-        ns = solve_candidate_rounds(problem, Cs, max_iter, n_threads)
-        sup_r, sup_c, sup_f, pi, work, gap, status = _certify_live(problem, ns, Cs)
-        method, pivots = "candidate_rounds", ns.n_iter
-    if status == STATUS_NOT_CERTIFIED:
-        return settle_dense(problem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp, C.shape,
-                            cost_rows, cost_cols, method, pivots)
-    if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
-        raise_unserved(problem, sup_r, sup_c, sup_f)
-    raise_for_status(status, max_iter, pivots)
-    return assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, C.shape, cost_rows,
-                    cost_cols, method, pivots, gap)
+    return solve_prepared(prepare_dense(
+        a, b, C, lo, hi, max_iter=check_max_iter(max_iter), n_threads=n_threads,
+        init=warm_hint(init, potentials_init, C.shape)))
 
 
-class DenseProblem:
-    """A validated dense problem, prepared once for :func:`emd` and the batch engine alike:
-    its :class:`TransportProblem`, the kept costs rescaled by 2**-cost_exp, and its path.
+def solve_prepared(prep: PreparedProblem, where: str = "",
+                   progress: bool = False) -> EMDResult:
+    """The certified optimum of a prepared problem, by the path it was prepared for.
 
-    ``lo`` and ``hi`` are the cost matrix's min and max, already found by validation.
+    ``where`` names the problem in messages (``"problem 3"`` in a batch); ``progress``
+    reports the point-cloud paths' levels and pricing rounds on stderr.
     """
+    path, p = prep.path, prep.problem
+    if prep.init is not None and warm_path_wanted(prep):
+        sup_r, sup_c, sup_f, pi, work, gap, status, pivots, tree = solve_warm(
+            prep, prep.init, prep.max_iter, prep.n_threads)
+        return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "warm_start", pivots,
+                      where, tree)
+    if path == "small":
+        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = solve_small(
+            p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
+        return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap,
+                      METHOD_NAMES[method_code], pivots, where)
+    if path == "one_to_many":
+        return solve_one_to_many(prep, where)
+    if path == "candidate_rounds":
+        from .candidate_rounds import solve_candidate_rounds
+        ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, prep.n_threads)
+        sup_r, sup_c, sup_f, pi, work, gap, status = certify_live(p, ns, prep.Cs)
+        return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
+                      ns.n_iter, where, tree_arcs(p, ns))
+    if path in ("pointcloud", "multiscale"):
+        from .pointcloud import pointcloud_emd
+        return pointcloud_emd(prep, progress)
+    from .one_d import monotone_emd
+    return monotone_emd(prep)
 
-    __slots__ = ("problem", "C", "Cs", "cost_exp", "path", "missing_arcs")
 
-    def __init__(self, a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float):
-        self.problem = p = TransportProblem.from_weights(a, b)
-        self.C = C
-        kept = C if (p.m == C.shape[0] and p.n == C.shape[1]) else \
-            np.ascontiguousarray(C[np.ix_(p.rows, p.cols)])
-        if kept is not C:
-            lo, hi = float(kept.min()), float(kept.max())
-        # inf entries are missing arcs: scale by the finite ones (a pass only when there are)
-        self.missing_arcs = hi == np.inf
-        finite_hi = hi
-        if self.missing_arcs:
-            if lo == np.inf:  # the points with mass have no arc at all
-                nothing = np.empty(0, np.int64)
-                raise_unserved(p, nothing, nothing, np.empty(0))
-            finite_hi = float(kept[kept < np.inf].max())
-        self.cost_exp = int(cost_exponent(finite_hi))
-        self.Cs = np.ldexp(kept, -self.cost_exp) if self.cost_exp else kept
-        self.path = _choose(p.m, p.n, balanced=p.dummy == "none",
-                            uniform_square=_uniform_square(p) and not self.missing_arcs,
-                            constant=lo == hi)
-
-    def cost_rows(self, idx):
-        return self.C[idx]
-
-    def cost_cols(self, idx):
-        return self.C[:, idx]
+def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: float,
+           gap: float, method: str, pivots: int, where: str = "", tree=None) -> EMDResult:
+    """A dense path's solve (support in block layout, row-major; potentials; canonical work;
+    certificate gap; status) turned into the answer, or into the error its status means;
+    ``tree``: the optimal basis's arcs where the route kept them (for warm starts)."""
+    if status == STATUS_NOT_CERTIFIED:
+        try:
+            return settle_dense(prep, sup_r, sup_c, sup_f, pi, work, gap, method, pivots)
+        except SolverError as exc:
+            if where:
+                raise for_problem(where, exc) from None
+            raise
+    if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
+        raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
+    raise_for_status(status, prep.max_iter, pivots, where=where)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, basis_arcs=tree)
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
@@ -272,8 +213,9 @@ class DenseProblem:
 ONE_TO_MANY_INTERPRETED_UP_TO = 2_000
 
 
-def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows, cost_cols):
+def solve_one_to_many(prep: PreparedProblem, where: str = "") -> EMDResult:
     """The "one_to_many" path: one side is a single point (see block.one_to_many)."""
+    problem, Cs = prep.problem, prep.Cs
     from .block import one_to_many
     row = problem.m == 1
     w = problem.a[0] if row else problem.b[0]
@@ -289,7 +231,7 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
     if not finite.all():  # cheapest first reached a missing arc: the finite ones fall short
         zeros = np.zeros(int(finite.sum()), np.int64)
         raise_unserved(problem, *((zeros, idx[finite]) if row else (idx[finite], zeros)),
-                       flows[finite])
+                       flows[finite], where)
     n_rows = problem.n_rows
     pi = np.zeros(problem.supply.shape[0])
     if row:
@@ -308,85 +250,28 @@ def solve_one_to_many(problem: TransportProblem, Cs, cost_exp, shape, cost_rows,
             pi[n_rows:n_rows + problem.n] = others
         else:
             pi[: problem.m] = [-x for x in others]
-    return assemble(problem, sup_r, sup_c, flows, pi, float(work), cost_exp, shape, cost_rows,
-                    cost_cols, "one_to_many", 0, 0.0)
+    return assemble(prep, sup_r, sup_c, flows, pi, float(work), "one_to_many", 0, 0.0)
 
 
-# Rows and columns named in the message for a problem the finite arcs cannot serve.
-UNSERVED_LISTED = 10
-
-
-def raise_unserved(problem: TransportProblem, sup_r, sup_c, sup_f, where: str = "") -> None:
-    """ValueError naming the points whose mass the finite arcs of the cost cannot move.
-
-    ``sup_r, sup_c, sup_f`` are the flow the solver reached over finite arcs (block indices,
-    dummy arcs included, as after phase 1: what it leaves on the artificial root arcs is what
-    no finite arc can carry). Listed are the points on a side that must ship everything (the
-    lighter side; both when the totals are equal) with more than rounding left, in the
-    caller's indices.
-    """
-    left = problem.supply.copy()
-    np.subtract.at(left, np.asarray(sup_r, np.int64), sup_f)
-    np.add.at(left, problem.n_rows + np.asarray(sup_c, np.int64), sup_f)
-    tol = ARTIFICIAL_FLOW_RTOL * float(problem.supply[: problem.n_rows].sum())
-    parts = []
-    if problem.dummy != "sink":  # rows ship everything unless a dummy sink takes the surplus
-        parts.append(("rows", "a", problem.rows[np.flatnonzero(left[: problem.m] > tol)]))
-    if problem.dummy != "source":
-        cols = left[problem.n_rows: problem.n_rows + problem.n]
-        parts.append(("columns", "b", problem.cols[np.flatnonzero(cols < -tol)]))
-    named = [f"{what} {_index_list(idx)} of {arg}" for what, arg, idx in parts if idx.size]
-    prefix = f"{where}: " if where else ""
-    raise ValueError(f"{prefix}cost has too few finite entries to carry the mass (np.inf "
-                     f"marks a missing arc): {' and '.join(named) or 'some points'} are left "
-                     "with mass that no finite arc can move")
-
-
-def _index_list(idx: np.ndarray) -> str:
-    shown = ", ".join(str(int(i)) for i in idx[:UNSERVED_LISTED])
-    more = f" and {idx.size - UNSERVED_LISTED} more" if idx.size > UNSERVED_LISTED else ""
-    return f"[{shown}{more}]"
-
-
-def _uniform_square(problem: TransportProblem) -> bool:
-    a, b = problem.a, problem.b
-    return (problem.dummy == "none" and a.shape[0] == b.shape[0]
-            and bool(np.all(a == a[0])) and bool(np.all(b == a[0])))
-
-
-def _certify_live(problem: TransportProblem, ns, Cs: np.ndarray):
-    """Support (row-major), certified potentials, canonical work, gap and status of a live
-    network simplex whose nodes follow the problem's block layout."""
-    src, tgt, f, _ = ns.real_flows()
-    order = np.lexsort((tgt, src))
-    sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]
-    work = canonical_work(sup_r, sup_c, sup_f, Cs)
-    ok, u, v, gap = certify(Cs, problem.n_rows, problem.supply, ns.pi[: ns.n_nodes].copy(),
-                            sup_r, sup_c, sup_f, work, problem.dummy_kind)
-    pi = np.concatenate([-u, v])
-    return sup_r, sup_c, sup_f, pi, work, gap, (0 if ok else STATUS_NOT_CERTIFIED)
-
-
-def settle_dense(problem: TransportProblem, Cs, sup_r, sup_c, sup_f, pi, work, gap, cost_exp,
-                 shape, cost_rows, cost_cols, method, pivots) -> EMDResult:
+def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, method,
+                 pivots) -> EMDResult:
     """A dense float solution whose strict certificate failed, settled by
     :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, else
     the exact optimum from the float support (:func:`emdkit.core.exact.solve_exact`)."""
     def exact_answer():
-        sol = solve_exact(problem, Cs, cost_exp, sup_r, sup_c, sup_f, pi)
-        return assemble_exact(problem, sol, cost_exp, shape, cost_rows, cost_cols)
+        return assemble_exact(prep, solve_exact(prep.problem, prep.Cs, prep.cost_exp, sup_r,
+                                                sup_c, sup_f, pi))
 
     return settle_uncertified(
-        problem, gap,
-        lambda: assemble(problem, sup_r, sup_c, sup_f, pi, work, cost_exp, shape, cost_rows,
-                         cost_cols, method, pivots, gap),
+        prep.problem, gap,
+        lambda: assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap),
         exact_answer)
 
 
 def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
                   metric: Metric = "euclidean", *, method: str = "auto",
                   max_iter: int | None = None, n_jobs: int = 1,
-                  n_threads: int | None = None, progress: bool = False) -> EMDResult:
+                  n_threads: int | None = None, init=None, progress: bool = False) -> EMDResult:
     """EMD between signatures {(X_i, wx_i)} and {(Y_j, wy_j)}: ``emd(wx, wy, ground_distance(X, Y, metric))``.
 
     Parameters
@@ -416,6 +301,8 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         Threads for large pricing sweeps and neighbour searches, as in :func:`emd`.
     n_threads : int, optional
         Deprecated alias of ``n_jobs``, as in :func:`emd`.
+    init : EMDResult or (u, v), optional
+        Warm start, as in :func:`emd`; used on the "dense" path, ignored on the others.
     progress : bool, default False
         On the point-cloud paths, report each level and pricing round on stderr (through
         tqdm's ``write`` when tqdm is installed).
@@ -459,18 +346,9 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     check_metric(metric)
-    n_jobs = n_jobs_or_alias(n_jobs, n_threads, 1)
+    n_threads = resolve_threads(n_jobs_or_alias(n_jobs, n_threads, 1))
     if not isinstance(method, str) or method not in SIGNATURE_METHODS:
         raise ValueError(f"method must be one of {SIGNATURE_METHODS}, got {method!r}")
-    problem = TransportProblem.from_weights(wx, wy)
-    path = _choose(problem.m, problem.n, balanced=problem.dummy == "none", d=X.shape[1],
-                   metric=metric, method=method)
-    if path == "monotone_1d":
-        from .one_d import monotone_emd
-        return monotone_emd(X, wx, Y, wy, metric)
-    if path in ("pointcloud", "multiscale"):
-        from .pointcloud import pointcloud_emd
-        return pointcloud_emd(X, wx, Y, wy, metric,
-                              max_iter or default_max_iter(X.shape[0], Y.shape[0]),
-                              resolve_threads(n_jobs), path == "multiscale", progress)
-    return emd(wx, wy, ground_distance(X, Y, metric), max_iter=max_iter, n_jobs=n_jobs)
+    return solve_prepared(prepare_signature(
+        X, wx, Y, wy, metric, method, max_iter=max_iter, n_threads=n_threads,
+        init=warm_hint(init, None, (X.shape[0], Y.shape[0]))), progress=progress)

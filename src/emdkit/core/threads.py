@@ -40,6 +40,8 @@ def available_threads() -> int:
 
 def resolve_threads(n_jobs: int | None) -> int:
     """-1 / None → every available thread; k → min(k, available)."""
+    if n_jobs == 1:  # the default of a single solve: no need to ask the system
+        return 1
     avail = available_threads()
     if n_jobs is None or n_jobs == -1:
         return avail

@@ -4,7 +4,9 @@
 retrieval set fixed in ``reports/images/PROTOCOL.md``, the earlier exploratory set), computes
 every method's distance matrix, and stores per-query precisions in ``out/raw/scores.npz``
 (:mod:`emdkit.rawdata`). :mod:`emdkit.images.study_report` writes ``README.md`` from that file
-alone. Nothing here decides anything: the rule lives in the protocol and the report.
+alone (the command line calls it after ``run_study``; this module does not import it, so the
+two do not import each other). Nothing here decides anything: the rule lives in the protocol
+and the report.
 """
 from __future__ import annotations
 
@@ -106,12 +108,12 @@ def _set_rows(D: dict, items) -> list[dict]:
     return rows
 
 
-def run_study(out: Path, sheet: bool = True) -> Path:
-    """Measure everything, keep it in ``out/raw/scores.npz``, then write the report."""
+def run_study(out: Path) -> list:
+    """Measure everything and keep it in ``out/raw/scores.npz``; the held-out set's items are
+    returned for its contact sheet (:func:`emdkit.images.study_report.contact_sheet`)."""
     from emdkit.rawdata import save_tables
 
     from .retrieval_set import build_heldout_set, build_retrieval_set
-    from .study_report import write_report
     out = Path(out)
     wall = time.perf_counter()
     tile_rgbs, classes, regions = _tiles()
@@ -129,7 +131,4 @@ def run_study(out: Path, sheet: bool = True) -> Path:
                                 heldout=_set_rows(D_held, heldout),
                                 exploratory=_set_rows(D_expl, explore), timing=timing),
                 meta, arrays=dict(tile_emd=D_tiles[EMD_MAIN][0], tile_classes=np.array(classes)))
-    if sheet:
-        from .study_report import contact_sheet
-        contact_sheet(heldout, out / "heldout_set.png")
-    return write_report(out)
+    return heldout

@@ -9,6 +9,7 @@
 - :func:`emd`, :func:`signature_emd`: the exact EMD (batched) with autograd in weights, costs and
   positions, from the certified flow and dual potentials.
 - :func:`point_cloud_emd_loss` / :class:`PointCloudEMDLoss`: exact EMD between point clouds.
+- :class:`WarmStarts`: each batch slot's last optimum, to warm-start the next call.
 """
 from .._extras import require
 
@@ -20,7 +21,8 @@ from .ground_cost import GroundCostLoss, ground_cost_loss  # noqa: E402
 from .ground_learner import GroundDistanceLearner, rank_ground_distance  # noqa: E402
 from .pointcloud import PointCloudEMDLoss, point_cloud_emd_loss  # noqa: E402
 from .schedule import CEEMD2Schedule  # noqa: E402
+from ..core.warm_start import WarmStarts  # noqa: E402
 
 __all__ = ["CEEMD2Schedule", "EMD2Loss", "GroundCostLoss", "GroundDistanceLearner",
            "PointCloudEMDLoss", "emd", "emd2_loss", "ground_cost_loss", "point_cloud_emd_loss",
-           "rank_ground_distance", "signature_emd"]
+           "WarmStarts", "rank_ground_distance", "signature_emd"]

@@ -15,6 +15,8 @@ def solve_dense_batch(a: np.ndarray | Sequence[np.ndarray], b: np.ndarray | Sequ
     return core.emd_batch(a, b, cost, n_jobs=n_jobs)
 
 
-def solve_signature_batch(X, wx, Y, wy, metric, method: str = "auto", n_jobs: int = -1):
-    """``emdkit.signature_emd_batch``: one result per signature pair."""
-    return core.signature_emd_batch(X, wx, Y, wy, metric, method=method, n_jobs=n_jobs)
+def solve_signature_batch(X, wx, Y, wy, metric, method: str = "auto", n_jobs: int = -1,
+                          init=None):
+    """``emdkit.signature_emd_batch``: one result per signature pair (warm starts ``init``)."""
+    return core.signature_emd_batch(X, wx, Y, wy, metric, method=method, n_jobs=n_jobs,
+                                    init=init)

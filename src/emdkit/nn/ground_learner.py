@@ -5,8 +5,6 @@ import math
 
 import numpy as np
 import torch
-from scipy.spatial.distance import cdist
-from scipy.stats import rankdata
 
 from ..core.validation import as_real_array, check_positive_int, check_real_dtype, real_array
 from ._checks import as_real_tensor
@@ -40,6 +38,11 @@ def rank_ground_distance(centroids: np.ndarray, omega: float, mu: float) -> np.n
     .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for training
        deep neural networks", arXiv:1611.05916, 2016.
     """
+    # here, not at the top: scipy.stats takes 0.3-1.6 s to import, which every `import emdkit.nn`
+    # paid before (cold_start.py's nn row)
+    from scipy.spatial.distance import cdist
+    from scipy.stats import rankdata
+
     centroids = as_real_array(centroids, "centroids")
     k = centroids.shape[0]
     dist = cdist(centroids, centroids)  # direct differences: no cancellation for close centroids

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from ..core.validation import check_n_jobs
+from ..core.warm_start import WarmStarts
 from . import _checks
 from .exact import POSITION_GRAD_METRICS, signature_emd_named
 
@@ -13,7 +14,8 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
                          input_weights: torch.Tensor | None = None,
                          target_weights: torch.Tensor | None = None,
                          metric: str = "euclidean", reduction: str = "mean",
-                         n_jobs: int = -1) -> torch.Tensor:
+                         n_jobs: int = -1, warm_start: WarmStarts | None = None
+                         ) -> torch.Tensor:
     """Exact EMD between predicted and target point clouds, per pair, then reduced.
 
     loss_k = EMD(input_k, target_k): with uniform weights (the default, 1/N and 1/M per point)
@@ -39,6 +41,9 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
     reduction : "mean" (over pairs), "sum" or "none" (shape (B,)).
     n_jobs : int, default -1
         Threads over the pairs of a batch (-1: every available thread).
+    warm_start : emdkit.nn.WarmStarts, optional
+        Start each batch slot from its last optimum, as in :func:`emdkit.nn.signature_emd`
+        (same values and gradients; :class:`PointCloudEMDLoss` keeps one for you).
 
     Raises
     ------
@@ -82,7 +87,8 @@ def point_cloud_emd_loss(input: torch.Tensor, target: torch.Tensor, *,
         raise ValueError(f"input and target must both be batched or both single clouds, got "
                          f"shapes {tuple(input.shape)} and {tuple(target.shape)}")
     losses = signature_emd_named(input, input_weights, target, target_weights, metric, "auto",
-                                 n_jobs, ("input", "input_weights", "target", "target_weights"))
+                                 n_jobs, ("input", "input_weights", "target", "target_weights"),
+                                 warm_start)
     if input.ndim == 2:
         return losses
     return _checks.reduce(losses, reduction)
@@ -99,6 +105,13 @@ class PointCloudEMDLoss(nn.Module):
         As in :func:`point_cloud_emd_loss`.
     n_jobs : int, default -1
         Threads over the pairs of a batch (-1: every available thread).
+    warm_start : bool, default False
+        Keep each batch slot's last optimal basis and potentials, and start the slot's next
+        problem from them when the shapes match (a shape change starts that slot cold, with no
+        error). The loss and its gradients are the same certified optima: what changes is the
+        number of pivots, which falls as a descent on a fixed target converges (the
+        point-cloud descent example: bench/RESULTS.md, "Warm starts"). Reused on the dense
+        path only (up to 250,000 pairs); larger clouds take the matrix-free path cold.
 
     Examples
     --------
@@ -111,20 +124,25 @@ class PointCloudEMDLoss(nn.Module):
     """
 
     def __init__(self, metric: str = "euclidean", reduction: str = "mean", *,
-                 n_jobs: int = -1) -> None:
+                 n_jobs: int = -1, warm_start: bool = False) -> None:
         super().__init__()
         if metric not in POSITION_GRAD_METRICS:
             raise ValueError(f"metric must be one of {POSITION_GRAD_METRICS}, got {metric!r}")
         self.metric = metric
         self.reduction = _checks.check_reduction(reduction)
         self.n_jobs = check_n_jobs(n_jobs)
+        if not isinstance(warm_start, bool):
+            raise TypeError(f"warm_start must be a bool, got {type(warm_start).__name__}")
+        self.warm_starts = WarmStarts() if warm_start else None
 
     def forward(self, input: torch.Tensor, target: torch.Tensor,
                 input_weights: torch.Tensor | None = None,
                 target_weights: torch.Tensor | None = None) -> torch.Tensor:
         return point_cloud_emd_loss(input, target, input_weights=input_weights,
                                     target_weights=target_weights, metric=self.metric,
-                                    reduction=self.reduction, n_jobs=self.n_jobs)
+                                    reduction=self.reduction, n_jobs=self.n_jobs,
+                                    warm_start=self.warm_starts)
 
     def extra_repr(self) -> str:
-        return f"metric={self.metric!r}, reduction={self.reduction!r}"
+        warm = ", warm_start=True" if self.warm_starts is not None else ""
+        return f"metric={self.metric!r}, reduction={self.reduction!r}{warm}"

@@ -187,16 +187,6 @@ def tests_table(tests: list[dict], decided: bool = True) -> list[str]:
     return lines
 
 
-def engine_label(environment: dict) -> str | None:
-    """The engine a run's kernels ran on: "native (emdkit 0.3.0)" as runs record it now, or
-    "numba 0.61.0" for runs stored before the engine was recorded (they all ran on Numba)."""
-    if "engine" in environment:
-        return f"{environment['engine']} (emdkit {environment.get('emdkit', '?')})"
-    if "numba" in environment:
-        return f"numba {environment['numba']}"
-    return None
-
-
 def _find(tests, task, a, measure, b=REFERENCE):
     return next((t for t in tests if t["task"] == task and t["a"] == a and t["b"] == b
                  and t["measure"] == measure), None)

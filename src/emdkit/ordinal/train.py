@@ -243,72 +243,29 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
     start_epoch, elapsed, cpu = 0, 0.0, 0.0
     ckpt_path = None if run_dir is None else run_dir / CHECKPOINT
     if resume and ckpt_path is not None and ckpt_path.exists():
-        state = torch.load(ckpt_path, weights_only=False)
-        if not _stored_spec_problem(ckpt_path, state["spec"], spec, on_mismatch):
-            state = None
-    else:
-        state = None
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
-        scheduler.load_state_dict(state["scheduler"])
-        method = pickle.loads(state["method"])
-        history = state["history"]
-        ema.load_state_dict(state.get("ema"))
-        start_epoch, elapsed = state["epoch"] + 1, state["seconds"]
-        cpu = state.get("cpu_seconds", 0.0)
-        torch.set_rng_state(state["torch_rng"])
+        restored = _restore(ckpt_path, spec, on_mismatch, model, optimiser, scheduler, ema)
+        if restored is not None:
+            method, history, start_epoch, elapsed, cpu = restored
 
     x_tr = torch.from_numpy(task.x_train)
     y_tr = torch.from_numpy(task.y_train)
     s_tr = None if task.soft_train is None else torch.from_numpy(task.soft_train)
-    n = len(y_tr)
     bar = None
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=spec.epochs, initial=start_epoch, desc=spec.run_id, unit="epoch", leave=False)
     for epoch in range(start_epoch, spec.epochs):
         t0, c0 = time.perf_counter(), time.process_time()
-        model.train()
-        generator = torch.Generator().manual_seed(spec.seed * 100_003 + epoch)
-        order = torch.randperm(n, generator=generator)
-        total, count = 0.0, 0
-        for start in range(0, n, spec.batch_size):
-            idx = order[start: start + spec.batch_size]
-            batch = Batch(y_tr[idx], None if s_tr is None else s_tr[idx])
-            x = x_tr[idx]
-            if spec.flip_augment:
-                x = _random_flips(x, generator)
-            logits, features = model.forward_features(x)
-            if method.needs_features:
-                method.observe(features, batch)
-            loss = method.loss(logits, batch, epoch)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-            ema.update(model)
-            total += float(loss.detach()) * len(idx)
-            count += len(idx)
+        train_loss = _train_epoch(model, optimiser, ema, method, (x_tr, y_tr, s_tr), spec, epoch)
         method.end_epoch(epoch)
         scheduler.step()
-        proba = predict_proba(model, task.x_test)
-        row = {"epoch": epoch, "train_loss": total / count}
-        row.update({f"test_{k_}": v for k_, v in evaluate(task.y_test, proba, task.soft_test, task.decision).items()})
-        if ema.enabled:
-            ema_proba = predict_proba(ema.model, task.x_test)
-            row.update({f"ema_{k_}": v for k_, v in
-                        evaluate(task.y_test, ema_proba, task.soft_test, task.decision).items()})
+        row = _epoch_row(epoch, train_loss, model, ema, task)
         history.append(row)
         elapsed += time.perf_counter() - t0
         cpu += time.process_time() - c0
         if ckpt_path is not None:
-            tmp = ckpt_path.with_suffix(".tmp")
-            torch.save({"spec": dataclasses.asdict(spec), "model": model.state_dict(),
-                        "optimiser": optimiser.state_dict(),
-                        "scheduler": scheduler.state_dict(), "method": pickle.dumps(method),
-                        "history": history, "epoch": epoch, "seconds": elapsed, "cpu_seconds": cpu,
-                        "torch_rng": torch.get_rng_state(), "ema": ema.state_dict()}, tmp)
-            os.replace(tmp, ckpt_path)  # atomic: an interruption never leaves half a checkpoint
+            _save_checkpoint(ckpt_path, spec, model, optimiser, scheduler, method, history,
+                             epoch, elapsed, cpu, ema)
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{row['train_loss']:.4f}", mae=f"{row['test_mae']:.3f}")
@@ -319,17 +276,7 @@ def train_run(spec: RunSpec, run_dir: Path | None = None, *, resume: bool = Fals
     if bar is not None:
         bar.close()
 
-    last_proba = predict_proba(model, task.x_test)
-    last = evaluate(task.y_test, last_proba, task.soft_test, task.decision)
-    proba = predict_proba(ema.model if ema.enabled else model, task.x_test)
-    y_pred = decide(proba, task.decision)
-    D = method.ground_distance()
-    result = RunResult(spec, evaluate(task.y_test, proba, task.soft_test, task.decision), history,
-                       confusion(task.y_test, y_pred, k).tolist(),
-                       None if D is None else np.asarray(D, dtype=float).tolist(),
-                       method.describe(), elapsed, last, task.y_test.astype(int).tolist(),
-                       y_pred.astype(int).tolist(), run_environment(), cpu,
-                       decide(last_proba, task.decision).astype(int).tolist())
+    result = _final_result(spec, task, model, ema, method, history, elapsed, cpu)
     if run_dir is not None:
         (run_dir / RESULT).write_text(json.dumps(result.to_json(), indent=1))
     return result
@@ -363,6 +310,97 @@ class WeightAverage:
         if self.enabled and state is not None:
             self.model.load_state_dict(state)
 
+
+
+def _restore(ckpt_path: Path, spec: RunSpec, on_mismatch: str, model, optimiser, scheduler,
+             ema):
+    """An interrupted run's checkpoint loaded into the model, optimiser, scheduler, EMA and
+    torch's generator: (method, history, next epoch, seconds, CPU seconds), or None when it
+    was made with another spec (see :func:`_stored_spec_problem`)."""
+    import torch
+
+    state = torch.load(ckpt_path, weights_only=False)
+    if not _stored_spec_problem(ckpt_path, state["spec"], spec, on_mismatch):
+        return None
+    model.load_state_dict(state["model"])
+    optimiser.load_state_dict(state["optimiser"])
+    scheduler.load_state_dict(state["scheduler"])
+    method = pickle.loads(state["method"])
+    ema.load_state_dict(state.get("ema"))
+    torch.set_rng_state(state["torch_rng"])
+    return (method, state["history"], state["epoch"] + 1, state["seconds"],
+            state.get("cpu_seconds", 0.0))
+
+
+def _train_epoch(model, optimiser, ema, method, data, spec: RunSpec, epoch: int) -> float:
+    """One pass over the training set in the epoch's seeded order; the mean training loss."""
+    import torch
+
+    x_tr, y_tr, s_tr = data
+    n = len(y_tr)
+    model.train()
+    generator = torch.Generator().manual_seed(spec.seed * 100_003 + epoch)
+    order = torch.randperm(n, generator=generator)
+    total, count = 0.0, 0
+    for start in range(0, n, spec.batch_size):
+        idx = order[start: start + spec.batch_size]
+        batch = Batch(y_tr[idx], None if s_tr is None else s_tr[idx])
+        x = x_tr[idx]
+        if spec.flip_augment:
+            x = _random_flips(x, generator)
+        logits, features = model.forward_features(x)
+        if method.needs_features:
+            method.observe(features, batch)
+        loss = method.loss(logits, batch, epoch)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        ema.update(model)
+        total += float(loss.detach()) * len(idx)
+        count += len(idx)
+    return total / count
+
+
+def _epoch_row(epoch: int, train_loss: float, model, ema, task: Task) -> dict:
+    """The history row of an epoch: its training loss and the test metrics (EMA's too)."""
+    proba = predict_proba(model, task.x_test)
+    row = {"epoch": epoch, "train_loss": train_loss}
+    row.update({f"test_{k_}": v for k_, v in evaluate(task.y_test, proba, task.soft_test, task.decision).items()})
+    if ema.enabled:
+        ema_proba = predict_proba(ema.model, task.x_test)
+        row.update({f"ema_{k_}": v for k_, v in
+                    evaluate(task.y_test, ema_proba, task.soft_test, task.decision).items()})
+    return row
+
+
+def _save_checkpoint(ckpt_path: Path, spec: RunSpec, model, optimiser, scheduler, method,
+                     history, epoch: int, elapsed: float, cpu: float, ema) -> None:
+    import torch
+
+    tmp = ckpt_path.with_suffix(".tmp")
+    torch.save({"spec": dataclasses.asdict(spec), "model": model.state_dict(),
+                "optimiser": optimiser.state_dict(),
+                "scheduler": scheduler.state_dict(), "method": pickle.dumps(method),
+                "history": history, "epoch": epoch, "seconds": elapsed, "cpu_seconds": cpu,
+                "torch_rng": torch.get_rng_state(), "ema": ema.state_dict()}, tmp)
+    os.replace(tmp, ckpt_path)  # atomic: an interruption never leaves half a checkpoint
+
+
+def _final_result(spec: RunSpec, task: Task, model, ema, method, history, elapsed: float,
+                  cpu: float) -> RunResult:
+    """The run's result: the last step's and the decided (EMA where on) predictions."""
+    k = task.num_classes
+    last_proba = predict_proba(model, task.x_test)
+    last = evaluate(task.y_test, last_proba, task.soft_test, task.decision)
+    proba = predict_proba(ema.model if ema.enabled else model, task.x_test)
+    y_pred = decide(proba, task.decision)
+    D = method.ground_distance()
+    return RunResult(spec, evaluate(task.y_test, proba, task.soft_test, task.decision), history,
+                     confusion(task.y_test, y_pred, k).tolist(),
+                     None if D is None else np.asarray(D, dtype=float).tolist(),
+                     method.describe(), elapsed, last, task.y_test.astype(int).tolist(),
+                     y_pred.astype(int).tolist(), run_environment(), cpu,
+                     decide(last_proba, task.decision).astype(int).tolist())
 
 def run_environment() -> dict:
     """Platform, library versions and thread counts of this process (stored with every result)."""
