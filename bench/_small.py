@@ -77,21 +77,21 @@ def _pot_with_dummy(a, b, C):
 def engine_call(a, b, C):
     """The compiled solve that emd() makes on the prepared problem, as a closure: the
     small-problem block (solve_small) or candidate rounds with their certificate."""
-    from emdkit.core import solve
+    from emdkit.core import prepare
+    from emdkit.core.block import solve_small
+    from emdkit.core.candidate_rounds import certify_live, solve_candidate_rounds
     from emdkit.core.validation import as_dense_problem
-    a, b, C, lo, hi = as_dense_problem(a, b, C, allow_inf=True)
-    prep = solve.DenseProblem(a, b, C, lo, hi)
-    max_iter = solve.default_max_iter(*C.shape)
+    prep = prepare.prepare_dense(*as_dense_problem(a, b, C, allow_inf=True))
+    p = prep.problem
     if prep.path == "small":
-        return prep.path, lambda: solve.solve_small(prep.problem.a, prep.problem.b, prep.Cs,
-                                                    max_iter, solve.FAST_PATHS)
+        return prep.path, lambda: solve_small(p.a, p.b, prep.Cs, prep.max_iter,
+                                              prepare.FAST_PATHS)
     if prep.path != "candidate_rounds":
         raise RuntimeError(f"unexpected path {prep.path}")
 
     def rounds():
-        from emdkit.core.candidate_rounds import solve_candidate_rounds
-        ns = solve_candidate_rounds(prep.problem, prep.Cs, max_iter, 1)
-        return solve._certify_live(prep.problem, ns, prep.Cs)
+        ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, 1)
+        return certify_live(p, ns, prep.Cs)
     return prep.path, rounds
 
 
