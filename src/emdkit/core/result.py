@@ -94,13 +94,29 @@ class EMDResult:
 
     @property
     def u(self) -> np.ndarray:
-        """Dual potentials of the rows (see the class docstring)."""
+        """Dual potentials of the rows (see the class docstring).
+
+        See Also
+        --------
+        v : the columns' potentials; u_i + v_j <= d_ij certifies the flow.
+        gap : how far the dual objective Σ a u + Σ b v may lie below the work.
+
+        References
+        ----------
+        .. [1] R. K. Ahuja, T. L. Magnanti, J. B. Orlin, *Network Flows*, Prentice Hall, 1993,
+           ch. 9 (complementary slackness of minimum-cost flow).
+        """
         self._complete()
         return self._fields[3]
 
     @property
     def v(self) -> np.ndarray:
-        """Dual potentials of the columns."""
+        """Dual potentials of the columns (see the class docstring).
+
+        See Also
+        --------
+        u : the rows' potentials, and where the optimality conditions they meet are cited.
+        """
         self._complete()
         return self._fields[4]
 
@@ -124,6 +140,11 @@ class EMDResult:
         ------
         MemoryError
             When m·n float64 values would take more than ``DENSE_FLOW_MAX_BYTES``.
+
+        See Also
+        --------
+        flow_sparse : the same flow without the m·n array.
+        flow_rows : the non-zeros' coordinates and values, as stored.
         """
         need = 8 * self.shape[0] * self.shape[1]
         if need > DENSE_FLOW_MAX_BYTES:
@@ -136,7 +157,13 @@ class EMDResult:
         return dense
 
     def flow_sparse(self) -> sp.coo_array:
-        """The optimal flow as a SciPy sparse array (at most m + n − 1 non-zeros)."""
+        """The optimal flow as a SciPy sparse array (at most m + n − 1 non-zeros).
+
+        See Also
+        --------
+        flow : the same flow as a dense (m, n) array.
+        basis_arcs : the spanning tree the flow lies on, zero-flow arcs included.
+        """
         import scipy.sparse as sp
         return sp.coo_array((self.flow_values, (self.flow_rows, self.flow_cols)),
                             shape=self.shape)
@@ -145,8 +172,28 @@ class EMDResult:
         return float(self.distance)
 
 
+# Each field's pointers for its See Also section: (name, why), read by _field below.
+_FIELD_SEE_ALSO = {
+    "distance": ("work", "the unnormalised cost; distance = work / total_flow"),
+    "work": ("distance", "the work per unit of mass moved"),
+    "total_flow": ("distance", "the work divided by this mass"),
+    "shape": ("flow", "the (m, n) flow this shape describes"),
+    "flow_rows": ("flow_sparse", "these coordinates and values as a SciPy sparse array"),
+    "flow_cols": ("flow_sparse", "these coordinates and values as a SciPy sparse array"),
+    "flow_values": ("flow_sparse", "these coordinates and values as a SciPy sparse array"),
+    "n_iter": ("method", "which path ran, and so what the count counts"),
+    "method": ("emdkit.emd", "its Notes list which path runs when"),
+    "gap": ("exact", "True when the gap is 0 and the answer is the rounded exact optimum"),
+    "exact": ("gap", "the certificate of the answers that are not exact"),
+    "basis_arcs": ("emdkit.emd", "``init=result`` starts from these arcs"),
+}
+
+
 def _field(index: int, name: str) -> property:
-    return property(lambda self: self._fields[index], doc=f"See the class docstring: {name}.")
+    other, why = _FIELD_SEE_ALSO[name]
+    doc = (f"See the class docstring: {name}.\n\nSee Also\n--------\n{other} : {why}.\n"
+           f"EMDResult : the class docstring, which defines every field.\n")
+    return property(lambda self: self._fields[index], doc=doc)
 
 
 for _index, _name in enumerate(("distance", "work", "total_flow", "u", "v", "shape",
@@ -180,18 +227,42 @@ class BatchEMDResult(Sequence):
 
     @property
     def distance(self) -> np.ndarray:
+        """The (B,) distances, one per problem.
+
+        See Also
+        --------
+        EMDResult.distance : one problem's distance, defined there.
+        """
         return self._vector("distance")
 
     @property
     def work(self) -> np.ndarray:
+        """The (B,) works, one per problem.
+
+        See Also
+        --------
+        EMDResult.work : one problem's work, defined there.
+        """
         return self._vector("work")
 
     @property
     def total_flow(self) -> np.ndarray:
+        """The (B,) total flows, one per problem.
+
+        See Also
+        --------
+        EMDResult.total_flow : one problem's mass moved, defined there.
+        """
         return self._vector("total_flow")
 
     @property
     def exact(self) -> np.ndarray:
+        """The (B,) bools: which answers are the rounded exact optimum.
+
+        See Also
+        --------
+        EMDResult.exact : one problem's flag, defined there.
+        """
         return np.array([r.exact for r in self._results], dtype=bool)
 
     def __repr__(self) -> str:

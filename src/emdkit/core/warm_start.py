@@ -262,10 +262,31 @@ class WarmStarts:
         self._last: list = []
 
     def inits(self, count: int) -> list:
+        """The ``init`` list for a call of ``count`` problems: each slot's last result, or None.
+
+        See Also
+        --------
+        update : stores the results these hints come from.
+        emdkit.nn.signature_emd : takes this object as ``warm_start`` and calls both.
+        emdkit.emd : ``init=result`` is the warm start each slot receives.
+        """
         return [self._last[k] if k < len(self._last) else None for k in range(count)]
 
     def update(self, results) -> None:
+        """Store a call's results, one per slot, as the next call's hints.
+
+        See Also
+        --------
+        inits : reads them back, slot by slot.
+        clear : forgets them.
+        """
         self._last = list(results)
 
     def clear(self) -> None:
+        """Forget every slot's result: the next call starts cold.
+
+        See Also
+        --------
+        update : stores results again.
+        """
         self._last = []
