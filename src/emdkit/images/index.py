@@ -85,6 +85,12 @@ class IndexReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
+        """The report as the CLI prints it: one line of counts, then each unreadable file.
+
+        See Also
+        --------
+        ImageIndex.update : returns this report.
+        """
         known = (f", {self.still_unreadable} known unreadable (unchanged, skipped)"
                  if self.still_unreadable else "")
         lines = [f"{self.added} added, {self.updated} re-indexed, {self.unchanged + self.touched} "
@@ -252,21 +258,46 @@ class ImageIndex:
         self.close()
 
     def close(self) -> None:
+        """Close the database connection (leaving a ``with`` block does it too).
+
+        See Also
+        --------
+        integrity_ok : SQLite's own check of the file, before closing.
+        """
         self.conn.close()
 
     def __len__(self) -> int:
         return self.conn.execute("SELECT count(*) FROM images").fetchone()[0]
 
     def paths(self) -> list[str]:
+        """Every indexed file's path, sorted.
+
+        See Also
+        --------
+        signatures : the same paths with their signatures.
+        unreadable : the files recorded as unreadable, which are not among these.
+        """
         return [r[0] for r in self.conn.execute("SELECT path FROM images ORDER BY path")]
 
     def unreadable(self) -> list[tuple[str, str]]:
-        """(path, reason) of every file recorded as unreadable, sorted by path."""
+        """(path, reason) of every file recorded as unreadable, sorted by path.
+
+        See Also
+        --------
+        paths : the files that were indexed.
+        update : records these, and retries them when a file changes.
+        """
         return [tuple(r) for r in self.conn.execute(
             "SELECT path, reason FROM unreadable ORDER BY path")]
 
     def signatures(self) -> list[tuple[str, ColourSignature]]:
-        """Every indexed (path, signature), sorted by path."""
+        """Every indexed (path, signature), sorted by path.
+
+        See Also
+        --------
+        search_index : the nearest signatures to a query image, from these rows.
+        emd_table : every pairwise EMD between images.
+        """
         rows = self.conn.execute(
             "SELECT path, colour_space, method, k, n_pixels, width, height, colours, weights "
             "FROM images ORDER BY path")
@@ -302,6 +333,11 @@ class ImageIndex:
         -------
         IndexReport
             Counts of added, updated, unchanged and removed rows, and the files that failed.
+
+        See Also
+        --------
+        image_signature : what is computed for every new or changed file.
+        IndexReport.summary : the report as the CLI prints it.
         """
         batch_size = check_positive_int(batch_size, "batch_size")
         check_scheduler(scheduler, scheduler_timeout)
@@ -397,6 +433,12 @@ class ImageIndex:
         return len(images)
 
     def integrity_ok(self) -> bool:
+        """Whether SQLite's ``PRAGMA integrity_check`` finds the database file sound.
+
+        See Also
+        --------
+        update : each batch of rows is one transaction, so a crash leaves the file sound.
+        """
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -89,10 +89,23 @@ class SignatureOptions:
         check_positive_int(self.seed, "seed", minimum=0)
 
     def to_dict(self) -> dict:
+        """The options as a plain dict, the form an index stores.
+
+        See Also
+        --------
+        from_dict : the inverse.
+        ImageIndex : stores these options and applies them to every file.
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "SignatureOptions":
+        """The options stored by :meth:`to_dict` (other keys are ignored).
+
+        See Also
+        --------
+        to_dict : the inverse.
+        """
         return cls(**{k: d[k] for k in cls.__dataclass_fields__})
 
 
@@ -117,11 +130,27 @@ class ColourSignature:
         return float(self.weights.sum())
 
     def centroid(self) -> np.ndarray:
-        """Weighted mean colour Σ w_k c_k / Σ w_k."""
+        """Weighted mean colour Σ w_k c_k / Σ w_k.
+
+        See Also
+        --------
+        centroid_bound : the EMD lower bound built from two signatures' centroids.
+
+        References
+        ----------
+        .. [1] Y. Rubner, C. Tomasi, L. J. Guibas, "The Earth Mover's Distance as a metric for
+           image retrieval", IJCV 40(2), 2000 (the centroid lower bound, section 4.2).
+        """
         return self.weights @ self.colours / self.weights.sum()
 
     def as_pair(self) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, weights), the form ``emdkit.pairwise_emd`` takes."""
+        """(positions, weights), the form ``emdkit.pairwise_emd`` takes.
+
+        See Also
+        --------
+        emdkit.signature_emd : the EMD between two such pairs.
+        emdkit.pairwise_emd : every pairwise EMD among a list of them.
+        """
         return self.colours, self.weights
 
 
