@@ -331,11 +331,29 @@ class EMD2Loss(nn.Module):
                              else _checks.as_real_tensor(weight, "weight"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The loss of ``input`` against ``target``: :func:`emd2_loss` with this module's options.
+
+        See Also
+        --------
+        emd2_loss : the function, which documents the arguments and the formula.
+        CEEMD2Schedule : cross-entropy first, then this loss added with a measured weight.
+
+        References
+        ----------
+        .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for
+           training deep neural networks", arXiv:1611.05916, 2016.
+        """
         return emd2_loss(input, target, from_logits=self.from_logits, positions=self.positions,
                          normalize=self.normalize, r=self.r, root=self.root,
                          reduction=self.reduction, weight=self.weight,
                          ignore_index=self.ignore_index, n_jobs=self.n_jobs)
 
     def extra_repr(self) -> str:
+        """The options shown by ``repr(module)`` (PyTorch's hook).
+
+        See Also
+        --------
+        forward : where the options are used.
+        """
         return (f"normalize={self.normalize!r}, r={self.r}, root={self.root}, "
                 f"from_logits={self.from_logits}, reduction={self.reduction!r}")

@@ -169,8 +169,29 @@ class GroundCostLoss(nn.Module):
         self.register_buffer("D", _checks.as_real_tensor(D, "D"))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The loss of ``input`` against ``target`` under the current ``D``, as
+        :func:`ground_cost_loss` with this module's options.
+
+        See Also
+        --------
+        ground_cost_loss : the function, which documents the arguments and each ``kind``.
+        GroundDistanceLearner : learns a ``D`` to assign to this module each epoch.
+
+        References
+        ----------
+        .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for
+           training deep neural networks", arXiv:1611.05916, 2016.
+        .. [2] C. Frogner, C. Zhang, H. Mobahi, M. Araya-Polo, T. Poggio, "Learning with a
+           Wasserstein loss", NeurIPS 2015.
+        """
         return ground_cost_loss(input, target, self.D, kind=self.kind,
                                 from_logits=self.from_logits, reduction=self.reduction)
 
     def extra_repr(self) -> str:
+        """The options shown by ``repr(module)`` (PyTorch's hook).
+
+        See Also
+        --------
+        forward : where the options are used.
+        """
         return f"kind={self.kind!r}, K={self.D.shape[0]}, reduction={self.reduction!r}"

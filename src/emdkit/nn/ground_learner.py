@@ -89,7 +89,13 @@ class GroundDistanceLearner:
         self._counts = torch.zeros(self.num_classes, dtype=torch.float64)
 
     def accumulate(self, features, labels) -> None:
-        """Add a batch: features (N, F) (tensor or array), labels (N,) true class indices."""
+        """Add a batch: features (N, F) (tensor or array), labels (N,) true class indices.
+
+        See Also
+        --------
+        centroids : the class centroids these sums give.
+        end_epoch : turns them into D and starts a new epoch.
+        """
         f = as_real_tensor(features, "features").detach()
         if isinstance(labels, torch.Tensor):
             check_real_dtype(labels.dtype, "labels")
@@ -115,7 +121,13 @@ class GroundDistanceLearner:
         self._counts += torch.bincount(y.long(), minlength=self.num_classes).double()
 
     def centroids(self) -> np.ndarray:
-        """The (K, F) class centroids of this epoch so far."""
+        """The (K, F) class centroids of this epoch so far.
+
+        See Also
+        --------
+        accumulate : adds a batch to them.
+        rank_ground_distance : the D that ``end_epoch`` forms from them.
+        """
         if self._sums is None:
             raise RuntimeError("no features were accumulated this epoch")
         missing = np.flatnonzero(self._counts.numpy() == 0)
@@ -125,7 +137,18 @@ class GroundDistanceLearner:
         return (self._sums / self._counts[:, None]).numpy()
 
     def end_epoch(self, epoch: int) -> np.ndarray | None:
-        """Recompute D from this epoch's centroids (if epoch >= start_epoch); reset the sums."""
+        """Recompute D from this epoch's centroids (if epoch >= start_epoch); reset the sums.
+
+        See Also
+        --------
+        rank_ground_distance : the formula from centroids to D.
+        GroundCostLoss : the loss to give the new D (``loss.D = learner.matrix``).
+
+        References
+        ----------
+        .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for
+           training deep neural networks", arXiv:1611.05916, 2016.
+        """
         try:
             if epoch < self.start_epoch:
                 return None

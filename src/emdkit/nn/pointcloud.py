@@ -138,11 +138,30 @@ class PointCloudEMDLoss(nn.Module):
     def forward(self, input: torch.Tensor, target: torch.Tensor,
                 input_weights: torch.Tensor | None = None,
                 target_weights: torch.Tensor | None = None) -> torch.Tensor:
+        """The exact EMD between the clouds ``input`` and ``target``, as
+        :func:`point_cloud_emd_loss` with this module's options.
+
+        See Also
+        --------
+        point_cloud_emd_loss : the function, which documents the arguments and gradients.
+        WarmStarts : what ``warm_start=True`` keeps between calls.
+
+        References
+        ----------
+        .. [1] H. Fan, H. Su, L. Guibas, "A point set generation network for 3D object
+           reconstruction from a single image", CVPR 2017.
+        """
         return point_cloud_emd_loss(input, target, input_weights=input_weights,
                                     target_weights=target_weights, metric=self.metric,
                                     reduction=self.reduction, n_jobs=self.n_jobs,
                                     warm_start=self.warm_starts)
 
     def extra_repr(self) -> str:
+        """The options shown by ``repr(module)`` (PyTorch's hook).
+
+        See Also
+        --------
+        forward : where the options are used.
+        """
         warm = ", warm_start=True" if self.warm_starts is not None else ""
         return f"metric={self.metric!r}, reduction={self.reduction!r}{warm}"

@@ -71,10 +71,27 @@ class CEEMD2Schedule:
         self._batches = 0
 
     def in_warmup(self, epoch: int) -> bool:
+        """Whether ``epoch`` (0-based) trains on cross-entropy alone.
+
+        See Also
+        --------
+        loss : adds the weighted EMD² once this is False.
+        """
         return epoch < self.warmup_epochs
 
     def loss(self, logits: torch.Tensor, target: torch.Tensor, epoch: int) -> torch.Tensor:
-        """The training loss for one batch at ``epoch`` (0-based), from logits."""
+        """The training loss for one batch at ``epoch`` (0-based), from logits.
+
+        See Also
+        --------
+        emd2_loss : the EMD² term, with this schedule's options.
+        end_epoch : sets the weight w from the means this method keeps.
+
+        References
+        ----------
+        .. [1] L. Hou, C.-P. Yu, D. Samaras, "Squared Earth Mover's Distance-based loss for
+           training deep neural networks", arXiv:1611.05916, 2016.
+        """
         _checks.check_input(logits, "logits")  # before cross-entropy: our words, our names
         _checks.split_target(logits, target)
         ce = F.cross_entropy(logits, target, weight=self.class_weight,
@@ -101,6 +118,11 @@ class CEEMD2Schedule:
         At the first call with epoch >= warmup_epochs − 1 and no weight yet, w is set to
         mean_ce / mean_emd2 (by default the means of the batch losses seen by :meth:`loss`
         since the previous call).
+
+        See Also
+        --------
+        loss : keeps the running means this method reads.
+        in_warmup : which epochs come before the weight is set.
         """
         if self._batches:
             if mean_ce is None:
