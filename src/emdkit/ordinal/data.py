@@ -87,7 +87,13 @@ class Task:
         return len(self.class_names)
 
     def subsample(self, max_train: int | None, max_test: int | None, seed: int = 0) -> "Task":
-        """A smaller copy (fixed by ``seed``) for tests and demos."""
+        """A smaller copy (fixed by ``seed``) for tests and demos.
+
+        See Also
+        --------
+        load_task : the full task.
+        RunSpec : its ``max_train`` and ``max_test`` ask for this copy.
+        """
         rng = np.random.default_rng(seed)
 
         def pick(n: int, limit: int | None) -> np.ndarray:

@@ -104,6 +104,13 @@ class SweepConfig:
     reproducibility: list[str] = field(default_factory=list)  # "task/method/seed" to rerun
 
     def specs(self) -> list[RunSpec]:
+        """Every run of the sweep: each task × its methods × the seeds, with the task's options.
+
+        See Also
+        --------
+        run_sweep : trains these runs.
+        train_run : trains one of them.
+        """
         out = []
         for task in self.tasks:
             options = {**self.defaults, **self.per_task.get(task, {})}

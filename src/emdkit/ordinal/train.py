@@ -149,12 +149,25 @@ class RunResult:
     y_pred_last: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The result as a JSON-ready dict (the spec nested), the form a run directory stores.
+
+        See Also
+        --------
+        from_json : the inverse.
+        run_sweep : writes one of these per run, and reads them back on ``--resume``.
+        """
         d = dataclasses.asdict(self)
         d["spec"] = dataclasses.asdict(self.spec)
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "RunResult":
+        """The result stored by :meth:`to_json`.
+
+        See Also
+        --------
+        to_json : the inverse.
+        """
         d = dict(d)
         d["spec"] = RunSpec(**d["spec"])
         return cls(**d)

@@ -33,9 +33,21 @@ class ProductTarget(Target):
     """π = ρ^{⊗d}; subclasses give the 1-D sampler and 1-D score."""
 
     def sample_1d(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` i.i.d. samples of the 1-D factor ρ.
+
+        See Also
+        --------
+        sample : d of these per row.
+        """
         raise NotImplementedError
 
     def score_1d(self, t: float, y: np.ndarray) -> np.ndarray:
+        """d/dy log ρ_t(y), the score of the OU-smoothed 1-D factor, elementwise.
+
+        See Also
+        --------
+        score : this applied to every coordinate.
+        """
         raise NotImplementedError
 
     def sample(self, n, rng=None):
@@ -149,7 +161,13 @@ class QuadratureProductTarget(ProductTarget):
         self._cdf_grid, self._cdf = grid, cdf / cdf[-1]
 
     def log_density(self, x: np.ndarray) -> np.ndarray:
-        """log ρ(x) up to a constant (−inf where ρ = 0)."""
+        """log ρ(x) up to a constant (−inf where ρ = 0).
+
+        See Also
+        --------
+        posterior_mean : integrates against it to give the score.
+        sample_1d : inverts its tabulated CDF.
+        """
         raise NotImplementedError
 
     def sample_1d(self, size, rng):
@@ -192,7 +210,18 @@ class QuadratureProductTarget(ProductTarget):
         return table
 
     def posterior_mean(self, t: float, y: np.ndarray) -> np.ndarray:
-        """E[X_0 | X_t = y], tabulated; points beyond the table are computed directly."""
+        """E[X_0 | X_t = y], tabulated; points beyond the table are computed directly.
+
+        See Also
+        --------
+        score_1d : (m_t E[X_0 | X_t = y] − y) / σ_t², Tweedie's formula.
+        log_density : the density integrated.
+
+        References
+        ----------
+        .. [1] B. Efron, "Tweedie's formula and selection bias", Journal of the American
+           Statistical Association 106(496), 2011.
+        """
         spline = self._table(t)
         out = spline(y)
         outside = (y < spline.x[0]) | (y > spline.x[-1])
@@ -218,6 +247,12 @@ class DoubleWellTarget(QuadratureProductTarget):
 
     @staticmethod
     def potential(x: np.ndarray) -> np.ndarray:
+        """U(x) = x⁴/4 − x²/2, elementwise.
+
+        See Also
+        --------
+        log_density : −U.
+        """
         return x ** 4 / 4 - x ** 2 / 2
 
     def log_density(self, x):
