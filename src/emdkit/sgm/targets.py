@@ -44,7 +44,7 @@ class Target(ABC):
         See Also
         --------
         sample_marginal : samples of p_t, pushed from these through the forward OU process.
-        coupling_rms : compares a sampler's output with these exact samples.
+        emdkit.w2.exact_w2 : the empirical W2 between a sampler's output and these samples.
         """
 
     @abstractmethod
@@ -144,7 +144,7 @@ class GaussianTarget(Target):
         See Also
         --------
         reverse_em : the sampler whose output law this is.
-        marginal : the exact law p_t it approximates at t = 0.
+        marginal : the exact law p_t, which the output approximates at the stopping time.
         emdkit.w2.gaussian_w2 : the W2 error of this law against π, in closed form.
 
         References
@@ -238,7 +238,7 @@ class IsotropicMixtureTarget(Target):
 
         See Also
         --------
-        step_size : the step of the sampler whose W2 bound depends on K.
+        reverse_em : the sampler whose W2 error bound depends on this K.
 
         References
         ----------
