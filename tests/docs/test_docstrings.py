@@ -128,10 +128,11 @@ def _public_methods(package: str):
 
 def _resolves(target: str, cls, module) -> bool:
     """Whether a See Also name names an object the way Sphinx looks it up from a method's page:
-    a member of the class, a name in the package, or a fully qualified name."""
+    a member of the class, a name in the package, or a fully qualified name. A class's page
+    documents only the members it defines itself, so an inherited one does not count."""
     def walk(obj, dotted):
         for part in dotted.split("."):
-            if not hasattr(obj, part):
+            if not (part in vars(obj) if inspect.isclass(obj) else hasattr(obj, part)):
                 return False
             obj = getattr(obj, part)
         return True

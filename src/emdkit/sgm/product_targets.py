@@ -37,7 +37,7 @@ class ProductTarget(Target):
 
         See Also
         --------
-        sample : d of these per row.
+        ProductTarget.sample : d of these per row.
         """
         raise NotImplementedError
 
@@ -46,7 +46,7 @@ class ProductTarget(Target):
 
         See Also
         --------
-        score : this applied to every coordinate.
+        ProductTarget.score : this applied to every coordinate.
         """
         raise NotImplementedError
 
@@ -165,8 +165,8 @@ class QuadratureProductTarget(ProductTarget):
 
         See Also
         --------
-        posterior_mean : integrates against it to give the score.
-        sample_1d : inverts its tabulated CDF.
+        QuadratureProductTarget.posterior_mean : integrates against it to give the score.
+        QuadratureProductTarget.sample_1d : inverts its tabulated CDF.
         """
         raise NotImplementedError
 

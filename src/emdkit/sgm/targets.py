@@ -43,7 +43,7 @@ class Target(ABC):
 
         See Also
         --------
-        sample_marginal : samples of p_t, pushed from these through the forward OU process.
+        Target.sample_marginal : samples of p_t, pushed from these through the forward OU process.
         emdkit.w2.exact_w2 : the empirical W2 between a sampler's output and these samples.
         """
 
@@ -69,7 +69,7 @@ class Target(ABC):
         See Also
         --------
         forward_ou : the push-forward applied to samples of π.
-        score : the exact score of the law sampled here.
+        Target.score : the exact score of the law sampled here.
         """
         rng = np.random.default_rng(rng)
         return forward_ou(self.sample(n, rng), _check_t(t), rng)
@@ -79,7 +79,7 @@ class Target(ABC):
 
         See Also
         --------
-        sample : draws from the law described.
+        Target.sample : draws from the law described.
         """
         return self.name
 
