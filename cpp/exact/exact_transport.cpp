@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/disjoint_sets.hpp"
 #include "exact/dyadic.hpp"
 
 namespace emdkit::exact {
@@ -154,29 +155,7 @@ bool scan_flagged(int n, const Flag& flagged, const Visit& visit) {
     return false;
 }
 
-class UnionFind {
-public:
-    explicit UnionFind(int size) : parent_(static_cast<std::size_t>(size)) {
-        std::iota(parent_.begin(), parent_.end(), 0);
-    }
-    int find(int x) {
-        while (parent_[x] != x) {
-            parent_[x] = parent_[parent_[x]];
-            x = parent_[x];
-        }
-        return x;
-    }
-    bool unite(int x, int y) {  // false when already joined (the cell would close a cycle)
-        x = find(x);
-        y = find(y);
-        if (x == y) return false;
-        parent_[x] = y;
-        return true;
-    }
-
-private:
-    std::vector<int> parent_;
-};
+using UnionFind = DisjointSets<int>;
 
 struct Cell {
     int r, c;
@@ -273,15 +252,15 @@ bool ExactSimplex<Num>::start_from_hint() {
         const std::int64_t r = in_.hint_rows[k], c = in_.hint_cols[k];
         if (r >= R_ || c >= K_) continue;  // a dummy the exact totals do not need
         const int ri = static_cast<int>(r), ci = static_cast<int>(c);
-        if (uf.unite(ri, R_ + ci)) basis_.push_back({ri, ci});
+        if (uf.join(ri, R_ + ci)) basis_.push_back({ri, ci});
     }
     const auto tree_size = static_cast<std::size_t>(R_ + K_ - 1);
     if (basis_.size() < tree_size && in_.hint_u != nullptr && in_.hint_v != nullptr)
         join_by_duals(uf);
     for (int c = 0; c < K_; ++c)
-        if (uf.unite(R_ + c, 0)) basis_.push_back({0, c});
+        if (uf.join(R_ + c, 0)) basis_.push_back({0, c});
     for (int r = 1; r < R_; ++r)
-        if (uf.unite(r, R_)) basis_.push_back({r, 0});
+        if (uf.join(r, R_)) basis_.push_back({r, 0});
     EMDKIT_INVARIANT(basis_.size() == tree_size, "hint tree is not spanning");
     basis_cost_.clear();
     for (const Cell& e : basis_) basis_cost_.push_back(cost_num(cost_at(e.r, e.c)));
@@ -306,7 +285,7 @@ void ExactSimplex<Num>::join_by_duals(UnionFind& uf) {
     for (int r = 0; r < R_ && basis_.size() < tree_size; ++r) {
         const double ur = u[r], abs_u = std::fabs(ur);
         auto join = [&](int c) {
-            if (uf.unite(r, R_ + c)) basis_.push_back({r, c});
+            if (uf.join(r, R_ + c)) basis_.push_back({r, c});
             return basis_.size() == tree_size;
         };
         if (r < m_) {
@@ -360,7 +339,7 @@ bool ExactSimplex<Num>::join_least_slack(UnionFind& uf, const std::vector<double
     bool joined = false;
     for (int x : found) {
         const Cell e = best_cell[x];
-        if (!uf.unite(e.r, R_ + e.c)) continue;
+        if (!uf.join(e.r, R_ + e.c)) continue;
         basis_.push_back(e);
         joined = true;
     }

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <vector>
 
+#include "common/disjoint_sets.hpp"
 #include "simplex/network_simplex.hpp"
 #include "simplex/pivot.hpp"
 
@@ -12,33 +13,12 @@ namespace emdkit::simplex {
 
 namespace {
 
-// Union-find with path halving: which forest tree a node is in so far.
-class DisjointSets {
-public:
-    explicit DisjointSets(Index n) : up_(static_cast<std::size_t>(n)) {
-        std::iota(up_.begin(), up_.end(), Index(0));
-    }
-    // Merge the sets of u and w; false when they were one set already (the arc closes a cycle).
-    bool join(Index u, Index w) {
-        u = find(u);
-        w = find(w);
-        if (u == w) return false;
-        up_[u] = w;
-        return true;
-    }
-
-private:
-    Index find(Index u) {
-        while (up_[u] != u) u = up_[u] = up_[up_[u]];
-        return u;
-    }
-    std::vector<Index> up_;
-};
+using NodeSets = DisjointSets<Index>;
 
 // The hinted arcs that make a forest, in hint order.
 std::vector<Index> forest_arcs(const Basis<double>& b, Index n_nodes, Index n_arcs,
                                const WarmHint& hint) {
-    DisjointSets sets(n_nodes);
+    NodeSets sets(n_nodes);
     std::vector<Index> kept;
     for (Index k = 0; k < hint.count; ++k) {
         const Index e = hint.arcs[k];
