@@ -1,6 +1,7 @@
 """Brings the benchmark results and the experiment reports into the site, unedited.
 
-``bench/RESULTS*.md`` and each ``reports/<area>/README.md`` (with its figures) are copied into
+``bench/RESULTS*.md`` (with the figures in ``bench/``) and each ``reports/<area>/README.md``
+(with its figures) are copied into
 ``docs/_generated/`` at every build and rendered by MyST, so the site shows the numbers the
 benchmarks and experiments wrote, never a hand-made copy of them.
 """
@@ -19,17 +20,22 @@ def copy_if_changed(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
+def copy_figures(src_dir: Path, out_dir: Path) -> None:
+    for figure in src_dir.iterdir():
+        if figure.suffix in FIGURE_SUFFIXES:
+            copy_if_changed(figure, out_dir / figure.name)
+
+
 def copy_pages(app, config) -> None:
     root = Path(app.srcdir).parent
     out = Path(app.srcdir) / OUT
     for md in sorted((root / "bench").glob("RESULTS*.md")):
         copy_if_changed(md, out / "bench" / md.name)
+    copy_figures(root / "bench", out / "bench")
     for readme in sorted((root / "reports").glob("*/README.md")):
         area = readme.parent
         copy_if_changed(readme, out / "reports" / area.name / "index.md")
-        for figure in area.iterdir():
-            if figure.suffix in FIGURE_SUFFIXES:
-                copy_if_changed(figure, out / "reports" / area.name / figure.name)
+        copy_figures(area, out / "reports" / area.name)
 
 
 def setup(app):
