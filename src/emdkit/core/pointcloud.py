@@ -170,20 +170,22 @@ def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, 
     return ok, u, v, gap
 
 
-def pointcloud_emd(prep: PreparedProblem, progress: bool = False) -> EMDResult:
+def pointcloud_emd(prep: PreparedProblem, progress: bool = False,
+                   coarse_to_fine=None) -> EMDResult:
     """A prepared signature problem (path "pointcloud" or "multiscale") in, certified
     :class:`EMDResult` out (flows kept sparse; the cost matrix is never formed).
 
-    "multiscale" solves coarse-to-fine (multiscale.py; balanced problems only) and
-    ``progress`` reports its levels and pricing rounds on stderr.
+    ``coarse_to_fine`` is the multiscale driver (multiscale.solve_multiscale) for the
+    "multiscale" path, handed in by the caller because that driver is built on this module's
+    solver; it runs on balanced problems only. ``progress`` reports levels and pricing rounds
+    on stderr.
     """
     problem, (X, Y, metric) = prep.problem, prep.signature
     code = lookup_metric(metric).code
     Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
-    multiscale = prep.path == "multiscale" and problem.dummy == "none"
+    multiscale = coarse_to_fine is not None and problem.dummy == "none"
     if multiscale:
-        from .multiscale import solve_multiscale
-        ns = solve_multiscale(problem, Xk, Yk, code, prep.max_iter, prep.n_threads, progress)
+        ns = coarse_to_fine(problem, Xk, Yk, code, prep.max_iter, prep.n_threads, progress)
     else:
         say = progress_writer(progress)
         ns = solve_pointcloud(problem, Xk, Yk, code, prep.max_iter, prep.n_threads,

@@ -183,9 +183,13 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
         sup_r, sup_c, sup_f, pi, work, gap, status = certify_live(p, ns, prep.Cs)
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
                       ns.n_iter, where, tree_arcs(p, ns))
-    if path in ("pointcloud", "multiscale"):
+    if path == "pointcloud":
         from .pointcloud import pointcloud_emd
         return pointcloud_emd(prep, progress)
+    if path == "multiscale":
+        from .multiscale import solve_multiscale
+        from .pointcloud import pointcloud_emd
+        return pointcloud_emd(prep, progress, coarse_to_fine=solve_multiscale)
     from .one_d import monotone_emd
     return monotone_emd(prep)
 
