@@ -1,13 +1,16 @@
-// Ground costs for Python: point_cost, box_cost and line_cost with the signatures of
-// emdkit/core/cost_kernels.py, and METRIC_CODES (checked against the registry by the tests).
+// Ground costs for Python: point_cost, box_cost, line_cost and cost_matrix with the signatures
+// of emdkit/core/cost_kernels.py, and METRIC_CODES (checked against the registry by the tests).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
+#include "costs/cost_matrix.hpp"
 #include "costs/ground_cost.hpp"
 
 namespace nb = nanobind;
@@ -50,6 +53,21 @@ void bind_costs(nb::module_& m) {
         },
         nb::arg("x"), nb::arg("lo"), nb::arg("hi"), nb::arg("code"),
         "The least d(x, y) over y in the box [lo, hi].");
+    m.def(
+        "cost_matrix",
+        [](InArray<double, 2> X, InArray<double, 2> Y, long long code) {
+            require(X.shape(1) == Y.shape(1), "X and Y must have the same number of coordinates");
+            const std::size_t rows = X.shape(0);
+            const std::size_t cols = Y.shape(0);
+            std::vector<double> out(rows * cols);
+            {
+                nb::gil_scoped_release unlocked;
+                cost_matrix(X.data(), Y.data(), rows, cols, X.shape(1), code, out.data());
+            }
+            return to_numpy(std::move(out), rows, cols);
+        },
+        nb::arg("X"), nb::arg("Y"), nb::arg("code"),
+        "D[i, j] = d(X[i], Y[j]) for the metric with this code.");
     m.def(
         "line_cost", [](double t, long long code) { return line_cost(t, code); }, nb::arg("t"),
         nb::arg("code"), "d on the line for a difference t = x - y.");

@@ -16,7 +16,7 @@ written once. It is documented in the README and in each public docstring; the t
   convention (``ot.unif``).
 
 Messages use the caller's names and indices (``a[3] contains NaN or inf``). numpy and the
-compiled engine only: importing this module does not load numba or torch.
+compiled engine only: importing this module loads neither the engine, numba nor torch.
 """
 from __future__ import annotations
 
@@ -127,15 +127,20 @@ def _ready(values: object, ndim: int) -> bool:
             and values.flags.c_contiguous and values.flags.aligned)
 
 
-def value_range(x: np.ndarray) -> tuple[float, float]:
-    """(min, max) of a non-empty float64 array, both NaN when it holds a NaN (as numpy's
-    reductions): one pass under the compiled engine, two numpy reductions otherwise."""
+def _numpy_value_range(x: np.ndarray) -> tuple[float, float]:
     return float(x.min()), float(x.max())
 
 
-_native = native_engine()
-if _native is not None:
-    value_range = _native.value_range  # noqa: F811
+def value_range(x: np.ndarray) -> tuple[float, float]:
+    """(min, max) of a non-empty float64 array, both NaN when it holds a NaN (as numpy's
+    reductions): one pass under the compiled engine, two numpy reductions otherwise.
+
+    The first call binds the module's name to the engine's kernel: loading the engine at
+    import cost ``emdkit --help`` 17 ms, and the callers here look the name up on each call."""
+    global value_range
+    native = native_engine()
+    value_range = _numpy_value_range if native is None else native.value_range
+    return value_range(x)
 
 
 # ---------------------------------------------------------------- weights
