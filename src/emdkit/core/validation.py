@@ -21,6 +21,7 @@ compiled engine only: importing this module loads neither the engine, numba nor 
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -69,6 +70,13 @@ def _holds_bool(values: object) -> bool:
     return isinstance(values, (list, tuple)) and any(_holds_bool(v) for v in values)
 
 
+def _is_masked(values: object) -> bool:
+    # numpy.ma loads on first use (30 ms of a fresh `emdkit images search`, issue 21); no
+    # masked array can exist before it is imported, so an unloaded numpy.ma answers False
+    masked = sys.modules.get("numpy.ma")
+    return masked is not None and isinstance(values, masked.MaskedArray)
+
+
 def as_real_array(values: object, name: str) -> np.ndarray:
     """``values`` as a float64 array, refusing anything that is not already real numbers."""
     return real_array(values, name).astype(np.float64, copy=False)
@@ -78,7 +86,7 @@ def real_array(values: object, name: str) -> np.ndarray:
     """``values`` as an array of real numbers in its own dtype (integers stay integers)."""
     if values is None:
         raise TypeError(f"{name} must be an array of real numbers, got None")
-    if isinstance(values, np.ma.MaskedArray):
+    if _is_masked(values):
         raise TypeError(f"{name} is a masked array; pass the unmasked values you mean "
                         "(np.ma.compressed or .filled) — a mask would be ignored")
     if isinstance(values, (str, bytes, dict, set)):
