@@ -26,7 +26,9 @@ def same_bits(a, b):
 
 
 def test_metric_codes_are_the_registry_codes():
-    assert _engine.METRIC_CODES == {name: c.code for name, c in GROUND_COSTS.items()}
+    codes = {name: c.code for name, c in GROUND_COSTS.items()}
+    assert _engine.METRIC_CODES == codes
+    assert {name: getattr(cost_kernels, name.upper()) for name in codes} == codes
 
 
 @given(st.integers(1, 6).flatmap(lambda d: st.tuples(points(d), points(d), points(d))),

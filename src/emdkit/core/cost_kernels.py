@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
-from .costs import GROUND_COSTS
 
-# the registry's codes, frozen into the kernels when numba compiles them
-EUCLIDEAN = GROUND_COSTS["euclidean"].code
-SQEUCLIDEAN = GROUND_COSTS["sqeuclidean"].code
-CITYBLOCK = GROUND_COSTS["cityblock"].code
-CHEBYSHEV = GROUND_COSTS["chebyshev"].code
+# The registry's codes (emdkit.core.costs.GROUND_COSTS[name].code), frozen into the kernels when
+# numba compiles them. Written out rather than imported, as the compiled engine's are, so that
+# costs.ground_distance can run cost_matrix without an import cycle; a test checks they agree.
+EUCLIDEAN = 0
+SQEUCLIDEAN = 1
+CITYBLOCK = 2
+CHEBYSHEV = 3
 
 
 @njit(cache=True, nogil=True, inline="always")

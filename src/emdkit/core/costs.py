@@ -8,8 +8,9 @@ names, units and labels from here.
 Adding a metric takes: its entry here; its branch in the compiled engine's
 ``cpp/costs/ground_cost.hpp`` (``Metric``, and ``accumulate``/``finish`` for a point pair, a
 point and a box for KD-tree pricing, and the line; a test checks the codes agree) and in the
-Numba reference kernels of :mod:`emdkit.core.cost_kernels` while that engine is kept; and, if
-positions should get gradients in :mod:`emdkit.nn`, its ∇c there (``POSITION_GRAD_METRICS``).
+Numba reference kernels of :mod:`emdkit.core.cost_kernels` (its code constant too) while that
+engine is kept; and, if positions should get gradients in :mod:`emdkit.nn`, its ∇c there
+(``POSITION_GRAD_METRICS``).
 Everything else (the command line, the web page, units, the 1-D path) reads this registry.
 """
 from __future__ import annotations
@@ -165,7 +166,7 @@ def _cost_matrix(X: np.ndarray, Y: np.ndarray, code: int) -> np.ndarray:
     native = native_engine()
     if native is not None:
         return native.cost_matrix(np.ascontiguousarray(X), np.ascontiguousarray(Y), code)
-    from .cost_kernels import cost_matrix  # cost_kernels reads this module's registry
+    from .cost_kernels import cost_matrix  # the Numba reference, imported only under it
     return cost_matrix(X, Y, code)
 
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
-from .cost_kernels import box_cost, point_cost
-from .costs import GROUND_COSTS
+from .cost_kernels import SQEUCLIDEAN, box_cost, point_cost
 from .engine import native_engine
 from .kdtree import KDTree
 from .topk import push_smallest
 
 # cKDTree's p = 2 ranks by the squared distance: the same order as the distance, and no sqrt
-_RANKING_CODE = GROUND_COSTS["sqeuclidean"].code
+_RANKING_CODE = SQEUCLIDEAN
 
 
 @njit(cache=True, nogil=True)
