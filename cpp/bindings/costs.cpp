@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <string>
-#include <vector>
 
 #include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
@@ -55,19 +54,16 @@ void bind_costs(nb::module_& m) {
         "The least d(x, y) over y in the box [lo, hi].");
     m.def(
         "cost_matrix",
-        [](InArray<double, 2> X, InArray<double, 2> Y, long long code) {
+        [](InArray<double, 2> X, InArray<double, 2> Y, long long code, OutArray<double, 2> out) {
             require(X.shape(1) == Y.shape(1), "X and Y must have the same number of coordinates");
-            const std::size_t rows = X.shape(0);
-            const std::size_t cols = Y.shape(0);
-            std::vector<double> out(rows * cols);
-            {
-                nb::gil_scoped_release unlocked;
-                cost_matrix(X.data(), Y.data(), rows, cols, X.shape(1), code, out.data());
-            }
-            return to_numpy(std::move(out), rows, cols);
+            require(out.shape(0) == X.shape(0) && out.shape(1) == Y.shape(0),
+                    "out must be (rows of X, rows of Y)");
+            nb::gil_scoped_release unlocked;
+            cost_matrix(X.data(), Y.data(), X.shape(0), Y.shape(0), X.shape(1), code, out.data());
         },
-        nb::arg("X"), nb::arg("Y"), nb::arg("code"),
-        "D[i, j] = d(X[i], Y[j]) for the metric with this code.");
+        nb::arg("X"), nb::arg("Y"), nb::arg("code"), nb::arg("out").noconvert(),
+        "out[i, j] = d(X[i], Y[j]) for the metric with this code (out from np.empty: a\n"
+        "zero-filled buffer of our own cost a pass over the matrix more than cdist).");
     m.def(
         "line_cost", [](double t, long long code) { return line_cost(t, code); }, nb::arg("t"),
         nb::arg("code"), "d on the line for a difference t = x - y.");

@@ -165,7 +165,9 @@ def _cost_matrix(X: np.ndarray, Y: np.ndarray, code: int) -> np.ndarray:
     # the engine's own kernel, so a dense path reads the bits the point-cloud path computes
     native = native_engine()
     if native is not None:
-        return native.cost_matrix(np.ascontiguousarray(X), np.ascontiguousarray(Y), code)
+        D = np.empty((X.shape[0], Y.shape[0]))
+        native.cost_matrix(np.ascontiguousarray(X), np.ascontiguousarray(Y), code, D)
+        return D
     from .cost_kernels import cost_matrix  # the Numba reference, imported only under it
     return cost_matrix(X, Y, code)
 
