@@ -151,6 +151,7 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     if callable(metric):
         from scipy.spatial.distance import cdist  # here: SciPy's import is 0.2-0.4 s (issue 21)
+
         try:
             D = cdist(X, Y, metric=lambda x, y: _checked_callable_value(metric(x, y)))
         except TypeError as exc:

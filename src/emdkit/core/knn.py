@@ -94,9 +94,8 @@ def nearest_neighbours(points: np.ndarray, queries: np.ndarray, k: int,
     Examples
     --------
     >>> import numpy as np
-    >>> nearest_neighbours(np.array([[0.0], [5.0], [1.0]]), np.array([[0.9], [4.0]]), 2)
-    array([[2, 0],
-           [1, 2]])
+    >>> nearest_neighbours(np.array([[0.0], [5.0], [1.0]]), np.array([[0.9], [4.0]]), 2).tolist()
+    [[2, 0], [1, 2]]
     """
     tree = KDTree(points)
     Q = np.ascontiguousarray(queries, dtype=np.float64)
