@@ -1,7 +1,7 @@
-"""emdkit.core: ground costs, problems, the exact solver and its results (numpy/scipy/numba only).
+"""emdkit.core: ground costs, problems, the exact solver and its results (numpy, scipy and the compiled engine).
 
 Names load on first use (PEP 562), so ``import emdkit.core.validation`` or ``import
-emdkit.metrics`` does not load numba; the first solver call does.
+emdkit.metrics`` does not load the engine; the first solver call does.
 """
 from __future__ import annotations
 
