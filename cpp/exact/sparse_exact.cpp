@@ -134,18 +134,23 @@ double cost_bound(const CloudTransportInput& in) {
 CloudProblem::CloudProblem(const CloudTransportInput& input)
     : in(input), m(static_cast<int>(input.m)), n(static_cast<int>(input.n)) {
     long lsb = LONG_MAX, top = LONG_MIN;
-    BigInt total_a, total_b;
-    auto weigh = [&](double x, BigInt& total) {
+    auto measure = [&](double x) {
         const DyadicParts p = decompose(x);
         lsb = std::min(lsb, static_cast<long>(p.exponent));
         top = std::max(top, static_cast<long>(p.exponent) + bit_length(p.mantissa));
-        // exact totals on the grid 2^-1074 (every double is a multiple of it)
-        total += BigInt::from_dyadic(p.mantissa, p.exponent + 1074, false);
     };
-    for (int i = 0; i < m; ++i) weigh(in.a[i], total_a);
-    for (int j = 0; j < n; ++j) weigh(in.b[j], total_b);
+    for (int i = 0; i < m; ++i) measure(in.a[i]);
+    for (int j = 0; j < n; ++j) measure(in.b[j]);
     weight_lsb = lsb;
     weight_bits = top - lsb;
+    // the exact totals on the weights' grid decide the dummy, as the simplex's will
+    BigInt total_a, total_b;
+    auto add = [&](double x, BigInt& total) {
+        const DyadicParts p = decompose(x);
+        total += BigInt::from_dyadic(p.mantissa, static_cast<int>(p.exponent - lsb), false);
+    };
+    for (int i = 0; i < m; ++i) add(in.a[i], total_a);
+    for (int j = 0; j < n; ++j) add(in.b[j], total_b);
     const int order = compare(total_a, total_b);
     dummy = order < 0 ? 2 : (order > 0 ? 1 : 0);
     R = m + (dummy == 2);

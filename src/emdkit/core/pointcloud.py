@@ -119,6 +119,7 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
     ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
     ns.start_greedy(problem.dummy_node)
     tree = KDTree(Y)
+    ns.column_tree = tree  # the exact step's sweeps price on the same tree
     sweep_threads = n_threads if parallel_for_work(m * n // 8, n_threads) else 1
 
     def price(cap):
@@ -193,8 +194,8 @@ def float_basis(ns: NetworkSimplex, n_rows: int):
 def solve_exact_cloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, code: int,
                       arc_rows: np.ndarray, arc_cols: np.ndarray, hint: np.ndarray,
                       pi: np.ndarray | None = None, n_threads: int = 1, width: int = 0,
-                      max_pivots: int = -1, method: str = "pointcloud"
-                      ) -> tuple[ExactSolution, dict]:
+                      max_pivots: int = -1, method: str = "pointcloud",
+                      tree: KDTree | None = None) -> tuple[ExactSolution, dict]:
     """The exact optimum of the point-cloud problem on the kernel's float64 costs, without the
     cost matrix: ``_engine.exact_cloud_transport`` (cpp/exact/sparse_exact.hpp).
 
@@ -219,6 +220,8 @@ def solve_exact_cloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, c
         As ``_engine.exact_transport``'s (tests: ``width=-1`` runs BigInt throughout).
     method : str
         The route the result names (``"pointcloud"`` or ``"multiscale"``).
+    tree : KDTree, optional
+        A k-d tree over ``Y`` already built (the float solve's), else one is built.
 
     Returns
     -------
@@ -232,7 +235,7 @@ def solve_exact_cloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, c
         When ``max_pivots`` runs out.
     """
     m, n, n_rows = problem.m, problem.n, problem.n_rows
-    tree = KDTree(Y)
+    tree = KDTree(Y) if tree is None else tree
     hint_u = hint_v = None
     if pi is not None:
         hint_u = np.ascontiguousarray(-pi[:m], dtype=np.float64)
@@ -286,7 +289,8 @@ def pointcloud_emd(prep: PreparedProblem, progress: bool = False,
         arc_rows, arc_cols, hint = float_basis(ns, problem.n_rows)
         sol, _ = solve_exact_cloud(problem, Xk, Yk, code, arc_rows, arc_cols, hint,
                                    ns.pi[: ns.n_nodes], prep.n_threads,
-                                   method="multiscale" if multiscale else "pointcloud")
+                                   method="multiscale" if multiscale else "pointcloud",
+                                   tree=getattr(ns, "column_tree", None))
         return assemble_exact(prep, sol)
     src, tgt, f, _ = ns.real_flows()
     order = np.lexsort((tgt, src))
