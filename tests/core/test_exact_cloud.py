@@ -208,3 +208,32 @@ def test_ten_thousand_points_are_exact(metric):
     assert r.exact and r.gap == 0.0
     F = r.flow_sparse()
     assert np.allclose(np.asarray(F.sum(axis=1)).ravel(), a, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("method", ["pointcloud", "multiscale"])
+def test_zero_weight_points_get_duals_without_a_dense_block(method, monkeypatch):
+    """Dropped points' duals come from a k-d tree (min_j c_ij − v_j), not from cost rows."""
+    rng = np.random.default_rng(9)
+    n = 300
+    X, Y = rng.random((n, 2)), rng.random((n, 2))
+    a, b = rng.random(n) + 0.01, rng.random(n) + 0.01
+    a[::7] = 0.0
+    b[::5] = 0.0
+    a, b = a / a.sum(), b / b.sum()
+    r = emdkit.signature_emd(X, a, Y, b, "sqeuclidean", method=method)
+    from emdkit.core import prepare
+
+    def no_dense(*_):
+        raise AssertionError("a dense cost block was formed")
+    monkeypatch.setattr(prepare.PreparedProblem, "cost_rows", no_dense)
+    monkeypatch.setattr(prepare.PreparedProblem, "cost_cols", no_dense)
+    u, v = r.u, r.v
+    C = kernel_costs(X, Y, "sqeuclidean")
+    # the exact duals are each rounded once: feasible up to their last places
+    slack = 2.0**-50 * (np.abs(u)[:, None] + np.abs(v)[None, :] + C)
+    assert np.all(u[:, None] + v[None, :] <= C + slack)
+    kept_c = b > 0
+    dropped_r = a == 0
+    # each dropped row's dual is as large as feasibility allows against the kept columns
+    np.testing.assert_allclose(u[dropped_r], (C[dropped_r][:, kept_c] - v[kept_c]).min(axis=1),
+                               rtol=0, atol=1e-15)
