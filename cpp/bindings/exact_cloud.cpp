@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "bindings/arrays.hpp"
+#include "bindings/exact_dict.hpp"
 #include "bindings/parts.hpp"
 #include "exact/sparse_exact.hpp"
 
@@ -85,28 +87,7 @@ nb::dict exact_cloud_transport(const Values& a, const Values& b, const Points& X
         nb::gil_scoped_release release;
         cloud = exact::solve_exact_cloud_transport(in);
     }
-    exact::TransportOutput& out = cloud.result;
-    nb::dict d;
-    d["status"] = static_cast<int>(out.status);
-    d["rows"] = to_numpy(std::move(out.rows));
-    d["cols"] = to_numpy(std::move(out.cols));
-    d["flows"] = to_numpy(std::move(out.flows));
-    d["flow_exact"] = to_numpy(std::move(out.flow_exact)).attr("astype")("bool");
-    d["basis_rows"] = to_numpy(std::move(out.basis_rows));
-    d["basis_cols"] = to_numpy(std::move(out.basis_cols));
-    d["u"] = to_numpy(std::move(out.u));
-    d["v"] = to_numpy(std::move(out.v));
-    d["work"] = out.work;
-    d["work_scaled"] = out.work_scaled;
-    d["distance"] = out.distance;
-    d["work_exact"] = out.work_exact;
-    d["distance_exact"] = out.distance_exact;
-    d["dummy"] = out.dummy;
-    d["pivots"] = out.pivots;
-    d["bland_pivots"] = out.bland_pivots;
-    d["hint_optimal"] = out.hint_optimal;
-    d["start"] = static_cast<int>(out.start);
-    d["limbs"] = out.limbs;
+    nb::dict d = transport_dict(std::move(cloud.result));
     d["sweeps"] = cloud.sweeps;
     d["arcs_added"] = cloud.arcs_added;
     d["exact_checks"] = cloud.exact_checks;
