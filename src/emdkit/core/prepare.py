@@ -172,6 +172,21 @@ class PreparedProblem:
         X, Y, metric = self.signature
         return ground_distance(X, Y[idx], metric)
 
+    def dual_minima(self):
+        """``(row_min, col_min)`` of :meth:`TransportProblem.complete_potentials` by k-d tree,
+        for signatures solved without their matrix under a named metric; else (None, None)
+        (the dense cost rows and columns serve)."""
+        if self.C is not None or self.signature is None or not isinstance(self.signature[2],
+                                                                           str):
+            return None, None
+        from .pointcloud import min_cost_minus  # pointcloud imports this module's users
+        X, Y, metric = self.signature
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        Y = np.ascontiguousarray(Y, dtype=np.float64)
+        code = GROUND_COSTS[metric].code
+        return (lambda idx, cols, v: min_cost_minus(X[idx], Y[cols], v, code),
+                lambda idx, u: min_cost_minus(Y[idx], X, u, code))
+
 
 def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float, *,
                   max_iter: int | None = None, n_threads: int = 1,

@@ -307,7 +307,7 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
         if cost_exp:
             u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
         return problem.complete_potentials(u_k, v_k, prep.cost_rows, prep.cost_cols,
-                                           prep.shape)
+                                           prep.shape, *prep.dual_minima())
 
     return EMDResult(distance, work, problem.total_flow, None, None, prep.shape, rows, cols,
                      flows, int(n_iter), method, float(gap), exact is not None, basis_arcs,
