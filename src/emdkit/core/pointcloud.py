@@ -1,6 +1,6 @@
 """Exact EMD between large point clouds without the m×n cost matrix.
 
-1. Candidate arcs: the k nearest neighbours of every point in the other cloud (SciPy cKDTree).
+1. Candidate arcs: the k nearest neighbours of every point in the other cloud (core/knn.py).
 2. The network simplex solves the problem restricted to the candidates, from a greedy basis.
 3. Pricing: a KD-tree branch-and-bound finds, for every source point, the pairs with negative
    reduced cost c(x_i, y_j) + π_i − π_j over *all* targets; those arcs join the live basis and
@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .._jit import njit
 from .certificate import judge, lower_bound, marginal_residual, normalize_potentials
@@ -29,6 +28,7 @@ from .engine import native_engine
 from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
 from .exact import assemble_exact, settle_uncertified, solve_exact
 from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
+from .knn import nearest_neighbours
 from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .progress import progress_writer
@@ -79,10 +79,8 @@ def _knn_arcs(X, Y, k, workers):
     m, n = X.shape[0], Y.shape[0]
     kx = min(k, n)
     ky = min(k, m)
-    _, near_y = cKDTree(Y).query(X, k=kx, workers=workers)
-    _, near_x = cKDTree(X).query(Y, k=ky, workers=workers)
-    near_y = near_y.reshape(m, kx)
-    near_x = near_x.reshape(n, ky)
+    near_y = nearest_neighbours(Y, X, kx, workers)
+    near_x = nearest_neighbours(X, Y, ky, workers)
     keys = np.unique(np.concatenate([
         (np.arange(m)[:, None] * n + near_y).ravel(),
         (near_x * n + np.arange(n)[:, None]).ravel(),
