@@ -35,7 +35,8 @@ from numpy.typing import ArrayLike
 
 from .certificate import CERT_RTOL, lower_bound, work_upper_bound
 from .errors import SolverError, raise_for_status
-from .network_simplex import DIR_UP, NetworkSimplex
+from .grid_levels import GRID_MULTISCALE_MIN_CELLS, carried_edges, pool_grid, start_arcs
+from .network_simplex import DIR_UP, STATE_TREE, NetworkSimplex
 from .problem import DUMMY_NONE, TransportProblem, sequential_sum
 from .validation import as_real_array, check_positive_int
 
@@ -147,9 +148,39 @@ class _GridNetwork:
             self.ns.add_arcs(self.grid0 + lo, self.grid0 + hi, ones)
             self.ns.add_arcs(self.grid0 + hi, self.grid0 + lo, ones)
 
-    def solve(self, max_iter: int) -> None:
-        self.ns.start_warm(self.comb_tree())
+    def solve(self, max_iter: int, start: np.ndarray | None = None) -> None:
+        """Pivot to the optimum from ``start`` (arcs of a spanning tree), else the comb."""
+        self.ns.start_warm(self.comb_tree() if start is None else start)
         raise_for_status(self.ns.solve(max_iter), max_iter, self.ns.n_iter, where="grid_emd")
+
+    def surplus(self) -> np.ndarray:
+        """a − b per cell, in the problem's scaled weight units."""
+        p = self.problem
+        out = np.zeros(int(np.prod(self.shape)))
+        out[p.rows] += p.supply[:p.m]
+        out[p.cols] += p.supply[p.n_rows:p.n_rows + p.n]
+        return out
+
+    def tree_edges(self) -> list[np.ndarray]:
+        """Per axis, the lo cells of the grid edges whose arc (either way) is in the basis."""
+        state = self.ns.state
+        out, k = [], self.first_edge_arc
+        for lo, _ in self.edges:
+            in_tree = (state[k:k + lo.size] == STATE_TREE) | \
+                (state[k + lo.size:k + 2 * lo.size] == STATE_TREE)
+            out.append(lo[in_tree])
+            k += 2 * lo.size
+        return out
+
+    def start_from(self, coarse: "_GridNetwork") -> np.ndarray:
+        """A start tree carried over from a coarser grid's optimal basis (grid_levels.py)."""
+        p = self.problem
+        carried = [carried_edges(self.shape, axis, lo)
+                   for axis, lo in enumerate(coarse.tree_edges())]
+        grid_arcs = start_arcs(self.shape, self.edges, carried, self.surplus(),
+                               self.first_edge_arc)
+        own = np.arange(self.first_source_arc, self.first_source_arc + p.m + p.n)
+        return np.concatenate([own, grid_arcs]).astype(np.int64)
 
     def comb_tree(self) -> np.ndarray:
         """A spanning tree of the network to start from, its arcs oriented along its flows.
@@ -164,10 +195,7 @@ class _GridNetwork:
         """
         p = self.problem
         m, n = p.m, p.n
-        surplus = np.zeros(int(np.prod(self.shape)))
-        surplus[p.rows] += p.supply[:m]
-        surplus[p.cols] += p.supply[p.n_rows:p.n_rows + n]
-        line = surplus.reshape(self.shape)
+        line = self.surplus().reshape(self.shape)
         arcs = [np.arange(self.first_source_arc, self.first_source_arc + m + n)]
         first = [self.first_edge_arc]
         for lo, _ in self.edges:
@@ -379,12 +407,9 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
     if isinstance(spacing, (bool, np.bool_)) or not isinstance(spacing, (int, float, np.number)) \
             or not (np.isfinite(spacing) and spacing > 0):
         raise ValueError(f"spacing must be a positive finite number, got {spacing!r}")
-    problem = TransportProblem.from_weights(a_arr.ravel(), b_arr.ravel())
-    network = _GridNetwork(problem, a_arr.shape)
-    n_nodes = network.ns.n_nodes
-    max_iter = MAX_PIVOTS_PER_NODE * n_nodes if max_iter is None else \
-        check_positive_int(max_iter, "max_iter")
-    network.solve(max_iter)
+    max_iter = None if max_iter is None else check_positive_int(max_iter, "max_iter")
+    network = _solve_levels(a_arr, b_arr, max_iter)
+    problem = network.problem
     pi = network.potentials()
     exact = network.exact_tree_flows()
     if exact is not None:
@@ -409,6 +434,19 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
     return _assemble(problem, a_arr.shape, pi[:network.grid0], pi[network.grid0:], edge,
                      work_steps, distance, gap, gap == 0.0, network.ns.n_iter,
                      float(spacing))
+
+
+def _solve_levels(a: np.ndarray, b: np.ndarray, max_iter: int | None) -> _GridNetwork:
+    """The optimal network of a, b: from the comb on small grids, else from the optimum of
+    the 2× coarser grid (grid_levels.py), solved the same way."""
+    problem = TransportProblem.from_weights(a.ravel(), b.ravel())
+    network = _GridNetwork(problem, a.shape)
+    start = None
+    if a.size > GRID_MULTISCALE_MIN_CELLS:
+        start = network.start_from(_solve_levels(pool_grid(a), pool_grid(b), None))
+    network.solve(MAX_PIVOTS_PER_NODE * network.ns.n_nodes if max_iter is None else max_iter,
+                  start)
+    return network
 
 
 def _assemble(problem, shape, layout, pi_grid, flows, work_steps, distance, gap, exact, n_iter,

@@ -45,11 +45,11 @@ MAX_CELLS_PER_AXIS = 1 << 20
 
 
 class Level:
-    """One scale: points X (m, d), Y (n, d), their balanced supply, and the map to the finer
+    """One scale: points X (m, d), Y (n, d), their weights a, b, and the map to the finer
     level (``parent_x[i]`` = the cell of finer point i)."""
 
-    def __init__(self, X, Y, supply, parent_x=None, parent_y=None):
-        self.X, self.Y, self.supply = X, Y, supply
+    def __init__(self, X, Y, a, b, parent_x=None, parent_y=None):
+        self.X, self.Y, self.a, self.b = X, Y, a, b
         self.parent_x, self.parent_y = parent_x, parent_y
 
     @property
@@ -93,22 +93,21 @@ def _first_cell(X, Y):
     return 2.0 * (step if step > 0.5 * spread else spread)
 
 
-def build_levels(X, Y, supply):
+def build_levels(X, Y, a, b):
     """The finest level (the reduced problem itself) first, then coarser ones."""
-    levels = [Level(X, Y, supply)]
+    levels = [Level(X, Y, a, b)]
     lo = np.minimum(X.min(axis=0), Y.min(axis=0))
     cell = _first_cell(X, Y)
     while max(levels[-1].m, levels[-1].n) > COARSEST_POINTS:
         fine = levels[-1]
-        a, b = fine.supply[:fine.m], -fine.supply[fine.m:]
         # cells of side 2h nest cells of side h, and a cell's mean lies in its cell, so pooling
         # the previous level's means gives the same cells as pooling the original points
-        lx, Xc, ac = _pool(fine.X, a, lo, cell)
-        ly, Yc, bc = _pool(fine.Y, b, lo, cell)
+        lx, Xc, ac = _pool(fine.X, fine.a, lo, cell)
+        ly, Yc, bc = _pool(fine.Y, fine.b, lo, cell)
         if Xc.shape[0] == fine.m and Yc.shape[0] == fine.n:
             cell *= 2.0
             continue
-        levels.append(Level(Xc, Yc, np.concatenate([ac, -bc]), lx, ly))
+        levels.append(Level(Xc, Yc, ac, bc, lx, ly))
         cell *= 2.0
     return levels
 
@@ -143,19 +142,22 @@ def refine_candidates(coarse_rows, coarse_cols, coarse: Level, n_fine_y):
 
 def solve_multiscale(problem: TransportProblem, X, Y, code, max_iter, n_threads=1,
                      progress=False) -> NetworkSimplex:
-    """Solve the balanced reduced problem on clouds X (m', d), Y (n', d) from coarse to fine;
-    returns the live solver of the finest level, optimal over every pair."""
+    """Solve the reduced problem on clouds X (m', d), Y (n', d) from coarse to fine; returns
+    the live solver of the finest level, optimal over every pair.
+
+    Unequal totals (Rubner's partial matching) carry their zero-cost dummy through every
+    level: each coarse problem has the same surplus, so the same dummy side; its arcs are all
+    in every level's set, and only the real arcs of a coarse optimum are refined.
+    """
     say = progress_writer(progress)
-    levels = build_levels(X, Y, problem.supply)
+    levels = build_levels(X, Y, problem.a, problem.b)
     keys = None
-    ns = None
+    ns = sub = None
     for depth in range(len(levels) - 1, -1, -1):
         level = levels[depth]
         if ns is not None:
-            coarse = levels[depth + 1]
-            src, tgt, _, _ = ns.real_flows()
-            keys = refine_candidates(src, tgt - coarse.m, coarse, level.n)
-        sub = problem if depth == 0 else _level_problem(level)
+            keys = _refined_keys(ns, sub, levels[depth + 1], level.n)
+        sub = problem if depth == 0 else TransportProblem.from_weights(level.a, level.b)
         t0 = time.perf_counter()
         rounds = []
         on_round = (lambda piv, viol: rounds.append((piv, viol))) if say else None
@@ -168,8 +170,10 @@ def solve_multiscale(problem: TransportProblem, X, Y, code, max_iter, n_threads=
     return ns
 
 
-def _level_problem(level: Level) -> TransportProblem:
-    m, n = level.m, level.n
-    a, b = level.supply[:m], -level.supply[m:]
-    return TransportProblem(np.arange(m), np.arange(n), a, b, level.supply, "none",
-                            float(a.sum()), 0)
+def _refined_keys(ns, coarse_problem: TransportProblem, coarse: Level, n_fine_y):
+    """The finer level's start arcs from the coarse optimum's real support (dummy arcs left
+    out: every level has all of its own)."""
+    src, tgt, _, _ = ns.real_flows()
+    n_rows = coarse_problem.n_rows
+    real = (src < coarse.m) & (tgt >= n_rows) & (tgt < n_rows + coarse.n)
+    return refine_candidates(src[real], tgt[real] - n_rows, coarse, n_fine_y)

@@ -373,13 +373,21 @@ def _update_tree(b, in_arc, join, u_in, v_in, u_out):
 
 @njit(cache=True, nogil=True, inline="always")
 def _update_potentials(b, in_arc, u_in, v_in):
-    """Shift the moved subtree's potentials so that the entering arc has zero reduced cost."""
+    """Shift the potentials so that the entering arc has zero reduced cost: the moved
+    subtree's by sigma, or all the others' by -sigma when it holds more than half the nodes
+    (the same reduced costs, fewer nodes walked; the C++ twin in cpp/simplex/pivot.cpp)."""
     sigma = b.pi[v_in] - b.pi[u_in] - b.pred_dir[u_in] * b.cost[in_arc]
     end = b.thread[b.last_succ[u_in]]
-    w = u_in
-    while w != end:
-        b.pi[w] += sigma
-        w = b.thread[w]
+    if 2 * b.succ_num[u_in] <= b.pi.shape[0]:
+        w = u_in
+        while w != end:
+            b.pi[w] += sigma
+            w = b.thread[w]
+    else:
+        w = end
+        while w != u_in:
+            b.pi[w] -= sigma
+            w = b.thread[w]
 
 
 @njit(cache=True, nogil=True)

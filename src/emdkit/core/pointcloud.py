@@ -269,13 +269,13 @@ def pointcloud_emd(prep: PreparedProblem, progress: bool = False,
 
     ``coarse_to_fine`` is the multiscale driver (multiscale.solve_multiscale) for the
     "multiscale" path, handed in by the caller because that driver is built on this module's
-    solver; it runs on balanced problems only. ``progress`` reports levels and pricing rounds
+    solver. ``progress`` reports levels and pricing rounds
     on stderr.
     """
     problem, (X, Y, metric) = prep.problem, prep.signature
     code = lookup_metric(metric).code
     Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
-    multiscale = coarse_to_fine is not None and problem.dummy == "none"
+    multiscale = coarse_to_fine is not None
     if multiscale:
         ns = coarse_to_fine(problem, Xk, Yk, code, prep.max_iter, prep.n_threads, progress)
     else:

@@ -30,7 +30,7 @@ MIN_MAX_ITER = 100_000
 POINTCLOUD_ABOVE = 250_000
 
 SIGNATURE_METHODS = ("auto", "dense", "pointcloud", "multiscale", "monotone_1d")
-# Points on the larger side from which signature_emd's "auto" takes the multiscale path (equal
+# Points on the larger side from which signature_emd's "auto" takes the multiscale path (any
 # totals, registered metric). Measured on the DOTmark-like classes (bench/RESULTS_dotmark.md):
 # at 32² (1,024 a side) both paths take about 0.1 s; at 64² multiscale is 1-29× less CPU.
 MULTISCALE_ABOVE = 2048
@@ -57,7 +57,7 @@ def _choose(m: int, n: int, *, balanced: bool | None, shortcut: bool = False,
        "monotone_1d", the sorted coupling (every registered metric is convex on the line).
        With ``balanced=None`` (totals not judged yet: the batch engine's pairs) the answer is
        ``BY_PAIR``.
-    2. ``signature_emd`` with a registered metric, equal totals and max(m, n) >=
+    2. ``signature_emd`` with a registered metric and max(m, n) >=
        MULTISCALE_ABOVE: "multiscale", the matrix-free solver started coarse to fine; else,
        with a registered metric and m·n >= POINTCLOUD_ABOVE: "pointcloud", the matrix-free
        solver on one level.
@@ -90,15 +90,15 @@ def _choose(m: int, n: int, *, balanced: bool | None, shortcut: bool = False,
                              f"are written per metric), got {metric!r}")
         return "pointcloud"
     if method == "multiscale":
-        if not registered or balanced is not True:
-            raise ValueError("method='multiscale' needs a registered metric and equal totals, "
-                             f"got metric {metric!r}" + ("" if balanced else " and unequal totals"))
+        if not registered:
+            raise ValueError("method='multiscale' needs a registered metric (its KD-tree "
+                             f"bounds are written per metric), got {metric!r}")
         return "multiscale"
     if method == "auto" and metric is not None:
         if d == 1 and registered and balanced is not False and \
                 GROUND_COSTS[metric].convex_on_line:
             return "monotone_1d" if balanced else BY_PAIR
-        if registered and balanced is True and max(m, n) >= MULTISCALE_ABOVE:
+        if registered and balanced is not None and max(m, n) >= MULTISCALE_ABOVE:
             return "multiscale"
         if registered and m * n >= POINTCLOUD_ABOVE:
             return "pointcloud"

@@ -294,10 +294,11 @@ def signature_emd(X: ArrayLike, wx: ArrayLike, Y: ArrayLike, wy: ArrayLike,
         (k-nearest-neighbour candidates, certified by KD-tree pricing; registered metrics).
         "multiscale" pools both sides into ever coarser grid cells, solves the coarsest level
         and starts each finer level from the arcs of the coarser optimum, pricing every pair
-        at every level (registered metric, equal totals). "monotone_1d" sorts (points on a
+        at every level (registered metric; unequal totals keep their partial-matching dummy
+        at every level). "monotone_1d" sorts (points on a
         line, registered metric, equal totals). "auto" picks, in order: "monotone_1d" when
         those hold; "multiscale" from ``MULTISCALE_ABOVE`` (2,048) points on the larger side
-        with a registered metric and equal totals; "pointcloud" from 250,000 pairs with a
+        with a registered metric; "pointcloud" from 250,000 pairs with a
         registered metric; else "dense". An explicit method that cannot serve the input
         raises ValueError. All paths are exact and return the same value.
     max_iter : int, optional
