@@ -68,6 +68,19 @@ def settle_uncertified(problem, gap: float, float_answer, exact_answer=None):
     raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
 
 
+# Verify every answer exactly (issue 20). A switch for the benches' A/B runs
+# (bench/exact_verify.py times the solves with and without it, in one process); off, the
+# answers the float certificate proves keep ``exact`` False, as under the Numba engine.
+VERIFY_EVERY_ANSWER = True
+
+
+def exact_everywhere() -> bool:
+    """Whether every answer is verified exactly: the compiled engine's integer simplex is
+    there (the Numba reference engine's certified answers stay float, ``exact`` False) and
+    ``VERIFY_EVERY_ANSWER`` is on."""
+    return VERIFY_EVERY_ANSWER and _integer_simplex() is not None
+
+
 def _integer_simplex():
     """The compiled engine's ``exact_transport``, or None (EMDKIT_ENGINE=numba, old build)."""
     native = native_engine()

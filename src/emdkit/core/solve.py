@@ -3,11 +3,13 @@
 :class:`~emdkit.core.prepare.PreparedProblem` to."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import prepare as _prepare
-from .block import METHOD_NAMES, solve_small
+from .block import METHOD_NAMES, solve_small, solve_small_exact
 from .candidate_rounds import certify_live
 from .certificate import floor_difference, normalize_potentials
 from .costs import Metric, check_metric
@@ -18,7 +20,7 @@ from .errors import (
     for_problem,
     raise_for_status,
 )
-from .exact import assemble_exact, settle_uncertified, solve_exact
+from .exact import assemble_exact, exact_everywhere, settle_uncertified, solve_exact
 from .prepare import (
     SIGNATURE_METHODS,
     PreparedProblem,
@@ -171,10 +173,17 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "warm_start", pivots,
                       where, tree)
     if path == "small":
-        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = solve_small(
-            p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
+        exact = None
+        if solve_small_exact is not None and exact_everywhere():
+            float_out, is_exact, distance, work_user = solve_small_exact(
+                p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS, p.weight_exp,
+                prep.cost_exp)
+            exact = (distance, work_user) if is_exact else None
+        else:
+            float_out = solve_small(p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
+        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = float_out
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap,
-                      METHOD_NAMES[method_code], pivots, where)
+                      METHOD_NAMES[method_code], pivots, where, exact=exact)
     if path == "one_to_many":
         return solve_one_to_many(prep, where)
     if path == "candidate_rounds":
@@ -195,10 +204,15 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
 
 
 def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: float,
-           gap: float, method: str, pivots: int, where: str = "", tree=None) -> EMDResult:
+           gap: float, method: str, pivots: int, where: str = "", tree=None,
+           exact: tuple[float, float] | None = None) -> EMDResult:
     """A dense path's solve (support in block layout, row-major; potentials; canonical work;
     certificate gap; status) turned into the answer, or into the error its status means;
-    ``tree``: the optimal basis's arcs where the route kept them (for warm starts)."""
+    ``tree``: the optimal basis's arcs where the route kept them (for warm starts).
+
+    ``exact``: the (distance, work) the engine's exact check returned with the solve (the
+    support, potentials and work are then the exact ones). Without it, the compiled engine
+    verifies the answer here (:func:`verify_dense`), so every answer it returns is exact."""
     if status == STATUS_NOT_CERTIFIED:
         try:
             return settle_dense(prep, sup_r, sup_c, sup_f, pi, work, gap, method, pivots)
@@ -209,7 +223,28 @@ def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: fl
     if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
         raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
     raise_for_status(status, prep.max_iter, pivots, where=where)
-    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, basis_arcs=tree)
+    if exact is None and exact_everywhere():
+        return verify_dense(prep, sup_r, sup_c, sup_f, pi, method, pivots, where, tree)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, exact=exact,
+                    basis_arcs=tree)
+
+
+def verify_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, method: str, pivots: int,
+                 where: str = "", tree=None) -> EMDResult:
+    """A certified float answer verified exactly (:func:`emdkit.core.exact.solve_exact` from
+    its support and potentials): the exact optimum, correctly rounded. The route's name stays
+    when its basis was optimal as given ("exact_integer" when the exact simplex pivoted); the
+    optimal tree's arcs are kept for warm starts only then."""
+    try:
+        sol = exact_solution(prep, sup_r, sup_c, sup_f, pi)
+    except SolverError as exc:
+        if where:
+            raise for_problem(where, exc) from None
+        raise
+    if not sol.verified:
+        return assemble_exact(prep, sol)
+    return assemble(prep, sol.sup_r, sol.sup_c, sol.flows, sol.pi, sol.work_scaled, method,
+                    pivots, 0.0, exact=(sol.distance, sol.work), basis_arcs=tree)
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
@@ -254,7 +289,27 @@ def solve_one_to_many(prep: PreparedProblem, where: str = "") -> EMDResult:
             pi[n_rows:n_rows + problem.n] = others
         else:
             pi[: problem.m] = [-x for x in others]
+    if exact_everywhere():
+        return verify_dense(prep, sup_r, sup_c, flows, pi, "one_to_many", 0, where)
     return assemble(prep, sup_r, sup_c, flows, pi, float(work), "one_to_many", 0, 0.0)
+
+
+def exact_solution(prep: PreparedProblem, sup_r, sup_c, sup_f, pi):
+    """:func:`emdkit.core.exact.solve_exact` on the problem as posed, from a float solution.
+
+    Costs scaled down by 2**-cost_exp (cost_exp > 0: some cost above 2**100) can lose their
+    smallest entries' last bits to underflow, so the exact step then takes the kept costs as
+    given (the integer grid needs no scaling) and its potentials are rescaled for ``assemble``;
+    scaling up (cost_exp < 0) is exact."""
+    p = prep.problem
+    if prep.cost_exp <= 0:
+        return solve_exact(p, prep.Cs, prep.cost_exp, sup_r, sup_c, sup_f, pi)
+    kept = np.ascontiguousarray(prep.C[np.ix_(p.rows, p.cols)]) if p.dropped else prep.C
+    with np.errstate(over="ignore"):  # a hint dual past float64 only joins no cell
+        hint_pi = None if pi is None else np.ldexp(pi, prep.cost_exp)
+    sol = solve_exact(p, kept, 0, sup_r, sup_c, sup_f, hint_pi)
+    return replace(sol, pi=np.ldexp(sol.pi, -prep.cost_exp),
+                   work_scaled=float(np.ldexp(sol.work_scaled, -prep.cost_exp)))
 
 
 def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, method,
@@ -263,8 +318,7 @@ def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, meth
     :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, else
     the exact optimum from the float support (:func:`emdkit.core.exact.solve_exact`)."""
     def exact_answer():
-        return assemble_exact(prep, solve_exact(prep.problem, prep.Cs, prep.cost_exp, sup_r,
-                                                sup_c, sup_f, pi))
+        return assemble_exact(prep, exact_solution(prep, sup_r, sup_c, sup_f, pi))
 
     return settle_uncertified(
         prep.problem, gap,
