@@ -47,6 +47,9 @@ void verify_exactly(SmallResult& r, const double* ar, Index m, const double* bc,
     in.hint_v = hint_v.data();
     in.weight_exp = scale.weight_exp;
     in.cost_exp = scale.cost_exp;
+    // a certified float answer whose basis verifies as given keeps its certified duals
+    const bool certified = r.status == static_cast<int>(Status::optimal);
+    in.duals_when_verified = !certified;
     exact::TransportOutput out;
     try {
         out = exact::solve_exact_transport(in);
@@ -54,20 +57,20 @@ void verify_exactly(SmallResult& r, const double* ar, Index m, const double* bc,
         return;  // a missing arc (inf cost): the caller prices it (emdkit.core.exact)
     }
     if (out.status != Status::optimal) return;
-    const bool settled_by_pivots = r.status != static_cast<int>(Status::optimal) ||
-                                   out.pivots > 0 || !out.hint_optimal;
-    if (settled_by_pivots) {
-        r.method = METHOD_EXACT_INTEGER;
-        r.pivots += out.pivots;
-    }
+    // the route keeps its name unless the float certificate had failed (as before issue 20's
+    // check of every answer); the exact pivots count either way
+    if (!certified) r.method = METHOD_EXACT_INTEGER;
+    r.pivots += out.pivots;
     r.status = static_cast<int>(Status::optimal);
     r.gap = 0.0;
     r.flow.rows = std::move(out.rows);
     r.flow.cols = std::move(out.cols);
     r.flow.flows = std::move(out.flows);
-    std::fill(r.pi.begin(), r.pi.end(), 0.0);  // the dummy's potential is 0
-    for (Index i = 0; i < m; ++i) r.pi[i] = -out.u[i];
-    for (Index j = 0; j < n && n_rows + j < n_nodes; ++j) r.pi[n_rows + j] = out.v[j];
+    if (!out.u.empty()) {  // the exact duals, else the certified float ones stay
+        std::fill(r.pi.begin(), r.pi.end(), 0.0);  // the dummy's potential is 0
+        for (Index i = 0; i < m; ++i) r.pi[i] = -out.u[i];
+        for (Index j = 0; j < n && n_rows + j < n_nodes; ++j) r.pi[n_rows + j] = out.v[j];
+    }
     r.work = out.work_scaled;
     r.exact = true;
     r.exact_distance = out.distance;

@@ -14,8 +14,8 @@ namespace emdkit::solve {
 // Verifies `r`, a float solve of the reduced problem (ar, bc, C), exactly and replaces its
 // answer by the exact one: flows (real cells, row-major) and block-layout potentials
 // correctly rounded, work in the scaled units, status optimal, gap 0, r.exact set with the
-// distance and work in the user's units, each rounded once. Method METHOD_EXACT_INTEGER and
-// the exact pivots added when the float certificate had failed or a pivot was needed.
+// distance and work in the user's units, each rounded once; the exact pivots added to r.pivots,
+// and method METHOD_EXACT_INTEGER when the float certificate had failed.
 // Leaves `r` as it is (r.exact false) when there is nothing to verify (a failed solve: max_iter,
 // an unserved point), the costs hold a missing arc (inf) or were scaled down (cost_exp > 0,
 // which can lose a tiny cost's last bits): the caller settles those on the costs as posed.

@@ -232,19 +232,19 @@ def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: fl
 def verify_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, method: str, pivots: int,
                  where: str = "", tree=None) -> EMDResult:
     """A certified float answer verified exactly (:func:`emdkit.core.exact.solve_exact` from
-    its support and potentials): the exact optimum, correctly rounded. The route's name stays
-    when its basis was optimal as given ("exact_integer" when the exact simplex pivoted); the
-    optimal tree's arcs are kept for warm starts only then."""
+    its support and potentials): the exact optimum, correctly rounded, under the route's name
+    (the exact pivots, if any, added to its count). The duals are the certified float ones
+    when the basis was optimal as given, else the exact ones; the optimal tree's arcs are
+    kept for warm starts only in the first case."""
     try:
         sol = exact_solution(prep, sup_r, sup_c, sup_f, pi)
     except SolverError as exc:
         if where:
             raise for_problem(where, exc) from None
         raise
-    if not sol.verified:
-        return assemble_exact(prep, sol)
-    return assemble(prep, sol.sup_r, sol.sup_c, sol.flows, sol.pi, sol.work_scaled, method,
-                    pivots, 0.0, exact=(sol.distance, sol.work), basis_arcs=tree)
+    return assemble(prep, sol.sup_r, sol.sup_c, sol.flows, pi if sol.verified else sol.pi,
+                    sol.work_scaled, method, pivots + sol.pivots, 0.0,
+                    exact=(sol.distance, sol.work), basis_arcs=tree if sol.verified else None)
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
