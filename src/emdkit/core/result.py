@@ -53,9 +53,11 @@ class EMDResult:
     exact : bool
         True when ``distance`` and ``work`` are the exact optimum of the problem as posed
         (every weight and cost the float64 it is) rounded once to nearest, and ``gap`` is 0:
-        the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
-        answer proven by the float certificate (``gap``), whose distance can differ from the
-        correctly rounded one in the last few bits.
+        with the compiled engine every answer of the dense, batch and pairwise paths (verified
+        exactly from its final basis), and the exact simplex's ("exact_integer",
+        "exact_rational"). False for an answer proven by the float certificate alone (``gap``;
+        the point-cloud, multiscale and 1-D paths, and ``EMDKIT_ENGINE=numba``), whose
+        distance can differ from the correctly rounded one in the last few bits.
     basis_arcs : tuple of two int arrays, or None
         (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
         caller's indices, where the route kept them (candidate rounds, warm starts); a warm

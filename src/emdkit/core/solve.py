@@ -121,17 +121,17 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
 
     **Exactness.** Weights and costs are rescaled by powers of two (exact), so subnormal and
     overflowing totals solve. The simplex runs its second phase without the big-M offset, so
-    potentials stay on the scale of the costs. Every answer is then certified: the duals are
+    potentials stay on the scale of the costs. Every answer is certified: the duals are
     repaired into exactly feasible ones, and their objective, a proven lower bound on the
-    optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
-    input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
-    relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When the strict one fails, the compiled engine re-solves the problem exactly
-    from the float support, in integer arithmetic at any size (``method == "exact_integer"``,
-    ``result.exact`` True): the distance and work are then the exact optimum rounded once to
-    nearest. Without it (``EMDKIT_ENGINE=numba``), the float64-scale verdict, then rational
-    arithmetic up to 2,500 pairs (``"exact_rational"``); larger ones raise
-    :class:`SolverError`.
+    optimum, must be within 1e-11 of the work (relative to the work, or, where float64 cannot
+    prove that, to max(work, Σa|u| + Σb|v|)). With the compiled engine every answer is then
+    verified exactly from its final basis, in integer arithmetic at any size (exact flows and
+    potentials, every reduced cost >= 0 exactly), pivoted on exactly where it is not optimal,
+    and returned as the exact optimum rounded once to nearest: ``result.exact`` True,
+    ``result.gap`` 0 (``method == "exact_integer"`` where the float certificate had failed).
+    Without it (``EMDKIT_ENGINE=numba``) certified answers keep ``exact`` False and their
+    ``gap``; uncertified ones go to the float64-scale verdict, then rational arithmetic up to
+    2,500 pairs (``"exact_rational"``); larger ones raise :class:`SolverError`.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
