@@ -92,6 +92,12 @@ def report(name, rows, t0):
     print(f"| {name} | {len(rows)} | {cells} | {exact} of {len(rows)} | "
           f"{worst} ({len(errors)} checked) | "
           f"{time.perf_counter() - t0:.0f} s |", flush=True)
+    not_exact = {}
+    for r, _, _ in rows:
+        if r is not None and not getattr(r, "exact", False):
+            not_exact[r.method] = not_exact.get(r.method, 0) + 1
+    if not_exact:
+        print(f"  not exact, by path: {not_exact}", flush=True)
     if sum(POT.values()):
         print(f"  POT vs emdkit: {POT}", flush=True)
         POT.update(same=0, above=0, below=0, highs_sides_with_us=0)

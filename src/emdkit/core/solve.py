@@ -31,7 +31,7 @@ from .prepare import (
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
-from .warm_start import solve_warm, tree_arcs, warm_hint, warm_path_wanted
+from .warm_start import block_tree_arcs, solve_warm, tree_arcs, warm_hint, warm_path_wanted
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
@@ -191,7 +191,7 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
         ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, prep.n_threads)
         sup_r, sup_c, sup_f, pi, work, gap, status = certify_live(p, ns, prep.Cs)
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
-                      ns.n_iter, where, tree_arcs(p, ns))
+                      ns.n_iter, where, tree_arcs(p, ns), basis=block_tree_arcs(p, ns))
     if path == "pointcloud":
         from .pointcloud import pointcloud_emd
         return pointcloud_emd(prep, progress)
@@ -205,14 +205,16 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
 
 def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: float,
            gap: float, method: str, pivots: int, where: str = "", tree=None,
-           exact: tuple[float, float] | None = None) -> EMDResult:
+           exact: tuple[float, float] | None = None, basis=None) -> EMDResult:
     """A dense path's solve (support in block layout, row-major; potentials; canonical work;
     certificate gap; status) turned into the answer, or into the error its status means;
     ``tree``: the optimal basis's arcs where the route kept them (for warm starts).
 
     ``exact``: the (distance, work) the engine's exact check returned with the solve (the
     support, potentials and work are then the exact ones). Without it, the compiled engine
-    verifies the answer here (:func:`verify_dense`), so every answer it returns is exact."""
+    verifies the answer here (:func:`verify_dense`), so every answer it returns is exact;
+    ``basis``: the float basis's arcs in block layout, where the route kept them, which the
+    check starts from (else the support, joined into a tree along the potentials)."""
     if status == STATUS_NOT_CERTIFIED:
         try:
             return settle_dense(prep, sup_r, sup_c, sup_f, pi, work, gap, method, pivots)
@@ -224,20 +226,23 @@ def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: fl
         raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
     raise_for_status(status, prep.max_iter, pivots, where=where)
     if exact is None and exact_everywhere():
-        return verify_dense(prep, sup_r, sup_c, sup_f, pi, method, pivots, where, tree)
+        return verify_dense(prep, sup_r, sup_c, sup_f, pi, method, pivots, where, tree, basis)
     return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, exact=exact,
                     basis_arcs=tree)
 
 
 def verify_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, method: str, pivots: int,
-                 where: str = "", tree=None) -> EMDResult:
+                 where: str = "", tree=None, basis=None) -> EMDResult:
     """A certified float answer verified exactly (:func:`emdkit.core.exact.solve_exact` from
     its support and potentials): the exact optimum, correctly rounded, under the route's name
     (the exact pivots, if any, added to its count). The duals are the certified float ones
     when the basis was optimal as given, else the exact ones; the optimal tree's arcs are
     kept for warm starts only in the first case."""
     try:
-        sol = exact_solution(prep, sup_r, sup_c, sup_f, pi)
+        if basis is not None:  # the whole float tree: a superset of the support
+            sol = exact_solution(prep, basis[0], basis[1], None, pi)
+        else:
+            sol = exact_solution(prep, sup_r, sup_c, sup_f, pi)
     except SolverError as exc:
         if where:
             raise for_problem(where, exc) from None
