@@ -307,7 +307,10 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
     def duals():
         u_k, v_k = problem.split_potentials(pi)
         if cost_exp:
-            u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
+            # costs near 1e308 can have potentials past float64 (up to ~(m + n) times the
+            # largest cost): those are ±inf, like the work's overflow (problem.ldexp)
+            with np.errstate(over="ignore"):
+                u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
         return problem.complete_potentials(u_k, v_k, prep.cost_rows, prep.cost_cols,
                                            prep.shape)
 

@@ -240,9 +240,9 @@ def verify_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, method: str, pi
     kept for warm starts only in the first case."""
     try:
         if basis is not None:  # the whole float tree: a superset of the support
-            sol = exact_solution(prep, basis[0], basis[1], None, pi)
+            sol = exact_solution(prep, basis[0], basis[1], None, pi, keep_duals=True)
         else:
-            sol = exact_solution(prep, sup_r, sup_c, sup_f, pi)
+            sol = exact_solution(prep, sup_r, sup_c, sup_f, pi, keep_duals=True)
     except SolverError as exc:
         if where:
             raise for_problem(where, exc) from None
@@ -299,21 +299,23 @@ def solve_one_to_many(prep: PreparedProblem, where: str = "") -> EMDResult:
     return assemble(prep, sup_r, sup_c, flows, pi, float(work), "one_to_many", 0, 0.0)
 
 
-def exact_solution(prep: PreparedProblem, sup_r, sup_c, sup_f, pi):
+def exact_solution(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, keep_duals: bool = False):
     """:func:`emdkit.core.exact.solve_exact` on the problem as posed, from a float solution.
 
     Costs scaled down by 2**-cost_exp (cost_exp > 0: some cost above 2**100) can lose their
     smallest entries' last bits to underflow, so the exact step then takes the kept costs as
     given (the integer grid needs no scaling) and its potentials are rescaled for ``assemble``;
-    scaling up (cost_exp < 0) is exact."""
+    scaling up (cost_exp < 0) is exact. ``keep_duals``: the caller keeps ``pi`` when the
+    start verifies as given (the exact duals are then not formed: ``sol.pi`` None)."""
     p = prep.problem
+    options = {"missing_arcs": prep.missing_arcs, "duals_when_verified": not keep_duals}
     if prep.cost_exp <= 0:
-        return solve_exact(p, prep.Cs, prep.cost_exp, sup_r, sup_c, sup_f, pi)
+        return solve_exact(p, prep.Cs, prep.cost_exp, sup_r, sup_c, sup_f, pi, **options)
     kept = np.ascontiguousarray(prep.C[np.ix_(p.rows, p.cols)]) if p.dropped else prep.C
     with np.errstate(over="ignore"):  # a hint dual past float64 only joins no cell
         hint_pi = None if pi is None else np.ldexp(pi, prep.cost_exp)
-    sol = solve_exact(p, kept, 0, sup_r, sup_c, sup_f, hint_pi)
-    return replace(sol, pi=np.ldexp(sol.pi, -prep.cost_exp),
+    sol = solve_exact(p, kept, 0, sup_r, sup_c, sup_f, hint_pi, **options)
+    return replace(sol, pi=None if sol.pi is None else np.ldexp(sol.pi, -prep.cost_exp),
                    work_scaled=float(np.ldexp(sol.work_scaled, -prep.cost_exp)))
 
 
