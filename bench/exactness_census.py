@@ -15,6 +15,9 @@ Families (the generators of tests/core/families.py, as in the tests):
 For each family: how many answers the strict certificate proved, how many the float64-scale
 verdict, how many rational refinement, how many the exact integer simplex (the compiled
 engine's, which takes every answer the strict certificate leaves), how many raised SolverError;
+how many say they are the exact optimum rounded once (``result.exact``: with the compiled
+engine, every answer of the dense paths, which it verifies exactly; the paths of the others
+are listed below the row);
 and the largest error against the oracle (big-M: HiGHS, one problem in 25, with POT's value
 on every problem tallied beside it; the rational optimum for the small wide-range problems;
 split copies: the distance).
