@@ -184,7 +184,8 @@ EMDKIT_SIMD_CLONES void small_k_block(const CdfLossRows<Real>& call, std::int64_
     }
 }
 
-// Four rows r0..r0+3 side by side; g (k x 4) holds G, then S.
+// Four rows r0..r0+3 side by side; g (2k x 4) holds G (k x 4, across the rows), then S (4 x k,
+// row by row).
 template <class Real>
 EMDKIT_SIMD_CLONES void interleaved_quad(const CdfLossRows<Real>& call, std::int64_t r0,
                                          double* g) {
@@ -211,23 +212,30 @@ EMDKIT_SIMD_CLONES void interleaved_quad(const CdfLossRows<Real>& call, std::int
     if (!call.with_grad) return;
     double a[Q] = {0.0, 0.0, 0.0, 0.0};
     double e[Q] = {0.0, 0.0, 0.0, 0.0};
-    for (int q = 0; q < Q; ++q) g[(k - 1) * Q + q] = 0.0;
+    // S goes row by row into the second half of the scratch, so that the final product runs
+    // along each row's contiguous entries (vectorised) instead of across the four rows with a
+    // stride. The same operations in the same order: the bits do not change. Kernel alone,
+    // B = 4096, one thread, medians of 61 interleaved with the strided version (load 11):
+    // K = 40: 0.42 -> 0.39 ms; K = 100: 1.03 -> 0.95, 1.09 -> 1.05; K = 1000: 11.8 -> 11.2.
+    double* s_rows = g + k * Q;
+    for (int q = 0; q < Q; ++q) s_rows[q * k + (k - 1)] = 0.0;
     for (std::int64_t j = k - 2; j >= 0; --j) {
         for (int q = 0; q < Q; ++q) {
             a[q] += g[j * Q + q];
-            g[j * Q + q] = a[q];
+            s_rows[q * k + j] = a[q];
             e[q] += static_cast<double>(rows[q][j]) * a[q];
         }
     }
     for (int q = 0; q < Q; ++q) {
         Real* out = call.p + (r0 + q) * k;
+        const double* s_row = s_rows + q * k;
         if (call.through_softmax) {
             for (std::int64_t j = 0; j < k; ++j)
-                out[j] = static_cast<Real>(static_cast<double>(out[j]) * (g[j * Q + q] - e[q]) *
+                out[j] = static_cast<Real>(static_cast<double>(out[j]) * (s_row[j] - e[q]) *
                                            call.grad_scale);
         } else {
             for (std::int64_t j = 0; j < k; ++j)
-                out[j] = static_cast<Real>(g[j * Q + q] * call.grad_scale);
+                out[j] = static_cast<Real>(s_row[j] * call.grad_scale);
         }
     }
 }
@@ -263,7 +271,7 @@ void cdf_loss_hard_squared_interleaved(const CdfLossRows<Real>& call, Threads th
     if (call.k < 1) return;
     parallel_for(call.n / INTERLEAVE, threads.n_threads, threads.chunk,
                  [&](std::int64_t first_quad, std::int64_t last_quad) {
-        std::vector<double> g(static_cast<std::size_t>(call.k * INTERLEAVE));
+        std::vector<double> g(static_cast<std::size_t>(2 * call.k * INTERLEAVE));
         for (std::int64_t quad = first_quad; quad < last_quad; ++quad)
             interleaved_quad(call, quad * INTERLEAVE, g.data());
     });

@@ -111,3 +111,61 @@ def test_explicit_thread_counts_give_identical_results():
         emd2_loss(z, t, n_jobs=0)
     with pytest.raises(TypeError, match="n_jobs must be an integer"):
         EMD2Loss(n_jobs=1.5)
+
+
+def closed_form_emd2(z, t, k):
+    """Σ_{j<K−1} (F_j(softmax z) − [j ≥ t])² / K per row: the closed form on ordered classes."""
+    cdf = torch.cumsum(torch.softmax(z, 1), 1)[:, :-1]
+    step = (torch.arange(k - 1).unsqueeze(0) >= t.unsqueeze(1)).to(z.dtype)
+    return ((cdf - step) ** 2).sum(1) / k
+
+
+@pytest.mark.parametrize("k", [5, 70])  # both hard-target kernels
+def test_the_gradient_buffer_handed_to_autograd_survives_repeated_and_scaled_backward(k):
+    """The fused backward gives its buffer away: a second backward through the same graph
+    recomputes it, a non-unit incoming gradient scales it, and accumulation into x.grad adds."""
+    g = torch.Generator().manual_seed(k)
+    z = torch.randn(9, k, generator=g, dtype=torch.float64)
+    t = torch.randint(0, k, (9,), generator=g)
+    reference = z.clone().requires_grad_()
+    closed_form_emd2(reference, t, k).mean().backward()
+    x = z.clone().requires_grad_()
+    loss = emd2_loss(x, t)
+    torch.testing.assert_close(loss, closed_form_emd2(z, t, k).mean(), rtol=1e-13, atol=0)
+    loss.backward(retain_graph=True)
+    first = x.grad.clone()
+    torch.testing.assert_close(first, reference.grad, rtol=1e-12, atol=1e-15)
+    loss.backward(torch.tensor(-2.5, dtype=torch.float64), retain_graph=True)  # recomputed
+    torch.testing.assert_close(x.grad, first * -1.5, rtol=1e-12, atol=1e-15)
+    (grad_again,) = torch.autograd.grad(loss, x, torch.tensor(3.0, dtype=torch.float64))
+    torch.testing.assert_close(grad_again, first * 3.0, rtol=1e-12, atol=1e-15)
+    assert torch.autograd.gradcheck(lambda y: emd2_loss(y, t), (z.clone().requires_grad_(),))
+
+
+def test_per_sample_losses_take_their_incoming_gradient_row_by_row():
+    g = torch.Generator().manual_seed(1)
+    z = torch.randn(10, 6, generator=g, dtype=torch.float64)
+    t = torch.randint(0, 6, (10,), generator=g)
+    weights = torch.rand(10, generator=g, dtype=torch.float64)
+    x = z.clone().requires_grad_()
+    (emd2_loss(x, t, reduction="none") * weights).sum().backward()
+    reference = z.clone().requires_grad_()
+    (closed_form_emd2(reference, t, 6) * weights).sum().backward()
+    torch.testing.assert_close(x.grad, reference.grad, rtol=1e-12, atol=1e-15)
+
+
+def test_the_backward_hands_over_the_kernel_buffer_without_a_copy(monkeypatch):
+    """x.grad is the buffer the fused forward wrote the gradient into: no (B, K) product or
+    copy in the backward (the point of the design, bench/RESULTS.md "Issue 22, second pass")."""
+    addresses = []  # the buffer's address only: holding the tensor would force autograd to copy
+    run_kernel = emd2_module._run_cdf_kernel
+
+    def spy(*args, **kwargs):
+        s, grad = run_kernel(*args, **kwargs)
+        addresses.append(grad.data_ptr())
+        return s, grad
+
+    monkeypatch.setattr(emd2_module, "_run_cdf_kernel", spy)
+    z = torch.randn(64, 100, requires_grad=True)
+    emd2_loss(z, torch.randint(0, 100, (64,))).backward()
+    assert addresses == [z.grad.data_ptr()]

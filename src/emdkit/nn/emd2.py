@@ -111,38 +111,56 @@ def _unit_gaps(k: int) -> np.ndarray:
     return gaps
 
 
+def _run_cdf_kernel(x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None, r: float,
+                    hard: bool, from_logits: bool, with_grad: bool, scale: float,
+                    n_jobs: int) -> tuple[np.ndarray, torch.Tensor]:
+    """One call of the fused CPU kernel: per-row s and, with ``with_grad``, a fresh (n, k)
+    tensor holding scale · ∂s_n/∂x (the softmax output, overwritten: never the caller's x)."""
+    n, k = x.shape
+    x = x.detach()
+    p = torch.softmax(x, dim=-1) if from_logits else x.clone()
+    p = p.contiguous()
+    g = _unit_gaps(k) if gaps is None else gaps.detach().cpu().double().numpy()
+    s = np.empty(n)
+    if hard:
+        t_index = target.detach().numpy().astype(np.int64, copy=False)
+        t_soft = np.empty((0, 0), dtype=p.numpy().dtype)
+    else:
+        t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
+    threads = kernel_threads(n * k, n_jobs)
+    _cdf_kernel.cdf_loss(p.numpy(), t_index, t_soft, g, float(r), hard, from_logits,
+                         with_grad, scale, s, threads, PARALLEL_CHUNK if threads > 1 else 0)
+    return s, p
+
+
 class _CDFLossCPU(torch.autograd.Function):
     """Same value and gradient as :class:`_CDFResidualPower`, from the fused CPU kernel.
 
-    The gradient is computed in the forward sweep while the row is in cache and saved; the
-    backward only scales it by the incoming gradient. With ``total_scale`` set the output is the
-    scalar total_scale · Σ_n s_n (a plain mean or sum of the loss), and the factor is folded into
-    the saved gradient, so no per-sample autograd nodes remain.
+    The gradient is computed in the forward sweep while the row is in cache, into a buffer of
+    its own; the backward hands that buffer to autograd as the gradient (scaled in place by the
+    incoming gradient unless that is exactly 1), so the backward allocates nothing and makes no
+    pass over (N, K) memory: AccumulateGrad keeps the buffer as ``x.grad`` without copying it
+    (the buffer is dropped from ``ctx`` first, so no other reference remains). A second backward
+    through the same graph (``retain_graph=True``, ``gradcheck``) no longer has the buffer, which
+    the first one gave away, and recomputes it from the saved input. With ``total_scale`` set
+    the output is the scalar total_scale · Σ_n s_n (a plain mean or sum of the loss), and the
+    factor is folded into the gradient, so no per-sample autograd nodes remain.
     """
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, target: torch.Tensor, gaps: torch.Tensor | None,
                 r: float, hard: bool, from_logits: bool, total_scale: float | None,
                 n_jobs: int = -1) -> torch.Tensor:
-        n, k = x.shape
         with_grad = bool(ctx.needs_input_grad[0])
-        # the kernel overwrites its buffer with the gradient: never hand it the caller's tensor
-        p = torch.softmax(x, dim=-1) if from_logits else x.detach().clone()
-        p = p.contiguous()
-        g = _unit_gaps(k) if gaps is None else gaps.detach().cpu().double().numpy()
-        s = np.empty(n)
-        if hard:
-            t_index = target.detach().numpy().astype(np.int64, copy=False)
-            t_soft = np.empty((0, 0), dtype=p.numpy().dtype)
-        else:
-            t_index, t_soft = np.empty(0, np.int64), target.detach().contiguous().numpy()
-        threads = kernel_threads(n * k, n_jobs)
         scale = 1.0 if total_scale is None else float(total_scale)
-        _cdf_kernel.cdf_loss(p.detach().numpy(), t_index, t_soft, g, float(r), hard, from_logits,
-                             with_grad, scale, s, threads, PARALLEL_CHUNK if threads > 1 else 0)
-        if with_grad:
-            ctx.save_for_backward(p)
+        s, grad = _run_cdf_kernel(x, target, gaps, r, hard, from_logits, with_grad, scale,
+                                  n_jobs)
         ctx.total = total_scale is not None
+        if with_grad:
+            # x and target are kept (references, no copies) only for a repeated backward
+            ctx.save_for_backward(x, target, gaps)
+            ctx.grad_buffer = grad
+            ctx.call = (r, hard, from_logits, scale, n_jobs)
         if ctx.total:
             return torch.tensor(scale * s.sum(), dtype=x.dtype)
         return torch.from_numpy(s).to(x.dtype)
@@ -150,8 +168,17 @@ class _CDFLossCPU(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor):
         _checks.refuse_double_backward("emd2_loss")
-        (grad_rows,) = ctx.saved_tensors
-        grad = grad_rows * (grad_out if ctx.total else grad_out.unsqueeze(1))
+        grad, ctx.grad_buffer = ctx.grad_buffer, None
+        if grad is None:  # a second backward through this graph: the first gave the buffer away
+            x, target, gaps = ctx.saved_tensors
+            r, hard, from_logits, scale, n_jobs = ctx.call
+            _, grad = _run_cdf_kernel(x, target, gaps, r, hard, from_logits, True, scale,
+                                      n_jobs)
+        if ctx.total:
+            if float(grad_out) != 1.0:
+                grad.mul_(grad_out)
+        else:
+            grad.mul_(grad_out.unsqueeze(1))
         return grad, None, None, None, None, None, None, None
 
 
