@@ -1,5 +1,5 @@
-// Ground costs for Python: point_cost, box_cost and line_cost with the signatures of
-// emdkit/core/cost_kernels.py, and METRIC_CODES (checked against the registry by the tests).
+// Ground costs for Python: point_cost, box_cost, line_cost and cost_matrix with the signatures
+// of emdkit/core/cost_kernels.py, and METRIC_CODES (checked against the registry by the tests).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <string>
 
+#include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
+#include "costs/cost_matrix.hpp"
 #include "costs/ground_cost.hpp"
 
 namespace nb = nanobind;
@@ -50,6 +52,18 @@ void bind_costs(nb::module_& m) {
         },
         nb::arg("x"), nb::arg("lo"), nb::arg("hi"), nb::arg("code"),
         "The least d(x, y) over y in the box [lo, hi].");
+    m.def(
+        "cost_matrix",
+        [](InArray<double, 2> X, InArray<double, 2> Y, long long code, OutArray<double, 2> out) {
+            require(X.shape(1) == Y.shape(1), "X and Y must have the same number of coordinates");
+            require(out.shape(0) == X.shape(0) && out.shape(1) == Y.shape(0),
+                    "out must be (rows of X, rows of Y)");
+            nb::gil_scoped_release unlocked;
+            cost_matrix(X.data(), Y.data(), X.shape(0), Y.shape(0), X.shape(1), code, out.data());
+        },
+        nb::arg("X"), nb::arg("Y"), nb::arg("code"), nb::arg("out").noconvert(),
+        "out[i, j] = d(X[i], Y[j]) for the metric with this code (out from np.empty: a\n"
+        "zero-filled buffer of our own cost a pass over the matrix more than cdist).");
     m.def(
         "line_cost", [](double t, long long code) { return line_cost(t, code); }, nb::arg("t"),
         nb::arg("code"), "d on the line for a difference t = x - y.");

@@ -5,10 +5,10 @@
 #include <nanobind/stl/optional.h>
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <vector>
 
+#include "bindings/exact_dict.hpp"
 #include "bindings/parts.hpp"
 #include "exact/dyadic.hpp"
 #include "exact/exact_transport.hpp"
@@ -21,33 +21,6 @@ namespace nb = nanobind;
 
 template <typename T, std::size_t N>
 using In = nb::ndarray<const T, nb::ndim<N>, nb::c_contig, nb::device::cpu>;
-
-// A 1-D numpy array that owns `values` (moved, not copied; the capsule frees it).
-template <typename T>
-nb::object owned_numpy(std::vector<T>&& values) {
-    auto owned = std::make_unique<std::vector<T>>(std::move(values));
-    T* data = owned->data();
-    const std::size_t size = owned->size();
-    nb::capsule owner(owned.get(),
-                      [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-    owned.release();
-    return nb::ndarray<nb::numpy, T, nb::ndim<1>>(data, {size}, owner).cast();
-}
-
-nb::object owned_numpy_bool(std::vector<std::uint8_t>&& values) {
-    auto owned = std::make_unique<std::vector<std::uint8_t>>(std::move(values));
-    auto* data = reinterpret_cast<bool*>(owned->data());
-    const std::size_t size = owned->size();
-    nb::capsule owner(owned.get(), [](void* p) noexcept {
-        delete static_cast<std::vector<std::uint8_t>*>(p);
-    });
-    owned.release();
-    return nb::ndarray<nb::numpy, bool, nb::ndim<1>>(data, {size}, owner).cast();
-}
-
-void require(bool ok, const char* what) {
-    if (!ok) throw nb::value_error(what);
-}
 
 nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const In<double, 2>& C,
                          const In<std::int64_t, 1>& hint_rows,
@@ -87,28 +60,7 @@ nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const I
         nb::gil_scoped_release release;
         out = exact::solve_exact_transport(in);
     }
-    nb::dict d;
-    d["status"] = static_cast<int>(out.status);
-    d["rows"] = owned_numpy(std::move(out.rows));
-    d["cols"] = owned_numpy(std::move(out.cols));
-    d["flows"] = owned_numpy(std::move(out.flows));
-    d["flow_exact"] = owned_numpy_bool(std::move(out.flow_exact));
-    d["basis_rows"] = owned_numpy(std::move(out.basis_rows));
-    d["basis_cols"] = owned_numpy(std::move(out.basis_cols));
-    d["u"] = owned_numpy(std::move(out.u));
-    d["v"] = owned_numpy(std::move(out.v));
-    d["work"] = out.work;
-    d["work_scaled"] = out.work_scaled;
-    d["distance"] = out.distance;
-    d["work_exact"] = out.work_exact;
-    d["distance_exact"] = out.distance_exact;
-    d["dummy"] = out.dummy;
-    d["pivots"] = out.pivots;
-    d["bland_pivots"] = out.bland_pivots;
-    d["hint_optimal"] = out.hint_optimal;
-    d["start"] = static_cast<int>(out.start);
-    d["limbs"] = out.limbs;
-    return d;
+    return transport_dict(std::move(out));
 }
 
 double exact_dot(const In<double, 1>& x, const std::optional<In<double, 1>>& y,

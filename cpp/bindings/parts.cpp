@@ -13,6 +13,7 @@ void bind_parts(nanobind::module_& m) {
     bind_pointcloud(m);
     bind_one_d(m);
     bind_exact(m);
+    bind_exact_cloud(m);
 }
 
 }  // namespace emdkit

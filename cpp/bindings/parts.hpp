@@ -18,5 +18,6 @@ void bind_costs(nanobind::module_& m);
 void bind_pointcloud(nanobind::module_& m);
 void bind_one_d(nanobind::module_& m);
 void bind_exact(nanobind::module_& m);
+void bind_exact_cloud(nanobind::module_& m);
 
 }  // namespace emdkit

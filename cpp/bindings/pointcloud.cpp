@@ -11,6 +11,7 @@
 #include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
 #include "pointcloud/kdtree_pricing.hpp"
+#include "pointcloud/knn.hpp"
 #include "pointcloud/pair_costs.hpp"
 
 namespace emdkit {
@@ -155,11 +156,37 @@ void bind_pair_kernels(nb::module_& m) {
         "Sum of f*c over the real arcs of a row-major support, left to right.");
 }
 
+void bind_knn(nb::module_& m) {
+    m.def(
+        "nearest_neighbours",
+        [](Points Q, Points pts, Indices perm, Indices start, Indices end, Indices left,
+           Indices right, Points lo, Points hi, std::size_t k, std::size_t n_threads) {
+            KDTreeLayout tree = tree_layout(pts, start, end, left, right, lo, hi);
+            tree.perm = perm.data();
+            require(Q.shape(1) == tree.dim, "Q and pts must have the same number of coordinates");
+            require(perm.shape(0) == tree.n_points, "perm must have one entry per tree point");
+            require(k >= 1 && k <= tree.n_points && tree.n_nodes > 0,
+                    "k must be between 1 and the number of tree points");
+            std::vector<std::int64_t> out(Q.shape(0) * k);
+            {
+                nb::gil_scoped_release unlocked;
+                nearest_neighbours(tree, Q.data(), Q.shape(0), k, out.data(), n_threads);
+            }
+            return to_numpy(std::move(out), Q.shape(0), k);
+        },
+        nb::arg("Q"), nb::arg("pts"), nb::arg("perm"), nb::arg("start"), nb::arg("end"),
+        nb::arg("left"), nb::arg("right"), nb::arg("lo"), nb::arg("hi"), nb::arg("k"),
+        nb::arg("n_threads") = 1,
+        "(n_queries, k) original indices of the k tree points nearest to each query\n"
+        "(squared Euclidean ranking, nearest first), on n_threads threads.");
+}
+
 }  // namespace
 
 void bind_pointcloud(nb::module_& m) {
     bind_tree_kernels(m);
     bind_pair_kernels(m);
+    bind_knn(m);
 }
 
 }  // namespace emdkit

@@ -4,7 +4,7 @@
 
 namespace emdkit {
 
-constexpr int ENGINE_ABI_VERSION = 2;
+constexpr int ENGINE_ABI_VERSION = 3;
 
 void bind_version(nanobind::module_& m) {
     m.attr("ABI_VERSION") = ENGINE_ABI_VERSION;

@@ -21,6 +21,11 @@ constexpr std::int8_t STATE_LOWER = 1;
 constexpr std::int8_t DIR_UP = 1;
 constexpr std::int8_t DIR_DOWN = -1;
 
+// An arc and its ends (source, target), as the pricing that chose it knows them.
+struct ArcEnds {
+    Index arc, src, tgt;
+};
+
 template <class Number>
 struct Basis {
     // arcs (grow with add_arcs)

@@ -32,11 +32,11 @@ RunResult run_simplex(Basis<double>& b, const Pricing& pricing, Index& next_arc,
                       Index max_iter, [[maybe_unused]] Index n_nodes, Index n_capped) {
     Index it = 0;
     while (true) {
-        const Entering in = pricing.find(b, next_arc);
-        next_arc = in.next;
-        if (in.arc < 0) return {Status::optimal, it};
+        const Entering found = pricing.find(b, next_arc);
+        next_arc = found.next;
+        if (found.in.arc < 0) return {Status::optimal, it};
         if (it >= max_iter) return {Status::max_iter, it};
-        if (!pivot(b, in.arc, n_capped)) return {Status::unbounded, it};
+        if (!pivot(b, found.in, n_capped)) return {Status::unbounded, it};
 #ifdef EMDKIT_CHECK_INVARIANTS
         check_tree(b, n_nodes);
 #endif

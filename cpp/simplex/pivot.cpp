@@ -11,9 +11,9 @@ namespace {
 
 // The node where the tree paths from the entering arc's two ends meet.
 template <class Number>
-Index find_join(const Basis<Number>& b, Index in_arc) {
-    Index u = b.src[in_arc];
-    Index v = b.tgt[in_arc];
+Index find_join(const Basis<Number>& b, ArcEnds in) {
+    Index u = in.src;
+    Index v = in.tgt;
     while (u != v) {
         if (b.succ_num[u] < b.succ_num[v]) {
             u = b.parent[u];
@@ -43,27 +43,30 @@ struct Leaving {
 // The first blocking arc of the cycle, ties broken as LEMON does (first side strictly, second
 // side inclusively) to keep the tree strongly feasible.
 template <class Number>
-Leaving<Number> find_leaving(const Basis<Number>& b, Index in_arc, Index join, Index n_capped) {
+Leaving<Number> find_leaving(const Basis<Number>& b, ArcEnds in, Index join, Index n_capped) {
     Leaving<Number> out{std::numeric_limits<Number>::infinity(), -1, 0};
-    for (Index u = b.src[in_arc]; u != join; u = b.parent[u]) {
+    for (Index u = in.src; u != join; u = b.parent[u]) {
         const Number d = room(b, u, b.pred_dir[u] == DIR_UP, n_capped);
         if (d < out.delta) out = {d, u, 1};
     }
-    for (Index u = b.tgt[in_arc]; u != join; u = b.parent[u]) {
+    for (Index u = in.tgt; u != join; u = b.parent[u]) {
         const Number d = room(b, u, b.pred_dir[u] == DIR_DOWN, n_capped);
         if (d <= out.delta) out = {d, u, 2};
     }
     return out;
 }
 
-// Augment delta around the cycle; the entering arc joins the tree, u_out's arc leaves.
+// Augment delta around the cycle; the entering arc joins the tree, u_out's arc leaves. An arc
+// outside the tree carries no flow (no upper bounds; a leaving arc's flow drops to exactly 0),
+// so the entering arc's flow is delta without reading it (0 + delta is delta).
 template <class Number>
-void change_flow(Basis<Number>& b, Index in_arc, Index join, Number delta, Index u_out) {
+void change_flow(Basis<Number>& b, ArcEnds in, Index join, Number delta, Index u_out) {
+    const Index in_arc = in.arc;
     if (delta > Number(0)) {
-        b.flow[in_arc] += delta;
-        for (Index u = b.src[in_arc]; u != join; u = b.parent[u])
+        b.flow[in_arc] = delta;
+        for (Index u = in.src; u != join; u = b.parent[u])
             b.flow[b.pred[u]] -= Number(b.pred_dir[u]) * delta;
-        for (Index u = b.tgt[in_arc]; u != join; u = b.parent[u])
+        for (Index u = in.tgt; u != join; u = b.parent[u])
             b.flow[b.pred[u]] += Number(b.pred_dir[u]) * delta;
     }
     b.state[in_arc] = STATE_TREE;
@@ -73,7 +76,7 @@ void change_flow(Basis<Number>& b, Index in_arc, Index join, Number delta, Index
 // The stem from u_in up to u_out is reversed: re-hang the subtree cut off at u_out from v_in
 // through the entering arc (LEMON's updateTreeStructure: thread, reverse thread, parents).
 template <class Number>
-void reverse_stem(Basis<Number>& b, Index in_arc, Index u_in, Index v_in, Index u_out,
+void reverse_stem(Basis<Number>& b, ArcEnds in, Index u_in, Index v_in, Index u_out,
                   Index old_rev_thread, Index old_succ_num, Index old_last_succ) {
     auto& parent = b.parent;
     auto& thread = b.thread;
@@ -124,15 +127,15 @@ void reverse_stem(Basis<Number>& b, Index in_arc, Index u_in, Index v_in, Index 
         succ_num[w] = tmp_sc;
         last_succ[p] = tmp_ls;
     }
-    b.pred[u_in] = in_arc;
-    b.pred_dir[u_in] = u_in == b.src[in_arc] ? DIR_UP : DIR_DOWN;
+    b.pred[u_in] = in.arc;
+    b.pred_dir[u_in] = u_in == in.src ? DIR_UP : DIR_DOWN;
     succ_num[u_in] = old_succ_num;
 }
 
 // Re-hang the subtree cut off at u_out from v_in through the entering arc, then repair the
 // last successors and subtree sizes on the paths from v_in and v_out up to the join.
 template <class Number>
-void update_tree(Basis<Number>& b, Index in_arc, Index join, Index u_in, Index v_in,
+void update_tree(Basis<Number>& b, ArcEnds in, Index join, Index u_in, Index v_in,
                  Index u_out) {
     auto& parent = b.parent;
     auto& thread = b.thread;
@@ -145,8 +148,8 @@ void update_tree(Basis<Number>& b, Index in_arc, Index join, Index u_in, Index v
     const Index v_out = parent[u_out];
     if (u_in == u_out) {
         parent[u_in] = v_in;
-        b.pred[u_in] = in_arc;
-        b.pred_dir[u_in] = u_in == b.src[in_arc] ? DIR_UP : DIR_DOWN;
+        b.pred[u_in] = in.arc;
+        b.pred_dir[u_in] = u_in == in.src ? DIR_UP : DIR_DOWN;
         if (thread[v_in] != u_out) {
             Index after = thread[old_last_succ];
             thread[old_rev_thread] = after;
@@ -158,7 +161,7 @@ void update_tree(Basis<Number>& b, Index in_arc, Index join, Index u_in, Index v
             rev_thread[after] = old_last_succ;
         }
     } else {
-        reverse_stem(b, in_arc, u_in, v_in, u_out, old_rev_thread, old_succ_num,
+        reverse_stem(b, in, u_in, v_in, u_out, old_rev_thread, old_succ_num,
                      old_last_succ);
     }
     const Index up_limit_out = last_succ[join] == v_in ? join : -1;
@@ -187,16 +190,25 @@ void update_potentials(Basis<Number>& b, Index in_arc, Index u_in, Index v_in) {
 }  // namespace
 
 template <class Number>
-bool pivot(Basis<Number>& b, Index in_arc, Index n_capped) {
-    const Index join = find_join(b, in_arc);
-    const Leaving<Number> out = find_leaving(b, in_arc, join, n_capped);
+bool pivot(Basis<Number>& b, ArcEnds in, Index n_capped) {
+#ifdef EMDKIT_CHECK_INVARIANTS
+    if (b.src[in.arc] != in.src || b.tgt[in.arc] != in.tgt || b.flow[in.arc] != Number(0))
+        throw EngineError("invariant: the entering arc's ends or flow are not as given");
+#endif
+    const Index join = find_join(b, in);
+    const Leaving<Number> out = find_leaving(b, in, join, n_capped);
     if (out.side == 0) return false;
-    const Index u_in = out.side == 1 ? b.src[in_arc] : b.tgt[in_arc];
-    const Index v_in = out.side == 1 ? b.tgt[in_arc] : b.src[in_arc];
-    change_flow(b, in_arc, join, out.delta, out.u_out);
-    update_tree(b, in_arc, join, u_in, v_in, out.u_out);
-    update_potentials(b, in_arc, u_in, v_in);
+    const Index u_in = out.side == 1 ? in.src : in.tgt;
+    const Index v_in = out.side == 1 ? in.tgt : in.src;
+    change_flow(b, in, join, out.delta, out.u_out);
+    update_tree(b, in, join, u_in, v_in, out.u_out);
+    update_potentials(b, in.arc, u_in, v_in);
     return true;
+}
+
+template <class Number>
+bool pivot(Basis<Number>& b, Index in_arc, Index n_capped) {
+    return pivot(b, ArcEnds{in_arc, b.src[in_arc], b.tgt[in_arc]}, n_capped);
 }
 
 template <class Number>
@@ -237,6 +249,7 @@ void check_tree(const Basis<Number>& b, Index n_nodes) {
 }
 
 template bool pivot<double>(Basis<double>&, Index, Index);
+template bool pivot<double>(Basis<double>&, ArcEnds, Index);
 template void check_tree<double>(const Basis<double>&, Index);
 
 }  // namespace emdkit::simplex

@@ -13,6 +13,11 @@ namespace emdkit::simplex {
 template <class Number>
 bool pivot(Basis<Number>& b, Index in_arc, Index n_capped);
 
+// The same, with the entering arc's ends given by the caller (a dense block's pricing knows
+// its row and column): the pivot then reads nothing of the entering arc but its cost.
+template <class Number>
+bool pivot(Basis<Number>& b, ArcEnds in, Index n_capped);
+
 // The tree invariants (thread a single cycle through every node in preorder, rev_thread its
 // inverse, subtree sizes and last successors consistent, tree arcs join parent and child).
 // Throws EngineError when one is broken. O(nodes); called after every pivot only in builds

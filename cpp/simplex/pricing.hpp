@@ -27,7 +27,7 @@ inline bool is_violated(double c, double ps, double pt, double best) {
 }
 
 struct Entering {
-    Index arc;   // -1: no arc prices negative (optimal over these arcs)
+    ArcEnds in;  // in.arc = -1: no arc prices negative (optimal over these arcs)
     Index next;  // where the next search starts
 };
 
@@ -37,7 +37,7 @@ public:
         : first_real_(first_real), n_arcs_(n_arcs), block_size_(block_size) {}
 
     Entering find(const Basis<double>& b, Index next_arc) const {
-        Index in_arc = -1;
+        ArcEnds in{-1, -1, -1};
         double best = 0.0;
         Index cnt = block_size_;
         Index e = next_arc;
@@ -49,16 +49,16 @@ public:
                 const double pt = pi[b.tgt[e]];
                 if (is_violated(cost[e], ps, pt, best)) {
                     best = cost[e] + ps - pt;
-                    in_arc = e;
+                    in = {e, b.src[e], b.tgt[e]};
                 }
             }
             if (++e == n_arcs_) e = first_real_;
             if (--cnt == 0) {
-                if (in_arc >= 0) break;
+                if (in.arc >= 0) break;
                 cnt = block_size_;
             }
         }
-        return {in_arc, e};
+        return {in, e};
     }
 
 private:
@@ -81,7 +81,7 @@ public:
         const double* cost = b.cost.data();
         const double* pi = b.pi.data();
         const double* pi_cols = pi + n_rows_;
-        Index in_arc = -1;
+        ArcEnds in{-1, -1, -1};
         double best = 0.0;
         Index r = ((next_arc - first_real_) / n_cols_) % n_rows_;
         Index screened = 0;
@@ -93,15 +93,15 @@ public:
                     if (is_violated(cost[base + j], pi_i, pi_cols[j], best) &&
                         b.state[base + j] == STATE_LOWER) {
                         best = cost[base + j] + pi_i - pi_cols[j];
-                        in_arc = base + j;
+                        in = {base + j, r, n_rows_ + j};
                     }
                 }
             }
             if (++r == n_rows_) r = 0;
             ++screened;
-            if (screened >= block_rows_ && in_arc >= 0) break;
+            if (screened >= block_rows_ && in.arc >= 0) break;
         }
-        return {in_arc, first_real_ + r * n_cols_};
+        return {in, first_real_ + r * n_cols_};
     }
 
 private:

@@ -7,11 +7,10 @@ BatchEMDResult, GridEMDResult, SolverError.
 Subpackages (optional extras): emdkit.images, emdkit.nn, emdkit.metrics, emdkit.ordinal,
 emdkit.w2, emdkit.sgm.
 
-Two engines run the kernels, chosen by ``EMDKIT_ENGINE`` (see :mod:`emdkit.core.engine`):
-``numba`` (the default for now), whose first call of each solver compiles its kernels once and
-caches them on disk (``NUMBA_CACHE_DIR``; ``emdkit warmup`` does that ahead of time), and
-``native``, emdkit's compiled C++ engine, which compiles nothing at run time. Either way the
-core loads on first use, so ``import emdkit.metrics`` loads no engine.
+The kernels run in emdkit's compiled C++ engine (``emdkit._engine``), which compiles nothing
+at run time. ``EMDKIT_ENGINE=numba`` selects the Python/Numba reference kernels, kept one
+release so the tests can compare the two bit for bit (see :mod:`emdkit.core.engine`). Either
+way the core loads on first use, so ``import emdkit.metrics`` loads no engine.
 """
 from __future__ import annotations
 

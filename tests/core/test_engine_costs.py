@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
 from emdkit.core import cost_kernels
-from emdkit.core.costs import GROUND_COSTS
+from emdkit.core.costs import GROUND_COSTS, ground_distance
+from emdkit.core.engine import engine_name
 
 _engine = pytest.importorskip("emdkit._engine", reason="the compiled engine is not built")
 
@@ -25,7 +26,9 @@ def same_bits(a, b):
 
 
 def test_metric_codes_are_the_registry_codes():
-    assert _engine.METRIC_CODES == {name: c.code for name, c in GROUND_COSTS.items()}
+    codes = {name: c.code for name, c in GROUND_COSTS.items()}
+    assert _engine.METRIC_CODES == codes
+    assert {name: getattr(cost_kernels, name.upper()) for name in codes} == codes
 
 
 @given(st.integers(1, 6).flatmap(lambda d: st.tuples(points(d), points(d), points(d))),
@@ -61,3 +64,30 @@ def test_box_cost_is_zero_inside_and_the_distance_to_the_nearest_corner_outside(
 def test_an_unknown_metric_code_is_refused():
     with pytest.raises(ValueError, match="metric code 9"):
         _engine.point_cost(np.zeros(2), np.zeros(2), 9)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.sampled_from(list(GROUND_COSTS)))
+def test_ground_distance_is_the_point_cloud_paths_costs_bit_for_bit(seed, dim, name):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(1, 40, size=2)
+    X, Y = rng.normal(size=(m, dim)), rng.normal(size=(n, dim)) * 10.0 ** rng.integers(-3, 4)
+    D = ground_distance(X, Y, name)
+    ii, jj = np.divmod(np.arange(m * n), n)
+    pairs = _engine.pair_costs(X, Y, ii, jj, GROUND_COSTS[name].code).reshape(m, n)
+    assert D.tobytes() == pairs.tobytes()
+    np.testing.assert_allclose(D, cdist(X, Y, GROUND_COSTS[name].scipy_name), rtol=1e-14, atol=0)
+
+
+@pytest.mark.skipif(engine_name() != "numba", reason="compares with the Numba kernel")
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.sampled_from(CODES))
+def test_the_engine_cost_matrix_is_the_numba_one_bit_for_bit(seed, dim, code):
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(int(rng.integers(1, 30)), dim)), rng.normal(size=(7, dim))
+    assert (_engine.cost_matrix(X, Y, code).tobytes()
+            == cost_kernels.cost_matrix(X, Y, code).tobytes())
+
+
+def test_a_callable_metric_still_goes_through_cdist():
+    X, Y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([[3.0, 4.0]])
+    D = ground_distance(X, Y, lambda x, y: float(np.abs(x - y).sum()))
+    np.testing.assert_array_equal(D, [[7.0], [5.0]])

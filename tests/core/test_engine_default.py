@@ -34,3 +34,31 @@ def test_every_path_runs_on_the_compiled_engine_without_numba():
                          env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.split()[-2:] == ["native", "False"], out.stdout
+
+
+def test_no_core_path_imports_scipy_spatial():
+    """SciPy's spatial package costs 0.2-0.4 s of a first call (issue 21): the k nearest
+    neighbours and the named ground costs are the engine's own, cdist serves callables only."""
+    pytest.importorskip("emdkit._engine", reason="the compiled engine is not built")
+    env = {k: v for k, v in os.environ.items() if k != "EMDKIT_ENGINE"}
+    more = ("emdkit.signature_emd(X, None, Y, None, 'cityblock')\n"                # dense
+            "emdkit.signature_emd(r.random((600, 2)), None, r.random((500, 2)), None)\n"
+            "emdkit.ground_distance(X, Y, 'chebyshev')\n"
+            "emdkit.cdist_emd([(X, None)], [(Y, None)])\n"
+            "print('scipy.spatial' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", EVERY_PATH + more], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split()[-3:] == ["native", "False", "False"], out.stdout
+
+
+def test_the_command_lines_help_loads_no_engine():
+    """Validation binds its compiled kernel on first use: `emdkit --help` reads the metric
+    registry and the policy, and solves nothing (loading the engine cost it 17 ms)."""
+    code = ("import sys\nfrom emdkit.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('emdkit._engine' in sys.modules, 'numpy.ma' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split()[-2:] == ["False", "False"], out.stdout[-500:]

@@ -408,6 +408,8 @@ def test_an_uncertified_point_cloud_is_solved_exactly_on_the_kernels_costs(monke
         return False, u, v, np.inf
 
     monkeypatch.setattr(pointcloud, "certify_pointcloud", uncertified)
+    # the dense fallback (the route without the matrix-free exact solver, test_exact_cloud.py's)
+    monkeypatch.setattr(pointcloud, "EXACT_MATRIX_FREE", False)
     rng = np.random.default_rng(5)
     X, Y = rng.random((40, 3)), rng.random((35, 3))
     wx, wy = rng.random(40) + 0.1, rng.random(35) + 0.1

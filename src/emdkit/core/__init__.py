@@ -1,11 +1,11 @@
-"""emdkit.core: ground costs, problems, the exact solver and its results (numpy/scipy/numba only).
+"""emdkit.core: ground costs, problems, the exact solver and its results (numpy, scipy and the compiled engine).
 
 Names load on first use (PEP 562), so ``import emdkit.core.validation`` or ``import
-emdkit.metrics`` does not load numba; the first solver call does.
+emdkit.metrics`` does not load the engine; the first solver call does.
 """
 from __future__ import annotations
 
-import importlib
+from emdkit._lazy import lazy_exports
 
 # public name -> module that defines it
 _EXPORTS = {
@@ -18,15 +18,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'emdkit.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

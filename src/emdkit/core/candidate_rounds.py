@@ -129,17 +129,21 @@ def _initial_candidates(C, k):
 
 
 def solve_candidate_rounds(problem: TransportProblem, C: np.ndarray, max_iter: int,
-                           n_threads: int = 1, start=None) -> NetworkSimplex:
+                           n_threads: int = 1, start=None,
+                           max_cost: float | None = None) -> NetworkSimplex:
     """Solve ``problem`` on its reduced, scaled cost matrix ``C`` (m' × n'); returns the live
     solver, optimal over every pair (the caller certifies it).
 
     ``start(ns)`` (optional) adds the first arcs and builds the starting basis, returning
     their (m', n') mask; the default is :func:`start_from_candidates`. Warm starts
-    (:mod:`emdkit.core.warm_start`) pass their own."""
+    (:mod:`emdkit.core.warm_start`) pass their own. ``max_cost``: C's largest finite entry
+    when the caller knows it (:attr:`PreparedProblem.cost_max`), else found here."""
     m, n = C.shape
     n_rows = problem.n_rows
-    max_cost = float(C.max(initial=0.0))  # numpy's max: 4× Numba's at n = 1000
-    ns = NetworkSimplex(problem.supply, max_cost if max_cost < np.inf else finite_max(C),
+    if max_cost is None:
+        max_cost = float(C.max(initial=0.0))  # numpy's max: 4× Numba's at n = 1000
+        max_cost = max_cost if max_cost < np.inf else finite_max(C)
+    ns = NetworkSimplex(problem.supply, max_cost,
                         capacity=problem.supply.shape[0] + min(m * n, 8 * (m + n)) + 16)
     ns.add_arcs(*problem.dummy_arcs())
     in_set = (start or start_from_candidates)(ns, problem, C)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
-from .costs import GROUND_COSTS
 
-# the registry's codes, frozen into the kernels when numba compiles them
-EUCLIDEAN = GROUND_COSTS["euclidean"].code
-SQEUCLIDEAN = GROUND_COSTS["sqeuclidean"].code
-CITYBLOCK = GROUND_COSTS["cityblock"].code
-CHEBYSHEV = GROUND_COSTS["chebyshev"].code
+# The registry's codes (emdkit.core.costs.GROUND_COSTS[name].code), frozen into the kernels when
+# numba compiles them. Written out rather than imported, as the compiled engine's are, so that
+# costs.ground_distance can run cost_matrix without an import cycle; a test checks they agree.
+EUCLIDEAN = 0
+SQEUCLIDEAN = 1
+CITYBLOCK = 2
+CHEBYSHEV = 3
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -59,6 +60,17 @@ def line_cost(t, code):
     return d * d if code == SQEUCLIDEAN else d
 
 
+@njit(cache=True, nogil=True)
+def cost_matrix(X, Y, code):
+    """D[i, j] = point_cost(X[i], Y[j]): ground_distance for a registered metric."""
+    D = np.empty((X.shape[0], Y.shape[0]))
+    for i in range(X.shape[0]):
+        for j in range(Y.shape[0]):
+            D[i, j] = point_cost(X[i], Y[j], code)
+    return D
+
+
 # The compiled engine's twins live in cpp/costs/ground_cost.hpp (emdkit._engine.point_cost,
-# box_cost, line_cost). These names are not rebound under EMDKIT_ENGINE=native: Numba kernels in
-# other modules compile against them until those modules are ported too.
+# box_cost, line_cost) and cpp/costs/cost_matrix.hpp (cost_matrix). These names are not rebound
+# under EMDKIT_ENGINE=native: Numba kernels in other modules compile against them until those
+# modules are ported too (emdkit.core.costs picks the engine's cost_matrix itself).

@@ -8,8 +8,9 @@ names, units and labels from here.
 Adding a metric takes: its entry here; its branch in the compiled engine's
 ``cpp/costs/ground_cost.hpp`` (``Metric``, and ``accumulate``/``finish`` for a point pair, a
 point and a box for KD-tree pricing, and the line; a test checks the codes agree) and in the
-Numba reference kernels of :mod:`emdkit.core.cost_kernels` while that engine is kept; and, if
-positions should get gradients in :mod:`emdkit.nn`, its ∇c there (``POSITION_GRAD_METRICS``).
+Numba reference kernels of :mod:`emdkit.core.cost_kernels` (its code constant too) while that
+engine is kept; and, if positions should get gradients in :mod:`emdkit.nn`, its ∇c there
+(``POSITION_GRAD_METRICS``).
 Everything else (the command line, the web page, units, the 1-D path) reads this registry.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Callable, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .engine import native_engine
 from .validation import as_points
 
 Metric = Union[str, Callable[[np.ndarray, np.ndarray], float]]
@@ -115,6 +117,9 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
     Returns
     -------
     numpy.ndarray, shape (m, n), float64
+        A named metric is computed by the engine's cost kernel, the one the matrix-free
+        point-cloud path uses, so a pair costs the same bits on every path; a callable is
+        evaluated pair by pair through ``scipy.spatial.distance.cdist``.
 
     Raises
     ------
@@ -127,7 +132,7 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
     See Also
     --------
     signature_emd : the EMD under these distances.
-    scipy.spatial.distance.cdist : which computes the named metrics.
+    scipy.spatial.distance.cdist : the same matrices; it evaluates a callable metric here.
 
     References
     ----------
@@ -140,12 +145,13 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
     >>> ground_distance([[0.0, 0.0]], [[3.0, 4.0], [1.0, 0.0]])
     array([[5., 1.]])
     """
-    from scipy.spatial.distance import cdist  # here, so the CLI's --help can read the registry
     X = as_points(X, "X")
     Y = as_points(Y, "Y")
     if X.shape[1] != Y.shape[1]:
         raise ValueError(f"X has {X.shape[1]} coordinates per point but Y has {Y.shape[1]}")
     if callable(metric):
+        from scipy.spatial.distance import cdist  # here: SciPy's import is 0.2-0.4 s (issue 21)
+
         try:
             D = cdist(X, Y, metric=lambda x, y: _checked_callable_value(metric(x, y)))
         except TypeError as exc:
@@ -153,7 +159,18 @@ def ground_distance(X: ArrayLike, Y: ArrayLike, metric: Metric = "euclidean") ->
         if D.size and (not np.all(np.isfinite(D)) or D.min() < 0):
             raise ValueError("metric callable returned a negative, NaN or inf distance")
         return D
-    return cdist(X, Y, metric=lookup_metric(metric).scipy_name)
+    return _cost_matrix(X, Y, lookup_metric(metric).code)
+
+
+def _cost_matrix(X: np.ndarray, Y: np.ndarray, code: int) -> np.ndarray:
+    # the engine's own kernel, so a dense path reads the bits the point-cloud path computes
+    native = native_engine()
+    if native is not None:
+        D = np.empty((X.shape[0], Y.shape[0]))
+        native.cost_matrix(np.ascontiguousarray(X), np.ascontiguousarray(Y), code, D)
+        return D
+    from .cost_kernels import cost_matrix  # the Numba reference, imported only under it
+    return cost_matrix(X, Y, code)
 
 
 def _checked_callable_value(value: object) -> float:

@@ -16,7 +16,7 @@ ENGINES = ("numba", "native")
 DEFAULT_ENGINE = "native"
 # Bumped with cpp/bindings/version.cpp whenever a bound signature changes, so a stale build of
 # the module is refused instead of being called with the wrong arguments.
-ENGINE_ABI_VERSION = 2
+ENGINE_ABI_VERSION = 3
 
 
 def engine_name() -> str:

@@ -1,6 +1,6 @@
 """Exact EMD between large point clouds without the m×n cost matrix.
 
-1. Candidate arcs: the k nearest neighbours of every point in the other cloud (SciPy cKDTree).
+1. Candidate arcs: the k nearest neighbours of every point in the other cloud (core/knn.py).
 2. The network simplex solves the problem restricted to the candidates, from a greedy basis.
 3. Pricing: a KD-tree branch-and-bound finds, for every source point, the pairs with negative
    reduced cost c(x_i, y_j) + π_i − π_j over *all* targets; those arcs join the live basis and
@@ -9,9 +9,13 @@
    v_j = min_i floor(c(x_i, y_j) − u_i)), and their objective must prove the work optimal,
    exactly as for dense problems (certificate.py).
 
-When the strict certificate fails, :func:`emdkit.core.exact.settle_uncertified` accepts the
-float64-scale verdict, else the problem is solved exactly (integer arithmetic) on the costs the
-kernel computes, from the float support; there is no approximate fallback.
+With the compiled engine every answer is then made exact without the matrix
+(:func:`solve_exact_cloud`, cpp/exact/sparse_exact.hpp): the float basis verified in integer
+arithmetic on the costs the kernel computes, every pair priced on a k-d tree, and the exact
+simplex continued on a growing arc set where a pair violates. Without it (EMDKIT_ENGINE=numba),
+when the strict certificate fails :func:`emdkit.core.exact.settle_uncertified` accepts the
+float64-scale verdict, else the problem is solved exactly on the dense costs up to
+``DENSE_EXACT_MAX_PAIRS``; there is no approximate fallback.
 Memory is O((m + n)·k), not O(m·n).
 """
 from __future__ import annotations
@@ -19,7 +23,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .._jit import njit
 from .certificate import judge, lower_bound, marginal_residual, normalize_potentials
@@ -27,9 +30,10 @@ from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .engine import native_engine
 from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
-from .exact import assemble_exact, settle_uncertified, solve_exact
+from .exact import ExactSolution, assemble_exact, settle_uncertified, solve_exact
 from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
-from .network_simplex import PRICING_EPS, NetworkSimplex, pricing_rounds
+from .knn import nearest_neighbours
+from .network_simplex import PRICING_EPS, STATE_TREE, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
 from .progress import progress_writer
 from .result import EMDResult, assemble
@@ -44,8 +48,13 @@ VIOLATORS_PER_ROW = 8
 # 3-10 rounds (bench/RESULTS_pointcloud.md), coincident points and massive ties more.
 ROUNDS_AT_FIXED_CAP = 12
 # Pairs up to which an uncertified point-cloud answer is re-solved exactly on the dense costs
-# (the kernel's own float64 values): 25 million pairs are 200 MB of float64.
+# (the kernel's own float64 values): 25 million pairs are 200 MB of float64. Only without the
+# compiled engine's matrix-free exact solver (EMDKIT_ENGINE=numba, an old build).
 DENSE_EXACT_MAX_PAIRS = 25_000_000
+# Every point-cloud answer of the compiled engine is made exact matrix-free (issue 20). A switch
+# for the benches' A/B runs (bench/exact_verify_clouds.py): off, the float certificate decides
+# and only the answers it cannot prove are solved exactly, on the dense costs.
+EXACT_MATRIX_FREE = True
 
 
 @njit(cache=True, nogil=True)
@@ -79,10 +88,8 @@ def _knn_arcs(X, Y, k, workers):
     m, n = X.shape[0], Y.shape[0]
     kx = min(k, n)
     ky = min(k, m)
-    _, near_y = cKDTree(Y).query(X, k=kx, workers=workers)
-    _, near_x = cKDTree(X).query(Y, k=ky, workers=workers)
-    near_y = near_y.reshape(m, kx)
-    near_x = near_x.reshape(n, ky)
+    near_y = nearest_neighbours(Y, X, kx, workers)
+    near_x = nearest_neighbours(X, Y, ky, workers)
     keys = np.unique(np.concatenate([
         (np.arange(m)[:, None] * n + near_y).ravel(),
         (near_x * n + np.arange(n)[:, None]).ravel(),
@@ -110,6 +117,7 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
     ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
     ns.start_greedy(problem.dummy_node)
     tree = KDTree(Y)
+    ns.column_tree = tree  # the exact step's sweeps price on the same tree
     sweep_threads = n_threads if parallel_for_work(m * n // 8, n_threads) else 1
 
     def price(cap):
@@ -170,6 +178,90 @@ def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, 
     return ok, u, v, gap
 
 
+def float_basis(ns: NetworkSimplex, n_rows: int):
+    """The live solver's arc set (block rows, block columns) and the indices in it of its basic
+    arcs, flow-carrying ones first (the artificial arcs to the root left out)."""
+    arcs = slice(ns.n_nodes, ns.n_arcs)
+    rows, cols = ns.src[arcs], ns.tgt[arcs] - n_rows
+    tree = np.flatnonzero(ns.state[arcs] == STATE_TREE)
+    tree = tree[np.argsort(ns.flow[arcs][tree] <= 0, kind="stable")]
+    return (np.ascontiguousarray(rows, np.int64), np.ascontiguousarray(cols, np.int64),
+            np.ascontiguousarray(tree, np.int64))
+
+
+def solve_exact_cloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, code: int,
+                      arc_rows: np.ndarray, arc_cols: np.ndarray, hint: np.ndarray,
+                      pi: np.ndarray | None = None, n_threads: int = 1, width: int = 0,
+                      max_pivots: int = -1, method: str = "pointcloud",
+                      tree: KDTree | None = None) -> tuple[ExactSolution, dict]:
+    """The exact optimum of the point-cloud problem on the kernel's float64 costs, without the
+    cost matrix: ``_engine.exact_cloud_transport`` (cpp/exact/sparse_exact.hpp).
+
+    Parameters
+    ----------
+    problem : TransportProblem
+        Kept, scaled weights and their layout.
+    X, Y : ndarray, shapes (problem.m, d) and (problem.n, d)
+        The kept points (C-contiguous float64); pair (i, j) costs the kernel's d(X_i, Y_j).
+    code : int
+        The metric's kernel code (emdkit.core.costs).
+    arc_rows, arc_cols : ndarray of int64
+        The starting arc set in block layout (a dummy row ``m`` or column ``n`` allowed).
+    hint : ndarray of int64
+        Indices into the arc set of the float basis (:func:`float_basis`); any arcs will do:
+        a hint that is no feasible tree is completed greedily, then pivoted to the optimum.
+    pi : ndarray, optional
+        The float node potentials (block layout), which join a degenerate support.
+    n_threads : int
+        Threads of the matrix-free sweeps.
+    width, max_pivots : int
+        As ``_engine.exact_transport``'s (tests: ``width=-1`` runs BigInt throughout).
+    method : str
+        The route the result names (``"pointcloud"`` or ``"multiscale"``).
+    tree : KDTree, optional
+        A k-d tree over ``Y`` already built (the float solve's), else one is built.
+
+    Returns
+    -------
+    (ExactSolution, dict)
+        The solution for :func:`~emdkit.core.exact.assemble_exact`, and the engine's counters
+        (sweeps, arcs_added, exact_checks, regrids, arcs, pivots, hint_optimal).
+
+    Raises
+    ------
+    SolverError
+        When ``max_pivots`` runs out.
+    """
+    m, n, n_rows = problem.m, problem.n, problem.n_rows
+    tree = KDTree(Y) if tree is None else tree
+    hint_u = hint_v = None
+    if pi is not None:
+        hint_u = np.ascontiguousarray(-pi[:m], dtype=np.float64)
+        hint_v = np.ascontiguousarray(pi[n_rows:n_rows + n], dtype=np.float64)
+    out = native_engine().exact_cloud_transport(
+        np.ascontiguousarray(problem.a, dtype=np.float64),
+        np.ascontiguousarray(problem.b, dtype=np.float64), X, Y, int(code), tree.points,
+        tree.perm, tree.start, tree.end, tree.left, tree.right, tree.lo, tree.hi,
+        np.ascontiguousarray(arc_rows, np.int64), np.ascontiguousarray(arc_cols, np.int64),
+        np.ascontiguousarray(hint, np.int64), hint_u, hint_v,
+        weight_exp=int(problem.weight_exp), max_pivots=int(max_pivots), width=int(width),
+        violators_per_row=VIOLATORS_PER_ROW, n_threads=int(n_threads))
+    raise_for_status(out["status"], pivots=out["pivots"], where="exact simplex")
+    pi_out = np.zeros(problem.supply.shape[0])
+    pi_out[:m] = -out["u"]
+    pi_out[n_rows:n_rows + n] = out["v"]
+    sol = ExactSolution(out["rows"], out["cols"], out["flows"], out["flow_exact"], pi_out,
+                        out["work_scaled"], out["work"], out["distance"], int(out["pivots"]),
+                        method, bool(out["hint_optimal"]))
+    return sol, out
+
+
+def _matrix_free_exact():
+    """Whether point-cloud answers are made exact matrix-free (the engine has the solver)."""
+    native = native_engine()
+    return EXACT_MATRIX_FREE and native is not None and hasattr(native, "exact_cloud_transport")
+
+
 def pointcloud_emd(prep: PreparedProblem, progress: bool = False,
                    coarse_to_fine=None) -> EMDResult:
     """A prepared signature problem (path "pointcloud" or "multiscale") in, certified
@@ -191,6 +283,13 @@ def pointcloud_emd(prep: PreparedProblem, progress: bool = False,
         ns = solve_pointcloud(problem, Xk, Yk, code, prep.max_iter, prep.n_threads,
                               on_round=None if say is None else lambda piv, viol: say(
                                   f"emdkit pointcloud: {piv} pivots, {viol} violators priced"))
+    if _matrix_free_exact():
+        arc_rows, arc_cols, hint = float_basis(ns, problem.n_rows)
+        sol, _ = solve_exact_cloud(problem, Xk, Yk, code, arc_rows, arc_cols, hint,
+                                   ns.pi[: ns.n_nodes], prep.n_threads,
+                                   method="multiscale" if multiscale else "pointcloud",
+                                   tree=getattr(ns, "column_tree", None))
+        return assemble_exact(prep, sol)
     src, tgt, f, _ = ns.real_flows()
     order = np.lexsort((tgt, src))
     sup_r, sup_c, sup_f = src[order], tgt[order] - problem.n_rows, f[order]

@@ -128,6 +128,9 @@ class PreparedProblem:
         The kept costs, rescaled by 2**-cost_exp (None on the matrix-free paths).
     cost_exp : int
         The cost's power-of-two scale.
+    cost_max : float
+        The largest finite entry of ``Cs`` (0 if none), known from validation: a sweep that
+        the solvers need not make again.
     missing_arcs : bool
         Whether the kept costs hold +inf (arcs that do not exist).
     max_iter : int
@@ -141,15 +144,17 @@ class PreparedProblem:
         potentials, in the caller's indices (None: a cold start).
     """
 
-    __slots__ = ("problem", "shape", "path", "C", "Cs", "cost_exp", "missing_arcs", "max_iter",
-                 "n_threads", "signature", "init")
+    __slots__ = ("problem", "shape", "path", "C", "Cs", "cost_exp", "cost_max", "missing_arcs",
+                 "max_iter", "n_threads", "signature", "init")
 
     def __init__(self, problem: TransportProblem, shape: tuple[int, int], path: str, *,
                  C: np.ndarray | None = None, Cs: np.ndarray | None = None, cost_exp: int = 0,
                  missing_arcs: bool = False, max_iter: int | None = None, n_threads: int = 1,
-                 signature: tuple | None = None, init: object = None) -> None:
+                 signature: tuple | None = None, init: object = None,
+                 cost_max: float | None = None) -> None:
         self.problem, self.shape, self.path = problem, shape, path
         self.C, self.Cs, self.cost_exp, self.missing_arcs = C, Cs, cost_exp, missing_arcs
+        self.cost_max = cost_max
         self.max_iter = max_iter or default_max_iter(*shape)
         self.n_threads, self.signature, self.init = n_threads, signature, init
 
@@ -166,6 +171,21 @@ class PreparedProblem:
             return self.C[:, idx]
         X, Y, metric = self.signature
         return ground_distance(X, Y[idx], metric)
+
+    def dual_minima(self):
+        """``(row_min, col_min)`` of :meth:`TransportProblem.complete_potentials` by k-d tree,
+        for signatures solved without their matrix under a named metric; else (None, None)
+        (the dense cost rows and columns serve)."""
+        if self.C is not None or self.signature is None or not isinstance(self.signature[2],
+                                                                           str):
+            return None, None
+        from .pointcloud import min_cost_minus  # pointcloud imports this module's users
+        X, Y, metric = self.signature
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        Y = np.ascontiguousarray(Y, dtype=np.float64)
+        code = GROUND_COSTS[metric].code
+        return (lambda idx, cols, v: min_cost_minus(X[idx], Y[cols], v, code),
+                lambda idx, u: min_cost_minus(Y[idx], X, u, code))
 
 
 def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: float, *,
@@ -194,9 +214,11 @@ def prepare_dense(a: np.ndarray, b: np.ndarray, C: np.ndarray, lo: float, hi: fl
     shortcut = p.m * p.n > ALL_ARCS_BELOW and small_route(
         p.a, p.b, DUMMY_NAMES.index(p.dummy), lo, hi, FAST_PATHS) != METHOD_BLOCK
     path = _choose(p.m, p.n, balanced=p.dummy == "none", shortcut=shortcut)
+    # scaling by a power of two is monotone: the scaled maximum is the maximum's scaling
     return PreparedProblem(p, C.shape, path, C=C, Cs=Cs, cost_exp=cost_exp,
                            missing_arcs=missing_arcs, max_iter=max_iter, n_threads=n_threads,
-                           signature=signature, init=init)
+                           signature=signature, init=init,
+                           cost_max=max(math.ldexp(finite_hi, -cost_exp), 0.0))
 
 
 def prepare_signature(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray,

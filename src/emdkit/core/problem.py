@@ -250,13 +250,16 @@ class TransportProblem:
         return -pi[:m], pi[r:r + n].copy()
 
     def complete_potentials(self, u_kept: np.ndarray, v_kept: np.ndarray,
-                            cost_rows, cost_cols, shape: tuple[int, int]
-                            ) -> tuple[np.ndarray, np.ndarray]:
+                            cost_rows, cost_cols, shape: tuple[int, int],
+                            row_min=None, col_min=None) -> tuple[np.ndarray, np.ndarray]:
         """Dual potentials for every point, zero-weight ones included.
 
         A dropped row gets u_i = min_j (c_ij − v_j), the largest value that keeps it feasible
         (capped at 0 against a dummy sink); likewise dropped columns. ``cost_rows(idx)`` and
-        ``cost_cols(idx)`` return the cost rows / columns for the given indices.
+        ``cost_cols(idx)`` return the cost rows / columns for the given indices. Without a
+        matrix, ``row_min(idx, kept_cols, v_kept)`` returns min_j (c_ij − v_j) over the kept
+        columns and ``col_min(idx, u)`` min_i (c_ij − u_i) over every row, each rounded down
+        (a k-d tree: no n_dropped × n block is formed).
         """
         if not self.dropped:
             return u_kept, v_kept
@@ -270,12 +273,16 @@ class TransportProblem:
         kept_c = np.zeros(n_all, bool)
         kept_c[self.cols] = True
         drop_r, drop_c = np.flatnonzero(~kept_r), np.flatnonzero(~kept_c)
-        if drop_r.size:
+        if drop_r.size and row_min is not None:
+            u[drop_r] = row_min(drop_r, self.cols, v_kept)
+        elif drop_r.size:
             sub = cost_rows(drop_r)[:, self.cols]
             u[drop_r] = (sub - v_kept[None, :]).min(axis=1)
-            if self.dummy == "sink":
-                u[drop_r] = np.minimum(u[drop_r], 0.0)
-        if drop_c.size:
+        if drop_r.size and self.dummy == "sink":
+            u[drop_r] = np.minimum(u[drop_r], 0.0)
+        if drop_c.size and col_min is not None:
+            v[drop_c] = col_min(drop_c, u)
+        elif drop_c.size:
             sub = cost_cols(drop_c)
             v[drop_c] = (sub - u[:, None]).min(axis=0)
             if self.dummy == "source":

@@ -53,10 +53,10 @@ class EMDResult:
     exact : bool
         True when ``distance`` and ``work`` are the exact optimum of the problem as posed
         (every weight and cost the float64 it is) rounded once to nearest, and ``gap`` is 0:
-        with the compiled engine every answer of the dense, batch and pairwise paths (verified
-        exactly from its final basis), and the exact simplex's ("exact_integer",
-        "exact_rational"). False for an answer proven by the float certificate alone (``gap``;
-        the point-cloud, multiscale and 1-D paths, and ``EMDKIT_ENGINE=numba``), whose
+        with the compiled engine every answer of the dense, batch, pairwise and point-cloud
+        paths (verified exactly from its final basis), and the exact simplex's
+        ("exact_integer", "exact_rational"). False for an answer proven by the float
+        certificate alone (``gap``; the 1-D closed form, and ``EMDKIT_ENGINE=numba``), whose
         distance can differ from the correctly rounded one in the last few bits.
     basis_arcs : tuple of two int arrays, or None
         (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
@@ -312,7 +312,7 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
             with np.errstate(over="ignore"):
                 u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
         return problem.complete_potentials(u_k, v_k, prep.cost_rows, prep.cost_cols,
-                                           prep.shape)
+                                           prep.shape, *prep.dual_minima())
 
     return EMDResult(distance, work, problem.total_flow, None, None, prep.shape, rows, cols,
                      flows, int(n_iter), method, float(gap), exact is not None, basis_arcs,

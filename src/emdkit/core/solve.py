@@ -188,7 +188,8 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
         return solve_one_to_many(prep, where)
     if path == "candidate_rounds":
         from .candidate_rounds import solve_candidate_rounds
-        ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, prep.n_threads)
+        ns = solve_candidate_rounds(p, prep.Cs, prep.max_iter, prep.n_threads,
+                                    max_cost=prep.cost_max)
         sup_r, sup_c, sup_f, pi, work, gap, status = certify_live(p, ns, prep.Cs)
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
                       ns.n_iter, where, tree_arcs(p, ns), basis=block_tree_arcs(p, ns))

@@ -16,11 +16,12 @@ written once. It is documented in the README and in each public docstring; the t
   convention (``ot.unif``).
 
 Messages use the caller's names and indices (``a[3] contains NaN or inf``). numpy and the
-compiled engine only: importing this module does not load numba or torch.
+compiled engine only: importing this module loads neither the engine, numba nor torch.
 """
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -69,6 +70,13 @@ def _holds_bool(values: object) -> bool:
     return isinstance(values, (list, tuple)) and any(_holds_bool(v) for v in values)
 
 
+def _is_masked(values: object) -> bool:
+    # numpy.ma loads on first use (30 ms of a fresh `emdkit images search`, issue 21); no
+    # masked array can exist before it is imported, so an unloaded numpy.ma answers False
+    masked = sys.modules.get("numpy.ma")
+    return masked is not None and isinstance(values, masked.MaskedArray)
+
+
 def as_real_array(values: object, name: str) -> np.ndarray:
     """``values`` as a float64 array, refusing anything that is not already real numbers."""
     return real_array(values, name).astype(np.float64, copy=False)
@@ -78,7 +86,7 @@ def real_array(values: object, name: str) -> np.ndarray:
     """``values`` as an array of real numbers in its own dtype (integers stay integers)."""
     if values is None:
         raise TypeError(f"{name} must be an array of real numbers, got None")
-    if isinstance(values, np.ma.MaskedArray):
+    if _is_masked(values):
         raise TypeError(f"{name} is a masked array; pass the unmasked values you mean "
                         "(np.ma.compressed or .filled) — a mask would be ignored")
     if isinstance(values, (str, bytes, dict, set)):
@@ -127,15 +135,20 @@ def _ready(values: object, ndim: int) -> bool:
             and values.flags.c_contiguous and values.flags.aligned)
 
 
-def value_range(x: np.ndarray) -> tuple[float, float]:
-    """(min, max) of a non-empty float64 array, both NaN when it holds a NaN (as numpy's
-    reductions): one pass under the compiled engine, two numpy reductions otherwise."""
+def _numpy_value_range(x: np.ndarray) -> tuple[float, float]:
     return float(x.min()), float(x.max())
 
 
-_native = native_engine()
-if _native is not None:
-    value_range = _native.value_range  # noqa: F811
+def value_range(x: np.ndarray) -> tuple[float, float]:
+    """(min, max) of a non-empty float64 array, both NaN when it holds a NaN (as numpy's
+    reductions): one pass under the compiled engine, two numpy reductions otherwise.
+
+    The first call binds the module's name to the engine's kernel: loading the engine at
+    import cost ``emdkit --help`` 17 ms, and the callers here look the name up on each call."""
+    global value_range
+    native = native_engine()
+    value_range = _numpy_value_range if native is None else native.value_range
+    return value_range(x)
 
 
 # ---------------------------------------------------------------- weights
