@@ -1,113 +1,161 @@
-"""Exact verification and exact continuation (issue 20, item 2): what they cost.
+"""Exact verification of every answer (issue 20): what it costs.
 
-Run:  PYTHONPATH=src python bench/exact_verify.py [--sizes 1000 3000] [--clouds 1000] [--repeats 5]
-                                                 [--out bench/RESULTS_exact.md]
+Run:  PYTHONPATH=src python bench/exact_verify.py [--sizes 1000 10000] [--small 16 32 64 128 256]
+                                                 [--repeats 3] [--out bench/RESULTS_exact.md]
 
-1. Verification of an optimal float basis: random 2-D point clouds, squared euclidean costs,
-   n points a side, uniform weights (the assignment path: a degenerate basis, n of 2n − 1 tree
-   cells carry flow) and random weights, on the prebuilt cost matrix:
-   the overhead is exact time / float time (issue 20's goal: at most 20%). Both are timed as
-   emd() runs them (float_solve, then core.exact.solve_exact from its support and duals), so
-   a problem float64 cannot certify is measured too.
-2. The same for the point-cloud path (--clouds): its matrix-free float solve and certificate,
-   then the exact check on the dense costs its kernel computes (8·n² bytes: not matrix-free).
+1. ``emd()`` with and without the exact verification of its answer
+   (``emdkit.core.exact.VERIFY_EVERY_ANSWER``), interleaved in one process so that a change of
+   load hits both alike: random costs U(0, 1) with random weights, random costs with uniform
+   weights, and 2-D point clouds by their dense squared-euclidean costs (random weights), at
+   n = 1,000 and 10,000 (the candidate-rounds path: float rounds, certificate, then
+   ``_engine.exact_transport`` from the float support and duals). Wall and CPU medians.
+2. The same at n = 16 … 256 (bench/_small.py's four families, the one-call block path, where
+   the check runs inside the engine's solve_small), with POT's ``ot.emd2`` beside for the
+   ratio issue 22 chases; and ``emd_batch`` / ``pairwise_emd``, whose kernels verify in
+   their own call.
 3. Exact continuation: costs 10**U(-12, 12) on 200×200 (where float64 cannot certify), solved
    from no hint, with the fixed-width integers and with the arbitrary-width BigInt throughout,
    and the Fraction simplex (emdkit.core.exact.refine_exact) at 30×30 for scale.
-Medians over repeats; the machine and its load are printed with the table.
+Medians over repeats; the machine and its load are printed with the tables.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import time
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from run_core import machine, median_time  # bench/ is the script's directory
+from run_core import machine  # bench/ is the script's directory
 
+import emdkit
 from emdkit import _engine
-from emdkit.core.candidate_rounds import solve_candidate_rounds
-from emdkit.core.exact import refine_exact, solve_exact
-from emdkit.core.solve import DenseProblem, _certify_live, default_max_iter
-
-os.environ["EMDKIT_ENGINE"] = "native"  # solve_exact takes the compiled engine's path
+from emdkit.core import exact as core_exact
+from emdkit.core.exact import refine_exact
 
 
 def machine_and_load() -> str:
     return f"{machine()}, load average {os.getloadavg()[0]:.2f} at start"
 
 
-def clouds(n, seed):
-    rng = np.random.default_rng(seed)
-    X, Y = rng.random((n, 2)), rng.random((n, 2))
-    C = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1)
-    return rng, np.ascontiguousarray(C)
+def median_time(fn, repeats):
+    """(median wall seconds, the last value): bench/run_core.py's, kept here for the A/B."""
+    times, value = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), value
 
 
-def float_solve(a, b, C):
-    """What emd() runs before its exact step (n >= 1,000: the candidate-rounds path): the
-    float solve and its certificate, whose support and duals start the exact check."""
-    prep = DenseProblem(a, b, C, float(C.min()), float(C.max()))
-    ns = solve_candidate_rounds(prep.problem, prep.Cs, default_max_iter(*C.shape), 1)
-    return prep, _certify_live(prep.problem, ns, prep.Cs)
+def ab(call, repeats):
+    """Medians (wall, CPU) of call() with the exact check off and on, alternating per repeat,
+    and the last results of each."""
+    times = {False: ([], []), True: ([], [])}
+    results = {}
+    for _ in range(repeats):
+        for verify in (False, True):
+            core_exact.VERIFY_EVERY_ANSWER = verify
+            w0, c0 = time.perf_counter(), time.process_time()
+            results[verify] = call()
+            times[verify][0].append(time.perf_counter() - w0)
+            times[verify][1].append(time.process_time() - c0)
+    core_exact.VERIFY_EVERY_ANSWER = True
+    med = {k: (statistics.median(v[0]), statistics.median(v[1])) for k, v in times.items()}
+    return med, results
 
 
-def verify_row(n, weights, repeats):
-    rng, C = clouds(n, n)
-    if weights == "uniform":
-        a = b = np.ones(n)
-    else:
+def large_problem(family, n, seed):
+    rng = np.random.default_rng([20, n, seed])
+    if family == "random costs, random weights":
         a, b = rng.random(n) + 0.1, rng.random(n) + 0.1
-        b *= a.sum() / b.sum()  # about balanced; the exact totals decide the dummy
-    t_float, (prep, (sup_r, sup_c, sup_f, pi, work, gap, status)) = median_time(
-        lambda: float_solve(a, b, C), repeats)
-    p = prep.problem
-    t_exact, sol = median_time(lambda: solve_exact(p, prep.Cs, prep.cost_exp, sup_r, sup_c,
-                                                   sup_f, pi), repeats)
-    assert sol.method == "exact_integer"
-    float_distance = work / p.total_flow_scaled * 2.0 ** prep.cost_exp
-    rel = abs(sol.distance - float_distance) / sol.distance
-    certified = "certified" if status == 0 else "NOT certified"
-    return (f"| n={n} 2-D sqeuclidean, {weights} weights | {t_float:.4f} ({certified}) | "
-            f"{t_exact:.4f} | {100 * t_exact / t_float:.1f}% | {sol.pivots} | "
-            f"{'yes' if sol.verified else 'no'} | {rel:.1e} |")
-
-
-def pointcloud_row(n, repeats):
-    """The point-cloud path (matrix-free float solve and certificate) against verifying its
-    answer exactly on the dense costs its kernel computes (what the uncertified route runs)."""
-    from emdkit.core.pointcloud import (_pair_costs, certify_pointcloud, solve_pointcloud,
-                                        support_work)
-    from emdkit.core.costs import lookup_metric
-    from emdkit.core.problem import TransportProblem
-    rng = np.random.default_rng(n)
+        return a, b * (a.sum() / b.sum()), rng.random((n, n))
+    if family == "random costs, uniform weights":
+        return np.ones(n), np.ones(n), rng.random((n, n))
     X, Y = rng.random((n, 2)), rng.random((n, 2))
-    w = rng.random(n) + 0.1
-    code = lookup_metric("sqeuclidean").code
+    a, b = rng.random(n) + 0.1, rng.random(n) + 0.1
+    return a, b * (a.sum() / b.sum()), emdkit.ground_distance(X, Y, "sqeuclidean")
 
-    def float_solve():
-        p = TransportProblem.from_weights(w, w[::-1].copy())
-        ns = solve_pointcloud(p, X, Y, code, default_max_iter(n, n), 1)
-        src, tgt, f, _ = ns.real_flows()
-        order = np.lexsort((tgt, src))
-        r, c, fl = src[order], tgt[order] - p.n_rows, f[order]
-        work = support_work(X, Y, r, c, fl, code)
-        ok, u, v, gap = certify_pointcloud(p, X, Y, code, ns.pi[: ns.n_nodes].copy(), r, c,
-                                           fl, work)
-        return p, r, c, fl, np.concatenate([-u, v]), ok
 
-    def verify(p, r, c, fl, pi):
-        ii, jj = np.divmod(np.arange(n * n), n)
-        Cs = _pair_costs(X, Y, ii, jj, code).reshape(n, n)
-        return solve_exact(p, Cs, 0, r, c, fl, pi)
+LARGE_FAMILIES = ("random costs, random weights", "random costs, uniform weights",
+                  "2-D clouds (dense sqeuclidean costs), random weights")
 
-    t_float, (p, r, c, fl, pi, ok) = median_time(float_solve, repeats)
-    t_exact, sol = median_time(lambda: verify(p, r, c, fl, pi), repeats)
-    return (f"| n={n} 2-D sqeuclidean point clouds, random weights | {t_float:.4f} "
-            f"({'certified' if ok else 'NOT certified'}) | {t_exact:.4f} | "
-            f"{100 * t_exact / t_float:.1f}% | {sol.pivots} | "
-            f"{'yes' if sol.verified else 'no'} | |")
+
+def large_rows(sizes, repeats):
+    lines = []
+    for n in sizes:
+        for family in LARGE_FAMILIES:
+            a, b, C = large_problem(family, n, 0)
+            med, res = ab(lambda: emdkit.emd(a, b, C), repeats)
+            (w0, c0), (w1, c1) = med[False], med[True]
+            r0, r1 = res[False], res[True]
+            rel = abs(r1.distance - r0.distance) / r1.distance
+            lines.append(f"| n={n} {family} | {w0:.3f} / {c0:.3f} | {w1:.3f} / {c1:.3f} | "
+                         f"{100 * (w1 / w0 - 1):+.1f}% / {100 * (c1 / c0 - 1):+.1f}% | "
+                         f"{r1.method}, exact={r1.exact} | {rel:.1e} | "
+                         f"{os.getloadavg()[0]:.1f} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+def small_rows(sizes, repeats):
+    """emd() with and without the check, and ot.emd2, on bench/_small.py's families."""
+    import _small
+    lines = []
+    for family in _small.FAMILIES:
+        for n in sizes:
+            # POT's value through _small's closure (a zero-cost dummy for unequal totals)
+            cases = [_small.problem(family, n, seed) for seed in range(_small.INSTANCES)]
+            calls = max(2, _small.REPEATS.get(n, 2) * repeats // 3)
+            t = {False: [], True: [], "pot": []}
+            for a, b, C, _ in cases:
+                emdkit.emd(a, b, C)  # warm
+            for _ in range(calls):
+                for a, b, C, pot in cases:
+                    for verify in (False, True):
+                        core_exact.VERIFY_EVERY_ANSWER = verify
+                        t0 = time.perf_counter_ns()
+                        emdkit.emd(a, b, C)
+                        t[verify].append(time.perf_counter_ns() - t0)
+                    t0 = time.perf_counter_ns()
+                    pot()
+                    t["pot"].append(time.perf_counter_ns() - t0)
+            core_exact.VERIFY_EVERY_ANSWER = True
+            m = {k: statistics.median(v) * 1e-3 for k, v in t.items()}
+            lines.append(f"| {family} | {n} | {m[False]:.0f} | {m[True]:.0f} | "
+                         f"{m[True] / m[False]:.2f} | {m['pot']:.0f} | "
+                         f"{m[False] / m['pot']:.2f} | {m[True] / m['pot']:.2f} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+def batch_rows(repeats):
+    """emd_batch (B = 200 random 32×32 and 100×100 problems) and pairwise_emd (60 colour-like
+    signatures of 20-60 points), one thread, with and without the in-kernel check."""
+    rng = np.random.default_rng(21)
+    lines = []
+    for B, n in ((200, 32), (100, 100)):
+        a = rng.random((B, n)) + 0.01
+        b = rng.random((B, n)) + 0.01
+        b *= (a.sum(1) / b.sum(1))[:, None]
+        C = rng.random((B, n, n))
+        med, res = ab(lambda: emdkit.emd_batch(a, b, C, n_jobs=1), repeats)
+        lines.append(f"| emd_batch, B={B}, {n}×{n} random costs | {med[False][0]:.4f} | "
+                     f"{med[True][0]:.4f} | {med[True][0] / med[False][0]:.2f} | "
+                     f"{int(res[True].exact.sum())} of {B} |")
+        print(lines[-1], flush=True)
+    sigs = []
+    for _ in range(60):
+        k = int(rng.integers(20, 61))
+        sigs.append((rng.random((k, 3)) * 100, rng.integers(1, 500, k).astype(float)))
+    med, _ = ab(lambda: emdkit.pairwise_emd(sigs, n_jobs=1), repeats)
+    lines.append(f"| pairwise_emd, 60 signatures of 20-60 points (1,770 pairs) | "
+                 f"{med[False][0]:.4f} | {med[True][0]:.4f} | "
+                 f"{med[True][0] / med[False][0]:.2f} | all |")
+    print(lines[-1], flush=True)
+    return lines
 
 
 def continuation_rows(repeats):
@@ -137,26 +185,27 @@ def continuation_rows(repeats):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000])
-    parser.add_argument("--clouds", type=int, nargs="*", default=[1000, 3000],
-                        help="point-cloud sizes (the exact check forms n² costs: 8 n² bytes)")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--small", type=int, nargs="*", default=[16, 32, 64, 128, 256])
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     lines = [f"Machine: {machine_and_load()}.", "",
-             "| problem | float solve (s) | exact verification (s) | overhead | pivots | "
-             "verified as given | rel. diff. float vs exact |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for n in args.sizes:
-        for weights in ("uniform", "random"):
-            lines.append(verify_row(n, weights, args.repeats))
-            print(lines[-1], flush=True)
-    for n in args.clouds:
-        lines.append(pointcloud_row(n, args.repeats))
-        print(lines[-1], flush=True)
+             "| problem | emd() without check: wall / CPU (s) | with check (s) | overhead "
+             "wall / CPU | answer | rel. diff. | load |",
+             "| --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+    lines += large_rows(args.sizes, args.repeats)
+    lines += ["", "| family | n | emd() without check (µs) | with check (µs) | ratio | "
+              "POT ot.emd2 (µs) | without / POT | with / POT |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += small_rows(args.small, args.repeats)
+    lines += ["", "| batch | without check (s) | with check (s) | ratio | exact |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += batch_rows(args.repeats)
     lines += ["", "| problem | pivots | limbs | fixed width (s) | BigInt (s) | Fraction simplex (s) |",
               "| --- | ---: | ---: | ---: | ---: | ---: |"]
     lines += continuation_rows(args.repeats)
+    lines += ["", f"Load average at the end: {os.getloadavg()[0]:.2f}."]
     text = "\n".join(lines)
     print(text)
     if args.out:

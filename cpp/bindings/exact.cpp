@@ -27,7 +27,8 @@ nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const I
                          const In<std::int64_t, 1>& hint_cols,
                          const std::optional<In<double, 1>>& hint_u,
                          const std::optional<In<double, 1>>& hint_v, long weight_exp,
-                         long cost_exp, std::int64_t max_pivots, int width) {
+                         long cost_exp, std::int64_t max_pivots, int width,
+                         bool duals_when_verified) {
     require(C.shape(0) == a.shape(0) && C.shape(1) == b.shape(0),
             "exact_transport: C must have shape (len(a), len(b))");
     require(hint_rows.shape(0) == hint_cols.shape(0),
@@ -53,6 +54,7 @@ nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const I
     in.cost_exp = cost_exp;
     in.max_pivots = max_pivots;
     in.width = width;
+    in.duals_when_verified = duals_when_verified;
     exact::TransportOutput out;
     {
         nb::gil_scoped_release release;
@@ -85,6 +87,7 @@ void bind_exact(nanobind::module_& m) {
           nb::arg("hint_rows"), nb::arg("hint_cols"), nb::arg("hint_u") = nb::none(),
           nb::arg("hint_v") = nb::none(), nb::arg("weight_exp") = 0, nb::arg("cost_exp") = 0,
           nb::arg("max_pivots") = -1, nb::arg("width") = 0,
+          nb::arg("duals_when_verified") = true,
           "Exact optimum of the transportation problem (a, b, C) from a float support, as a "
           "dict (keys and units: cpp/exact/exact_transport.hpp's TransportOutput); called by "
           "emdkit.core.exact.solve_exact.");

@@ -24,11 +24,11 @@ Index rows_of(const InArray<double, 2>& C) { return static_cast<Index>(C.shape(0
 Index cols_of(const InArray<double, 2>& C) { return static_cast<Index>(C.shape(1)); }
 Index size_of(const InArray<double, 1>& a) { return static_cast<Index>(a.shape(0)); }
 
-nb::tuple solve_small(const InArray<double, 1>& ar, const InArray<double, 1>& bc,
-                      const InArray<double, 2>& C, Index max_iter, bool shortcuts,
-                      std::optional<InArray<Index, 1>> warm_rows,
-                      std::optional<InArray<Index, 1>> warm_cols,
-                      std::optional<InArray<double, 1>> warm_pi) {
+std::optional<solve::BlockWarmStart> warm_start_of(
+    const InArray<double, 1>& ar, const InArray<double, 1>& bc, const InArray<double, 2>& C,
+    const std::optional<InArray<Index, 1>>& warm_rows,
+    const std::optional<InArray<Index, 1>>& warm_cols,
+    const std::optional<InArray<double, 1>>& warm_pi) {
     if (rows_of(C) != size_of(ar) || cols_of(C) != size_of(bc) || size_of(ar) == 0 ||
         size_of(bc) == 0)
         throw nb::value_error("solve_small: C must be (len(ar), len(bc)), both non-empty");
@@ -43,15 +43,49 @@ nb::tuple solve_small(const InArray<double, 1>& ar, const InArray<double, 1>& bc
                                      static_cast<Index>(warm_rows->shape(0)),
                                      warm_pi ? warm_pi->data() : nullptr,
                                      warm_pi ? static_cast<Index>(warm_pi->shape(0)) : 0};
-    solve::SmallResult r;
-    {
-        nb::gil_scoped_release release;
-        r = solve::solve_small(ar.data(), size_of(ar), bc.data(), size_of(bc), C.data(),
-                               max_iter, shortcuts, warm ? &*warm : nullptr);
-    }
+    return warm;
+}
+
+solve::SmallResult run_small(const InArray<double, 1>& ar, const InArray<double, 1>& bc,
+                             const InArray<double, 2>& C, Index max_iter, bool shortcuts,
+                             const std::optional<solve::BlockWarmStart>& warm,
+                             const solve::ExactScale* exact) {
+    nb::gil_scoped_release release;
+    return solve::solve_small(ar.data(), size_of(ar), bc.data(), size_of(bc), C.data(),
+                              max_iter, shortcuts, warm ? &*warm : nullptr, exact);
+}
+
+nb::tuple small_tuple(solve::SmallResult& r) {
     return nb::make_tuple(r.status, r.method, to_numpy(std::move(r.flow.rows)),
                           to_numpy(std::move(r.flow.cols)), to_numpy(std::move(r.flow.flows)),
                           to_numpy(std::move(r.pi)), r.work, r.total, r.kind, r.pivots, r.gap);
+}
+
+nb::tuple solve_small(const InArray<double, 1>& ar, const InArray<double, 1>& bc,
+                      const InArray<double, 2>& C, Index max_iter, bool shortcuts,
+                      std::optional<InArray<Index, 1>> warm_rows,
+                      std::optional<InArray<Index, 1>> warm_cols,
+                      std::optional<InArray<double, 1>> warm_pi) {
+    const auto warm = warm_start_of(ar, bc, C, warm_rows, warm_cols, warm_pi);
+    solve::SmallResult r = run_small(ar, bc, C, max_iter, shortcuts, warm, nullptr);
+    return small_tuple(r);
+}
+
+// solve_small's tuple, verified exactly in the same call, followed by (exact, distance, work):
+// whether the exact check settled it, and the exact distance and work in the user's units
+// (weights × 2^weight_exp, costs × 2^cost_exp), each rounded once.
+nb::tuple solve_small_exact(const InArray<double, 1>& ar, const InArray<double, 1>& bc,
+                            const InArray<double, 2>& C, Index max_iter, bool shortcuts,
+                            long weight_exp, long cost_exp,
+                            std::optional<InArray<Index, 1>> warm_rows,
+                            std::optional<InArray<Index, 1>> warm_cols,
+                            std::optional<InArray<double, 1>> warm_pi) {
+    const auto warm = warm_start_of(ar, bc, C, warm_rows, warm_cols, warm_pi);
+    const solve::ExactScale scale{weight_exp, cost_exp};
+    solve::SmallResult r = run_small(ar, bc, C, max_iter, shortcuts, warm, &scale);
+    const bool exact = r.exact;
+    const double distance = r.exact_distance, work = r.exact_work;
+    return nb::make_tuple(small_tuple(r), exact, distance, work);
 }
 
 nb::tuple one_to_many(double w, const InArray<double, 1>& weights,
@@ -110,11 +144,18 @@ void dense_kernel(Index first, Index last, const InArray<double, 1>& a_flat,
                   const InArray<Index, 1>& sup_off, OutArray<Index, 1> sup_r,
                   OutArray<Index, 1> sup_c, OutArray<double, 1> sup_f,
                   const InArray<Index, 1>& pi_off, OutArray<double, 1> pi_out,
-                  OutArray<double, 2> stats) {
+                  OutArray<double, 2> stats, std::optional<InArray<Index, 1>> weight_exp,
+                  std::optional<InArray<Index, 1>> cost_exp) {
     if (stats.shape(1) != static_cast<std::size_t>(solve::STATS_COLUMNS))
-        throw nb::value_error("dense_kernel: stats must have 7 columns");
+        throw nb::value_error("dense_kernel: stats must have 10 columns");
+    if (weight_exp.has_value() != cost_exp.has_value() ||
+        (weight_exp && (weight_exp->shape(0) < static_cast<std::size_t>(last) ||
+                        cost_exp->shape(0) < static_cast<std::size_t>(last))))
+        throw nb::value_error("dense_kernel: weight_exp and cost_exp go together, one per problem");
     const solve::DenseBatch in{a_flat.data(), a_off.data(), b_flat.data(),
-                               b_off.data(),  c_flat.data(), c_off.data()};
+                               b_off.data(),  c_flat.data(), c_off.data(),
+                               weight_exp ? weight_exp->data() : nullptr,
+                               cost_exp ? cost_exp->data() : nullptr};
     const solve::BatchOutput out{sup_off.data(), sup_r.data(),  sup_c.data(), sup_f.data(),
                                  pi_off.data(),  pi_out.data(), stats.data()};
     nb::gil_scoped_release release;
@@ -124,12 +165,13 @@ void dense_kernel(Index first, Index last, const InArray<double, 1>& a_flat,
 void pairs_kernel(Index lo, Index hi, const InArray<double, 2>& points,
                   const InArray<double, 1>& weights, const InArray<Index, 1>& offsets,
                   const InArray<Index, 1>& first, const InArray<Index, 1>& second,
-                  long long code, OutArray<double, 1> out, OutArray<Index, 1> status) {
+                  long long code, OutArray<double, 1> out, OutArray<Index, 1> status,
+                  bool verify) {
     const solve::Signatures sigs{points.data(), weights.data(), offsets.data(),
                                  static_cast<Index>(points.shape(1))};
     nb::gil_scoped_release release;
     solve::pairs_kernel(lo, hi, sigs, first.data(), second.data(), code, out.data(),
-                        status.data());
+                        status.data(), verify);
 }
 
 }  // namespace
@@ -139,6 +181,10 @@ void bind_solve(nb::module_& m) {
           nb::arg("max_iter"), nb::arg("shortcuts") = true,
           nb::arg("warm_rows").none() = nb::none(), nb::arg("warm_cols").none() = nb::none(),
           nb::arg("warm_pi").none() = nb::none());
+    m.def("solve_small_exact", &solve_small_exact, nb::arg("ar"), nb::arg("bc"), nb::arg("C"),
+          nb::arg("max_iter"), nb::arg("shortcuts"), nb::arg("weight_exp"),
+          nb::arg("cost_exp"), nb::arg("warm_rows").none() = nb::none(),
+          nb::arg("warm_cols").none() = nb::none(), nb::arg("warm_pi").none() = nb::none());
     m.def(
         "small_route",
         [](const InArray<double, 1>& ar, const InArray<double, 1>& bc, int kind, double lo,
@@ -225,10 +271,12 @@ void bind_solve(nb::module_& m) {
           nb::arg("c_off"), nb::arg("max_iter"), nb::arg("shortcuts"), nb::arg("sup_off"),
           nb::arg("sup_r").noconvert(), nb::arg("sup_c").noconvert(),
           nb::arg("sup_f").noconvert(), nb::arg("pi_off"), nb::arg("pi_out").noconvert(),
-          nb::arg("stats").noconvert());
+          nb::arg("stats").noconvert(), nb::arg("weight_exp").none() = nb::none(),
+          nb::arg("cost_exp").none() = nb::none());
     m.def("pairs_kernel", &pairs_kernel, nb::arg("lo"), nb::arg("hi"), nb::arg("points"),
           nb::arg("weights"), nb::arg("offsets"), nb::arg("first"), nb::arg("second"),
-          nb::arg("code"), nb::arg("out").noconvert(), nb::arg("status").noconvert());
+          nb::arg("code"), nb::arg("out").noconvert(), nb::arg("status").noconvert(),
+          nb::arg("verify") = false);
 }
 
 }  // namespace emdkit

@@ -189,10 +189,73 @@ public:
     friend bool operator==(const FixedInt& x, const FixedInt& y) { return compare(x, y) == 0; }
 
     BigInt to_big() const { return BigInt::from_twos_complement(limbs_.data(), N); }
+    const Limb* limbs() const { return limbs_.data(); }
     double to_double(long exponent = 0, bool* inexact = nullptr) const;
 
 private:
     std::array<Limb, N> limbs_;
+};
+
+// Σ x·y over pairs of FixedInt<N>, exactly, without allocating per term: each product of
+// magnitudes (2N limbs) is added to or subtracted from a two's complement accumulator of 2N + 1
+// limbs, which holds the sum of up to 2^63 products of N-limb values.
+template <int N>
+class FixedDot {
+public:
+    FixedDot() : acc_{} {}
+    void add_product(const FixedInt<N>& x, const FixedInt<N>& y) {
+        std::array<Limb, N> mx, my;
+        const bool nx = magnitude(x, mx), ny = magnitude(y, my);
+        std::array<Limb, 2 * N> p{};
+        for (int i = 0; i < N; ++i) {
+            if (mx[i] == 0) continue;
+            Limb carry = 0;
+            for (int j = 0; j < N; ++j) {
+                const Wide t = static_cast<Wide>(mx[i]) * my[j] + p[i + j] + carry;
+                p[i + j] = static_cast<Limb>(t);
+                carry = static_cast<Limb>(t >> LIMB_BITS);
+            }
+            p[i + N] = carry;
+        }
+        if (nx != ny) {  // acc -= p
+            Limb borrow = 0;
+            for (int k = 0; k < 2 * N + 1; ++k) {
+                const Limb pk = k < 2 * N ? p[k] : 0;
+                const Limb a = acc_[k];
+                acc_[k] = a - pk - borrow;
+                borrow = (a < pk || (a == pk && borrow)) ? 1 : 0;
+            }
+        } else {         // acc += p
+            Limb carry = 0;
+            for (int k = 0; k < 2 * N + 1; ++k) {
+                const Wide t = static_cast<Wide>(acc_[k]) + (k < 2 * N ? p[k] : 0) + carry;
+                acc_[k] = static_cast<Limb>(t);
+                carry = static_cast<Limb>(t >> LIMB_BITS);
+            }
+        }
+    }
+    BigInt value() const { return BigInt::from_twos_complement(acc_.data(), 2 * N + 1); }
+
+private:
+    std::array<Limb, 2 * N + 1> acc_;
+
+    // |x| into out; returns whether x < 0 (N limbs hold |x| for every x but the most negative,
+    // which the simplex's headroom bits exclude).
+    static bool magnitude(const FixedInt<N>& x, std::array<Limb, N>& out) {
+        const bool negative = x.is_negative();
+        Limb carry = 1;
+        for (int k = 0; k < N; ++k) {
+            const Limb limb = x.limbs()[k];
+            if (negative) {
+                const Wide s = static_cast<Wide>(~limb) + carry;
+                out[k] = static_cast<Limb>(s);
+                carry = static_cast<Limb>(s >> LIMB_BITS);
+            } else {
+                out[k] = limb;
+            }
+        }
+        return negative;
+    }
 };
 
 // The value of N limbs of two's complement, correctly rounded (without building a BigInt).

@@ -16,6 +16,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "common/disjoint_sets.hpp"
 #include "exact/dyadic.hpp"
@@ -217,6 +218,7 @@ private:
     bool find_entering(bool bland, Cell& entering);
     bool pivot(const Cell& entering);
     void fill_output(TransportOutput& out) const;
+    BigInt support_work(const std::vector<std::size_t>& cells) const;
     void fill_duals(TransportOutput& out) const;
 };
 
@@ -610,16 +612,19 @@ void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
     std::sort(cells.begin(), cells.end(), [&](std::size_t x, std::size_t y) {
         return basis_[x].r != basis_[y].r ? basis_[x].r < basis_[y].r : basis_[x].c < basis_[y].c;
     });
-    BigInt work;
     const long flow_exp = grid_.weight_lsb;
+    out.rows.reserve(cells.size());
+    out.cols.reserve(cells.size());
+    out.flows.reserve(cells.size());
+    out.flow_exact.reserve(cells.size());
     for (std::size_t k : cells) {
         bool inexact = false;
         out.rows.push_back(basis_[k].r);
         out.cols.push_back(basis_[k].c);
         out.flows.push_back(flow_[k].to_double(flow_exp, &inexact));
         out.flow_exact.push_back(inexact ? 0 : 1);
-        work += BigInt(flow_[k].to_big()) * BigInt(basis_cost_[k].to_big());
     }
+    const BigInt work = support_work(cells);
     const long work_exp = grid_.weight_lsb + grid_.cost_lsb;
     bool inexact = false;
     out.work = work.to_double(work_exp + in_.weight_exp + in_.cost_exp, &inexact);
@@ -629,7 +634,22 @@ void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
     const BigInt total = BigInt((total_a_ < total_b_ ? total_a_ : total_b_).to_big());
     out.distance = round_quotient(work, total, grid_.cost_lsb + in_.cost_exp, &inexact);
     out.distance_exact = !inexact;
-    fill_duals(out);
+    if (in_.duals_when_verified || !out.hint_optimal) fill_duals(out);
+}
+
+// Σ f·c over the given basis cells, exactly: in a fixed-width accumulator when Num is one
+// (no allocation per term), else in BigInt.
+template <class Num>
+BigInt ExactSimplex<Num>::support_work(const std::vector<std::size_t>& cells) const {
+    if constexpr (std::is_same_v<Num, BigInt>) {
+        BigInt work;
+        for (std::size_t k : cells) work += flow_[k] * basis_cost_[k];
+        return work;
+    } else {
+        FixedDot<Num::LIMBS> dot;
+        for (std::size_t k : cells) dot.add_product(flow_[k], basis_cost_[k]);
+        return dot.value();
+    }
 }
 
 // Duals normalized as emdkit.core.solve fixes their free constant: u + s, v − s with the

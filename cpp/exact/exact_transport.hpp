@@ -44,6 +44,10 @@ struct TransportInput {
     // 0: the narrowest fixed width the input's exponent range needs; k > 0: at least k limbs
     // (tests); -1: the arbitrary-width BigInt throughout (tests, measurements).
     int width = 0;
+    // false: when the start proves optimal as given (hint_optimal), the duals are not formed
+    // (u, v left empty): the caller keeps its own certified ones. Their normalization divides
+    // wide integers node by node, the larger part of verifying a small problem.
+    bool duals_when_verified = true;
 };
 
 enum class StartKind : int {
@@ -62,7 +66,7 @@ struct TransportOutput {
     std::vector<std::int64_t> basis_rows, basis_cols;
     // Optimal duals u (m), v (n) with u_r + v_c <= cost exactly (before rounding), normalized
     // as emdkit.core.solve does: the dummy's potential 0, or Σ a u = Σ b v without a dummy;
-    // each correctly rounded.
+    // each correctly rounded. Empty when duals_when_verified is false and hint_optimal.
     std::vector<double> u, v;
     double work = 0.0;         // Σ f·c · 2^(weight_exp + cost_exp), correctly rounded
     double work_scaled = 0.0;  // Σ f·c, correctly rounded

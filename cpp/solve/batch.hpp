@@ -18,10 +18,15 @@ struct DenseBatch {
     const Index* b_off;
     const double* c_flat;
     const Index* c_off;
+    // Problem k's scales (ExactScale): with both given, every answer is verified exactly
+    // (solve/exact_check.hpp) and its exact distance and work stored; null: float answers.
+    const Index* weight_exp = nullptr;
+    const Index* cost_exp = nullptr;
 };
 
 // Packed outputs: support at sup_off[k], potentials at pi_off[k], and per problem a row of
-// stats (status, method, pivots, gap, work, total, support size).
+// stats (status, method, pivots, gap, work, total, support size, exact (0 or 1), exact
+// distance, exact work; the last two in the user's units, 0 unless exact).
 struct BatchOutput {
     const Index* sup_off;
     Index* sup_r;
@@ -32,7 +37,7 @@ struct BatchOutput {
     double* stats;  // (problems x STATS_COLUMNS), row-major
 };
 
-constexpr Index STATS_COLUMNS = 7;
+constexpr Index STATS_COLUMNS = 10;
 
 void dense_kernel(Index first, Index last, const DenseBatch& in, Index max_iter,
                   bool shortcuts, const BatchOutput& out);
@@ -47,8 +52,11 @@ struct Signatures {
 };
 
 // Pairs lo..hi-1 of (first, second): distance and status of each, exactly as signature_emd's
-// "small" path computes them.
+// "small" path computes them. With `verify`, each distance is the exact optimum correctly
+// rounded (solve/exact_check.hpp); a pair the check cannot serve (an inf cost) gets status
+// not_certified, which the caller settles.
 void pairs_kernel(Index lo, Index hi, const Signatures& sigs, const Index* first,
-                  const Index* second, long long metric_code, double* out, Index* status);
+                  const Index* second, long long metric_code, double* out, Index* status,
+                  bool verify = false);
 
 }  // namespace emdkit::solve

@@ -10,6 +10,7 @@
 #include "simplex/start_basis.hpp"
 #include "simplex/warm_start.hpp"
 #include "solve/assignment.hpp"
+#include "solve/exact_check.hpp"
 #include "solve/problem.hpp"
 
 namespace emdkit::solve {
@@ -236,7 +237,8 @@ int small_route(const double* ar, Index m, const double* bc, Index n, int kind, 
 }
 
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
-                        Index max_iter, bool shortcuts, const BlockWarmStart* warm) {
+                        Index max_iter, bool shortcuts, const BlockWarmStart* warm,
+                        const ExactScale* exact) {
     Layout layout = balanced_layout(ar, m, bc, n);
     const int kind = layout.kind;
     const Index n_rows = m + (kind == DUMMY_SOURCE);
@@ -288,6 +290,7 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
         for (Index c = 0; c < n_cols; ++c) out.pi[n_rows + c] = cert.v[c];
         if (!cert.certified) out.status = static_cast<int>(Status::not_certified);
     }
+    if (exact != nullptr) verify_exactly(out, ar, m, bc, n, C, *exact);
     return out;
 }
 

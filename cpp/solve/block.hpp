@@ -22,6 +22,9 @@ constexpr int METHOD_BLOCK = 0;
 constexpr int METHOD_ASSIGNMENT = 1;
 constexpr int METHOD_CONSTANT = 2;
 constexpr int METHOD_WARM_START = 3;
+// The float certificate failed, or the float basis was not optimal: the exact simplex
+// (cpp/exact) settled the answer (solve/exact_check.hpp).
+constexpr int METHOD_EXACT_INTEGER = 4;
 
 // A flow on the balanced block, listed row-major.
 struct BlockFlow {
@@ -40,6 +43,17 @@ struct SmallResult {
     int kind;
     Index pivots;
     double gap;
+    // Set by the exact check (solve/exact_check.hpp): the answer is the exact optimum, its
+    // distance and work in the user's units each rounded once.
+    bool exact = false;
+    double exact_distance = 0.0, exact_work = 0.0;
+};
+
+// The power-of-two scales of a reduced problem: the user's weights are the scaled ones times
+// 2^weight_exp, the user's costs the scaled ones times 2^cost_exp (problem.py's layout).
+struct ExactScale {
+    long weight_exp = 0;
+    long cost_exp = 0;
 };
 
 // sum f c over the real arcs of a row-major support, left to right: the same optimal flow
@@ -68,8 +82,11 @@ struct BlockWarmStart {
 // Exact EMD of one reduced problem: positive scaled weights ar (m), bc (n), scaled m x n costs,
 // by small_route's route. shortcuts=false skips the constant and assignment routes; a warm
 // start (not null) skips them too and starts the simplex from it (method METHOD_WARM_START).
+// With `exact` (not null), the answer is verified exactly in the same call and returned as
+// the exact optimum correctly rounded (solve/exact_check.hpp).
 SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, const double* C,
-                        Index max_iter, bool shortcuts, const BlockWarmStart* warm = nullptr);
+                        Index max_iter, bool shortcuts, const BlockWarmStart* warm = nullptr,
+                        const ExactScale* exact = nullptr);
 
 // The closed form when one side is a single point of weight w: a fractional knapsack.
 struct OneToMany {

@@ -355,6 +355,8 @@ def test_emd_returns_the_correctly_rounded_optimum_when_float_cannot_certify(mon
         return tuple(out)
 
     monkeypatch.setattr(solve, "solve_small", uncertified)
+    # the float solve alone: the engine's in-call exact check would settle it first
+    monkeypatch.setattr(solve, "solve_small_exact", None)
     rng = np.random.default_rng(13)
     a, b, C = make_problem("wide_cost", 7, 5, rng)
     r = emdkit.emd(a, b, C * 2.0 ** 300)  # rescaled costs: cost_exp != 0
@@ -375,6 +377,8 @@ def force_uncertified(monkeypatch):
         return tuple(out)
 
     monkeypatch.setattr(solve, "solve_small", uncertified)
+    # the float solve alone: the engine's in-call exact check would settle it first
+    monkeypatch.setattr(solve, "solve_small_exact", None)
 
 
 def test_missing_arcs_through_the_exact_route(monkeypatch):
@@ -418,14 +422,17 @@ def test_an_uncertified_point_cloud_is_solved_exactly_on_the_kernels_costs(monke
 def test_exact_says_which_answers_are_correctly_rounded(monkeypatch):
     rng = np.random.default_rng(8)
     a, b, C = make_problem("uniform", 6, 6, rng)
+    from emdkit.core import batch, exact
+    monkeypatch.setattr(exact, "VERIFY_EVERY_ANSWER", False)  # the float certificate alone
     plain = emdkit.emd_batch([a, a], [b, b], [C, C])
-    assert plain.exact.tolist() == [False, False] and not plain[0].exact  # float certificate
-    from emdkit.core import batch
+    assert plain.exact.tolist() == [False, False] and not plain[0].exact
+    monkeypatch.setattr(exact, "VERIFY_EVERY_ANSWER", True)  # the default: all exact
+    assert emdkit.emd_batch([a, a], [b, b], [C, C]).exact.tolist() == [True, True]
     from emdkit.core.errors import STATUS_NOT_CERTIFIED
     kernel = batch._dense_kernel
 
-    def uncertified(lo, hi, *args):  # as force_uncertified, in the batch's kernel
-        kernel(lo, hi, *args)
+    def uncertified(lo, hi, *args, **scales):  # force_uncertified, in the float batch kernel
+        kernel(lo, hi, *args)  # (without the scales: the in-kernel exact check would settle it)
         stats = args[-1]
         stats[lo:hi, 0], stats[lo:hi, 3] = STATUS_NOT_CERTIFIED, np.inf
 

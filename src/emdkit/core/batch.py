@@ -24,6 +24,7 @@ from .cluster import DEFAULT_SCHEDULER_TIMEOUT, check_scheduler, connect
 from .cost_kernels import point_cost
 from .costs import Metric, check_metric, lookup_metric
 from .engine import native_engine
+from .exact import exact_everywhere
 from .errors import (
     STATUS_NOT_CERTIFIED,
     STATUS_OPTIMAL,
@@ -131,9 +132,16 @@ def _pairs_kernel(lo, hi, points, weights, offsets, first, second, code, out, st
                                                 default_max_iter(X.shape[0], Y.shape[0]))
 
 
+# The kernels' per-problem stats: status, method, pivots, gap, work, total, support size, then
+# exact (0 or 1), exact distance and exact work (written by the compiled kernel only).
+STATS_COLUMNS = 10
+
 # The compiled engine's kernels (cpp/solve/batch.cpp), same signatures and bits; they release
-# the GIL, so in_chunks' threads run them side by side.
+# the GIL, so in_chunks' threads run them side by side. Given the problems' scales
+# (weight_exp, cost_exp; verify=True for pairs) they also verify every answer exactly in the
+# same call (cpp/solve/exact_check.hpp), which the Numba kernels do not.
 _native = native_engine()
+EXACT_IN_KERNEL = _native is not None
 if _native is not None:
     _dense_kernel = _native.dense_kernel  # noqa: F811
     _pairs_kernel = _native.pairs_kernel  # noqa: F811
@@ -218,11 +226,15 @@ def _solve_small_batch(items: list[PreparedProblem], numbers: list[int],
     sup_c = np.empty(total, np.int64)
     sup_f = np.empty(total)
     pi_out = np.empty(total)
-    stats = np.empty((len(items), 7))
+    stats = np.zeros((len(items), STATS_COLUMNS))
     max_iter = max(it.max_iter for it in items)
+    scales = {}
+    if EXACT_IN_KERNEL and exact_everywhere():  # verified exactly in the kernel's own call
+        scales = {"weight_exp": np.array([it.problem.weight_exp for it in items], np.int64),
+                  "cost_exp": np.array([it.cost_exp for it in items], np.int64)}
     in_chunks(len(items), n_threads, lambda lo, hi: _dense_kernel(
         lo, hi, a_flat, a_off, b_flat, b_off, c_flat, c_off, max_iter, _prepare.FAST_PATHS,
-        cap_off, sup_r, sup_c, sup_f, cap_off, pi_out, stats))
+        cap_off, sup_r, sup_c, sup_f, cap_off, pi_out, stats, **scales))
     results = []
     for k, it in enumerate(items):
         status, method, pivots, gap, work = int(stats[k, 0]), int(stats[k, 1]), \
@@ -230,8 +242,9 @@ def _solve_small_batch(items: list[PreparedProblem], numbers: list[int],
         base, cnt = int(cap_off[k]), int(stats[k, 6])
         r, c, f = sup_r[base:base + cnt], sup_c[base:base + cnt], sup_f[base:base + cnt]
         pi = pi_out[base:base + it.problem.supply.shape[0]]
+        exact = (float(stats[k, 8]), float(stats[k, 9])) if stats[k, 7] else None
         results.append(finish(it, status, r, c, f, pi, work, gap, METHOD_NAMES[method], pivots,
-                              where=f"problem {numbers[k]}"))
+                              where=f"problem {numbers[k]}", exact=exact))
     return results
 
 
@@ -522,8 +535,9 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
             vals = np.empty(int(small.sum()))
             points, weights, offsets = _pack(sigs)
             fs, ss, code = first[small], second[small], lookup_metric(metric).code
+            verify = {"verify": True} if EXACT_IN_KERNEL and exact_everywhere() else {}
             in_chunks(fs.shape[0], threads, lambda lo, hi: _pairs_kernel(
-                lo, hi, points, weights, offsets, fs, ss, code, vals, status))
+                lo, hi, points, weights, offsets, fs, ss, code, vals, status, **verify))
             ok = status == STATUS_OPTIMAL
             idx = np.flatnonzero(small)
             out[idx[ok]] = vals[ok]

@@ -50,7 +50,8 @@ from .problem import (
 ALL_ARCS_BELOW = 30_000
 
 METHOD_BLOCK, METHOD_ASSIGNMENT, METHOD_CONSTANT = 0, 1, 2
-METHOD_NAMES = ("block", "assignment", "constant", "warm_start")
+# code 4: the exact simplex settled the answer (cpp/solve/exact_check.hpp)
+METHOD_NAMES = ("block", "assignment", "constant", "warm_start", "exact_integer")
 
 
 @njit(cache=True, nogil=True)
@@ -287,3 +288,9 @@ if _native is not None:
     solve_small = _native.solve_small  # noqa: F811
     one_to_many = _native.one_to_many  # noqa: F811
     small_route = _native.small_route  # noqa: F811
+
+# The compiled engine verifies every small answer exactly in the same call and returns the
+# exact optimum correctly rounded (cpp/solve/exact_check.hpp): solve_small's tuple followed by
+# (exact, distance, work). None under the Numba reference engine, whose answers stay certified
+# by the float certificate alone (exact False).
+solve_small_exact = getattr(_native, "solve_small_exact", None) if _native is not None else None

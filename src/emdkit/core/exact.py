@@ -68,6 +68,19 @@ def settle_uncertified(problem, gap: float, float_answer, exact_answer=None):
     raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
 
 
+# Verify every answer exactly (issue 20). A switch for the benches' A/B runs
+# (bench/exact_verify.py times the solves with and without it, in one process); off, the
+# answers the float certificate proves keep ``exact`` False, as under the Numba engine.
+VERIFY_EVERY_ANSWER = True
+
+
+def exact_everywhere() -> bool:
+    """Whether every answer is verified exactly: the compiled engine's integer simplex is
+    there (the Numba reference engine's certified answers stay float, ``exact`` False) and
+    ``VERIFY_EVERY_ANSWER`` is on."""
+    return VERIFY_EVERY_ANSWER and _integer_simplex() is not None
+
+
 def _integer_simplex():
     """The compiled engine's ``exact_transport``, or None (EMDKIT_ENGINE=numba, old build)."""
     native = native_engine()
@@ -87,10 +100,11 @@ class ExactSolution:
         Their exact flows in the scaled weights (× 2**-weight_exp), each correctly rounded.
     flows_exact : ndarray of bool
         Whether that rounding was exact.
-    pi : ndarray of float64
+    pi : ndarray of float64, or None
         Node potentials in the block layout (rows −u, columns v, the dummy 0), in the scaled
         costs: exact optimal duals (u_i + v_j <= c_ij exactly), each correctly rounded, with
-        the free constant fixed as ``normalize_potentials`` fixes it.
+        the free constant fixed as ``normalize_potentials`` fixes it. None when they were not
+        asked for (``duals_when_verified`` False and ``verified``).
     work_scaled : float
         Σ f·c in scaled units, correctly rounded.
     work, distance : float
@@ -120,7 +134,8 @@ class ExactSolution:
 
 def solve_exact(problem: TransportProblem, Cs: np.ndarray, cost_exp: int, hint_r: np.ndarray,
                 hint_c: np.ndarray, hint_f: np.ndarray | None = None,
-                pi: np.ndarray | None = None) -> ExactSolution:
+                pi: np.ndarray | None = None, *, missing_arcs: bool | None = None,
+                duals_when_verified: bool = True) -> ExactSolution:
     """The exact optimum of (problem, Cs), started from a float solution's support.
 
     Parameters
@@ -139,6 +154,12 @@ def solve_exact(problem: TransportProblem, Cs: np.ndarray, cost_exp: int, hint_r
     pi : ndarray, optional
         The float node potentials (block layout): they choose the zero-flow cells that join a
         degenerate support into a spanning tree, so the exact check needs no pivot.
+    missing_arcs : bool, optional
+        Whether Cs holds inf (missing arcs), when the caller knows (saves a pass over Cs).
+    duals_when_verified : bool, default True
+        False: when the start proves optimal as given (``verified``), the exact duals are not
+        formed and ``pi`` is None (the caller keeps its certified float ones); the compiled
+        engine only.
 
     Returns
     -------
@@ -170,9 +191,10 @@ def solve_exact(problem: TransportProblem, Cs: np.ndarray, cost_exp: int, hint_r
     transport = _integer_simplex()
     if transport is None and problem.m * problem.n > EXACT_REFINE_MAX_PAIRS:
         raise_for_status(STATUS_NOT_CERTIFIED, where=f"{problem.m}×{problem.n} problem")
-    Cs, missing = _missing_arcs_priced(problem, Cs)
+    Cs, missing = _missing_arcs_priced(problem, Cs) if missing_arcs is not False else (Cs, None)
     if transport is not None:
-        sol = _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi)
+        sol = _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi,
+                             duals_when_verified)
     else:
         sol = _solve_rational(problem, Cs, cost_exp, hint_r, hint_c)
     if missing is not None and missing[sol.sup_r, sol.sup_c].any():
@@ -210,7 +232,8 @@ def assemble_exact(prep: PreparedProblem, sol: ExactSolution):
                     sol.pivots, 0.0, exact=(sol.distance, sol.work))
 
 
-def _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi):
+def _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi,
+                   duals_when_verified=True):
     """The compiled engine's exact simplex (cpp/exact/exact_transport.cpp)."""
     hint_r, hint_c = _hint_with_dummy_cells(problem, hint_r, hint_c, hint_f)
     n_rows, m, n = problem.n_rows, problem.m, problem.n
@@ -221,11 +244,14 @@ def _solve_integer(transport, problem, Cs, cost_exp, hint_r, hint_c, hint_f, pi)
     out = transport(np.ascontiguousarray(problem.a, dtype=np.float64),
                     np.ascontiguousarray(problem.b, dtype=np.float64),
                     np.ascontiguousarray(Cs, dtype=np.float64), hint_r, hint_c, hint_u, hint_v,
-                    weight_exp=int(problem.weight_exp), cost_exp=int(cost_exp))
+                    weight_exp=int(problem.weight_exp), cost_exp=int(cost_exp),
+                    duals_when_verified=duals_when_verified)
     raise_for_status(out["status"], pivots=out["pivots"], where="exact simplex")
-    pi_out = np.zeros(problem.supply.shape[0])
-    pi_out[:m] = -out["u"]
-    pi_out[n_rows:n_rows + n] = out["v"]
+    pi_out = None
+    if out["u"].shape[0] == m:  # formed (not skipped on a verified start)
+        pi_out = np.zeros(problem.supply.shape[0])
+        pi_out[:m] = -out["u"]
+        pi_out[n_rows:n_rows + n] = out["v"]
     return ExactSolution(out["rows"], out["cols"], out["flows"], out["flow_exact"], pi_out,
                          out["work_scaled"], out["work"], out["distance"], int(out["pivots"]),
                          "exact_integer", bool(out["hint_optimal"]))

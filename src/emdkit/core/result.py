@@ -53,9 +53,11 @@ class EMDResult:
     exact : bool
         True when ``distance`` and ``work`` are the exact optimum of the problem as posed
         (every weight and cost the float64 it is) rounded once to nearest, and ``gap`` is 0:
-        the answers of the exact simplex ("exact_integer", "exact_rational"). False for an
-        answer proven by the float certificate (``gap``), whose distance can differ from the
-        correctly rounded one in the last few bits.
+        with the compiled engine every answer of the dense, batch, pairwise and point-cloud
+        paths (verified exactly from its final basis), and the exact simplex's
+        ("exact_integer", "exact_rational"). False for an answer proven by the float
+        certificate alone (``gap``; the 1-D closed form, and ``EMDKIT_ENGINE=numba``), whose
+        distance can differ from the correctly rounded one in the last few bits.
     basis_arcs : tuple of two int arrays, or None
         (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
         caller's indices, where the route kept them (candidate rounds, warm starts); a warm
@@ -305,7 +307,10 @@ def assemble(prep: "PreparedProblem", sup_r: np.ndarray, sup_c: np.ndarray,
     def duals():
         u_k, v_k = problem.split_potentials(pi)
         if cost_exp:
-            u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
+            # costs near 1e308 can have potentials past float64 (up to ~(m + n) times the
+            # largest cost): those are ±inf, like the work's overflow (problem.ldexp)
+            with np.errstate(over="ignore"):
+                u_k, v_k = np.ldexp(u_k, cost_exp), np.ldexp(v_k, cost_exp)
         return problem.complete_potentials(u_k, v_k, prep.cost_rows, prep.cost_cols,
                                            prep.shape, *prep.dual_minima())
 

@@ -3,11 +3,13 @@
 :class:`~emdkit.core.prepare.PreparedProblem` to."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import prepare as _prepare
-from .block import METHOD_NAMES, solve_small
+from .block import METHOD_NAMES, solve_small, solve_small_exact
 from .candidate_rounds import certify_live
 from .certificate import floor_difference, normalize_potentials
 from .costs import Metric, check_metric
@@ -18,7 +20,7 @@ from .errors import (
     for_problem,
     raise_for_status,
 )
-from .exact import assemble_exact, settle_uncertified, solve_exact
+from .exact import assemble_exact, exact_everywhere, settle_uncertified, solve_exact
 from .prepare import (
     SIGNATURE_METHODS,
     PreparedProblem,
@@ -29,7 +31,7 @@ from .prepare import (
 from .result import EMDResult, assemble
 from .threads import resolve_threads
 from .validation import as_dense_problem, as_signature, check_max_iter, n_jobs_or_alias
-from .warm_start import solve_warm, tree_arcs, warm_hint, warm_path_wanted
+from .warm_start import block_tree_arcs, solve_warm, tree_arcs, warm_hint, warm_path_wanted
 
 
 def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = None,
@@ -119,17 +121,17 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
 
     **Exactness.** Weights and costs are rescaled by powers of two (exact), so subnormal and
     overflowing totals solve. The simplex runs its second phase without the big-M offset, so
-    potentials stay on the scale of the costs. Every answer is then certified: the duals are
+    potentials stay on the scale of the costs. Every answer is certified: the duals are
     repaired into exactly feasible ones, and their objective, a proven lower bound on the
-    optimum, must be within 1e-11 of the work (``result.gap``): relative to the work for the
-    input as given, or, where float64 cannot prove that (optima near 0, big-M costs),
-    relative to max(work, Σa|u| + Σb|v|) for a flow that meets the weights to within 1e-11
-    of the mass. When the strict one fails, the compiled engine re-solves the problem exactly
-    from the float support, in integer arithmetic at any size (``method == "exact_integer"``,
-    ``result.exact`` True): the distance and work are then the exact optimum rounded once to
-    nearest. Without it (``EMDKIT_ENGINE=numba``), the float64-scale verdict, then rational
-    arithmetic up to 2,500 pairs (``"exact_rational"``); larger ones raise
-    :class:`SolverError`.
+    optimum, must be within 1e-11 of the work (relative to the work, or, where float64 cannot
+    prove that, to max(work, Σa|u| + Σb|v|)). With the compiled engine every answer is then
+    verified exactly from its final basis, in integer arithmetic at any size (exact flows and
+    potentials, every reduced cost >= 0 exactly), pivoted on exactly where it is not optimal,
+    and returned as the exact optimum rounded once to nearest: ``result.exact`` True,
+    ``result.gap`` 0 (``method == "exact_integer"`` where the float certificate had failed).
+    Without it (``EMDKIT_ENGINE=numba``) certified answers keep ``exact`` False and their
+    ``gap``; uncertified ones go to the float64-scale verdict, then rational arithmetic up to
+    2,500 pairs (``"exact_rational"``); larger ones raise :class:`SolverError`.
 
     **Missing arcs.** ``np.inf`` in ``cost`` is an arc that does not exist, the honest form
     of the big-M idiom (``M + 1e8 * (1 - mask)``, which also works and gives the same value
@@ -171,10 +173,17 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "warm_start", pivots,
                       where, tree)
     if path == "small":
-        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = solve_small(
-            p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
+        exact = None
+        if solve_small_exact is not None and exact_everywhere():
+            float_out, is_exact, distance, work_user = solve_small_exact(
+                p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS, p.weight_exp,
+                prep.cost_exp)
+            exact = (distance, work_user) if is_exact else None
+        else:
+            float_out = solve_small(p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
+        status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = float_out
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap,
-                      METHOD_NAMES[method_code], pivots, where)
+                      METHOD_NAMES[method_code], pivots, where, exact=exact)
     if path == "one_to_many":
         return solve_one_to_many(prep, where)
     if path == "candidate_rounds":
@@ -183,7 +192,7 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
                                     max_cost=prep.cost_max)
         sup_r, sup_c, sup_f, pi, work, gap, status = certify_live(p, ns, prep.Cs)
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap, "candidate_rounds",
-                      ns.n_iter, where, tree_arcs(p, ns))
+                      ns.n_iter, where, tree_arcs(p, ns), basis=block_tree_arcs(p, ns))
     if path == "pointcloud":
         from .pointcloud import pointcloud_emd
         return pointcloud_emd(prep, progress)
@@ -196,10 +205,17 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
 
 
 def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: float,
-           gap: float, method: str, pivots: int, where: str = "", tree=None) -> EMDResult:
+           gap: float, method: str, pivots: int, where: str = "", tree=None,
+           exact: tuple[float, float] | None = None, basis=None) -> EMDResult:
     """A dense path's solve (support in block layout, row-major; potentials; canonical work;
     certificate gap; status) turned into the answer, or into the error its status means;
-    ``tree``: the optimal basis's arcs where the route kept them (for warm starts)."""
+    ``tree``: the optimal basis's arcs where the route kept them (for warm starts).
+
+    ``exact``: the (distance, work) the engine's exact check returned with the solve (the
+    support, potentials and work are then the exact ones). Without it, the compiled engine
+    verifies the answer here (:func:`verify_dense`), so every answer it returns is exact;
+    ``basis``: the float basis's arcs in block layout, where the route kept them, which the
+    check starts from (else the support, joined into a tree along the potentials)."""
     if status == STATUS_NOT_CERTIFIED:
         try:
             return settle_dense(prep, sup_r, sup_c, sup_f, pi, work, gap, method, pivots)
@@ -210,7 +226,31 @@ def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: fl
     if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
         raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
     raise_for_status(status, prep.max_iter, pivots, where=where)
-    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, basis_arcs=tree)
+    if exact is None and exact_everywhere():
+        return verify_dense(prep, sup_r, sup_c, sup_f, pi, method, pivots, where, tree, basis)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, work, method, pivots, gap, exact=exact,
+                    basis_arcs=tree)
+
+
+def verify_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, method: str, pivots: int,
+                 where: str = "", tree=None, basis=None) -> EMDResult:
+    """A certified float answer verified exactly (:func:`emdkit.core.exact.solve_exact` from
+    its support and potentials): the exact optimum, correctly rounded, under the route's name
+    (the exact pivots, if any, added to its count). The duals are the certified float ones
+    when the basis was optimal as given, else the exact ones; the optimal tree's arcs are
+    kept for warm starts only in the first case."""
+    try:
+        if basis is not None:  # the whole float tree: a superset of the support
+            sol = exact_solution(prep, basis[0], basis[1], None, pi, keep_duals=True)
+        else:
+            sol = exact_solution(prep, sup_r, sup_c, sup_f, pi, keep_duals=True)
+    except SolverError as exc:
+        if where:
+            raise for_problem(where, exc) from None
+        raise
+    return assemble(prep, sol.sup_r, sol.sup_c, sol.flows, pi if sol.verified else sol.pi,
+                    sol.work_scaled, method, pivots + sol.pivots, 0.0,
+                    exact=(sol.distance, sol.work), basis_arcs=tree if sol.verified else None)
 
 
 # Up to this many points the closed form runs interpreted (its py_func): no compilation on a
@@ -255,7 +295,29 @@ def solve_one_to_many(prep: PreparedProblem, where: str = "") -> EMDResult:
             pi[n_rows:n_rows + problem.n] = others
         else:
             pi[: problem.m] = [-x for x in others]
+    if exact_everywhere():
+        return verify_dense(prep, sup_r, sup_c, flows, pi, "one_to_many", 0, where)
     return assemble(prep, sup_r, sup_c, flows, pi, float(work), "one_to_many", 0, 0.0)
+
+
+def exact_solution(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, keep_duals: bool = False):
+    """:func:`emdkit.core.exact.solve_exact` on the problem as posed, from a float solution.
+
+    Costs scaled down by 2**-cost_exp (cost_exp > 0: some cost above 2**100) can lose their
+    smallest entries' last bits to underflow, so the exact step then takes the kept costs as
+    given (the integer grid needs no scaling) and its potentials are rescaled for ``assemble``;
+    scaling up (cost_exp < 0) is exact. ``keep_duals``: the caller keeps ``pi`` when the
+    start verifies as given (the exact duals are then not formed: ``sol.pi`` None)."""
+    p = prep.problem
+    options = {"missing_arcs": prep.missing_arcs, "duals_when_verified": not keep_duals}
+    if prep.cost_exp <= 0:
+        return solve_exact(p, prep.Cs, prep.cost_exp, sup_r, sup_c, sup_f, pi, **options)
+    kept = np.ascontiguousarray(prep.C[np.ix_(p.rows, p.cols)]) if p.dropped else prep.C
+    with np.errstate(over="ignore"):  # a hint dual past float64 only joins no cell
+        hint_pi = None if pi is None else np.ldexp(pi, prep.cost_exp)
+    sol = solve_exact(p, kept, 0, sup_r, sup_c, sup_f, hint_pi, **options)
+    return replace(sol, pi=None if sol.pi is None else np.ldexp(sol.pi, -prep.cost_exp),
+                   work_scaled=float(np.ldexp(sol.work_scaled, -prep.cost_exp)))
 
 
 def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, method,
@@ -264,8 +326,7 @@ def settle_dense(prep: PreparedProblem, sup_r, sup_c, sup_f, pi, work, gap, meth
     :func:`emdkit.core.exact.settle_uncertified`: the float64-scale verdict on ``gap``, else
     the exact optimum from the float support (:func:`emdkit.core.exact.solve_exact`)."""
     def exact_answer():
-        return assemble_exact(prep, solve_exact(prep.problem, prep.Cs, prep.cost_exp, sup_r,
-                                                sup_c, sup_f, pi))
+        return assemble_exact(prep, exact_solution(prep, sup_r, sup_c, sup_f, pi))
 
     return settle_uncertified(
         prep.problem, gap,

@@ -141,11 +141,19 @@ def solve_warm(prep, hint: WarmHint, max_iter: int, n_threads: int):
 
 def tree_arcs(problem, ns) -> tuple[np.ndarray, np.ndarray]:
     """The live solver's tree arcs between real points, in the caller's indices."""
-    n_nodes = ns.n_nodes
-    arcs = n_nodes + np.flatnonzero(ns.state[n_nodes:] == 0)
-    src, tgt = ns.src[arcs], ns.tgt[arcs] - problem.n_rows
-    real = (src < problem.m) & (tgt >= 0) & (tgt < problem.n)
+    src, tgt = block_tree_arcs(problem, ns)
+    real = (src < problem.m) & (tgt < problem.n)
     return problem.rows[src[real]], problem.cols[tgt[real]]
+
+
+def block_tree_arcs(problem, ns) -> tuple[np.ndarray, np.ndarray]:
+    """The live solver's tree arcs in block layout (rows, columns; the dummy's included):
+    a spanning tree the exact check starts from without joining components."""
+    n_nodes = ns.n_nodes
+    arcs = n_nodes + np.flatnonzero(ns.state[n_nodes:ns.n_arcs] == 0)
+    src, tgt = ns.src[arcs], ns.tgt[arcs] - problem.n_rows
+    inside = (src < problem.n_rows) & (tgt >= 0) & (tgt < problem.n_cols)
+    return src[inside].astype(np.int64), tgt[inside].astype(np.int64)
 
 
 # Arcs per row added beside the previous support: the previous optimum's near-tight arcs,
