@@ -33,27 +33,14 @@ nb::dict exact_transport(const In<double, 1>& a, const In<double, 1>& b, const I
             "exact_transport: C must have shape (len(a), len(b))");
     require(hint_rows.shape(0) == hint_cols.shape(0),
             "exact_transport: hint_rows and hint_cols differ in length");
-    require(hint_u.has_value() == hint_v.has_value(),
-            "exact_transport: give both hint_u and hint_v or neither");
-    if (hint_u) {
-        require(hint_u->shape(0) == a.shape(0) && hint_v->shape(0) == b.shape(0),
-                "exact_transport: hint_u and hint_v must have len(a) and len(b) entries");
-    }
     exact::TransportInput in;
-    in.a = a.data();
-    in.m = a.shape(0);
-    in.b = b.data();
-    in.n = b.shape(0);
+    set_marginals_input(in, "exact_transport", a, b, hint_u, hint_v, weight_exp, max_pivots,
+                        width);
     in.cost = C.data();
     in.hint_rows = hint_rows.data();
     in.hint_cols = hint_cols.data();
     in.n_hint = hint_rows.shape(0);
-    in.hint_u = hint_u ? hint_u->data() : nullptr;
-    in.hint_v = hint_v ? hint_v->data() : nullptr;
-    in.weight_exp = weight_exp;
     in.cost_exp = cost_exp;
-    in.max_pivots = max_pivots;
-    in.width = width;
     in.duals_when_verified = duals_when_verified;
     exact::TransportOutput out;
     {

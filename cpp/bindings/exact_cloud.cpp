@@ -54,17 +54,10 @@ nb::dict exact_cloud_transport(const Values& a, const Values& b, const Points& X
             "exact_cloud_transport: the tree must hold every point of Y");
     require(arc_rows.shape(0) == arc_cols.shape(0),
             "exact_cloud_transport: arc_rows and arc_cols differ in length");
-    require(hint_u.has_value() == hint_v.has_value(),
-            "exact_cloud_transport: give both hint_u and hint_v or neither");
-    if (hint_u)
-        require(hint_u->shape(0) == a.shape(0) && hint_v->shape(0) == b.shape(0),
-                "exact_cloud_transport: hint_u and hint_v must have len(a) and len(b) entries");
-    require(violators_per_row >= 1, "exact_cloud_transport: violators_per_row must be >= 1");
     exact::CloudTransportInput in;
-    in.a = a.data();
-    in.m = a.shape(0);
-    in.b = b.data();
-    in.n = b.shape(0);
+    set_marginals_input(in, "exact_cloud_transport", a, b, hint_u, hint_v, weight_exp,
+                        max_pivots, width);
+    require(violators_per_row >= 1, "exact_cloud_transport: violators_per_row must be >= 1");
     in.X = X.data();
     in.Y = Y.data();
     in.dim = X.shape(1);
@@ -75,11 +68,6 @@ nb::dict exact_cloud_transport(const Values& a, const Values& b, const Points& X
     in.n_arcs = arc_rows.shape(0);
     in.hint = hint.data();
     in.n_hint = hint.shape(0);
-    in.hint_u = hint_u ? hint_u->data() : nullptr;
-    in.hint_v = hint_v ? hint_v->data() : nullptr;
-    in.weight_exp = weight_exp;
-    in.max_pivots = max_pivots;
-    in.width = width;
     in.violators_per_row = violators_per_row;
     in.n_threads = n_threads;
     exact::CloudTransportOutput cloud;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "bindings/arrays.hpp"
@@ -34,6 +36,29 @@ inline nb::dict transport_dict(exact::TransportOutput&& out) {
     d["start"] = static_cast<int>(out.start);
     d["limbs"] = out.limbs;
     return d;
+}
+
+// The inputs both exact solvers share (exact_transport, exact_cloud_transport), with their
+// shapes checked; `solver` names the caller in the messages.
+inline void set_marginals_input(exact::ExactMarginalsInput& in, const std::string& solver,
+                                const InArray<double, 1>& a, const InArray<double, 1>& b,
+                                const std::optional<InArray<double, 1>>& hint_u,
+                                const std::optional<InArray<double, 1>>& hint_v,
+                                long weight_exp, std::int64_t max_pivots, int width) {
+    require(hint_u.has_value() == hint_v.has_value(),
+            (solver + ": give both hint_u and hint_v or neither").c_str());
+    if (hint_u)
+        require(hint_u->shape(0) == a.shape(0) && hint_v->shape(0) == b.shape(0),
+                (solver + ": hint_u and hint_v must have len(a) and len(b) entries").c_str());
+    in.a = a.data();
+    in.m = a.shape(0);
+    in.b = b.data();
+    in.n = b.shape(0);
+    in.hint_u = hint_u ? hint_u->data() : nullptr;
+    in.hint_v = hint_v ? hint_v->data() : nullptr;
+    in.weight_exp = weight_exp;
+    in.max_pivots = max_pivots;
+    in.width = width;
 }
 
 }  // namespace emdkit

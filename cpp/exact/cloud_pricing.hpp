@@ -25,6 +25,7 @@
 #include "common/topk.hpp"
 #include "costs/ground_cost.hpp"
 #include "exact/dyadic.hpp"
+#include "exact/exact_tree.hpp"
 #include "exact/sparse_exact.hpp"
 #include "pointcloud/kdtree_pricing.hpp"
 
@@ -45,12 +46,6 @@ inline long field_lsb(double x) {
     const int field = static_cast<int>((bits >> 52) & 0x7FF);
     constexpr int FIELD_BIAS = 1075;
     return (field > 1 ? field : 1) - FIELD_BIAS;
-}
-
-template <class Num>
-Num from_parts(const DyadicParts& p, long lsb) {
-    if (p.mantissa == 0) return Num();
-    return Num::from_dyadic(p.mantissa, static_cast<int>(p.exponent - lsb), p.negative);
 }
 
 enum class Sign { nonnegative, negative, off_grid };

@@ -20,33 +20,21 @@
 
 #include "common/disjoint_sets.hpp"
 #include "exact/dyadic.hpp"
+#include "exact/exact_tree.hpp"
 
 namespace emdkit::exact {
 
 namespace {
 
-// Degenerate pivots in a row before Bland's rule (smallest cell enters, smallest blocking cell
-// leaves) takes over; it cannot cycle, and streaks this long are rare on real inputs, where the
-// most negative cell of a block is the faster rule. The same number as emdkit.core.exact.
-constexpr int DEGENERATE_STREAK_FOR_BLAND = 30;
 // The float screen of a reduced cost c − ũ − ṽ, with ũ, ṽ the potentials correctly rounded:
 // its error is at most 4·2^-53·(|c| + |ũ| + |ṽ|) plus five half-units of the smallest
 // subnormal (two roundings of the potentials, two of the subtractions, and the terms' growth);
 // twice that covers the rounding of the bound's own sum. Beyond the bound the sign is certain.
 constexpr double SCREEN_REL = 0x1p-50;
 constexpr double SCREEN_ABS = 0x1p-1070;
-// A cell whose float reduced cost under the caller's duals is within this fraction of its
-// terms counts as tight when joining a degenerate support into a tree. Float duals of an
-// optimal basis are accurate to ~1e-13 relative on the test problems; a looser test only
-// admits a non-tight join, which costs a pivot, never a wrong answer.
-constexpr double JOIN_RTOL = 1e-9;
 // Block pricing prices at least sqrt(cells) cells per block (LEMON's default factor 1.0), and
 // at least this many.
 constexpr std::int64_t MIN_BLOCK = 64;
-// Headroom bits over the largest scaled cost (weight): potentials are sums of up to R+K−1
-// costs, reduced costs and normalized duals three such terms, plus the sign bit.
-constexpr long HEADROOM_BITS = 4;
-
 // The grid: weights are integers times 2^weight_lsb, costs integers times 2^cost_lsb.
 struct Grid {
     long weight_lsb = 0, cost_lsb = 0;
@@ -65,12 +53,6 @@ struct ExponentRange {
     long grid_lsb() const { return lsb == LONG_MAX ? 0 : lsb; }
     long bits() const { return lsb == LONG_MAX ? 0 : top - lsb; }
 };
-
-long ceil_log2(std::size_t x) {
-    long bits = 0;
-    while ((std::size_t{1} << bits) < x) ++bits;
-    return bits;
-}
 
 void check_weights(const TransportInput& in) {
     if (in.m == 0 || in.n == 0) throw std::invalid_argument("exact_transport: empty problem");
@@ -129,14 +111,6 @@ Grid measure_grid(const TransportInput& in) {
     return {w.grid_lsb(), c.grid_lsb(), w.bits(), c.bits()};
 }
 
-// Limbs that hold every value the simplex forms: the wider of costs and weights, times the
-// number of nodes (R + K <= m + n + 1), with the headroom above.
-int limbs_needed(const Grid& grid, std::size_t nodes) {
-    const long bits = std::max(grid.cost_bits, grid.weight_bits) + ceil_log2(nodes + 1) +
-                      HEADROOM_BITS;
-    return static_cast<int>((bits + LIMB_BITS - 1) / LIMB_BITS);
-}
-
 // Calls visit(c) for the c in [0, n) where flagged(c), in increasing order, until visit
 // returns true (then returns true). The flags are tested 16 at a time without a branch, a loop
 // the compiler vectorizes, so a stretch with no flagged column costs only its arithmetic.
@@ -158,16 +132,6 @@ bool scan_flagged(int n, const Flag& flagged, const Visit& visit) {
 
 using UnionFind = DisjointSets<int>;
 
-struct Cell {
-    int r, c;
-};
-
-template <class Num>
-Num from_parts(const DyadicParts& p, long lsb) {
-    if (p.mantissa == 0) return Num();
-    return Num::from_dyadic(p.mantissa, static_cast<int>(p.exponent - lsb), p.negative);
-}
-
 template <class Num>
 class ExactSimplex {
 public:
@@ -177,29 +141,22 @@ public:
 private:
     const TransportInput& in_;
     Grid grid_;
-    int m_, n_, R_ = 0, K_ = 0;
-    int dummy_ = 0;  // 0 none, 1 dummy column, 2 dummy row
-    std::vector<Num> supply_, demand_;
-    Num total_a_, total_b_;
+    int m_, n_;
+    ExactMarginals<Num> marginals_;
+    int R_, K_, dummy_;  // marginals_'s lines and dummy
     // the basis: R + K − 1 cells, their exact flows and costs
     std::vector<Cell> basis_;
     std::vector<Num> flow_, basis_cost_;
-    // the spanning tree rooted at row 0: parent node, the basis index of the arc to it, depth
-    std::vector<int> parent_, parent_arc_, depth_, order_;
-    std::vector<Num> pot_;          // u for rows (nodes 0..R-1), v for columns (R..R+K-1)
-    std::vector<double> pot_float_; // pot_, correctly rounded to the cost scale
-    std::vector<double> abs_pot_float_;  // |pot_float_|
+    BasisTree<Num> tree_;
+    std::vector<double> abs_pot_float_;  // |tree_.pot_float|
     std::int64_t block_ = MIN_BLOCK;
     int next_row_ = 0;
-    std::vector<int> minus_, plus_;  // scratch: the entering cell's cycle
 
     bool real(int r, int c) const { return r < m_ && c < n_; }
     double cost_at(int r, int c) const {
         return real(r, c) ? in_.cost[static_cast<std::size_t>(r) * in_.n + c] : 0.0;
     }
     Num cost_num(double x) const { return from_parts<Num>(decompose(x), grid_.cost_lsb); }
-    Num weight_num(double x) const { return from_parts<Num>(decompose(x), grid_.weight_lsb); }
-    bool is_row(int node) const { return node < R_; }
 
     bool start_from_hint();
     void join_by_duals(UnionFind& uf);
@@ -219,26 +176,14 @@ private:
     bool pivot(const Cell& entering);
     void fill_output(TransportOutput& out) const;
     BigInt support_work(const std::vector<std::size_t>& cells) const;
-    void fill_duals(TransportOutput& out) const;
 };
 
 template <class Num>
 ExactSimplex<Num>::ExactSimplex(const TransportInput& in, const Grid& grid)
-    : in_(in), grid_(grid), m_(static_cast<int>(in.m)), n_(static_cast<int>(in.n)) {
-    for (int i = 0; i < m_; ++i) supply_.push_back(weight_num(in.a[i]));
-    for (int j = 0; j < n_; ++j) demand_.push_back(weight_num(in.b[j]));
-    for (const Num& x : supply_) total_a_ += x;
-    for (const Num& x : demand_) total_b_ += x;
-    // the partial-matching decision on the exact totals, as emdkit.core.exact makes it
-    if (total_a_ < total_b_) {
-        supply_.push_back(total_b_ - total_a_);
-        dummy_ = 2;
-    } else if (total_b_ < total_a_) {
-        demand_.push_back(total_a_ - total_b_);
-        dummy_ = 1;
-    }
-    R_ = static_cast<int>(supply_.size());
-    K_ = static_cast<int>(demand_.size());
+    : in_(in), grid_(grid), m_(static_cast<int>(in.m)), n_(static_cast<int>(in.n)),
+      marginals_(in.a, in.m, in.b, in.n, grid.weight_lsb),
+      R_(static_cast<int>(marginals_.supply.size())),
+      K_(static_cast<int>(marginals_.demand.size())), dummy_(marginals_.dummy) {
     const auto cells = static_cast<double>(R_) * K_;
     block_ = std::max(MIN_BLOCK, static_cast<std::int64_t>(std::ceil(std::sqrt(cells))));
 }
@@ -353,37 +298,20 @@ bool ExactSimplex<Num>::join_least_slack(UnionFind& uf, const std::vector<double
 // out one exhausted line (both at the last cell): R + K − 1 cells, flows >= 0.
 template <class Num>
 void ExactSimplex<Num>::greedy_start() {
-    std::vector<Num> supply = supply_, demand = demand_;
-    std::vector<char> row_done(static_cast<std::size_t>(R_), 0);
-    std::vector<char> col_done(static_cast<std::size_t>(K_), 0);
-    int rows_left = R_, cols_left = K_;
+    NorthWestCorner<Num> corner(marginals_);
     basis_.clear();
     auto place = [&](int r, int c) {
-        const Num f = supply[r] < demand[c] ? supply[r] : demand[c];
-        supply[r] -= f;
-        demand[c] -= f;
+        corner.place(r, c);
         basis_.push_back({r, c});
-        if (supply[r].is_zero() && rows_left > 1) {
-            row_done[r] = 1;
-            --rows_left;
-        } else if (demand[c].is_zero() && cols_left > 1) {
-            col_done[c] = 1;
-            --cols_left;
-        } else {  // the last cell (exact balance leaves nothing else possible)
-            row_done[r] = col_done[c] = 1;
-            rows_left = cols_left = 0;
-        }
     };
-    for (std::size_t k = 0; k < in_.n_hint && rows_left > 0; ++k) {
+    for (std::size_t k = 0; k < in_.n_hint && !corner.done(); ++k) {
         const std::int64_t r = in_.hint_rows[k], c = in_.hint_cols[k];
-        if (r < R_ && c < K_ && !row_done[r] && !col_done[c])
+        if (r < R_ && c < K_ && corner.open(static_cast<int>(r), static_cast<int>(c)))
             place(static_cast<int>(r), static_cast<int>(c));
     }
-    int r = 0, c = 0;
-    while (rows_left > 0) {
-        while (row_done[r]) ++r;
-        while (col_done[c]) ++c;
-        place(r, c);
+    while (!corner.done()) {
+        const Cell e = corner.next_corner();
+        place(e.r, e.c);
     }
     basis_cost_.clear();
     for (const Cell& e : basis_) basis_cost_.push_back(cost_num(cost_at(e.r, e.c)));
@@ -394,77 +322,26 @@ void ExactSimplex<Num>::greedy_start() {
     (void)feasible;
 }
 
-// Parent pointers, depths and exact potentials (u_0 = 0, u_r + v_c = cost on the tree) by a
-// breadth-first walk from row 0; the float potentials for the pricing screen.
+// The shared tree of the basis (exact_tree.hpp), plus |potentials| for the row screens.
 template <class Num>
 void ExactSimplex<Num>::build_tree() {
-    const int nodes = R_ + K_;
-    std::vector<int> start(static_cast<std::size_t>(nodes) + 1, 0);
-    for (const Cell& e : basis_) {
-        ++start[e.r + 1];
-        ++start[R_ + e.c + 1];
-    }
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<int> adjacent(2 * basis_.size()), fill(start.begin(), start.end() - 1);
-    for (std::size_t k = 0; k < basis_.size(); ++k) {
-        adjacent[fill[basis_[k].r]++] = static_cast<int>(k);
-        adjacent[fill[R_ + basis_[k].c]++] = static_cast<int>(k);
-    }
-    parent_.assign(nodes, -1);
-    parent_arc_.assign(nodes, -1);
-    depth_.assign(nodes, 0);
-    pot_.assign(nodes, Num());
-    order_.assign(1, 0);
-    std::vector<char> seen(static_cast<std::size_t>(nodes), 0);
-    seen[0] = 1;
-    for (std::size_t head = 0; head < order_.size(); ++head) {
-        const int x = order_[head];
-        for (int k = start[x]; k < start[x + 1]; ++k) {
-            const int arc = adjacent[k];
-            const int y = is_row(x) ? R_ + basis_[arc].c : basis_[arc].r;
-            if (seen[y]) continue;
-            seen[y] = 1;
-            parent_[y] = x;
-            parent_arc_[y] = arc;
-            depth_[y] = depth_[x] + 1;
-            pot_[y] = basis_cost_[arc] - pot_[x];
-            order_.push_back(y);
-        }
-    }
-    if (static_cast<int>(order_.size()) != nodes)
-        throw EngineError("exact_transport: the basis is not a spanning tree");
-    pot_float_.resize(nodes);
-    abs_pot_float_.resize(nodes);
-    for (int x = 0; x < nodes; ++x) {
-        pot_float_[x] = pot_[x].to_double(grid_.cost_lsb);
-        abs_pot_float_[x] = std::fabs(pot_float_[x]);
-    }
+    tree_.build(R_, K_, basis_.size(), [&](std::size_t k) { return basis_[k]; }, basis_cost_,
+                grid_.cost_lsb, "exact_transport");
+    abs_pot_float_.resize(tree_.pot_float.size());
+    for (std::size_t x = 0; x < abs_pot_float_.size(); ++x)
+        abs_pot_float_[x] = std::fabs(tree_.pot_float[x]);
 }
 
-// The tree's basic flows, leaves first: the arc above a node carries its subtree's excess.
 template <class Num>
 bool ExactSimplex<Num>::tree_flows() {
-    std::vector<Num> excess(static_cast<std::size_t>(R_ + K_));
-    for (int r = 0; r < R_; ++r) excess[r] = supply_[r];
-    for (int c = 0; c < K_; ++c) excess[R_ + c] -= demand_[c];
-    bool feasible = true;
-    for (std::size_t k = order_.size(); k-- > 1;) {
-        const int x = order_[k];
-        Num& f = flow_[parent_arc_[x]];
-        f = excess[x];
-        if (!is_row(x)) f = Num() - f;
-        feasible = feasible && !f.is_negative();
-        excess[parent_[x]] += excess[x];
-    }
-    EMDKIT_INVARIANT(excess[0].is_zero(), "unbalanced exact totals");
-    return feasible;
+    return tree_.flows(marginals_, flow_);
 }
 
 // Whether cell (r, c)'s reduced cost is < 0 (exactly); `score` estimates it for the choice.
 template <class Num>
 bool ExactSimplex<Num>::reduced_cost_negative(int r, int c, double& score) const {
     const double cost = cost_at(r, c);
-    const double u = pot_float_[r], v = pot_float_[R_ + c];
+    const double u = tree_.pot_float[r], v = tree_.pot_float[R_ + c];
     const double estimate = (cost - u) - v;
     const double bound = SCREEN_REL * (std::fabs(cost) + std::fabs(u) + std::fabs(v)) + SCREEN_ABS;
     if (estimate > bound) return false;
@@ -473,8 +350,8 @@ bool ExactSimplex<Num>::reduced_cost_negative(int r, int c, double& score) const
         return true;
     }
     Num exact = cost_num(cost);
-    exact -= pot_[r];
-    exact -= pot_[R_ + c];
+    exact -= tree_.pot[r];
+    exact -= tree_.pot[R_ + c];
     if (!exact.is_negative()) return false;
     score = exact.to_double(grid_.cost_lsb);
     return true;
@@ -484,8 +361,8 @@ bool ExactSimplex<Num>::reduced_cost_negative(int r, int c, double& score) const
 // `choice`; with Bland's rule, stops at the first negative one and returns true.
 template <class Num>
 bool ExactSimplex<Num>::price_row(int r, bool bland, Choice& choice) const {
-    const double u = pot_float_[r], abs_u = std::fabs(u);
-    const double* v = pot_float_.data() + R_;
+    const double u = tree_.pot_float[r], abs_u = std::fabs(u);
+    const double* v = tree_.pot_float.data() + R_;
     const double* abs_v = abs_pot_float_.data() + R_;
     auto visit = [&](int c) {
         double score = 0.0;
@@ -535,41 +412,20 @@ bool ExactSimplex<Num>::find_entering(bool bland, Cell& entering) {
     return choice.found;
 }
 
-// Ships θ around the entering cell's cycle (cells met going from its column up to the join
-// and down to its row: −θ on arcs left from a column, +θ on arcs left from a row) and swaps
-// the smallest blocking cell out (Bland's leaving rule). Returns whether θ was 0.
+// Ships θ around the entering cell's cycle and swaps the smallest blocking cell out (ties:
+// the smallest cell number, Bland's leaving rule). Returns whether θ was 0.
 template <class Num>
 bool ExactSimplex<Num>::pivot(const Cell& entering) {
-    minus_.clear();
-    plus_.clear();
-    int x = R_ + entering.c, y = entering.r;  // climb from both ends to the join
-    while (x != y) {
-        if (depth_[x] >= depth_[y]) {
-            (is_row(x) ? plus_ : minus_).push_back(parent_arc_[x]);
-            x = parent_[x];
-        } else {
-            (is_row(y) ? minus_ : plus_).push_back(parent_arc_[y]);
-            y = parent_[y];
-        }
-    }
-    EMDKIT_INVARIANT(!minus_.empty(), "a cycle without a decreasing arc");
-    int leaving = minus_.front();
-    auto cell_id = [&](int arc) {
-        return static_cast<std::int64_t>(basis_[arc].r) * K_ + basis_[arc].c;
+    auto cell_id = [&](int pos) {
+        return static_cast<std::int64_t>(basis_[pos].r) * K_ + basis_[pos].c;
     };
-    for (int arc : minus_) {
-        const int order = compare(flow_[arc], flow_[leaving]);
-        if (order < 0 || (order == 0 && cell_id(arc) < cell_id(leaving))) leaving = arc;
-    }
-    const Num theta = flow_[leaving];
-    EMDKIT_INVARIANT(!theta.is_negative(), "pivot from an infeasible basis");
-    for (int arc : minus_) flow_[arc] -= theta;
-    for (int arc : plus_) flow_[arc] += theta;
+    bool degenerate = false;
+    const int leaving = tree_.ship_around_cycle(
+        entering, flow_, [&](int x, int y) { return cell_id(x) < cell_id(y); }, degenerate);
     basis_[leaving] = entering;
-    flow_[leaving] = theta;
     basis_cost_[leaving] = cost_num(cost_at(entering.r, entering.c));
     build_tree();
-    return theta.is_zero();
+    return degenerate;
 }
 
 template <class Num>
@@ -579,18 +435,16 @@ TransportOutput ExactSimplex<Num>::solve() {
         greedy_start();
         out.start = StartKind::hint_greedy;
     }
-    int streak = 0;
+    BlandSwitch rule;
     Cell entering{0, 0};
-    bool bland = false;
-    while (find_entering(bland, entering)) {
+    while (find_entering(rule.bland(), entering)) {
         if (in_.max_pivots >= 0 && out.pivots >= in_.max_pivots) {
             out.status = Status::max_iter;
             break;
         }
-        streak = pivot(entering) ? streak + 1 : 0;
+        out.bland_pivots += rule.bland() ? 1 : 0;
+        rule.record(pivot(entering));
         ++out.pivots;
-        out.bland_pivots += bland ? 1 : 0;
-        bland = streak >= DEGENERATE_STREAK_FOR_BLAND;
     }
     out.hint_optimal = out.pivots == 0 && out.start == StartKind::hint_tree &&
                        out.status == Status::optimal;
@@ -631,10 +485,11 @@ void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
     out.work_exact = !inexact;
     out.work_scaled = work.to_double(work_exp);
     // work / total: the weights' scale cancels, the costs' stays
-    const BigInt total = BigInt((total_a_ < total_b_ ? total_a_ : total_b_).to_big());
+    const BigInt total = BigInt(marginals_.smaller_total().to_big());
     out.distance = round_quotient(work, total, grid_.cost_lsb + in_.cost_exp, &inexact);
     out.distance_exact = !inexact;
-    if (in_.duals_when_verified || !out.hint_optimal) fill_duals(out);
+    if (in_.duals_when_verified || !out.hint_optimal)
+        normalized_duals(tree_.pot, marginals_, m_, n_, grid_.cost_lsb, out.u, out.v);
 }
 
 // Σ f·c over the given basis cells, exactly: in a fixed-width accumulator when Num is one
@@ -650,32 +505,6 @@ BigInt ExactSimplex<Num>::support_work(const std::vector<std::size_t>& cells) co
         for (std::size_t k : cells) dot.add_product(flow_[k], basis_cost_[k]);
         return dot.value();
     }
-}
-
-// Duals normalized as emdkit.core.solve fixes their free constant: u + s, v − s with the
-// dummy's potential 0, or without a dummy s = (Σ b v − Σ a u) / (Σ a + Σ b) so that
-// Σ a u = Σ b v; that s is a rational, so each dual is a correctly rounded quotient.
-template <class Num>
-void ExactSimplex<Num>::fill_duals(TransportOutput& out) const {
-    const long exp = grid_.cost_lsb;
-    BigInt shift;  // integer shifts (with a dummy), in the cost grid
-    if (dummy_ == 2) shift = -BigInt(pot_[m_].to_big());
-    if (dummy_ == 1) shift = BigInt(pot_[R_ + n_].to_big());
-    if (dummy_ != 0) {
-        for (int r = 0; r < m_; ++r) out.u.push_back((BigInt(pot_[r].to_big()) + shift).to_double(exp));
-        for (int c = 0; c < n_; ++c)
-            out.v.push_back((BigInt(pot_[R_ + c].to_big()) - shift).to_double(exp));
-        return;
-    }
-    BigInt numerator, denominator = BigInt(total_a_.to_big()) + BigInt(total_b_.to_big());
-    for (int c = 0; c < n_; ++c) numerator += BigInt(demand_[c].to_big()) * BigInt(pot_[R_ + c].to_big());
-    for (int r = 0; r < m_; ++r) numerator -= BigInt(supply_[r].to_big()) * BigInt(pot_[r].to_big());
-    for (int r = 0; r < m_; ++r)
-        out.u.push_back(round_quotient(BigInt(pot_[r].to_big()) * denominator + numerator,
-                                       denominator, exp));
-    for (int c = 0; c < n_; ++c)
-        out.v.push_back(round_quotient(BigInt(pot_[R_ + c].to_big()) * denominator - numerator,
-                                       denominator, exp));
 }
 
 template <class Num>
@@ -708,7 +537,8 @@ TransportOutput solve_exact_transport(const TransportInput& in) {
     check_weights(in);
     const Grid grid = measure_grid(in);
     if (in.width < 0) return run<BigInt>(in, grid, 0);
-    const int limbs = std::max(limbs_needed(grid, in.m + in.n + 1), in.width);
+    const int limbs = std::max(
+        limbs_needed(std::max(grid.cost_bits, grid.weight_bits), in.m + in.n + 1), in.width);
     return CompiledWidths::dispatch(in, grid, limbs);
 }
 

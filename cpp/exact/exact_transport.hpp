@@ -19,31 +19,37 @@
 
 namespace emdkit::exact {
 
-// Inputs as raw arrays (the binding validates shapes; the solver checks values).
-struct TransportInput {
+// What both exact solvers take besides their costs (this one's matrix, sparse_exact.hpp's
+// point clouds), as raw arrays: the binding validates shapes, the solver checks values.
+struct ExactMarginalsInput {
     const double* a = nullptr;  // m positive finite weights
     std::size_t m = 0;
     const double* b = nullptr;  // n positive finite weights
     std::size_t n = 0;
+    // Optional float duals (u_r + v_c ≈ cost on the support), m and n of them, or null: they
+    // choose the zero-flow cells that join a degenerate support into a spanning tree.
+    const double* hint_u = nullptr;
+    const double* hint_v = nullptr;
+    // The work is reported times 2^weight_exp (TransportInput: times 2^(weight_exp +
+    // cost_exp)), rounded once. Flows and duals stay in the input's units (the caller
+    // rescales them by powers of two).
+    long weight_exp = 0;
+    std::int64_t max_pivots = -1;  // < 0: no limit (Bland's rule guarantees termination)
+    // 0: the narrowest fixed width the input's exponent range needs; k > 0: at least k limbs
+    // (tests); -1: the arbitrary-width BigInt throughout (tests, measurements).
+    int width = 0;
+};
+
+struct TransportInput : ExactMarginalsInput {
     const double* cost = nullptr;  // m × n finite costs, row-major
     // The starting support: cells (hint_rows[k], hint_cols[k]) of the layout above; cells out
     // of the layout (a dummy the exact totals do not need) are skipped.
     const std::int64_t* hint_rows = nullptr;
     const std::int64_t* hint_cols = nullptr;
     std::size_t n_hint = 0;
-    // Optional float duals (u_r + v_c ≈ cost on the support), m and n of them, or null: they
-    // choose the zero-flow cells that join a degenerate support into a spanning tree.
-    const double* hint_u = nullptr;
-    const double* hint_v = nullptr;
-    // The work is reported times 2^(weight_exp + cost_exp) and the distance times 2^cost_exp,
-    // each rounded once: the caller's scaled problem back in its own units. Flows and duals
-    // stay in the input's units (the caller rescales them by powers of two).
-    long weight_exp = 0;
+    // The distance is reported times 2^cost_exp (and the work times 2^(weight_exp +
+    // cost_exp)): the caller's scaled problem back in its own units.
     long cost_exp = 0;
-    std::int64_t max_pivots = -1;  // < 0: no limit (Bland's rule guarantees termination)
-    // 0: the narrowest fixed width the input's exponent range needs; k > 0: at least k limbs
-    // (tests); -1: the arbitrary-width BigInt throughout (tests, measurements).
-    int width = 0;
     // false: when the start proves optimal as given (hint_optimal), the duals are not formed
     // (u, v left empty): the caller keeps its own certified ones. Their normalization divides
     // wide integers node by node, the larger part of verifying a small problem.

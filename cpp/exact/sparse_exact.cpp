@@ -22,34 +22,20 @@
 #include "costs/ground_cost.hpp"
 #include "exact/cloud_pricing.hpp"
 #include "exact/dyadic.hpp"
+#include "exact/exact_tree.hpp"
 
 namespace emdkit::exact {
 
 namespace {
 
-// Degenerate pivots in a row before Bland's rule (smallest arc enters, smallest blocking arc
-// leaves): exact_transport.cpp's number, for the same reason.
-constexpr int DEGENERATE_STREAK_FOR_BLAND = 30;
-// A float reduced cost within this fraction of its terms counts as tight when joining a
-// degenerate support into a tree (exact_transport.cpp's JOIN_RTOL, same measurement: a looser
-// test admits a non-tight join, which costs a pivot, never a wrong answer).
-constexpr double JOIN_RTOL = 1e-9;
 // Block pricing over the arc set prices at least sqrt(arcs) arcs per block, at least this many.
 constexpr std::size_t MIN_BLOCK = 64;
-// Headroom bits over the largest scaled cost or weight (exact_transport.cpp's HEADROOM_BITS).
-constexpr long HEADROOM_BITS = 4;
 // Sweeps before the per-row violator cap starts doubling: emdkit.core.pointcloud's
 // ROUNDS_AT_FIXED_CAP (the float rounds need 3-10 on non-degenerate clouds).
 constexpr std::int64_t SWEEPS_AT_FIXED_CAP = 12;
 // The exponent-field arithmetic of a double: a nonzero finite x is an integer below 2^53 times
 // 2^(max(field, 1) − FIELD_BIAS).
 constexpr int FIELD_BIAS = 1075, SIGNIFICAND_BITS = 53, FIELD_NOT_FINITE = 0x7FF;
-
-long ceil_log2(std::size_t x) {
-    long bits = 0;
-    while ((std::size_t{1} << bits) < x) ++bits;
-    return bits;
-}
 
 int exponent_field(double x) {
     std::uint64_t bits;
@@ -91,9 +77,7 @@ struct CloudProblem {
     }
     int limbs() const {
         const long cost_bits = std::max(0L, cost_top - cost_lsb);
-        const long bits = std::max(cost_bits, weight_bits) +
-                          ceil_log2(static_cast<std::size_t>(R + K) + 1) + HEADROOM_BITS;
-        return static_cast<int>((bits + LIMB_BITS - 1) / LIMB_BITS);
+        return limbs_needed(std::max(cost_bits, weight_bits), static_cast<std::size_t>(R + K));
     }
 };
 
@@ -201,20 +185,14 @@ private:
     CloudProblem& p_;
     const int R_, K_;
     const long lsb_;  // this run's cost grid; an arc added below it ends the run (off_grid)
-    std::vector<Num> supply_, demand_;
-    Num total_a_, total_b_;
+    ExactMarginals<Num> marginals_;
     std::vector<Num> flow_, basis_cost_;  // per basis position
-    std::vector<int> parent_, parent_arc_, depth_, order_;
-    std::vector<Num> pot_;           // u for rows (nodes 0..R-1), v for columns (R..R+K-1)
-    std::vector<double> pot_float_;  // pot_, correctly rounded
+    BasisTree<Num> tree_;
     std::size_t next_arc_ = 0;
-    int streak_ = 0;
-    std::vector<int> minus_, plus_;
+    BlandSwitch rule_;
 
     Num cost_num(double x) const { return from_parts<Num>(decompose(x), lsb_); }
     bool off_grid() const { return p_.cost_lsb < lsb_; }
-    Num weight_num(double x) const { return from_parts<Num>(decompose(x), p_.weight_lsb); }
-    bool is_row(int node) const { return node < R_; }
 
     bool start();
     void start_from_hint();
@@ -230,17 +208,13 @@ private:
     bool pivot(int entering);
     bool pivot_to_optimum();
     void fill_output();
-    void fill_duals(TransportOutput& out) const;
 };
 
 template <class Num>
-SparseSimplex<Num>::SparseSimplex(CloudProblem& problem) : p_(problem), R_(problem.R), K_(problem.K), lsb_(problem.cost_lsb) {
-    for (int i = 0; i < p_.m; ++i) supply_.push_back(weight_num(p_.in.a[i]));
-    for (int j = 0; j < p_.n; ++j) demand_.push_back(weight_num(p_.in.b[j]));
-    for (const Num& x : supply_) total_a_ += x;
-    for (const Num& x : demand_) total_b_ += x;
-    if (p_.dummy == 2) supply_.push_back(total_b_ - total_a_);
-    if (p_.dummy == 1) demand_.push_back(total_a_ - total_b_);
+SparseSimplex<Num>::SparseSimplex(CloudProblem& problem)
+    : p_(problem), R_(problem.R), K_(problem.K), lsb_(problem.cost_lsb),
+      marginals_(problem.in.a, problem.in.m, problem.in.b, problem.in.n, problem.weight_lsb) {
+    EMDKIT_INVARIANT(marginals_.dummy == p_.dummy, "the dummy differs from the problem's");
 }
 
 // The hint's arcs, then arcs of the set tight under the float duals, then each component's
@@ -316,35 +290,18 @@ bool SparseSimplex<Num>::join_least_slack(UnionFind& uf, const std::vector<doubl
 // the hint's arcs first, then the north-west corner over the lines left, on new arcs.
 template <class Num>
 void SparseSimplex<Num>::greedy_start() {
-    std::vector<Num> supply = supply_, demand = demand_;
-    std::vector<char> row_done(static_cast<std::size_t>(R_), 0), col_done(static_cast<std::size_t>(K_), 0);
-    int rows_left = R_, cols_left = K_;
+    NorthWestCorner<Num> corner(marginals_);
     p_.basis.clear();
-    auto place = [&](int r, int c, int arc) {
-        const Num f = supply[r] < demand[c] ? supply[r] : demand[c];
-        supply[r] -= f;
-        demand[c] -= f;
-        p_.basis.push_back(arc < 0 ? p_.add_arc(r, c) : arc);
-        if (supply[r].is_zero() && rows_left > 1) {
-            row_done[r] = 1;
-            --rows_left;
-        } else if (demand[c].is_zero() && cols_left > 1) {
-            col_done[c] = 1;
-            --cols_left;
-        } else {
-            row_done[r] = col_done[c] = 1;
-            rows_left = cols_left = 0;
-        }
-    };
-    for (std::size_t k = 0; k < p_.hint_arcs.size() && rows_left > 0; ++k) {
+    for (std::size_t k = 0; k < p_.hint_arcs.size() && !corner.done(); ++k) {
         const Arc e = p_.arcs[p_.hint_arcs[k]];
-        if (!row_done[e.r] && !col_done[e.c]) place(e.r, e.c, p_.hint_arcs[k]);
+        if (!corner.open(e.r, e.c)) continue;
+        corner.place(e.r, e.c);
+        p_.basis.push_back(p_.hint_arcs[k]);
     }
-    int r = 0, c = 0;
-    while (rows_left > 0) {
-        while (row_done[r]) ++r;
-        while (col_done[c]) ++c;
-        place(r, c, -1);
+    while (!corner.done()) {
+        const Cell e = corner.next_corner();
+        corner.place(e.r, e.c);
+        p_.basis.push_back(p_.add_arc(e.r, e.c));
     }
 }
 
@@ -357,75 +314,28 @@ void SparseSimplex<Num>::adopt_basis() {
     build_tree();
 }
 
-// Parent pointers, depths and exact potentials (u_0 = 0, u_r + v_c = cost on the tree) by a
-// breadth-first walk from row 0; the float potentials for the screens.
+// The shared tree of the basis (exact_tree.hpp).
 template <class Num>
 void SparseSimplex<Num>::build_tree() {
-    const int nodes = R_ + K_;
-    const std::vector<int>& basis = p_.basis;
-    std::vector<int> start(static_cast<std::size_t>(nodes) + 1, 0);
-    for (int k : basis) {
-        ++start[p_.arcs[k].r + 1];
-        ++start[R_ + p_.arcs[k].c + 1];
-    }
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<int> adjacent(2 * basis.size()), fill(start.begin(), start.end() - 1);
-    for (std::size_t k = 0; k < basis.size(); ++k) {
-        adjacent[fill[p_.arcs[basis[k]].r]++] = static_cast<int>(k);
-        adjacent[fill[R_ + p_.arcs[basis[k]].c]++] = static_cast<int>(k);
-    }
-    parent_.assign(nodes, -1);
-    parent_arc_.assign(nodes, -1);
-    depth_.assign(nodes, 0);
-    pot_.assign(nodes, Num());
-    order_.assign(1, 0);
-    std::vector<char> seen(static_cast<std::size_t>(nodes), 0);
-    seen[0] = 1;
-    for (std::size_t head = 0; head < order_.size(); ++head) {
-        const int x = order_[head];
-        for (int k = start[x]; k < start[x + 1]; ++k) {
-            const int pos = adjacent[k];
-            const Arc& e = p_.arcs[basis[pos]];
-            const int y = is_row(x) ? R_ + e.c : e.r;
-            if (seen[y]) continue;
-            seen[y] = 1;
-            parent_[y] = x;
-            parent_arc_[y] = pos;
-            depth_[y] = depth_[x] + 1;
-            pot_[y] = basis_cost_[pos] - pot_[x];
-            order_.push_back(y);
-        }
-    }
-    if (static_cast<int>(order_.size()) != nodes)
-        throw EngineError("exact_cloud_transport: the basis is not a spanning tree");
-    pot_float_.resize(nodes);
-    for (int x = 0; x < nodes; ++x) pot_float_[x] = pot_[x].to_double(lsb_);
+    tree_.build(R_, K_, p_.basis.size(),
+                [&](std::size_t k) {
+                    const Arc& e = p_.arcs[p_.basis[k]];
+                    return Cell{e.r, e.c};
+                },
+                basis_cost_, lsb_, "exact_cloud_transport");
 }
 
-// The tree's basic flows, leaves first: the arc above a node carries its subtree's excess.
 template <class Num>
 bool SparseSimplex<Num>::tree_flows() {
-    std::vector<Num> excess(static_cast<std::size_t>(R_ + K_));
-    for (int r = 0; r < R_; ++r) excess[r] = supply_[r];
-    for (int c = 0; c < K_; ++c) excess[R_ + c] -= demand_[c];
-    bool feasible = true;
-    for (std::size_t k = order_.size(); k-- > 1;) {
-        const int x = order_[k];
-        Num& f = flow_[parent_arc_[x]];
-        f = excess[x];
-        if (!is_row(x)) f = Num() - f;
-        feasible = feasible && !f.is_negative();
-        excess[parent_[x]] += excess[x];
-    }
-    EMDKIT_INVARIANT(excess[0].is_zero(), "unbalanced exact totals");
-    return feasible;
+    return tree_.flows(marginals_, flow_);
 }
 
 template <class Num>
 bool SparseSimplex<Num>::arc_negative(const Arc& e, double& score) const {
     std::int64_t checks = 0;
-    return reduced_cost_sign(e.cost, pot_float_[e.r], pot_float_[R_ + e.c], pot_[e.r],
-                             pot_[R_ + e.c], lsb_, score, checks) == Sign::negative;
+    return reduced_cost_sign(e.cost, tree_.pot_float[e.r], tree_.pot_float[R_ + e.c],
+                             tree_.pot[e.r], tree_.pot[R_ + e.c], lsb_, score,
+                             checks) == Sign::negative;
 }
 
 // Block pricing over the arc set (Bland's rule: the first negative arc in index order).
@@ -457,34 +367,15 @@ int SparseSimplex<Num>::find_entering(bool bland) {
 // lowest arc index, Bland's leaving rule). Returns whether θ was 0.
 template <class Num>
 bool SparseSimplex<Num>::pivot(int entering) {
-    minus_.clear();
-    plus_.clear();
     const Arc in_arc = p_.arcs[entering];
-    int x = R_ + in_arc.c, y = in_arc.r;
-    while (x != y) {
-        if (depth_[x] >= depth_[y]) {
-            (is_row(x) ? plus_ : minus_).push_back(parent_arc_[x]);
-            x = parent_[x];
-        } else {
-            (is_row(y) ? minus_ : plus_).push_back(parent_arc_[y]);
-            y = parent_[y];
-        }
-    }
-    EMDKIT_INVARIANT(!minus_.empty(), "a cycle without a decreasing arc");
-    int leaving = minus_.front();
-    for (int pos : minus_) {
-        const int order = compare(flow_[pos], flow_[leaving]);
-        if (order < 0 || (order == 0 && p_.basis[pos] < p_.basis[leaving])) leaving = pos;
-    }
-    const Num theta = flow_[leaving];
-    EMDKIT_INVARIANT(!theta.is_negative(), "pivot from an infeasible basis");
-    for (int pos : minus_) flow_[pos] -= theta;
-    for (int pos : plus_) flow_[pos] += theta;
+    bool degenerate = false;
+    const int leaving = tree_.ship_around_cycle(
+        Cell{in_arc.r, in_arc.c}, flow_,
+        [&](int x, int y) { return p_.basis[x] < p_.basis[y]; }, degenerate);
     p_.basis[leaving] = entering;
-    flow_[leaving] = theta;
     basis_cost_[leaving] = cost_num(in_arc.cost);
     build_tree();
-    return theta.is_zero();
+    return degenerate;
 }
 
 // Pivots until no arc of the set prices negative; false when out of pivots.
@@ -492,14 +383,14 @@ template <class Num>
 bool SparseSimplex<Num>::pivot_to_optimum() {
     TransportOutput& out = p_.out.result;
     for (;;) {
-        const bool bland = streak_ >= DEGENERATE_STREAK_FOR_BLAND;
+        const bool bland = rule_.bland();
         const int entering = find_entering(bland);
         if (entering < 0) return true;
         if (p_.in.max_pivots >= 0 && out.pivots >= p_.in.max_pivots) {
             out.status = Status::max_iter;
             return false;
         }
-        streak_ = pivot(entering) ? streak_ + 1 : 0;
+        rule_.record(pivot(entering));
         ++out.pivots;
         out.bland_pivots += bland ? 1 : 0;
     }
@@ -532,7 +423,7 @@ bool SparseSimplex<Num>::solve() {
         ++p_.out.sweeps;
         if (p_.out.sweeps > SWEEPS_AT_FIXED_CAP) cap *= 2;
         const SweepResult found = sweep_all_pairs<Num>(
-            p_.in, pot_, pot_float_, R_, lsb_, std::min<std::size_t>(cap, p_.in.n));
+            p_.in, tree_.pot, tree_.pot_float, R_, lsb_, std::min<std::size_t>(cap, p_.in.n));
         p_.out.exact_checks += found.exact_checks;
         for (const auto& pair : found.finer) p_.add_arc(pair.first, pair.second);
         for (const auto& pair : found.violators) p_.add_arc(pair.first, pair.second);
@@ -577,32 +468,10 @@ void SparseSimplex<Num>::fill_output() {
     out.work = work.to_double(work_exp + p_.in.weight_exp, &inexact);
     out.work_exact = !inexact;
     out.work_scaled = work.to_double(work_exp);
-    const BigInt total = BigInt((total_a_ < total_b_ ? total_a_ : total_b_).to_big());
+    const BigInt total = BigInt(marginals_.smaller_total().to_big());
     out.distance = round_quotient(work, total, lsb_, &inexact);
     out.distance_exact = !inexact;
-    fill_duals(out);
-}
-
-// Duals normalized as exact_transport.cpp's fill_duals: the dummy's potential 0, or
-// Σ a u = Σ b v without a dummy, each correctly rounded.
-template <class Num>
-void SparseSimplex<Num>::fill_duals(TransportOutput& out) const {
-    const int m = p_.m, n = p_.n;
-    const long exp = lsb_;
-    auto big = [&](int node) { return BigInt(pot_[node].to_big()); };
-    if (p_.dummy != 0) {
-        const BigInt shift = p_.dummy == 2 ? -big(m) : big(R_ + n);
-        for (int r = 0; r < m; ++r) out.u.push_back((big(r) + shift).to_double(exp));
-        for (int c = 0; c < n; ++c) out.v.push_back((big(R_ + c) - shift).to_double(exp));
-        return;
-    }
-    BigInt numerator, denominator = BigInt(total_a_.to_big()) + BigInt(total_b_.to_big());
-    for (int c = 0; c < n; ++c) numerator += BigInt(demand_[c].to_big()) * big(R_ + c);
-    for (int r = 0; r < m; ++r) numerator -= BigInt(supply_[r].to_big()) * big(r);
-    for (int r = 0; r < m; ++r)
-        out.u.push_back(round_quotient(big(r) * denominator + numerator, denominator, exp));
-    for (int c = 0; c < n; ++c)
-        out.v.push_back(round_quotient(big(R_ + c) * denominator - numerator, denominator, exp));
+    normalized_duals(tree_.pot, marginals_, p_.m, p_.n, lsb_, out.u, out.v);
 }
 
 template <class Num>

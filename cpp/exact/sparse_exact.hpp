@@ -22,11 +22,9 @@
 
 namespace emdkit::exact {
 
-struct CloudTransportInput {
-    const double* a = nullptr;  // m positive finite weights
-    std::size_t m = 0;
-    const double* b = nullptr;  // n positive finite weights
-    std::size_t n = 0;
+// The work is reported times 2^weight_exp (the costs are unscaled); width as
+// TransportInput's.
+struct CloudTransportInput : ExactMarginalsInput {
     const double* X = nullptr;  // (m, dim) rows' points, row-major
     const double* Y = nullptr;  // (n, dim) columns' points
     std::size_t dim = 0;
@@ -39,13 +37,6 @@ struct CloudTransportInput {
     std::size_t n_arcs = 0;
     const std::int64_t* hint = nullptr;
     std::size_t n_hint = 0;
-    // Optional float duals (u_r + v_c ≈ cost on the support), m and n of them, or null: they
-    // choose the arcs that join a degenerate support into a spanning tree.
-    const double* hint_u = nullptr;
-    const double* hint_v = nullptr;
-    long weight_exp = 0;           // the work is reported times 2^weight_exp (costs unscaled)
-    std::int64_t max_pivots = -1;  // < 0: no limit
-    int width = 0;                 // as TransportInput::width (-1: BigInt throughout)
     std::size_t violators_per_row = 8;  // violators a sweep adds per row (doubling later)
     std::size_t n_threads = 1;
 };
