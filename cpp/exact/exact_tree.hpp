@@ -9,14 +9,18 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "common/errors.hpp"
 #include "exact/dyadic.hpp"
+#include "exact/exact_transport.hpp"
 
 namespace emdkit::exact {
 
@@ -50,6 +54,23 @@ inline long ceil_log2(std::size_t x) {
 inline int limbs_needed(long value_bits, std::size_t nodes) {
     const long bits = value_bits + ceil_log2(nodes + 1) + HEADROOM_BITS;
     return static_cast<int>((bits + LIMB_BITS - 1) / LIMB_BITS);
+}
+
+// The checks both solvers make on their weights (`solver` names the caller in the messages):
+// a nonempty problem whose node numbers fit an int, every weight finite and > 0.
+inline void check_marginals(const ExactMarginalsInput& in, const char* solver) {
+    const std::string who(solver);
+    if (in.m == 0 || in.n == 0) throw std::invalid_argument(who + ": empty problem");
+    if (in.m + in.n + 2 > static_cast<std::size_t>(INT_MAX / 2))
+        throw std::invalid_argument(who + ": too many points");
+    for (std::size_t i = 0; i < in.m; ++i)
+        if (!(in.a[i] > 0.0) || !std::isfinite(in.a[i]))
+            throw std::invalid_argument(who + ": a[" + std::to_string(i) +
+                                        "] must be finite and > 0");
+    for (std::size_t j = 0; j < in.n; ++j)
+        if (!(in.b[j] > 0.0) || !std::isfinite(in.b[j]))
+            throw std::invalid_argument(who + ": b[" + std::to_string(j) +
+                                        "] must be finite and > 0");
 }
 
 // The dyadic x = ±mantissa·2^exponent as an integer on the grid of unit 2^lsb.

@@ -13,7 +13,6 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -82,17 +81,7 @@ struct CloudProblem {
 };
 
 void check_input(const CloudTransportInput& in) {
-    if (in.m == 0 || in.n == 0) throw std::invalid_argument("exact_cloud_transport: empty problem");
-    if (in.m + in.n + 2 > static_cast<std::size_t>(INT_MAX / 2))
-        throw std::invalid_argument("exact_cloud_transport: too many points");
-    for (std::size_t i = 0; i < in.m; ++i)
-        if (!(in.a[i] > 0.0) || !std::isfinite(in.a[i]))
-            throw std::invalid_argument("exact_cloud_transport: a[" + std::to_string(i) +
-                                        "] must be finite and > 0");
-    for (std::size_t j = 0; j < in.n; ++j)
-        if (!(in.b[j] > 0.0) || !std::isfinite(in.b[j]))
-            throw std::invalid_argument("exact_cloud_transport: b[" + std::to_string(j) +
-                                        "] must be finite and > 0");
+    check_marginals(in, "exact_cloud_transport");
     for (std::size_t k = 0; k < in.m * in.dim; ++k)
         if (!std::isfinite(in.X[k])) throw std::invalid_argument("exact_cloud_transport: X not finite");
     for (std::size_t k = 0; k < in.n * in.dim; ++k)
