@@ -10,6 +10,7 @@
 
 #include "bindings/arrays.hpp"
 #include "bindings/exact_dict.hpp"
+#include "bindings/kdtree_layout.hpp"
 #include "bindings/parts.hpp"
 #include "exact/sparse_exact.hpp"
 
@@ -25,18 +26,10 @@ using Indices = InArray<std::int64_t, 1>;
 KDTreeLayout column_tree(const Points& pts, const Indices& perm, const Indices& start,
                          const Indices& end, const Indices& left, const Indices& right,
                          const Points& lo, const Points& hi) {
-    const std::size_t n_nodes = start.shape(0);
-    require(end.shape(0) == n_nodes && left.shape(0) == n_nodes && right.shape(0) == n_nodes &&
-                lo.shape(0) == n_nodes && hi.shape(0) == n_nodes,
-            "exact_cloud_transport: the tree's node arrays differ in length");
-    require(lo.shape(1) == pts.shape(1) && hi.shape(1) == pts.shape(1) &&
-                perm.shape(0) == pts.shape(0),
-            "exact_cloud_transport: the tree's points, perm, lo and hi disagree in shape");
-    const KDTreeLayout tree{pts.data(),  perm.data(),  start.data(), end.data(),
-                            left.data(), right.data(), lo.data(),    hi.data(),
-                            pts.shape(0), n_nodes,     pts.shape(1)};
-    check_layout(tree);
-    return tree;
+    require(perm.shape(0) == pts.shape(0),
+            "exact_cloud_transport: the tree's points and perm differ in length");
+    return kdtree_layout("exact_cloud_transport: ", pts, perm.data(), start, end, left, right,
+                         lo, hi);
 }
 
 nb::dict exact_cloud_transport(const Values& a, const Values& b, const Points& X,

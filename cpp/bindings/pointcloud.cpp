@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bindings/arrays.hpp"
+#include "bindings/kdtree_layout.hpp"
 #include "bindings/parts.hpp"
 #include "pointcloud/kdtree_pricing.hpp"
 #include "pointcloud/knn.hpp"
@@ -22,22 +23,11 @@ using Points = InArray<double, 2>;
 using Values = InArray<double, 1>;
 using Indices = InArray<std::int64_t, 1>;
 
-// The tree's arrays as KDTree lays them out, without the permutation; shapes are checked here,
-// contents by check_layout in the invariant-checking builds.
+// The tree's arrays as KDTree lays them out, without the permutation.
 KDTreeLayout tree_layout(const Points& pts, const Indices& start, const Indices& end,
                          const Indices& left, const Indices& right, const Points& lo,
                          const Points& hi) {
-    const std::size_t n_nodes = start.shape(0);
-    require(end.shape(0) == n_nodes && left.shape(0) == n_nodes && right.shape(0) == n_nodes,
-            "start, end, left and right must have one entry per node");
-    require(lo.shape(0) == n_nodes && hi.shape(0) == n_nodes && lo.shape(1) == pts.shape(1) &&
-                hi.shape(1) == pts.shape(1),
-            "lo and hi must be (n_nodes, d) like the points");
-    const KDTreeLayout tree{pts.data(),  nullptr,      start.data(), end.data(),
-                            left.data(), right.data(), lo.data(),    hi.data(),
-                            pts.shape(0), n_nodes,     pts.shape(1)};
-    check_layout(tree);
-    return tree;
+    return kdtree_layout("", pts, nullptr, start, end, left, right, lo, hi);
 }
 
 CloudPair clouds_of(const Points& X, const Points& Y) {
