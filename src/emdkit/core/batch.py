@@ -26,6 +26,7 @@ from .costs import Metric, check_metric, lookup_metric
 from .engine import native_engine
 from .exact import exact_everywhere
 from .errors import (
+    STATUS_MAX_ITER,
     STATUS_NOT_CERTIFIED,
     STATUS_OPTIMAL,
     SolverError,
@@ -542,8 +543,11 @@ def _pair_distances(sigs, first: np.ndarray, second: np.ndarray, metric: Metric,
             idx = np.flatnonzero(small)
             out[idx[ok]] = vals[ok]
             bad = status[~ok]
-            if np.any((bad != STATUS_NOT_CERTIFIED)):
-                worst = np.flatnonzero(bad != STATUS_NOT_CERTIFIED)[0]
+            # uncertified pairs and stalls (the default pivot bound) are solved one by one below,
+            # exactly where need be
+            final = (bad != STATUS_NOT_CERTIFIED) & (bad != STATUS_MAX_ITER)
+            if np.any(final):
+                worst = np.flatnonzero(final)[0]
                 k = int(idx[~ok][worst])
                 raise_for_status(int(bad[worst]), where=pair_name(first[k], second[k]))
     rest = np.flatnonzero(np.isnan(out))

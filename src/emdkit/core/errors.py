@@ -15,7 +15,14 @@ STATUS_NO_AUGMENTING_PATH = 5  # the assignment solver found no path (finite cos
 
 
 class SolverError(RuntimeError):
-    """The solver stopped before it could certify optimality (it never returns a guess)."""
+    """The solver stopped before it could certify optimality (it never returns a guess).
+
+    ``status`` is the solver status it reports (one of the ``STATUS_*`` codes above), or None.
+    """
+
+    def __init__(self, message: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def raise_for_status(status: int, max_iter: int = 0, pivots: int = 0, where: str = "") -> None:
@@ -24,25 +31,30 @@ def raise_for_status(status: int, max_iter: int = 0, pivots: int = 0, where: str
     if status == STATUS_OPTIMAL:
         return
     prefix = f"{where}: " if where else ""
+    raise SolverError(prefix + _status_message(status, max_iter, pivots), status=status)
+
+
+def _status_message(status: int, max_iter: int, pivots: int) -> str:
+    """What a status means, for :func:`raise_for_status`."""
     if status == STATUS_MAX_ITER:
-        raise SolverError(
-            f"{prefix}network simplex reached max_iter={max_iter} pivots before optimality; "
-            "no value is returned (raise max_iter to continue)")
+        return (f"network simplex reached max_iter={max_iter} pivots before optimality; "
+                "no value is returned (raise max_iter to continue)")
     if status == STATUS_ARTIFICIAL_FLOW:
-        raise SolverError(f"{prefix}network simplex ended with mass on artificial arcs "
-                          f"({pivots} pivots); no value is returned")
+        return (f"network simplex ended with mass on artificial arcs ({pivots} pivots); "
+                "no value is returned")
     if status == STATUS_NOT_CERTIFIED:
-        raise SolverError(
-            f"{prefix}the optimum could not be certified in float64: the costs' dynamic range "
-            "exceeds what the certificate can resolve (see emdkit.emd, 'Exactness'); "
-            "no value is returned")
+        return ("the optimum could not be certified in float64: the costs' dynamic range "
+                "exceeds what the certificate can resolve (see emdkit.emd, 'Exactness'); "
+                "no value is returned")
     if status == STATUS_NO_AUGMENTING_PATH:
-        raise SolverError(f"{prefix}assignment solver found no augmenting path; "
-                          "no value is returned")
-    raise SolverError(f"{prefix}network simplex stopped without a certified optimum (status "
-                      f"{status}, {pivots} pivots); no value is returned")
+        return "assignment solver found no augmenting path; no value is returned"
+    return (f"network simplex stopped without a certified optimum (status {status}, {pivots} "
+            "pivots); no value is returned")
 
 
 def for_problem(where: str, exc: Exception) -> Exception:
-    """``exc`` again, its message prefixed with the problem it concerns (same class)."""
+    """``exc`` again, its message prefixed with the problem it concerns (same class; a
+    :class:`SolverError` keeps its status)."""
+    if isinstance(exc, SolverError):
+        return type(exc)(f"{where}: {exc}", status=exc.status)
     return type(exc)(f"{where}: {exc}")

@@ -179,3 +179,14 @@ if _native is not None:
     node_max_potential = _native.node_max_potential
     price_rows = _native.price_rows
     min_shifted_cost = _native.min_shifted_cost
+
+
+def min_cost_minus(Q: np.ndarray, P: np.ndarray, values: np.ndarray, code: int) -> np.ndarray:
+    """For each query q: min over points p of c(q, p) − values_p, rounded down (the largest
+    float that keeps every pair feasible), by a k-d tree over ``P``: no matrix."""
+    tree = KDTree(P)
+    shift_sorted = -values[tree.perm]
+    node_max_potential(tree.start, tree.end, tree.left, tree.right, values[tree.perm],
+                       tree.node_max)
+    return min_shifted_cost(Q, tree.points, shift_sorted, tree.start, tree.end, tree.left,
+                            tree.right, tree.lo, tree.hi, -tree.node_max, code)

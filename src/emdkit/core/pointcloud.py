@@ -29,9 +29,15 @@ from .certificate import judge, lower_bound, marginal_residual, normalize_potent
 from .cost_kernels import point_cost
 from .costs import lookup_metric
 from .engine import native_engine
-from .errors import STATUS_NOT_CERTIFIED, SolverError, raise_for_status
-from .exact import ExactSolution, assemble_exact, settle_uncertified, solve_exact
-from .kdtree import KDTree, min_shifted_cost, node_max_potential, price_rows
+from .errors import STATUS_MAX_ITER, STATUS_NOT_CERTIFIED, SolverError, raise_for_status
+from .exact import (
+    ExactSolution,
+    assemble_exact,
+    settle_uncertified,
+    solve_exact,
+    stall_goes_exact,
+)
+from .kdtree import KDTree, min_cost_minus, node_max_potential, price_rows
 from .knn import nearest_neighbours
 from .network_simplex import PRICING_EPS, STATE_TREE, NetworkSimplex, pricing_rounds
 from .problem import TransportProblem
@@ -146,17 +152,6 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
     pricing_rounds(ns, max_iter, VIOLATORS_PER_ROW, ROUNDS_AT_FIXED_CAP, price, add_violators,
                    stalled)
     return ns
-
-
-def min_cost_minus(Q: np.ndarray, P: np.ndarray, values: np.ndarray, code: int) -> np.ndarray:
-    """For each query q: min over points p of c(q, p) − values_p, rounded down (the largest
-    float that keeps every pair feasible), by a k-d tree over ``P``: no matrix."""
-    tree = KDTree(P)
-    shift_sorted = -values[tree.perm]
-    node_max_potential(tree.start, tree.end, tree.left, tree.right, values[tree.perm],
-                       tree.node_max)
-    return min_shifted_cost(Q, tree.points, shift_sorted, tree.start, tree.end, tree.left,
-                            tree.right, tree.lo, tree.hi, -tree.node_max, code)
 
 
 def certify_pointcloud(problem: TransportProblem, X, Y, code, pi, sup_r, sup_c, sup_f, work):
@@ -276,13 +271,22 @@ def pointcloud_emd(prep: PreparedProblem, progress: bool = False,
     code = lookup_metric(metric).code
     Xk, Yk = np.ascontiguousarray(X[problem.rows]), np.ascontiguousarray(Y[problem.cols])
     multiscale = coarse_to_fine is not None
-    if multiscale:
-        ns = coarse_to_fine(problem, Xk, Yk, code, prep.max_iter, prep.n_threads, progress)
-    else:
-        say = progress_writer(progress)
-        ns = solve_pointcloud(problem, Xk, Yk, code, prep.max_iter, prep.n_threads,
-                              on_round=None if say is None else lambda piv, viol: say(
-                                  f"emdkit pointcloud: {piv} pivots, {viol} violators priced"))
+    try:
+        if multiscale:
+            ns = coarse_to_fine(problem, Xk, Yk, code, prep.max_iter, prep.n_threads, progress)
+        else:
+            say = progress_writer(progress)
+            ns = solve_pointcloud(problem, Xk, Yk, code, prep.max_iter, prep.n_threads,
+                                  on_round=None if say is None else lambda piv, viol: say(
+                                      f"emdkit pointcloud: {piv} pivots, {viol} violators priced"))
+    except SolverError as exc:  # a stall (rounding made the float simplex cycle): exactly
+        if exc.status != STATUS_MAX_ITER or not stall_goes_exact(prep):
+            raise
+        no_arcs = np.zeros(0, np.int64)
+        sol, _ = solve_exact_cloud(problem, Xk, Yk, code, no_arcs, no_arcs, no_arcs,
+                                   n_threads=prep.n_threads,
+                                   method="multiscale" if multiscale else "pointcloud")
+        return assemble_exact(prep, sol)
     if _matrix_free_exact():
         arc_rows, arc_cols, hint = float_basis(ns, problem.n_rows)
         sol, _ = solve_exact_cloud(problem, Xk, Yk, code, arc_rows, arc_cols, hint,

@@ -135,6 +135,10 @@ class PreparedProblem:
         Whether the kept costs hold +inf (arcs that do not exist).
     max_iter : int
         The pivot bound (the caller's, or :func:`default_max_iter`).
+    max_iter_given : bool
+        Whether the caller set ``max_iter`` (a bound of theirs is kept: reaching it raises;
+        reaching the default one hands the problem to the exact simplex,
+        :func:`emdkit.core.exact.stall_goes_exact`).
     n_threads : int
         Threads for the pricing sweeps of a large problem (already resolved).
     signature : (X, Y, metric) or None
@@ -145,7 +149,7 @@ class PreparedProblem:
     """
 
     __slots__ = ("problem", "shape", "path", "C", "Cs", "cost_exp", "cost_max", "missing_arcs",
-                 "max_iter", "n_threads", "signature", "init")
+                 "max_iter", "max_iter_given", "n_threads", "signature", "init")
 
     def __init__(self, problem: TransportProblem, shape: tuple[int, int], path: str, *,
                  C: np.ndarray | None = None, Cs: np.ndarray | None = None, cost_exp: int = 0,
@@ -156,6 +160,7 @@ class PreparedProblem:
         self.C, self.Cs, self.cost_exp, self.missing_arcs = C, Cs, cost_exp, missing_arcs
         self.cost_max = cost_max
         self.max_iter = max_iter or default_max_iter(*shape)
+        self.max_iter_given = max_iter is not None
         self.n_threads, self.signature, self.init = n_threads, signature, init
 
     def cost_rows(self, idx: np.ndarray) -> np.ndarray:
@@ -179,7 +184,7 @@ class PreparedProblem:
         if self.C is not None or self.signature is None or not isinstance(self.signature[2],
                                                                            str):
             return None, None
-        from .pointcloud import min_cost_minus  # pointcloud imports this module's users
+        from .kdtree import min_cost_minus  # loads the engine: only these duals need it
         X, Y, metric = self.signature
         X = np.ascontiguousarray(X, dtype=np.float64)
         Y = np.ascontiguousarray(Y, dtype=np.float64)

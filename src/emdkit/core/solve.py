@@ -15,12 +15,19 @@ from .certificate import floor_difference, normalize_potentials
 from .costs import Metric, check_metric
 from .errors import (
     STATUS_ARTIFICIAL_FLOW,
+    STATUS_MAX_ITER,
     STATUS_NOT_CERTIFIED,
     SolverError,
     for_problem,
     raise_for_status,
 )
-from .exact import assemble_exact, exact_everywhere, settle_uncertified, solve_exact
+from .exact import (
+    assemble_exact,
+    exact_everywhere,
+    settle_uncertified,
+    solve_exact,
+    stall_goes_exact,
+)
 from .prepare import (
     SIGNATURE_METHODS,
     PreparedProblem,
@@ -225,6 +232,8 @@ def finish(prep: PreparedProblem, status: int, sup_r, sup_c, sup_f, pi, work: fl
             raise
     if status == STATUS_ARTIFICIAL_FLOW and prep.missing_arcs:
         raise_unserved(prep.problem, sup_r, sup_c, sup_f, where)
+    if status == STATUS_MAX_ITER and stall_goes_exact(prep):  # rounding made it cycle
+        return assemble_exact(prep, exact_solution(prep, sup_r, sup_c, sup_f, pi))
     raise_for_status(status, prep.max_iter, pivots, where=where)
     if exact is None and exact_everywhere():
         return verify_dense(prep, sup_r, sup_c, sup_f, pi, method, pivots, where, tree, basis)
