@@ -24,8 +24,10 @@ def test_recolour_keeps_lightness_and_chroma_and_turns_hue(photo):
     dl = np.abs(out[..., 0][ok] - lab[..., 0][ok])  # 8-bit rounding moves dark pixels most
     assert np.median(dl) < 0.3 and dl.max() < 1.5
     strong = ok & (chroma > 20)
-    turn = np.degrees(np.angle((out[..., 1] + 1j * out[..., 2]) / (lab[..., 1] + 1j * lab[..., 2])))
-    np.testing.assert_allclose(np.median(turn[strong]), 90.0, atol=2.0)
+    # the hue turn only where there is a hue (grey pixels have a = b = 0)
+    z_out, z_in = (out[..., 1] + 1j * out[..., 2])[strong], (lab[..., 1] + 1j * lab[..., 2])[strong]
+    turn = np.degrees(np.angle(z_out / z_in))
+    np.testing.assert_allclose(np.median(turn), 90.0, atol=2.0)
 
 
 def test_tint_shifts_the_mean_colour_by_the_stated_amount(photo):
