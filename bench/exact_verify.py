@@ -40,16 +40,6 @@ def machine_and_load() -> str:
     return f"{machine()}, load average {os.getloadavg()[0]:.2f} at start"
 
 
-def median_time(fn, repeats):
-    """(median wall seconds, the last value): bench/run_core.py's, kept here for the A/B."""
-    times, value = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), value
-
-
 def ab(call, repeats):
     """Medians (wall, CPU) of call() with the exact check off and on, alternating per repeat,
     and the last results of each."""
