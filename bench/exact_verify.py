@@ -28,7 +28,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from run_core import machine  # bench/ is the script's directory
+from run_core import machine, median_time  # bench/ is the script's directory
 
 import emdkit
 from emdkit import _engine
