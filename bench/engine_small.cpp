@@ -8,10 +8,13 @@
 // Build against a checkout (SRC = its root; one command line), then run two builds alternately:
 //   g++ -std=c++17 -O3 -ffp-contract=off -I$SRC/cpp bench/engine_small.cpp
 //       $SRC/cpp/solve/{block,problem,assignment}.cpp $SRC/cpp/simplex/*.cpp
-//       $SRC/cpp/certificate/certificate.cpp -o engine_small -lpthread
-//   ./engine_small FAMILY N REPEATS [SHORTCUTS=1]
+//       $SRC/cpp/certificate/certificate.cpp $SRC/cpp/solve/exact_check.cpp $SRC/cpp/exact/*.cpp
+//       -o engine_small -lpthread
+//   ./engine_small FAMILY N REPEATS [SHORTCUTS=1] [EXACT=0]
 // It prints the CPU time per solve, the mean pivots, the summed work (the same in both builds
-// when they reach the same optima) and how many solves were not certified.
+// when they reach the same optima) and how many solves were not certified. EXACT=1 verifies
+// every answer exactly in the same call, as emd() does (solve/exact_check.hpp), and counts the
+// answers the check did not settle as bad.
 #include <ctime>
 #include <cmath>
 #include <cstdio>
@@ -53,14 +56,17 @@ int main(int argc, char** argv) {
     Index n = std::atol(argv[2]);
     int reps = std::atoi(argv[3]);
     bool shortcuts = argc > 4 ? std::atoi(argv[4]) : 1;
+    const bool exact = argc > 5 && std::atoi(argv[5]) != 0;
+    const ExactScale scale{0, 0};
     std::vector<Prob> ps;
     for (unsigned s = 0; s < 5; ++s) ps.push_back(make(fam, n, s));
     double piv = 0, work = 0; int bad = 0;
     std::clock_t c0 = std::clock();
     for (int r = 0; r < reps; ++r)
         for (auto& p : ps) {
-            SmallResult out = solve_small(p.a.data(), p.m, p.b.data(), p.n, p.C.data(), 100000000, shortcuts);
-            piv += out.pivots; work += out.work; bad += out.status != 0;
+            SmallResult out = solve_small(p.a.data(), p.m, p.b.data(), p.n, p.C.data(), 100000000, shortcuts,
+                                         nullptr, exact ? &scale : nullptr);
+            piv += out.pivots; work += out.work; bad += out.status != 0 || (exact && !out.exact);
         }
     double t = double(std::clock() - c0) / CLOCKS_PER_SEC;
     std::printf("%s n=%ld: %.1f us/solve, %.0f pivots, work %.17g, bad %d\n", fam.c_str(), (long)n,

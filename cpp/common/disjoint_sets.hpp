@@ -14,6 +14,11 @@ public:
     explicit DisjointSets(Index n) : up_(static_cast<std::size_t>(n)) {
         std::iota(up_.begin(), up_.end(), Index(0));
     }
+    // n singletons again, keeping the capacity (a workspace reused across calls).
+    void reset(Index n) {
+        up_.resize(static_cast<std::size_t>(n));
+        std::iota(up_.begin(), up_.end(), Index(0));
+    }
     // Merge the sets of u and w; false when they were one set already (the arc closes a cycle).
     bool join(Index u, Index w) {
         u = find(u);

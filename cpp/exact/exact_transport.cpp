@@ -121,18 +121,21 @@ bool scan_flagged(int n, const Flag& flagged, const Visit& visit) {
 
 using UnionFind = DisjointSets<int>;
 
+// One thread's solver, reused from call to call (run() keeps one per width): reset() lays out
+// a new problem in the vectors of the last one, so that verifying a small problem, a few
+// microseconds of arithmetic, allocates nothing once the sizes have been seen.
 template <class Num>
 class ExactSimplex {
 public:
-    ExactSimplex(const TransportInput& in, const Grid& grid);
+    void reset(const TransportInput& in, const Grid& grid);
     TransportOutput solve();
 
 private:
-    const TransportInput& in_;
+    const TransportInput* input_ = nullptr;
     Grid grid_;
-    int m_, n_;
+    int m_ = 0, n_ = 0;
     ExactMarginals<Num> marginals_;
-    int R_, K_, dummy_;  // marginals_'s lines and dummy
+    int R_ = 0, K_ = 0, dummy_ = 0;  // marginals_'s lines and dummy
     // the basis: R + K − 1 cells, their exact flows and costs
     std::vector<Cell> basis_;
     std::vector<Num> flow_, basis_cost_;
@@ -140,10 +143,15 @@ private:
     std::vector<double> abs_pot_float_;  // |tree_.pot_float|
     std::int64_t block_ = MIN_BLOCK;
     int next_row_ = 0;
+    UnionFind uf_{0};
+    std::vector<double> join_u_, join_v_;  // join_by_duals' duals, the dummy's included
+    std::vector<std::size_t> out_cells_;   // fill_output's support, row-major
+
+    const TransportInput& in() const { return *input_; }
 
     bool real(int r, int c) const { return r < m_ && c < n_; }
     double cost_at(int r, int c) const {
-        return real(r, c) ? in_.cost[static_cast<std::size_t>(r) * in_.n + c] : 0.0;
+        return real(r, c) ? in().cost[static_cast<std::size_t>(r) * in().n + c] : 0.0;
     }
     Num cost_num(double x) const { return from_parts<Num>(decompose(x), grid_.cost_lsb); }
 
@@ -163,18 +171,23 @@ private:
     bool price_row(int r, bool bland, Choice& choice) const;
     bool find_entering(bool bland, Cell& entering);
     bool pivot(const Cell& entering);
-    void fill_output(TransportOutput& out) const;
+    void fill_output(TransportOutput& out);
     BigInt support_work(const std::vector<std::size_t>& cells) const;
 };
 
 template <class Num>
-ExactSimplex<Num>::ExactSimplex(const TransportInput& in, const Grid& grid)
-    : in_(in), grid_(grid), m_(static_cast<int>(in.m)), n_(static_cast<int>(in.n)),
-      marginals_(in.a, in.m, in.b, in.n, grid.weight_lsb),
-      R_(static_cast<int>(marginals_.supply.size())),
-      K_(static_cast<int>(marginals_.demand.size())), dummy_(marginals_.dummy) {
+void ExactSimplex<Num>::reset(const TransportInput& in, const Grid& grid) {
+    input_ = &in;
+    grid_ = grid;
+    m_ = static_cast<int>(in.m);
+    n_ = static_cast<int>(in.n);
+    marginals_.assign(in.a, in.m, in.b, in.n, grid.weight_lsb);
+    R_ = static_cast<int>(marginals_.supply.size());
+    K_ = static_cast<int>(marginals_.demand.size());
+    dummy_ = marginals_.dummy;
     const auto cells = static_cast<double>(R_) * K_;
     block_ = std::max(MIN_BLOCK, static_cast<std::int64_t>(std::ceil(std::sqrt(cells))));
+    next_row_ = 0;
 }
 
 // The hint's cells plus cells joining its components into a spanning tree (along the caller's
@@ -182,16 +195,17 @@ ExactSimplex<Num>::ExactSimplex(const TransportInput& in, const Grid& grid)
 // Returns whether the tree's exact flows are all >= 0.
 template <class Num>
 bool ExactSimplex<Num>::start_from_hint() {
-    UnionFind uf(R_ + K_);
+    UnionFind& uf = uf_;
+    uf.reset(R_ + K_);
     basis_.clear();
-    for (std::size_t k = 0; k < in_.n_hint; ++k) {
-        const std::int64_t r = in_.hint_rows[k], c = in_.hint_cols[k];
+    for (std::size_t k = 0; k < in().n_hint; ++k) {
+        const std::int64_t r = in().hint_rows[k], c = in().hint_cols[k];
         if (r >= R_ || c >= K_) continue;  // a dummy the exact totals do not need
         const int ri = static_cast<int>(r), ci = static_cast<int>(c);
         if (uf.join(ri, R_ + ci)) basis_.push_back({ri, ci});
     }
     const auto tree_size = static_cast<std::size_t>(R_ + K_ - 1);
-    if (basis_.size() < tree_size && in_.hint_u != nullptr && in_.hint_v != nullptr)
+    if (basis_.size() < tree_size && in().hint_u != nullptr && in().hint_v != nullptr)
         join_by_duals(uf);
     for (int c = 0; c < K_; ++c)
         if (uf.join(R_ + c, 0)) basis_.push_back({0, c});
@@ -214,10 +228,27 @@ bool ExactSimplex<Num>::start_from_hint() {
 // makes its tightest cell tight.
 template <class Num>
 void ExactSimplex<Num>::join_by_duals(UnionFind& uf) {
-    std::vector<double> u(in_.hint_u, in_.hint_u + m_), v(in_.hint_v, in_.hint_v + n_);
+    std::vector<double>& u = join_u_;
+    std::vector<double>& v = join_v_;
+    u.assign(in().hint_u, in().hint_u + m_);
+    v.assign(in().hint_v, in().hint_v + n_);
     if (dummy_ == 2) u.push_back(-*std::max_element(v.begin(), v.end()));
     if (dummy_ == 1) v.push_back(-*std::max_element(u.begin(), u.end()));
     const auto tree_size = static_cast<std::size_t>(R_ + K_ - 1);
+    // the dummy's line first (R or K cells): a dummy that only the exact totals call for (the
+    // float totals agreed) is a leaf the support misses, and its tight cell would otherwise
+    // be reached after scanning, on average, half the real cells
+    auto tight = [&](int r, int c) {
+        const double cost = cost_at(r, c);
+        return std::fabs((cost - u[r]) - v[c]) <=
+               JOIN_RTOL * (std::fabs(cost) + std::fabs(u[r]) + std::fabs(v[c]));
+    };
+    if (dummy_ == 1)
+        for (int r = 0; r < R_ && basis_.size() < tree_size; ++r)
+            if (tight(r, n_) && uf.join(r, R_ + n_)) basis_.push_back({r, n_});
+    if (dummy_ == 2)
+        for (int c = 0; c < K_ && basis_.size() < tree_size; ++c)
+            if (tight(m_, c) && uf.join(m_, R_ + c)) basis_.push_back({m_, c});
     for (int r = 0; r < R_ && basis_.size() < tree_size; ++r) {
         const double ur = u[r], abs_u = std::fabs(ur);
         auto join = [&](int c) {
@@ -225,7 +256,7 @@ void ExactSimplex<Num>::join_by_duals(UnionFind& uf) {
             return basis_.size() == tree_size;
         };
         if (r < m_) {
-            const double* cost = in_.cost + static_cast<std::size_t>(r) * in_.n;
+            const double* cost = in().cost + static_cast<std::size_t>(r) * in().n;
             scan_flagged(n_, [&](int c) {
                 return std::fabs((cost[c] - ur) - v[c]) <=
                        JOIN_RTOL * (std::fabs(cost[c]) + abs_u + std::fabs(v[c]));
@@ -293,8 +324,8 @@ void ExactSimplex<Num>::greedy_start() {
         corner.place(r, c);
         basis_.push_back({r, c});
     };
-    for (std::size_t k = 0; k < in_.n_hint && !corner.done(); ++k) {
-        const std::int64_t r = in_.hint_rows[k], c = in_.hint_cols[k];
+    for (std::size_t k = 0; k < in().n_hint && !corner.done(); ++k) {
+        const std::int64_t r = in().hint_rows[k], c = in().hint_cols[k];
         if (r < R_ && c < K_ && corner.open(static_cast<int>(r), static_cast<int>(c)))
             place(static_cast<int>(r), static_cast<int>(c));
     }
@@ -367,7 +398,7 @@ bool ExactSimplex<Num>::price_row(int r, bool bland, Choice& choice) const {
     // flagged for the exact test too
     bool stop = false;
     if (r < m_) {
-        const double* cost = in_.cost + static_cast<std::size_t>(r) * in_.n;
+        const double* cost = in().cost + static_cast<std::size_t>(r) * in().n;
         stop = scan_flagged(n_, [&](int c) {
             return !(((cost[c] - u) - v[c]) >
                      SCREEN_REL * (std::fabs(cost[c]) + abs_u + abs_v[c]) + SCREEN_ABS);
@@ -427,7 +458,7 @@ TransportOutput ExactSimplex<Num>::solve() {
     BlandSwitch rule;
     Cell entering{0, 0};
     while (find_entering(rule.bland(), entering)) {
-        if (in_.max_pivots >= 0 && out.pivots >= in_.max_pivots) {
+        if (in().max_pivots >= 0 && out.pivots >= in().max_pivots) {
             out.status = Status::max_iter;
             break;
         }
@@ -444,12 +475,17 @@ TransportOutput ExactSimplex<Num>::solve() {
 
 // The support, the objective and the distance, each rounded once from the exact values.
 template <class Num>
-void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
-    for (const Cell& e : basis_) {
-        out.basis_rows.push_back(e.r);
-        out.basis_cols.push_back(e.c);
+void ExactSimplex<Num>::fill_output(TransportOutput& out) {
+    if (in().want_basis) {
+        out.basis_rows.reserve(basis_.size());
+        out.basis_cols.reserve(basis_.size());
+        for (const Cell& e : basis_) {
+            out.basis_rows.push_back(e.r);
+            out.basis_cols.push_back(e.c);
+        }
     }
-    std::vector<std::size_t> cells;
+    std::vector<std::size_t>& cells = out_cells_;
+    cells.clear();
     for (std::size_t k = 0; k < basis_.size(); ++k)
         if (real(basis_[k].r, basis_[k].c) && !flow_[k].is_zero()) cells.push_back(k);
     std::sort(cells.begin(), cells.end(), [&](std::size_t x, std::size_t y) {
@@ -459,25 +495,25 @@ void ExactSimplex<Num>::fill_output(TransportOutput& out) const {
     out.rows.reserve(cells.size());
     out.cols.reserve(cells.size());
     out.flows.reserve(cells.size());
-    out.flow_exact.reserve(cells.size());
+    if (in().want_basis) out.flow_exact.reserve(cells.size());
     for (std::size_t k : cells) {
         bool inexact = false;
         out.rows.push_back(basis_[k].r);
         out.cols.push_back(basis_[k].c);
         out.flows.push_back(flow_[k].to_double(flow_exp, &inexact));
-        out.flow_exact.push_back(inexact ? 0 : 1);
+        if (in().want_basis) out.flow_exact.push_back(inexact ? 0 : 1);
     }
     const BigInt work = support_work(cells);
     const long work_exp = grid_.weight_lsb + grid_.cost_lsb;
     bool inexact = false;
-    out.work = work.to_double(work_exp + in_.weight_exp + in_.cost_exp, &inexact);
+    out.work = work.to_double(work_exp + in().weight_exp + in().cost_exp, &inexact);
     out.work_exact = !inexact;
     out.work_scaled = work.to_double(work_exp);
     // work / total: the weights' scale cancels, the costs' stays
     const BigInt total = BigInt(marginals_.smaller_total().to_big());
-    out.distance = round_quotient(work, total, grid_.cost_lsb + in_.cost_exp, &inexact);
+    out.distance = round_quotient(work, total, grid_.cost_lsb + in().cost_exp, &inexact);
     out.distance_exact = !inexact;
-    if (in_.duals_when_verified || !out.hint_optimal)
+    if (in().duals_when_verified || !out.hint_optimal)
         normalized_duals(tree_.pot, marginals_, m_, n_, grid_.cost_lsb, out.u, out.v);
 }
 
@@ -498,7 +534,10 @@ BigInt ExactSimplex<Num>::support_work(const std::vector<std::size_t>& cells) co
 
 template <class Num>
 TransportOutput run(const TransportInput& in, const Grid& grid, int limbs) {
-    ExactSimplex<Num> simplex(in, grid);
+    // one solver per thread and width, its vectors sized by the largest problem seen (all
+    // O(points), none O(cells)); reset() forgets the last problem
+    thread_local ExactSimplex<Num> simplex;
+    simplex.reset(in, grid);
     TransportOutput out = simplex.solve();
     out.limbs = limbs;
     return out;

@@ -54,6 +54,9 @@ struct TransportInput : ExactMarginalsInput {
     // (u, v left empty): the caller keeps its own certified ones. Their normalization divides
     // wide integers node by node, the larger part of verifying a small problem.
     bool duals_when_verified = true;
+    // false: the final basis (basis_rows, basis_cols) and flow_exact are not reported (the
+    // in-engine check of every small answer needs neither).
+    bool want_basis = true;
 };
 
 enum class StartKind : int {

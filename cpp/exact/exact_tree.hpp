@@ -99,8 +99,19 @@ struct ExactMarginals {
     Num total_a, total_b;             // the real totals
     int dummy = 0;                    // 0 none, 1 dummy column (sink), 2 dummy row (source)
 
+    ExactMarginals() = default;
     ExactMarginals(const double* a, std::size_t m, const double* b, std::size_t n,
                    long weight_lsb) {
+        assign(a, m, b, n, weight_lsb);
+    }
+    // Lays out a new problem, keeping the vectors' capacity (a workspace reused across calls).
+    void assign(const double* a, std::size_t m, const double* b, std::size_t n,
+                long weight_lsb) {
+        supply.clear();
+        demand.clear();
+        total_a = Num();
+        total_b = Num();
+        dummy = 0;
         for (std::size_t i = 0; i < m; ++i) supply.push_back(from_parts<Num>(decompose(a[i]), weight_lsb));
         for (std::size_t j = 0; j < n; ++j) demand.push_back(from_parts<Num>(decompose(b[j]), weight_lsb));
         for (const Num& x : supply) total_a += x;
@@ -144,6 +155,10 @@ public:
 private:
     int rows_ = 0;
     std::vector<int> minus_, plus_;  // scratch: the entering cell's cycle
+    // scratch of build and flows, kept so that a reused tree allocates nothing
+    std::vector<int> start_, adjacent_, fill_;
+    std::vector<char> seen_;
+    mutable std::vector<Num> excess_;
 };
 
 template <class Num>
@@ -153,14 +168,18 @@ void BasisTree<Num>::build(int rows, int cols, std::size_t size, const CellOf& c
                            const char* solver) {
     rows_ = rows;
     const int nodes = rows + cols;
-    std::vector<int> start(static_cast<std::size_t>(nodes) + 1, 0);
+    std::vector<int>& start = start_;
+    std::vector<int>& adjacent = adjacent_;
+    std::vector<int>& fill = fill_;
+    start.assign(static_cast<std::size_t>(nodes) + 1, 0);
     for (std::size_t k = 0; k < size; ++k) {
         const Cell e = cell_of(k);
         ++start[e.r + 1];
         ++start[rows + e.c + 1];
     }
     std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<int> adjacent(2 * size), fill(start.begin(), start.end() - 1);
+    adjacent.resize(2 * size);
+    fill.assign(start.begin(), start.end() - 1);
     for (std::size_t k = 0; k < size; ++k) {
         const Cell e = cell_of(k);
         adjacent[fill[e.r]++] = static_cast<int>(k);
@@ -171,7 +190,9 @@ void BasisTree<Num>::build(int rows, int cols, std::size_t size, const CellOf& c
     depth.assign(nodes, 0);
     pot.assign(nodes, Num());
     order.assign(1, 0);
-    std::vector<char> seen(static_cast<std::size_t>(nodes), 0);
+    order.reserve(static_cast<std::size_t>(nodes));
+    std::vector<char>& seen = seen_;
+    seen.assign(static_cast<std::size_t>(nodes), 0);
     seen[0] = 1;
     for (std::size_t head = 0; head < order.size(); ++head) {
         const int x = order[head];
@@ -197,7 +218,8 @@ void BasisTree<Num>::build(int rows, int cols, std::size_t size, const CellOf& c
 template <class Num>
 bool BasisTree<Num>::flows(const ExactMarginals<Num>& marginals, std::vector<Num>& flow) const {
     const int cols = static_cast<int>(marginals.demand.size());
-    std::vector<Num> excess(static_cast<std::size_t>(rows_ + cols));
+    std::vector<Num>& excess = excess_;
+    excess.assign(static_cast<std::size_t>(rows_ + cols), Num());
     for (int r = 0; r < rows_; ++r) excess[r] = marginals.supply[r];
     for (int c = 0; c < cols; ++c) excess[rows_ + c] -= marginals.demand[c];
     bool feasible = true;

@@ -50,6 +50,7 @@ void verify_exactly(SmallResult& r, const double* ar, Index m, const double* bc,
     // a certified float answer whose basis verifies as given keeps its certified duals
     const bool certified = r.status == static_cast<int>(Status::optimal);
     in.duals_when_verified = !certified;
+    in.want_basis = false;  // the answer needs the support alone
     exact::TransportOutput out;
     try {
         out = exact::solve_exact_transport(in);
