@@ -189,6 +189,9 @@ def solve_prepared(prep: PreparedProblem, where: str = "",
         else:
             float_out = solve_small(p.a, p.b, prep.Cs, prep.max_iter, _prepare.FAST_PATHS)
         status, method_code, sup_r, sup_c, sup_f, pi, work, _, _, pivots, gap = float_out
+        if exact is not None:  # verified in the engine's call: optimal, nothing left to settle
+            return assemble(prep, sup_r, sup_c, sup_f, pi, work, METHOD_NAMES[method_code],
+                            pivots, gap, exact=exact)
         return finish(prep, status, sup_r, sup_c, sup_f, pi, work, gap,
                       METHOD_NAMES[method_code], pivots, where, exact=exact)
     if path == "one_to_many":
