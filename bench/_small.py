@@ -7,9 +7,9 @@ colours in CIELAB, Euclidean, integer pixel counts with unequal totals; POT gets
 dummy on the lighter side, as in ``--batch``'s pairwise row).
 
 Each size is five instances. Per repeat, each instance runs ``ot.emd2``, ``emdkit.emd`` and
-the engine call alone (the compiled solve that ``emd`` makes on the prepared problem, without
-validation, preparation or the result's assembly), one after the other, so that a change of
-load hits all three alike. Reported: medians over instances × repeats, the ratios emdkit/POT
+the engine call alone (the compiled solve that ``emd`` makes on the prepared problem, its exact
+check included where that is on, without validation, preparation or the result's assembly),
+one after the other, so that a change of load hits all three alike. Reported: medians over instances × repeats, the ratios emdkit/POT
 and engine/POT, and the largest relative difference between emdkit's work and POT's.
 
 ``--src A --src B`` compares checkouts: each round runs one worker process per ``src``
@@ -78,11 +78,17 @@ def engine_call(a, b, C):
     """The compiled solve that emd() makes on the prepared problem, as a closure: the
     small-problem block (solve_small) or candidate rounds with their certificate."""
     from emdkit.core import prepare
-    from emdkit.core.block import solve_small
+    from emdkit.core.block import solve_small, solve_small_exact
     from emdkit.core.candidate_rounds import certify_live, solve_candidate_rounds
+    from emdkit.core.exact import exact_everywhere
     from emdkit.core.validation import as_dense_problem
     prep = prepare.prepare_dense(*as_dense_problem(a, b, C, allow_inf=True))
     p = prep.problem
+    if prep.path == "small" and solve_small_exact is not None and exact_everywhere():
+        # the call emd() makes: the solve and its exact check (exact verification is on)
+        return prep.path, lambda: solve_small_exact(p.a, p.b, prep.Cs, prep.max_iter,
+                                                    prepare.FAST_PATHS, p.weight_exp,
+                                                    prep.cost_exp)
     if prep.path == "small":
         return prep.path, lambda: solve_small(p.a, p.b, prep.Cs, prep.max_iter,
                                               prepare.FAST_PATHS)
