@@ -57,6 +57,10 @@ struct TransportInput : ExactMarginalsInput {
     // false: the final basis (basis_rows, basis_cols) and flow_exact are not reported (the
     // in-engine check of every small answer needs neither).
     bool want_basis = true;
+    // When the caller knows them (> 0 both: every cost is finite, >= 0, none below
+    // cost_min_positive but the zeros, none above cost_max), the costs' grid is read from
+    // these two instead of a pass over every cost (a sixth of verifying a 64 × 64 answer).
+    double cost_min_positive = 0.0, cost_max = 0.0;
 };
 
 enum class StartKind : int {

@@ -290,7 +290,7 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
         for (Index c = 0; c < n_cols; ++c) out.pi[n_rows + c] = cert.v[c];
         if (!cert.certified) out.status = static_cast<int>(Status::not_certified);
     }
-    if (exact != nullptr) verify_exactly(out, ar, m, bc, n, C, *exact);
+    if (exact != nullptr) verify_exactly(out, ar, m, bc, n, C, *exact, lo, hi);
     return out;
 }
 

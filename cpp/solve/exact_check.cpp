@@ -21,7 +21,7 @@ bool verifiable(int status) {
 }  // namespace
 
 void verify_exactly(SmallResult& r, const double* ar, Index m, const double* bc, Index n,
-                    const double* C, const ExactScale& scale) {
+                    const double* C, const ExactScale& scale, double lo, double hi) {
     // costs scaled down (cost_exp > 0) may have lost their smallest entries' last bits: the
     // caller verifies on the costs as posed (emdkit.core.solve.exact_solution)
     if (!verifiable(r.status) || scale.cost_exp > 0) return;
@@ -51,6 +51,10 @@ void verify_exactly(SmallResult& r, const double* ar, Index m, const double* bc,
     const bool certified = r.status == static_cast<int>(Status::optimal);
     in.duals_when_verified = !certified;
     in.want_basis = false;  // the answer needs the support alone
+    if (lo > 0.0) {  // no zero cost: the smallest positive one is the minimum
+        in.cost_min_positive = lo;
+        in.cost_max = hi;
+    }
     exact::TransportOutput out;
     try {
         out = exact::solve_exact_transport(in);

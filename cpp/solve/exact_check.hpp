@@ -19,7 +19,10 @@ namespace emdkit::solve {
 // Leaves `r` as it is (r.exact false) when there is nothing to verify (a failed solve: max_iter,
 // an unserved point), the costs hold a missing arc (inf) or were scaled down (cost_exp > 0,
 // which can lose a tiny cost's last bits): the caller settles those on the costs as posed.
+// `lo`, `hi`: the costs' min and max when the caller has them (they spare the check a pass
+// over the costs when lo > 0), else 0.
 void verify_exactly(SmallResult& r, const double* ar, Index m, const double* bc, Index n,
-                    const double* C, const ExactScale& scale);
+                    const double* C, const ExactScale& scale, double lo = 0.0,
+                    double hi = 0.0);
 
 }  // namespace emdkit::solve
