@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -23,16 +25,35 @@ namespace {
 using exact::Limb;
 using exact::LIMB_BITS;
 using exact::Wide;
+__extension__ typedef __int128 SignedWide;  // a position on its grid (GCC/Clang)
+
+// A finite double as significand · 2^exponent (not reduced: exact::decompose strips the
+// trailing zeros too). Inline here, where it runs per point and per weight: the out-of-line
+// decompose took about half the time of the exact walk at n = 10,000.
+struct Significand {
+    std::uint64_t bits;  // below 2^53; 0 for ±0
+    long exponent;
+};
+
+inline Significand split(double value) {
+    constexpr int FRACTION_BITS = 52, FIELD_BIAS = 1075, SUBNORMAL_EXPONENT = -1074;
+    std::uint64_t raw;
+    std::memcpy(&raw, &value, sizeof raw);
+    const int field = static_cast<int>((raw >> FRACTION_BITS) & 0x7FF);
+    std::uint64_t significand = raw & ((std::uint64_t{1} << FRACTION_BITS) - 1);
+    if (field == 0) return {significand, SUBNORMAL_EXPONENT};
+    return {significand | (std::uint64_t{1} << FRACTION_BITS), field - FIELD_BIAS};
+}
 
 // The integer grid of some finite doubles: each is an integer times 2^lsb, below 2^top.
 struct LineGrid {
     long lsb = LONG_MAX;
     long top = LONG_MIN;
     void add(double value) {
-        const exact::DyadicParts p = exact::decompose(value);
-        if (p.mantissa == 0) return;
-        lsb = std::min(lsb, static_cast<long>(p.exponent));
-        top = std::max(top, static_cast<long>(p.exponent) + exact::bit_length(p.mantissa));
+        const Significand p = split(value);
+        if (p.bits == 0) return;
+        lsb = std::min(lsb, p.exponent + __builtin_ctzll(p.bits));
+        top = std::max(top, p.exponent + exact::bit_length(p.bits));
     }
     bool empty() const { return lsb == LONG_MAX; }
 };
@@ -132,115 +153,252 @@ void check_line(const double* values, const double* weights, std::size_t count,
     }
 }
 
-// Σ weights on the grid (count limbs).
-std::vector<Limb> exact_total(const double* weights, std::size_t size, long lsb, int count) {
-    std::vector<Limb> total(static_cast<std::size_t>(count), 0), term(total.size());
-    for (std::size_t k = 0; k < size; ++k) {
-        load(term.data(), count, weights[k], lsb);
-        add_to(total.data(), term.data(), count);
+// The widths of one call: a cumulative weight is below max(m, n)·2^weights.top, a difference
+// of two positions below 2^(points.top − points.lsb + 1) on their grid.
+struct Widths {
+    long weight_lsb = 0, point_lsb = 0;
+    long weight_bits = 0, point_bits = 0;
+    Widths(const LineGrid& weights, const LineGrid& points, std::size_t m, std::size_t n)
+        : weight_lsb(weights.lsb), point_lsb(points.empty() ? 0 : points.lsb) {
+        weight_bits = weights.top - weights.lsb + exact::bit_length(std::max(m, n));
+        point_bits = points.empty() ? 1 : points.top - points.lsb + 1;
     }
-    return total;
-}
+};
 
-// The walk, for one metric: fills rows, cols, flows, u, v and the work on the grid.
-template <Metric M>
-class StaircaseWalk {
+// Arithmetic for any width: numbers in limb vectors sized once per call. Weights keep one
+// spare bit, so that as two's complement they are positive (twos_complement_to_double rounds
+// them); positions carry their sign apart.
+template <int POWER>
+class WideArithmetic {
 public:
-    static constexpr int POWER = M == Metric::sqeuclidean ? 2 : 1;
+    using Weight = std::vector<Limb>;
+    using Point = GridPoint;
 
-    StaircaseWalk(const double* x, const double* wx, std::size_t m, const double* y,
-                  const double* wy, std::size_t n, const LineGrid& weights,
-                  const LineGrid& points)
-        : x_(x), wx_(wx), m_(m), y_(y), wy_(wy), n_(n), weight_lsb_(weights.lsb),
-          point_lsb_(points.empty() ? 0 : points.lsb) {
-        // cumulative weights stay below max(m, n)·2^top; one spare bit keeps them positive
-        // as two's complement (twos_complement_to_double rounds them)
-        const long count_bits = exact::bit_length(std::max(m, n));
-        wl_ = limbs_for(weights.top - weights.lsb + count_bits + 1);
-        // a difference of two positions is below 2^(top − lsb + 1)
-        pl_ = points.empty() ? 1 : limbs_for(points.top - points.lsb + 1);
-        hl_ = POWER * pl_;
-        // Σ f·h <= Σa · max h, below 2^(64·(wl + hl))
-        al_ = wl_ + hl_;
-    }
+    explicit WideArithmetic(const Widths& w)
+        : lsb_(w.weight_lsb), point_lsb_(w.point_lsb), wl_(limbs_for(w.weight_bits + 1)),
+          pl_(limbs_for(w.point_bits)), hl_(POWER * pl_), al_(wl_ + hl_),
+          term_(static_cast<std::size_t>(wl_)), d_(static_cast<std::size_t>(pl_)),
+          h_(static_cast<std::size_t>(hl_)), acc_(static_cast<std::size_t>(al_), 0) {}
 
     int weight_limbs() const { return wl_; }
     int point_limbs() const { return pl_; }
-
-    // Walks the m + n − 1 cells; returns the work Σ f·h on the grid 2^(weight_lsb +
-    // POWER·point_lsb).
-    exact::BigInt walk(ExactStaircase& out) {
-        const std::size_t cells = m_ + n_ - 1;
-        out.rows.resize(cells);
-        out.cols.resize(cells);
-        out.flows.resize(cells);
-        out.u.assign(m_, 0.0);
-        out.v.assign(n_, 0.0);
-        std::vector<Limb> a(wl_), b(wl_), t(wl_, 0), f(wl_), term(wl_), d(pl_), h(hl_),
-            acc(al_, 0);
-        GridPoint px{std::vector<Limb>(pl_), false}, py{std::vector<Limb>(pl_), false};
-        std::size_t i = 0, j = 0;
-        load(a.data(), wl_, wx_[0], weight_lsb_);  // the cumulative weights A_i and B_j
-        load(b.data(), wl_, wy_[0], weight_lsb_);
-        px.negative = load(px.magnitude.data(), pl_, x_[0], point_lsb_);
-        py.negative = load(py.magnitude.data(), pl_, y_[0], point_lsb_);
-        out.v[0] = line_cost<M>(x_[0] - y_[0]);  // u[0] = 0 anchors the duals
-        for (std::size_t k = 0; k < cells; ++k) {
-            const bool row_first = compare(a.data(), b.data(), wl_) <= 0;
-            const Limb* next = row_first ? a.data() : b.data();  // min(A_i, B_j)
-            subtract(f.data(), next, t.data(), wl_);
-            std::copy(next, next + wl_, t.begin());
-            out.rows[k] = static_cast<std::int64_t>(i);
-            out.cols[k] = static_cast<std::int64_t>(j);
-            out.flows[k] = exact::twos_complement_to_double(f.data(), wl_, weight_lsb_, nullptr);
-            add_work(acc, f, d, h, px, py);
-            if (k == cells - 1) break;
-            // step the exhausted side; a tie steps the row first (a degenerate cell)
-            if (j == n_ - 1 || (i < m_ - 1 && row_first)) {
-                ++i;
-                load(term.data(), wl_, wx_[i], weight_lsb_);
-                add_to(a.data(), term.data(), wl_);
-                px.negative = load(px.magnitude.data(), pl_, x_[i], point_lsb_);
-                out.u[i] = line_cost<M>(x_[i] - y_[j]) - out.v[j];
-            } else {
-                ++j;
-                load(term.data(), wl_, wy_[j], weight_lsb_);
-                add_to(b.data(), term.data(), wl_);
-                py.negative = load(py.magnitude.data(), pl_, y_[j], point_lsb_);
-                out.v[j] = line_cost<M>(x_[i] - y_[j]) - out.u[i];
-            }
-        }
-        return exact::BigInt::from_magnitude(std::move(acc), false);
+    Weight weight() const { return Weight(static_cast<std::size_t>(wl_), 0); }
+    Point point() const { return {std::vector<Limb>(static_cast<std::size_t>(pl_)), false}; }
+    void add(Weight& total, double w) {
+        load(term_.data(), wl_, w, lsb_);
+        add_to(total.data(), term_.data(), wl_);
     }
-
-    long work_lsb() const { return weight_lsb_ + POWER * point_lsb_; }
-    long cost_lsb() const { return POWER * point_lsb_; }
-
-private:
-    const double *x_, *wx_;
-    std::size_t m_;
-    const double *y_, *wy_;
-    std::size_t n_;
-    long weight_lsb_, point_lsb_;
-    int wl_ = 0, pl_ = 0, hl_ = 0, al_ = 0;  // limbs of weights, positions, costs, work
-
-    // acc += f·h(x − y) for the current cell.
-    void add_work(std::vector<Limb>& acc, const std::vector<Limb>& f, std::vector<Limb>& d,
-                  std::vector<Limb>& h, const GridPoint& px, const GridPoint& py) const {
+    void set(Point& p, double x) const {
+        p.negative = load(p.magnitude.data(), pl_, x, point_lsb_);
+    }
+    bool less_equal(const Weight& x, const Weight& y) const {
+        return compare(x.data(), y.data(), wl_) <= 0;
+    }
+    bool equal(const Weight& x, const Weight& y) const {
+        return compare(x.data(), y.data(), wl_) == 0;
+    }
+    void difference(Weight& out, const Weight& x, const Weight& y) const {
+        subtract(out.data(), x.data(), y.data(), wl_);
+    }
+    double to_double(const Weight& f) const {
+        return exact::twos_complement_to_double(f.data(), wl_, lsb_, nullptr);
+    }
+    exact::BigInt to_big(const Weight& x) const {
+        return exact::BigInt::from_twos_complement(x.data(), wl_);
+    }
+    // work += f·h(x − y)
+    void add_work(const Weight& f, const Point& x, const Point& y) {
         const int f_used = used(f.data(), wl_);
         if (f_used == 0) return;
-        distance_on_grid(d.data(), px, py, pl_);
-        const int d_used = used(d.data(), pl_);
+        distance_on_grid(d_.data(), x, y, pl_);
+        add_product(acc_.data(), al_, f.data(), f_used, d_.data(), used(d_.data(), pl_),
+                    h_.data(), hl_);
+    }
+    exact::BigInt work() const { return exact::BigInt::from_magnitude(acc_, false); }
+
+    // acc += f·d^POWER (h: room for d^POWER)
+    static void add_product(Limb* acc, int acc_count, const Limb* f, int f_used, const Limb* d,
+                            int d_used, Limb* h, int h_count) {
         if (d_used == 0) return;
         if constexpr (POWER == 1) {
-            multiply_add(acc.data(), al_, f.data(), f_used, d.data(), d_used);
+            multiply_add(acc, acc_count, f, f_used, d, d_used);
         } else {
-            std::fill(h.begin(), h.end(), Limb{0});
-            multiply_add(h.data(), hl_, d.data(), d_used, d.data(), d_used);
-            multiply_add(acc.data(), al_, f.data(), f_used, h.data(), used(h.data(), hl_));
+            std::fill(h, h + h_count, Limb{0});
+            multiply_add(h, h_count, d, d_used, d, d_used);
+            multiply_add(acc, acc_count, f, f_used, h, used(h, h_count));
         }
     }
+
+private:
+    long lsb_, point_lsb_;
+    int wl_, pl_, hl_, al_;  // limbs of weights, positions, costs, work
+    std::vector<Limb> term_, d_, h_, acc_;
 };
+
+// The same in 128-bit integers, when the widths allow (ordinary inputs: weights within 2^70
+// of each other, positions within 2^120): no loops over limbs but the work's products, several
+// times faster than WideArithmetic.
+template <int POWER>
+class NarrowArithmetic {
+public:
+    using Weight = Wide;
+    using Point = SignedWide;
+    static constexpr long MAX_WEIGHT_BITS = 127;
+    static constexpr long MAX_POINT_BITS = 127;  // |x − y| < 2^127: fits a signed __int128
+    static bool fits(const Widths& w) {
+        return w.weight_bits <= MAX_WEIGHT_BITS && w.point_bits <= MAX_POINT_BITS;
+    }
+
+    explicit NarrowArithmetic(const Widths& w)
+        : lsb_(w.weight_lsb), point_lsb_(w.point_lsb),
+          flow_scale_(w.weight_lsb >= MIN_NORMAL_EXPONENT
+                          ? std::ldexp(1.0, static_cast<int>(w.weight_lsb))
+                          : 0.0) {}
+
+    int weight_limbs() const { return 2; }
+    int point_limbs() const { return 2; }
+    Weight weight() const { return 0; }
+    Point point() const { return 0; }
+    void add(Weight& total, double w) const { total += on_grid(w, lsb_); }
+    void set(Point& p, double x) const {
+        const Wide magnitude = on_grid(x, point_lsb_);
+        p = std::signbit(x) ? -static_cast<SignedWide>(magnitude)
+                            : static_cast<SignedWide>(magnitude);
+    }
+    bool less_equal(Weight x, Weight y) const { return x <= y; }
+    bool equal(Weight x, Weight y) const { return x == y; }
+    void difference(Weight& out, Weight x, Weight y) const { out = x - y; }
+    double to_double(Weight f) const {
+        // a 64-bit integer converts correctly rounded; times 2^lsb it stays exact while normal
+        if ((f >> LIMB_BITS) == 0 && flow_scale_ != 0.0) {
+            const double scaled = static_cast<double>(static_cast<Limb>(f)) * flow_scale_;
+            if (scaled == 0.0 || scaled >= std::numeric_limits<double>::min()) return scaled;
+        }
+        const Limb limbs[2] = {static_cast<Limb>(f), static_cast<Limb>(f >> LIMB_BITS)};
+        return exact::twos_complement_to_double(limbs, 2, lsb_, nullptr);
+    }
+    exact::BigInt to_big(Weight x) const {
+        return exact::BigInt::from_magnitude({static_cast<Limb>(x), static_cast<Limb>(x >> 64)},
+                                             false);
+    }
+    // work += f·h(x − y), the partial products of 64-bit halves added in place (straight-line
+    // code: the limb loops of WideArithmetic took twice as long here)
+    void add_work(Weight f, Point x, Point y) {
+        if (f == 0) return;
+        const Wide d = x >= y ? static_cast<Wide>(x - y) : static_cast<Wide>(y - x);
+        const Limb f0 = static_cast<Limb>(f), f1 = static_cast<Limb>(f >> LIMB_BITS);
+        Limb h[2 * POWER] = {static_cast<Limb>(d), static_cast<Limb>(d >> LIMB_BITS)};
+        if constexpr (POWER == 2) {  // h = d², 4 limbs
+            const Limb d0 = h[0], d1 = h[1];
+            h[0] = h[1] = 0;
+            add_at(h, 4, 0, static_cast<Wide>(d0) * d0);
+            const Wide cross = static_cast<Wide>(d0) * d1;
+            add_at(h, 4, 1, cross);
+            add_at(h, 4, 1, cross);
+            add_at(h, 4, 2, static_cast<Wide>(d1) * d1);
+        }
+        for (int k = 0; k < 2 * POWER; ++k) {
+            if (h[k] == 0) continue;
+            add_at(acc_, ACC_LIMBS, k, static_cast<Wide>(f0) * h[k]);
+            if (f1 != 0) add_at(acc_, ACC_LIMBS, k + 1, static_cast<Wide>(f1) * h[k]);
+        }
+    }
+    exact::BigInt work() const {
+        return exact::BigInt::from_magnitude(std::vector<Limb>(acc_, acc_ + ACC_LIMBS), false);
+    }
+
+private:
+    static constexpr int MIN_NORMAL_EXPONENT = -1022;
+    static constexpr int ACC_LIMBS = 2 + 2 * POWER;  // Σ f·h < 2^127 · 2^(127·POWER)
+    long lsb_, point_lsb_;
+    double flow_scale_;  // 2^lsb when it is a normal double, else 0 (the slow rounding)
+    Limb acc_[ACC_LIMBS] = {};
+
+    // x[at..] += value (two limbs), the carry carried on.
+    static void add_at(Limb* x, int count, int at, Wide value) {
+        Wide s = static_cast<Wide>(x[at]) + static_cast<Limb>(value);
+        x[at] = static_cast<Limb>(s);
+        Wide carry = (s >> LIMB_BITS) + (value >> LIMB_BITS);
+        for (int k = at + 1; carry != 0 && k < count; ++k) {
+            s = static_cast<Wide>(x[k]) + carry;
+            x[k] = static_cast<Limb>(s);
+            carry = s >> LIMB_BITS;
+        }
+    }
+
+    // |value| on the grid 2^lsb: its significand shifted; the grid holds every value, so a
+    // right shift drops only zero bits, and a left one stays below 2^127.
+    static Wide on_grid(double value, long lsb) {
+        const Significand p = split(value);
+        const long shift = p.exponent - lsb;
+        return shift >= 0 ? static_cast<Wide>(p.bits) << shift
+                          : static_cast<Wide>(p.bits >> -shift);
+    }
+};
+
+// The walk, for one metric and one arithmetic: fills rows, cols, flows, u, v and the work on
+// the grid 2^(weight_lsb + POWER·point_lsb).
+template <Metric M, class Arithmetic>
+void walk_staircase(const double* x, const double* wx, std::size_t m, const double* y,
+                    const double* wy, std::size_t n, Arithmetic& ar, ExactStaircase& out) {
+    const std::size_t cells = m + n - 1;
+    out.rows.resize(cells);
+    out.cols.resize(cells);
+    out.flows.resize(cells);
+    out.u.assign(m, 0.0);
+    out.v.assign(n, 0.0);
+    auto a = ar.weight(), b = ar.weight(), t = ar.weight(), f = ar.weight();
+    auto px = ar.point(), py = ar.point();
+    std::size_t i = 0, j = 0;
+    ar.add(a, wx[0]);  // the cumulative weights A_i and B_j
+    ar.add(b, wy[0]);
+    ar.set(px, x[0]);
+    ar.set(py, y[0]);
+    out.v[0] = line_cost<M>(x[0] - y[0]);  // u[0] = 0 anchors the duals
+    for (std::size_t k = 0; k < cells; ++k) {
+        const bool row_first = ar.less_equal(a, b);
+        const auto& next = row_first ? a : b;  // min(A_i, B_j)
+        ar.difference(f, next, t);
+        t = next;
+        out.rows[k] = static_cast<std::int64_t>(i);
+        out.cols[k] = static_cast<std::int64_t>(j);
+        out.flows[k] = ar.to_double(f);
+        ar.add_work(f, px, py);
+        if (k == cells - 1) break;
+        // step the exhausted side; a tie steps the row first (a degenerate cell)
+        if (j == n - 1 || (i < m - 1 && row_first)) {
+            ++i;
+            ar.add(a, wx[i]);
+            ar.set(px, x[i]);
+            out.u[i] = line_cost<M>(x[i] - y[j]) - out.v[j];
+        } else {
+            ++j;
+            ar.add(b, wy[j]);
+            ar.set(py, y[j]);
+            out.v[j] = line_cost<M>(x[i] - y[j]) - out.u[i];
+        }
+    }
+}
+
+// The exact totals compared, then the walk; the work and the distance rounded once.
+template <Metric M, class Arithmetic>
+void solve_on_line(const double* x, const double* wx, std::size_t m, const double* y,
+                   const double* wy, std::size_t n, const Widths& widths, long weight_exp,
+                   ExactStaircase& out) {
+    constexpr int POWER = M == Metric::sqeuclidean ? 2 : 1;
+    Arithmetic ar(widths);
+    out.weight_limbs = ar.weight_limbs();
+    out.point_limbs = ar.point_limbs();
+    auto total_a = ar.weight(), total_b = ar.weight();
+    for (std::size_t i = 0; i < m; ++i) ar.add(total_a, wx[i]);
+    for (std::size_t j = 0; j < n; ++j) ar.add(total_b, wy[j]);
+    out.balanced = ar.equal(total_a, total_b);
+    if (!out.balanced) return;
+    walk_staircase<M>(x, wx, m, y, wy, n, ar, out);
+    const exact::BigInt work = ar.work();
+    out.work = work.to_double(widths.weight_lsb + POWER * widths.point_lsb + weight_exp);
+    out.distance = exact::round_quotient(work, ar.to_big(total_a), POWER * widths.point_lsb);
+}
 
 }  // namespace
 
@@ -261,19 +419,16 @@ ExactStaircase exact_staircase(const double* x, const double* wx, std::size_t m,
         points.add(y[j]);
     }
     ExactStaircase out;
+    const Widths widths(weights, points, m, n);
     with_metric(metric_code, [&](auto tag) {
-        StaircaseWalk<decltype(tag)::value> walk(x, wx, m, y, wy, n, weights, points);
-        out.weight_limbs = walk.weight_limbs();
-        out.point_limbs = walk.point_limbs();
-        const int wl = walk.weight_limbs();
-        const std::vector<Limb> total_a = exact_total(wx, m, weights.lsb, wl);
-        const std::vector<Limb> total_b = exact_total(wy, n, weights.lsb, wl);
-        out.balanced = compare(total_a.data(), total_b.data(), wl) == 0;
-        if (!out.balanced) return;
-        const exact::BigInt work = walk.walk(out);
-        const exact::BigInt total = exact::BigInt::from_magnitude(total_a, false);
-        out.work = work.to_double(walk.work_lsb() + weight_exp);
-        out.distance = exact::round_quotient(work, total, walk.cost_lsb());
+        constexpr Metric M = decltype(tag)::value;
+        constexpr int POWER = M == Metric::sqeuclidean ? 2 : 1;
+        if (NarrowArithmetic<POWER>::fits(widths)) {
+            solve_on_line<M, NarrowArithmetic<POWER>>(x, wx, m, y, wy, n, widths, weight_exp,
+                                                       out);
+        } else {
+            solve_on_line<M, WideArithmetic<POWER>>(x, wx, m, y, wy, n, widths, weight_exp, out);
+        }
     });
     return out;
 }
