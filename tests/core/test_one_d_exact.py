@@ -221,3 +221,21 @@ def test_a_hundred_thousand_points_equal_the_fraction_closed_form(metric):
     wy = wx[rng.permutation(n)]
     r = emdkit.signature_emd(x, wx, y, wy, metric)
     assert_exact(r, line_work_exact(x, wx, y, wy, power(metric)), sum(map(Fraction, wx)))
+
+
+@given(seed=SEEDS)
+@settings(max_examples=30)
+def test_flows_above_64_bits_on_the_grid_round_correctly(seed):
+    """Weights from 2**-100 to 1: the grid's unit is 2**-152, a flow of 0.5 is 2**151 units
+    (beyond the one-limb conversion); positions stay in 128 bits (the narrow arithmetic)."""
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 30))
+    wx = (rng.random(m) + 0.5) * 2.0 ** -rng.integers(0, 100, m)
+    wy = np.concatenate([wx / 2, wx / 2])[rng.permutation(2 * m)]
+    x, y = positions(rng, m), positions(rng, 2 * m)
+    for metric in ("cityblock", "sqeuclidean"):
+        r = emdkit.signature_emd(x, wx, y, wy, metric)
+        assert_exact(r, line_work_exact(x, wx, y, wy, power(metric)), sum(map(Fraction, wx)))
+        if EXACT:
+            F = r.flow  # each flow the exact one rounded: the marginals hold to an ulp each
+            assert np.all(np.abs(F.sum(axis=1) - wx) <= np.spacing(wx) * (2 * m))
