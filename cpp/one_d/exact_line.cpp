@@ -330,6 +330,7 @@ private:
     // right shift drops only zero bits, and a left one stays below 2^127.
     static Wide on_grid(double value, long lsb) {
         const Significand p = split(value);
+        if (p.bits == 0) return 0;  // ±0: its exponent is not on the grid
         const long shift = p.exponent - lsb;
         return shift >= 0 ? static_cast<Wide>(p.bits) << shift
                           : static_cast<Wide>(p.bits >> -shift);
