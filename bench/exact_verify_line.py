@@ -57,7 +57,10 @@ def batch_time(call, calls, verify):
 
 def run_config(n, metric, weights, rounds):
     x, wx, y, wy = problem(n, weights, seed=n)
-    call = lambda: emdkit.signature_emd(x, wx, y, wy, metric)  # noqa: E731
+
+    def call():
+        return emdkit.signature_emd(x, wx, y, wy, metric)
+
     calls = CALLS_PER_BATCH.get(n, max(1, 100_000 // n))
     on_cpu, off_cpu, on_wall, off_wall = [], [], [], []
     for k in range(rounds):

@@ -1,4 +1,5 @@
 """Independent oracle: Rubner's EMD written straight from its definition as an LP for HiGHS."""
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -149,7 +150,7 @@ def line_work_exact(x, wx, y, wy, power) -> Fraction:
         events = sorted([(Fraction(float(t)), w) for t, w in zip(x, wx)] +
                         [(Fraction(float(t)), -w) for t, w in zip(y, wy)])
         total, level = Fraction(0), Fraction(0)
-        for (z, w), (z_next, _) in zip(events, events[1:]):
+        for (z, w), (z_next, _) in itertools.pairwise(events):
             level += w
             total += abs(level) * (z_next - z)
         return total
