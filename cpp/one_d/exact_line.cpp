@@ -3,8 +3,10 @@
 // Phases: measure the grids of the weights and of the positions (their smallest last place
 // and their largest value), compare the exact totals, then walk the staircase once, forming
 // each flow as the difference of two exact cumulative weights and adding f·h to the work.
-// Every number is an unsigned integer of a width fixed per call from the grids (flows, costs
-// and the work are all >= 0), in little-endian 64-bit limbs; positions carry a sign apart.
+// Flows, costs and the work are all >= 0: unsigned integers of a width fixed per call from the
+// grids, in 128-bit integers when the widths allow (NarrowArithmetic: ordinary inputs), else in
+// little-endian 64-bit limb vectors (WideArithmetic); positions carry their sign. The walk is
+// written once over both (walk_staircase).
 #include "one_d/exact_line.hpp"
 
 #include <algorithm>
@@ -28,8 +30,8 @@ using exact::Wide;
 __extension__ typedef __int128 SignedWide;  // a position on its grid (GCC/Clang)
 
 // A finite double as significand · 2^exponent (not reduced: exact::decompose strips the
-// trailing zeros too). Inline here, where it runs per point and per weight: the out-of-line
-// decompose took about half the time of the exact walk at n = 10,000.
+// trailing zeros too). Inline here, where it runs per point and per weight of the walk
+// (exact::decompose is compiled out of line in dyadic.cpp).
 struct Significand {
     std::uint64_t bits;  // below 2^53; 0 for ±0
     long exponent;
