@@ -420,7 +420,7 @@ bool ExactSimplex<Num>::price_row(int r, bool bland, Choice& choice) const {
     // bound took three more operations: a third of verifying a 64 × 64 answer). A cell it
     // cannot clear goes to reduced_cost_negative, which screens it with its own bound. Negated
     // so that NaN (overflowed potentials) is flagged for the exact test too.
-    const double bound = SCREEN_REL * ((cost_bound_ + std::fabs(u)) + abs_v_max_) + SCREEN_ABS;
+    const double bound = screen_bound(cost_bound_, u, abs_v_max_);
     bool stop = false;
     if (r < m_) {
         const double* cost = in().cost + static_cast<std::size_t>(r) * in().n;
