@@ -174,14 +174,103 @@ def test_bad_input_gets_one_clear_line(call, error, words):
         call()
 
 
-def test_the_float_certificate_serves_when_the_exact_check_cannot(monkeypatch):
-    """The path taken when the float basis is not exactly feasible: a certified gap instead."""
-    from emdkit.core import grid
-    monkeypatch.setattr(grid._GridNetwork, "exact_tree_flows", lambda self: None)
+def _forced_repair(monkeypatch, flows_kept, zero_potentials):
+    """Make grid_emd take the exact repair (grid_exact.py): the float basis's tree flows are
+    reported infeasible, only ``flows_kept`` of them (a fraction) kept as the start, and with
+    ``zero_potentials`` the repair starts from π = 0 (dual feasible: every cost is >= 0), so
+    it must find the whole optimum by itself, lifts included."""
+    real = grid._GridNetwork.exact_tree_flows
+    calls = []
+
+    def infeasible(self):
+        flows, supply, unit_exp, _ = real(self)
+        kept = dict(list(flows.items())[:int(len(flows) * flows_kept)])
+        calls.append(self)
+        return kept, supply, unit_exp, False
+
+    monkeypatch.setattr(grid._GridNetwork, "exact_tree_flows", infeasible)
+    if zero_potentials:
+        potentials = grid._GridNetwork.potentials
+        monkeypatch.setattr(grid._GridNetwork, "potentials",
+                            lambda self: 0.0 * potentials(self))
+    return calls
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 3), (7,), (2, 2, 2)])
+@pytest.mark.parametrize("partial", [False, True])
+@pytest.mark.parametrize("kept, zero", [(0.5, False), (0.0, True)])
+def test_the_exact_repair_gives_the_rational_optimum(monkeypatch, shape, partial, kept, zero):
+    """The repair from a damaged start equals the rational LP's optimum rounded once, and its
+    duals are feasible for every pair and prove it (Σ a u + Σ b v = work)."""
+    calls = _forced_repair(monkeypatch, kept, zero)
+    rng = np.random.default_rng(hash((shape, partial, kept)) % 2**32)
+    for _ in range(2):
+        a = rng.random(shape) * (rng.random(shape) < 0.7)
+        a.flat[0] += 0.25
+        b = rng.random(shape)
+        if not partial:
+            b = b / b.sum() * a.sum()
+        C = cityblock_matrix(shape)
+        r = grid_emd(a, b)
+        assert calls and calls[-1].repair.searches >= 1
+        assert r.exact and r.gap == 0.0
+        assert r.distance == rational_distance(a, b, C)
+        assert np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+        if not partial:
+            assert np.dot(a.ravel(), r.u.ravel()) + np.dot(b.ravel(), r.v.ravel()) == \
+                pytest.approx(r.work, rel=1e-12)
+
+
+def test_the_exact_repair_agrees_with_dense_emd_and_highs_at_12x12(monkeypatch):
+    """From π = 0 and no flow the repair solves a 144-cell grid alone (lifting the potentials
+    many times): the dense emd on the cityblock matrix and HiGHS agree, and the edge flows
+    move a − b."""
+    calls = _forced_repair(monkeypatch, 0.0, True)
     rng = np.random.default_rng(21)
     a, b = rng.random((12, 12)), rng.random((12, 12))
     b *= a.sum() / b.sum()
+    C = cityblock_matrix((12, 12))
     r = grid_emd(a, b)
-    dense = emd(a.ravel(), b.ravel(), cityblock_matrix((12, 12)))
-    assert not r.exact and 0.0 <= r.gap <= 1e-11
-    assert r.distance == pytest.approx(dense.distance, rel=1e-12)
+    assert calls[-1].repair.lifts >= 1 and r.exact
+    dense = emd(a.ravel(), b.ravel(), C)
+    assert r.distance == pytest.approx(dense.distance, rel=1e-14)
+    expected = lp_emd_work(a.ravel(), b.ravel(), C) / a.sum()
+    assert r.distance == pytest.approx(expected, rel=1e-9)
+    net = a - b
+    net[:-1, :] -= r.edge_flows[0]
+    net[1:, :] += r.edge_flows[0]
+    net[:, :-1] -= r.edge_flows[1]
+    net[:, 1:] += r.edge_flows[1]
+    # up to the last-bit difference of the totals, which partial matching leaves in place
+    assert np.abs(net).max() <= abs(a.sum() - b.sum()) + 1e-15
+
+
+def test_a_float_basis_that_is_not_exactly_feasible_is_repaired_exactly():
+    """Two random 5×5 shapes (found by a seed search): the float optimum's tree flows,
+    recomputed exactly, have a negative entry, the totals differ in their last bits (no dummy
+    node: the repair adds its own), and the float potentials are not optimal for the exact
+    problem (the repair lifts them). The answer equals the rational optimum rounded once, the
+    dense emd and HiGHS."""
+    rng = np.random.default_rng(18)
+    a, b = (rng.random((5, 5)) < 0.5).astype(float), (rng.random((5, 5)) < 0.5).astype(float)
+    a, b = a / a.sum(), b / b.sum()
+    seen = []
+    real = grid._GridNetwork.exact_tree_flows
+
+    def spy(self):
+        out = real(self)
+        seen.append((self, out[3], sum(out[1])))
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(grid._GridNetwork, "exact_tree_flows", spy)
+        r = grid_emd(a, b)
+    network, feasible, left = seen[-1]
+    assert not feasible and left != 0 and network.repair.lifts >= 1
+    C = cityblock_matrix((5, 5))
+    assert r.exact and r.gap == 0.0
+    assert r.distance == rational_distance(a, b, C)
+    assert r.distance == pytest.approx(emd(a.ravel(), b.ravel(), C).distance, rel=1e-14)
+    expected = lp_emd_work(a.ravel(), b.ravel(), C) / min(a.sum(), b.sum())
+    assert r.distance == pytest.approx(expected, rel=1e-9)
+    assert np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)

@@ -33,8 +33,8 @@ from itertools import accumulate
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .certificate import CERT_RTOL, lower_bound, work_upper_bound
 from .errors import SolverError, raise_for_status
+from .grid_exact import exact_flow
 from .grid_levels import GRID_MULTISCALE_MIN_CELLS, carried_edges, pool_grid, start_arcs
 from .network_simplex import DIR_UP, STATE_TREE, NetworkSimplex
 from .problem import DUMMY_NONE, TransportProblem, sequential_sum
@@ -246,17 +246,17 @@ class _GridNetwork:
                               f"(most negative reduced cost {reduced.min():g} grid steps)")
         return pi
 
-    def exact_tree_flows(self) -> tuple[dict, list, int, int] | None:
-        """The basis's flows in exact integer arithmetic, or None if one is negative.
+    def exact_tree_flows(self) -> tuple[dict, list, int, bool]:
+        """The basis's flows in exact integer arithmetic.
 
         Weights are dyadic: as integers in units of 2**unit_exp they are exact, and so is the
         dummy's surplus, taken as minus the sum of the others. The subtree below node u is a
         contiguous run of the thread (preorder), so the flow on its tree arc is a difference
-        of two prefix sums. Returns ({arc: flow} for the real tree arcs that carry flow, the
-        supplies as integers, unit_exp, the mass left on the root's arcs) or None if a flow is
-        negative. Mass on the root is possible only without a dummy, where the totals agree
-        within rounding (BALANCE_RTOL) but not exactly: the difference is then left over, on
-        the heavier side's direction only (else None).
+        of two prefix sums. Returns ({arc: flow} for the real tree arcs with a positive flow,
+        the supplies as integers, unit_exp, whether the basis is exactly feasible). It is not
+        when a tree flow is negative, or when mass is left on the root's arcs (possible only
+        without a dummy, where the totals agree within rounding, BALANCE_RTOL, but not
+        exactly): grid_exact.py then finishes from the positive flows.
         """
         ns = self.ns
         n = ns.n_nodes
@@ -272,65 +272,28 @@ class _GridNetwork:
             u = thread[u]
         prefix = [0, *accumulate(supply[u] for u in order)]
         succ, pred, up = ns.succ_num.tolist(), ns.pred.tolist(), ns.pred_dir.tolist()
-        leftover_dir = DIR_UP if prefix[-1] > 0 else -DIR_UP  # the root holds −Σ supply
-        flows, root_mass = {}, 0
+        flows, feasible = {}, True
         for pos, u in enumerate(order):
             below = prefix[pos + succ[u]] - prefix[pos]
             f = below if up[u] == DIR_UP else -below
-            if f < 0 or (f and pred[u] < n and up[u] != leftover_dir):
-                return None
-            if f and pred[u] < n:
-                root_mass += f
-            elif f:
+            if f < 0 or (f and pred[u] < n):  # arcs 0..n-1 hang nodes from the root
+                feasible = False
+            if f > 0 and pred[u] >= n:
                 flows[pred[u]] = f
-        return flows, supply, unit_exp, root_mass
+        return flows, supply, unit_exp, feasible
 
-    def exact_gap(self, pi: np.ndarray, supply: list, steps: int) -> float:
-        """(UB − LB) / UB, rounded up, when the exact tree flows leave the rounding difference
-        of the totals on the root.
-
-        UB: the tree flows' work; cutting the paths that end on the root gives a feasible
-        flow of Rubner's problem that costs no more. LB: the dual objective of the problem
-        with its zero-cost dummy, u, v from the potentials and the dummy's dual w the largest
-        that keeps u_i + w <= 0 (v_j + w <= 0 for a dummy source), all in integers.
-        """
-        p = self.problem
-        u = [-int(x) for x in pi[:p.m]]
-        v = [int(x) for x in pi[p.n_rows:p.n_rows + p.n]]
-        a, b = supply[:p.m], [-x for x in supply[p.n_rows:p.n_rows + p.n]]
-        lb = sum(x * y for x, y in zip(a, u)) + sum(x * y for x, y in zip(b, v))
-        surplus = sum(a) - sum(b)
-        lb += surplus * -max(u) if surplus > 0 else -surplus * -max(v)
-        if steps <= lb:  # the bounds meet: the work is the exact optimum
-            return 0.0
-        return math.nextafter(float(Fraction(steps - lb, steps)), math.inf)
-
-    def float_gap(self, pi: np.ndarray, work_steps: float) -> float:
-        """The floating-point certificate, when the exact one does not hold."""
+    def exact_repair(self, flows: dict, supply: list, pi: np.ndarray) -> tuple[dict, np.ndarray]:
+        """The exact optimum from the basis's positive exact flows (grid_exact.py): its flows
+        and the potentials, shifted as :meth:`potentials` shifts them."""
         p, ns = self.problem, self.ns
-        layout = pi[:self.grid0]
-        if work_steps <= 0.0:
-            return 0.0
-        lb, _ = lower_bound(p.supply, -layout[:p.n_rows], layout[p.n_rows:])
-        gap = (work_upper_bound(work_steps, ns.n_arcs - ns.n_nodes)
-               + self._misplaced_mass() * self._diameter() - max(lb, 0.0)) / work_steps
-        if not gap <= CERT_RTOL:
-            raise SolverError(f"grid_emd: the certificate could not prove optimality (gap "
-                              f"{gap:.3g} > {CERT_RTOL:g})")
-        return gap
-
-    def _misplaced_mass(self) -> float:
-        """Σ over nodes of |net outflow − supply|: what the rounding of the flows left over."""
-        ns = self.ns
         real = slice(ns.n_nodes, ns.n_arcs)
-        net = np.zeros(ns.n_nodes)
-        np.add.at(net, ns.src[real], ns.flow[real])
-        np.subtract.at(net, ns.tgt[real], ns.flow[real])
-        return float(np.abs(net - ns.supply).sum())
-
-    def _diameter(self) -> float:
-        """The longest shortest path, in grid steps: what moving misplaced mass can cost."""
-        return float(sum(s - 1 for s in self.shape))
+        start = {arc - ns.n_nodes: f for arc, f in flows.items()}
+        out = exact_flow(ns.src[real], ns.tgt[real], ns.cost[real], supply, pi, start, p.m,
+                         p.n_rows + np.arange(p.n))
+        self.repair = out
+        pi = np.array(out.pi[:ns.n_nodes], dtype=np.float64)
+        pi -= pi[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        return {arc + ns.n_nodes: f for arc, f in out.flows.items()}, pi
 
 
 def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: float = 1.0,
@@ -411,29 +374,18 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
     network = _solve_levels(a_arr, b_arr, max_iter)
     problem = network.problem
     pi = network.potentials()
-    exact = network.exact_tree_flows()
-    if exact is not None:
-        flows, supply, unit_exp, root_mass = exact
-        ints, steps = network.edge_flows(
-            lambda first, count: np.array([flows.get(e, 0) for e in range(first, first + count)],
-                                          dtype=object))
-        total = min(sum(supply[:problem.m]),
-                    -sum(supply[problem.n_rows:problem.n_rows + problem.n]))
-        distance = float(Fraction(steps, total))  # one rounding of the exact quotient
-        edge = [np.array([math.ldexp(float(x), unit_exp) for x in f]) for f in ints]
-        work_steps = math.ldexp(float(steps), unit_exp)
-        gap = network.exact_gap(pi, supply, steps) if root_mass else 0.0
-        if not gap <= CERT_RTOL:
-            raise SolverError(f"grid_emd: the certificate could not prove optimality (gap "
-                              f"{gap:.3g} > {CERT_RTOL:g})")
-    else:
-        edge, work_steps = network.edge_flows(lambda first, count:
-                                              network.ns.flow[first:first + count])
-        distance = work_steps / problem.total_flow_scaled
-        gap = network.float_gap(pi, work_steps)
+    flows, supply, unit_exp, feasible = network.exact_tree_flows()
+    if not feasible:
+        flows, pi = network.exact_repair(flows, supply, pi)
+    ints, steps = network.edge_flows(
+        lambda first, count: np.array([flows.get(e, 0) for e in range(first, first + count)],
+                                      dtype=object))
+    total = min(sum(supply[:problem.m]), -sum(supply[problem.n_rows:problem.n_rows + problem.n]))
+    distance = float(Fraction(steps, total))  # one rounding of the exact quotient
+    edge = [np.array([math.ldexp(float(x), unit_exp) for x in f]) for f in ints]
+    work_steps = math.ldexp(float(steps), unit_exp)
     return _assemble(problem, a_arr.shape, pi[:network.grid0], pi[network.grid0:], edge,
-                     work_steps, distance, gap, gap == 0.0, network.ns.n_iter,
-                     float(spacing))
+                     work_steps, distance, 0.0, True, network.ns.n_iter, float(spacing))
 
 
 def _solve_levels(a: np.ndarray, b: np.ndarray, max_iter: int | None) -> _GridNetwork:
