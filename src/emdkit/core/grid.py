@@ -45,6 +45,12 @@ GRID_METRICS = ("cityblock",)
 # took 1.2-2.4 pivots a node on DOTmark-like 32²-128² instances (bench/dotmark.py); 50 leaves
 # room for degenerate streaks without letting a stalled solve run for ever.
 MAX_PIVOTS_PER_NODE = 50
+# Balanced totals (no dummy): the weights merge into one supply a − b per grid node, a network
+# a third the size, whose pivots walk trees a third the size: 256² L1 went from 26-29 s to
+# 6.3-6.6 s of CPU (WhiteNoise, GRFrough, GRFmoderate; bench/RESULTS_dotmark.md). a − b is
+# rounded, but the exact answer is rebuilt from the exact weights (exact_tree_flows,
+# exact_repair). False keeps a node per weight (tests compare the two).
+MERGE_BALANCED = True
 
 
 @dataclass(frozen=True)
@@ -129,19 +135,22 @@ class _GridNetwork:
         self.problem = problem
         self.shape = shape
         n_cells = int(np.prod(shape))
-        n_layout = problem.supply.shape[0]
-        self.grid0 = n_layout  # grid node of cell p is grid0 + p
-        supply = np.concatenate([problem.supply, np.zeros(n_cells)])
+        self.merged = MERGE_BALANCED and problem.dummy_kind == DUMMY_NONE
+        self.grid0 = 0 if self.merged else problem.supply.shape[0]  # node of cell p: grid0 + p
+        supply = self.surplus() if self.merged else \
+            np.concatenate([problem.supply, np.zeros(n_cells)])
         self.edges = _grid_edges(shape)
         n_edge_arcs = 2 * sum(e[0].size for e in self.edges)
         capacity = supply.shape[0] + problem.m + problem.n + n_edge_arcs + problem.n_rows
         # every cost is 0 or 1 grid step: the big-M of phase 1 follows from the largest
         self.ns = NetworkSimplex(supply, 1.0, capacity=capacity)
-        self.ns.add_arcs(*problem.dummy_arcs())
-        r, c = np.arange(problem.m), np.arange(problem.n)
-        self.first_source_arc = self.ns.n_arcs
-        self.ns.add_arcs(r, self.grid0 + problem.rows, np.zeros(problem.m))
-        self.ns.add_arcs(self.grid0 + problem.cols, problem.n_rows + c, np.zeros(problem.n))
+        self.own_arcs = np.zeros(0, np.int64)  # the source and sink arcs
+        if not self.merged:
+            self.ns.add_arcs(*problem.dummy_arcs())
+            r, c = np.arange(problem.m), np.arange(problem.n)
+            self.own_arcs = np.arange(self.ns.n_arcs, self.ns.n_arcs + problem.m + problem.n)
+            self.ns.add_arcs(r, self.grid0 + problem.rows, np.zeros(problem.m))
+            self.ns.add_arcs(self.grid0 + problem.cols, problem.n_rows + c, np.zeros(problem.n))
         self.first_edge_arc = self.ns.n_arcs
         for lo, hi in self.edges:
             ones = np.ones(lo.size)
@@ -179,8 +188,7 @@ class _GridNetwork:
                    for axis, lo in enumerate(coarse.tree_edges())]
         grid_arcs = start_arcs(self.shape, self.edges, carried, self.surplus(),
                                self.first_edge_arc)
-        own = np.arange(self.first_source_arc, self.first_source_arc + p.m + p.n)
-        return np.concatenate([own, grid_arcs]).astype(np.int64)
+        return np.concatenate([self.own_arcs, grid_arcs]).astype(np.int64)
 
     def comb_tree(self) -> np.ndarray:
         """A spanning tree of the network to start from, its arcs oriented along its flows.
@@ -193,10 +201,8 @@ class _GridNetwork:
         no mass on artificial arcs; greedy starts cannot route through the grid's zero-supply
         nodes, and phase 1 from all-artificial took 4.5 pivots a cell.
         """
-        p = self.problem
-        m, n = p.m, p.n
         line = self.surplus().reshape(self.shape)
-        arcs = [np.arange(self.first_source_arc, self.first_source_arc + m + n)]
+        arcs = [self.own_arcs]
         first = [self.first_edge_arc]
         for lo, _ in self.edges:
             first.append(first[-1] + 2 * lo.size)
@@ -232,13 +238,10 @@ class _GridNetwork:
         return out, steps
 
     def potentials(self) -> np.ndarray:
-        """Node potentials as whole numbers of grid steps, checked dual feasible exactly.
-
-        An integer shift keeps them integers: 0 at the dummy, or at the first row if balanced.
-        """
-        p, ns = self.problem, self.ns
+        """Node potentials as whole numbers of grid steps, checked dual feasible exactly."""
+        ns = self.ns
         pi = ns.pi[:ns.n_nodes].copy()
-        pi -= pi[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        pi -= pi[0]
         real = slice(ns.n_nodes, ns.n_arcs)
         reduced = ns.cost[real] + pi[ns.src[real]] - pi[ns.tgt[real]]
         if not np.all(np.isfinite(pi)) or reduced.min(initial=0.0) < 0.0:
@@ -246,25 +249,49 @@ class _GridNetwork:
                               f"(most negative reduced cost {reduced.min():g} grid steps)")
         return pi
 
-    def exact_tree_flows(self) -> tuple[dict, list, int, bool]:
-        """The basis's flows in exact integer arithmetic.
+    def layout_potentials(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(potentials of the layout's nodes, of the grid's), shifted by a whole number to 0
+        at the dummy, or at the first row if balanced. Merged, a weight's node has its cell's
+        potential (the arc joining them has cost 0 and is tight)."""
+        p = self.problem
+        grid_pi = pi[self.grid0:self.grid0 + int(np.prod(self.shape))]
+        layout = np.concatenate([grid_pi[p.rows], grid_pi[p.cols]]) if self.merged \
+            else pi[:self.grid0]
+        shift = layout[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        return layout - shift, grid_pi - shift
 
-        Weights are dyadic: as integers in units of 2**unit_exp they are exact, and so is the
-        dummy's surplus, taken as minus the sum of the others. The subtree below node u is a
-        contiguous run of the thread (preorder), so the flow on its tree arc is a difference
-        of two prefix sums. Returns ({arc: flow} for the real tree arcs with a positive flow,
-        the supplies as integers, unit_exp, whether the basis is exactly feasible). It is not
-        when a tree flow is negative, or when mass is left on the root's arcs (possible only
-        without a dummy, where the totals agree within rounding, BALANCE_RTOL, but not
-        exactly): grid_exact.py then finishes from the positive flows.
+    def exact_supplies(self) -> tuple[list, list, int]:
+        """The supplies as exact integers in units of 2**unit_exp: (the layout's, the
+        network's nodes', unit_exp). Weights are dyadic, so they are exact, and so is the
+        dummy's surplus, taken as minus the sum of the others; merged, a cell's supply is its
+        exact a − b."""
+        p = self.problem
+        layout, unit_exp = _dyadic_integers(p.supply)
+        if p.dummy_kind != DUMMY_NONE:
+            layout[p.dummy_node] = 0
+            layout[p.dummy_node] = -sum(layout)
+        n_cells = int(np.prod(self.shape))
+        if not self.merged:
+            return layout, layout + [0] * n_cells, unit_exp
+        cells = [0] * n_cells
+        for cell, x in zip(p.rows.tolist(), layout[:p.m]):
+            cells[cell] += x
+        for cell, x in zip(p.cols.tolist(), layout[p.n_rows:p.n_rows + p.n]):
+            cells[cell] += x
+        return layout, cells, unit_exp
+
+    def exact_tree_flows(self, supply: list) -> tuple[dict, bool]:
+        """The basis's flows in exact integer arithmetic, from the nodes' exact ``supply``.
+
+        The subtree below node u is a contiguous run of the thread (preorder), so the flow on
+        its tree arc is a difference of two prefix sums. Returns ({arc: flow} for the real
+        tree arcs with a positive flow, whether the basis is exactly feasible). It is not when
+        a tree flow is negative, or when mass is left on the root's arcs (possible only without
+        a dummy, where the totals agree within rounding, BALANCE_RTOL, but not exactly):
+        grid_exact.py then finishes from the positive flows.
         """
         ns = self.ns
         n = ns.n_nodes
-        supply, unit_exp = _dyadic_integers(ns.supply[:n])
-        if self.problem.dummy_kind != DUMMY_NONE:
-            d = self.problem.dummy_node
-            supply[d] = 0
-            supply[d] = -sum(supply)
         thread = ns.thread.tolist()
         order, u = [], thread[n]
         while u != n:
@@ -280,20 +307,45 @@ class _GridNetwork:
                 feasible = False
             if f > 0 and pred[u] >= n:
                 flows[pred[u]] = f
-        return flows, supply, unit_exp, feasible
+        return flows, feasible
 
-    def exact_repair(self, flows: dict, supply: list, pi: np.ndarray) -> tuple[dict, np.ndarray]:
-        """The exact optimum from the basis's positive exact flows (grid_exact.py): its flows
-        and the potentials, shifted as :meth:`potentials` shifts them."""
+    def exact_repair(self, flows: dict, layout_supply: list, pi: np.ndarray
+                     ) -> tuple[dict, np.ndarray, np.ndarray]:
+        """The exact optimum from the basis's positive exact flows (grid_exact.py), on the
+        split network (a node per weight, as the module docstring lays out; a merged network
+        is split first, each weight's arc carrying the whole weight): its grid arcs' flows
+        (solver arc indices) and :meth:`layout_potentials`."""
         p, ns = self.problem, self.ns
-        real = slice(ns.n_nodes, ns.n_arcs)
-        start = {arc - ns.n_nodes: f for arc, f in flows.items()}
-        out = exact_flow(ns.src[real], ns.tgt[real], ns.cost[real], supply, pi, start, p.m,
+        n_layout, n_cells = len(layout_supply), int(np.prod(self.shape))
+        real = slice(self.first_edge_arc, ns.n_arcs)
+        if self.merged:  # layout nodes first, then the grid's, as in the split network
+            g = n_layout
+            own_src = np.concatenate([np.arange(p.m), g + p.cols])
+            own_tgt = np.concatenate([g + p.rows, p.n_rows + np.arange(p.n)])
+            src = np.concatenate([own_src, g + ns.src[real]])
+            tgt = np.concatenate([own_tgt, g + ns.tgt[real]])
+            start = {k: x if k < p.m else -x for k, x in enumerate(layout_supply)}
+            pi = np.concatenate([pi[p.rows], pi[p.cols], pi])
+        else:
+            g = self.grid0
+            src = np.concatenate([ns.src[ns.n_nodes:self.first_edge_arc], ns.src[real]])
+            tgt = np.concatenate([ns.tgt[ns.n_nodes:self.first_edge_arc], ns.tgt[real]])
+            start = {}
+        n_own = self.first_edge_arc - ns.n_nodes if not self.merged else p.m + p.n
+        cost = np.concatenate([np.zeros(n_own), ns.cost[real]])
+        for arc, f in flows.items():
+            if arc >= self.first_edge_arc:
+                start[n_own + arc - self.first_edge_arc] = f
+            else:
+                start[arc - ns.n_nodes] = f
+        out = exact_flow(src, tgt, cost, layout_supply + [0] * n_cells, pi, start, p.m,
                          p.n_rows + np.arange(p.n))
         self.repair = out
-        pi = np.array(out.pi[:ns.n_nodes], dtype=np.float64)
-        pi -= pi[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
-        return {arc + ns.n_nodes: f for arc, f in out.flows.items()}, pi
+        node_pi = np.array(out.pi[:g + n_cells], dtype=np.float64)
+        grid_flows = {self.first_edge_arc + k - n_own: f for k, f in out.flows.items()
+                      if k >= n_own}
+        shift = node_pi[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        return grid_flows, node_pi[:g] - shift, node_pi[g:] - shift
 
 
 def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: float = 1.0,
@@ -373,19 +425,23 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
     max_iter = None if max_iter is None else check_positive_int(max_iter, "max_iter")
     network = _solve_levels(a_arr, b_arr, max_iter)
     problem = network.problem
+    layout_supply, node_supply, unit_exp = network.exact_supplies()
     pi = network.potentials()
-    flows, supply, unit_exp, feasible = network.exact_tree_flows()
-    if not feasible:
-        flows, pi = network.exact_repair(flows, supply, pi)
+    flows, feasible = network.exact_tree_flows(node_supply)
+    if feasible:
+        layout_pi, grid_pi = network.layout_potentials(pi)
+    else:
+        flows, layout_pi, grid_pi = network.exact_repair(flows, layout_supply, pi)
     ints, steps = network.edge_flows(
         lambda first, count: np.array([flows.get(e, 0) for e in range(first, first + count)],
                                       dtype=object))
-    total = min(sum(supply[:problem.m]), -sum(supply[problem.n_rows:problem.n_rows + problem.n]))
+    total = min(sum(layout_supply[:problem.m]),
+                -sum(layout_supply[problem.n_rows:problem.n_rows + problem.n]))
     distance = float(Fraction(steps, total))  # one rounding of the exact quotient
     edge = [np.array([math.ldexp(float(x), unit_exp) for x in f]) for f in ints]
     work_steps = math.ldexp(float(steps), unit_exp)
-    return _assemble(problem, a_arr.shape, pi[:network.grid0], pi[network.grid0:], edge,
-                     work_steps, distance, 0.0, True, network.ns.n_iter, float(spacing))
+    return _assemble(problem, a_arr.shape, layout_pi, grid_pi, edge, work_steps, distance,
+                     0.0, True, network.ns.n_iter, float(spacing))
 
 
 def _solve_levels(a: np.ndarray, b: np.ndarray, max_iter: int | None) -> _GridNetwork:
