@@ -23,6 +23,15 @@ def cityblock_matrix(shape):
     return np.abs(cells[:, None, :] - cells[None, :, :]).sum(-1)
 
 
+def sparse_pair(rng, shape, partial):
+    """a with some empty cells (the first always filled), b dense; equal totals unless
+    ``partial`` (then equal up to the rounding of the rescaling)."""
+    a = rng.random(shape) * (rng.random(shape) < 0.7)
+    a.flat[0] += 0.25
+    b = rng.random(shape)
+    return a, (b if partial else b / b.sum() * a.sum())
+
+
 def rational_distance(a, b, C) -> float:
     total = min(sum(map(Fraction, a.ravel().tolist())), sum(map(Fraction, b.ravel().tolist())))
     return float(rational_emd_work(a.ravel(), b.ravel(), C) / total)
@@ -49,18 +58,10 @@ def test_one_dimensional_grid_equals_the_cdf_formula():
 def test_tiny_grids_equal_the_rational_optimum(shape, partial):
     rng = np.random.default_rng(hash((shape, partial)) % 2**32)
     for _ in range(3):
-        a = rng.random(shape) * (rng.random(shape) < 0.7)
-        a.flat[0] += 0.25
-        b = rng.random(shape)
-        if not partial:
-            b = b / b.sum() * a.sum()
+        a, b = sparse_pair(rng, shape, partial)
         r = grid_emd(a, b)
-        expected = rational_distance(a, b, cityblock_matrix(shape))
-        if r.exact:
-            assert r.distance == expected and r.gap == 0.0
-        else:
-            # the certified bound, plus the one rounding of the quotient
-            assert abs(r.distance - expected) <= r.gap * expected + np.spacing(expected)
+        assert r.exact and r.gap == 0.0
+        assert r.distance == rational_distance(a, b, cityblock_matrix(shape))
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
@@ -205,11 +206,7 @@ def test_the_exact_repair_gives_the_rational_optimum(monkeypatch, shape, partial
     calls = _forced_repair(monkeypatch, kept, zero)
     rng = np.random.default_rng(hash((shape, partial, kept)) % 2**32)
     for _ in range(2):
-        a = rng.random(shape) * (rng.random(shape) < 0.7)
-        a.flat[0] += 0.25
-        b = rng.random(shape)
-        if not partial:
-            b = b / b.sum() * a.sum()
+        a, b = sparse_pair(rng, shape, partial)
         C = cityblock_matrix(shape)
         r = grid_emd(a, b)
         assert calls and calls[-1].repair.searches >= 1
@@ -246,13 +243,13 @@ def test_the_exact_repair_agrees_with_dense_emd_and_highs_at_12x12(monkeypatch):
 
 
 def test_a_float_basis_that_is_not_exactly_feasible_is_repaired_exactly():
-    """Two random 5×5 shapes (found by a seed search): the float optimum's tree flows,
+    """Two random 3×3 shapes (found by a seed search): the float optimum's tree flows,
     recomputed exactly, have a negative entry, the totals differ in their last bits (no dummy
     node: the repair adds its own), and the float potentials are not optimal for the exact
     problem (the repair lifts them). The answer equals the rational optimum rounded once, the
     dense emd and HiGHS."""
-    rng = np.random.default_rng(18)
-    a, b = (rng.random((5, 5)) < 0.5).astype(float), (rng.random((5, 5)) < 0.5).astype(float)
+    rng = np.random.default_rng(646)
+    a, b = (rng.random((3, 3)) < 0.5).astype(float), (rng.random((3, 3)) < 0.5).astype(float)
     a, b = a / a.sum(), b / b.sum()
     seen = []
     real = grid._GridNetwork.exact_tree_flows
@@ -267,10 +264,30 @@ def test_a_float_basis_that_is_not_exactly_feasible_is_repaired_exactly():
         r = grid_emd(a, b)
     network, feasible, left = seen[-1]
     assert not feasible and left != 0 and network.repair.lifts >= 1
-    C = cityblock_matrix((5, 5))
+    C = cityblock_matrix((3, 3))
     assert r.exact and r.gap == 0.0
     assert r.distance == rational_distance(a, b, C)
     assert r.distance == pytest.approx(emd(a.ravel(), b.ravel(), C).distance, rel=1e-14)
     expected = lp_emd_work(a.ravel(), b.ravel(), C) / min(a.sum(), b.sum())
     assert r.distance == pytest.approx(expected, rel=1e-9)
     assert np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+
+
+@pytest.mark.parametrize("shape", [(24, 20), (9, 8, 7), (300,)])
+def test_merged_and_split_networks_give_the_same_exact_optimum(monkeypatch, shape):
+    """Balanced grids are solved on one node per cell (a − b); the network with a node per
+    weight must give the same exact distance, and both duals stay feasible for every pair.
+    The coarse start is forced so that both go through the levels."""
+    monkeypatch.setattr(grid, "GRID_MULTISCALE_MIN_CELLS", 16)
+    rng = np.random.default_rng(sum(shape))
+    a, b = sparse_pair(rng, shape, False)
+    C = cityblock_matrix(shape)
+    results = []
+    for merged in (True, False):
+        monkeypatch.setattr(grid, "MERGE_BALANCED", merged)
+        r = grid_emd(a, b)
+        assert r.exact and np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+        results.append(r)
+    assert results[0].distance == results[1].distance
+    assert results[0].distance == pytest.approx(emd(a.ravel(), b.ravel(), C).distance,
+                                                rel=1e-14)
