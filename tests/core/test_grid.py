@@ -291,3 +291,18 @@ def test_merged_and_split_networks_give_the_same_exact_optimum(monkeypatch, shap
     assert results[0].distance == results[1].distance
     assert results[0].distance == pytest.approx(emd(a.ravel(), b.ravel(), C).distance,
                                                 rel=1e-14)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**32 - 1), st.booleans(),
+       st.sampled_from([0.0, 0.3, 0.9]), st.booleans())
+def test_the_repair_equals_the_dense_exact_optimum(h, w, seed, partial, kept, zero):
+    """Hypothesis over damaged starts: the repaired grid answer and the dense emd on the
+    cityblock matrix are both the exact optimum rounded once, so they agree bit for bit."""
+    with pytest.MonkeyPatch.context() as mp:
+        _forced_repair(mp, kept, zero)
+        a, b = sparse_pair(np.random.default_rng(seed), (h, w), partial)
+        r = grid_emd(a, b)
+    dense = emd(a.ravel(), b.ravel(), cityblock_matrix((h, w)))
+    assert r.exact and dense.exact
+    assert r.distance == dense.distance

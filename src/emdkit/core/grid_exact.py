@@ -65,7 +65,8 @@ def exact_flow(src: np.ndarray, tgt: np.ndarray, cost: np.ndarray, supply: list,
     pi : ndarray
         Whole-number node potentials with cost + pi[src] − pi[tgt] >= 0 on every arc.
     start : dict
-        {arc: flow} of the start (flows >= 0, with reduced cost 0).
+        {arc: flow >= 0} of the start; flows on arcs of positive reduced cost are dropped
+        (their mass becomes excess), so any start will do.
     n_sources, sink_nodes :
         The source nodes are 0..n_sources−1; ``sink_nodes`` the sink nodes. When the supplies
         do not sum to 0 (no dummy node), a virtual dummy joins them by arcs of cost 0: from
@@ -83,12 +84,14 @@ def exact_flow(src: np.ndarray, tgt: np.ndarray, cost: np.ndarray, supply: list,
     n_nodes = len(supply)
     flow = [0] * src.size
     excess = list(supply)
-    for arc, f in start.items():
-        flow[arc] = f
-        excess[src[arc]] -= f
-        excess[tgt[arc]] += f
+    tight = cost + pi[src] - pi[tgt] == 0
     carrying = np.zeros(src.size, bool)
-    carrying[list(start)] = True
+    for arc, f in start.items():
+        if tight[arc]:  # complementary slackness: flow only where the reduced cost is 0
+            flow[arc] = f
+            excess[src[arc]] -= f
+            excess[tgt[arc]] += f
+            carrying[arc] = True
     arcs = _ArcIndex(src, tgt, n_nodes)
     searches = lifts = 0
     while any(excess):
