@@ -118,7 +118,7 @@ private:
         const std::int8_t* state = b.state.data() + base;
         const double least = row_min_violation(cost, pi_i, pi_cols, n_cols_, avx2_);
         if (!(least < best)) return -1;
-        const Index j = first_arc_at(cost, state, pi_i, pi_cols, n_cols_, least);
+        const Index j = first_arc_at(cost, state, pi_i, pi_cols, n_cols_, least, avx2_);
         if (j >= 0) return j;
         Index found = -1;
         for (Index c = 0; c < n_cols_; ++c) {
