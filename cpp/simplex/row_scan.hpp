@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -144,10 +146,15 @@ __attribute__((target("avx2"))) inline double row_min_violation_avx2(const doubl
 }
 #endif
 
-// Whether the AVX2 scans run here: asked of the CPU once per process.
+// Whether the AVX2 scans run here: asked of the CPU once per process. EMDKIT_SIMD=portable
+// in the environment turns them off, so that tests can hold both paths to the same bits.
 inline bool row_scan_avx2() {
 #ifdef EMDKIT_ROW_SCAN_AVX2
-    static const bool has = __builtin_cpu_supports("avx2");
+    static const bool has = [] {
+        const char* simd = std::getenv("EMDKIT_SIMD");
+        const bool portable = simd != nullptr && std::string_view(simd) == "portable";
+        return !portable && __builtin_cpu_supports("avx2");
+    }();
     return has;
 #else
     return false;
