@@ -212,9 +212,10 @@ REFINED_START = False
 def _refined_start(keys, ns, coarse_problem, fine_problem, coarse: Level, fine: Level):
     """(keys, start): the candidate keys with the refined plan's arcs, and the start that
     brings that plan in as the basis with the coarse potentials lifted to the children; (keys,
-    None) for the greedy start (switched off, or unequal totals: the dummy's surplus is not
-    refined)."""
-    if not REFINED_START or coarse_problem.dummy != "none" or fine_problem.dummy != "none":
+    None) for the greedy start (switched off, the Numba engine, or unequal totals: the dummy's
+    surplus is not refined)."""
+    if not REFINED_START or coarse_problem.dummy != "none" or fine_problem.dummy != "none" \
+            or not hasattr(ns, "start_warm"):  # the Numba reference solver has no warm start
         return keys, None
     src, tgt, f, _ = ns.real_flows()
     n_rows = coarse_problem.n_rows
