@@ -10,6 +10,7 @@
 
 #include "bindings/arrays.hpp"
 #include "bindings/parts.hpp"
+#include "one_d/exact_line.hpp"
 #include "one_d/monotone.hpp"
 
 namespace emdkit {
@@ -53,6 +54,32 @@ void bind_one_d(nb::module_& m) {
         nb::arg("x"), nb::arg("wx"), nb::arg("y"), nb::arg("wy"), nb::arg("code"),
         "North-west corner on sorted points: (rows, cols, flows, u, v) of the monotone\n"
         "coupling's staircase basis.");
+    m.def(
+        "exact_staircase",
+        [](Values x, Values wx, Values y, Values wy, long long code,
+           long weight_exp) -> nb::object {
+            const std::size_t rows_m = x.shape(0);
+            const std::size_t cols_n = y.shape(0);
+            require(rows_m > 0 && cols_n > 0, "x and y must not be empty");
+            require(wx.shape(0) == rows_m && wy.shape(0) == cols_n,
+                    "wx and wy must have one weight per point");
+            ExactStaircase out;
+            {
+                nb::gil_scoped_release unlocked;
+                out = exact_staircase(x.data(), wx.data(), rows_m, y.data(), wy.data(), cols_n,
+                                      code, weight_exp);
+            }
+            if (!out.balanced) return nb::none();
+            return nb::make_tuple(to_numpy(std::move(out.rows)), to_numpy(std::move(out.cols)),
+                                  to_numpy(std::move(out.flows)), to_numpy(std::move(out.u)),
+                                  to_numpy(std::move(out.v)), out.distance, out.work,
+                                  out.weight_limbs, out.point_limbs);
+        },
+        nb::arg("x"), nb::arg("wx"), nb::arg("y"), nb::arg("wy"), nb::arg("code"),
+        nb::arg("weight_exp"),
+        "The sorted coupling in exact arithmetic: None when the exact totals differ, else\n"
+        "(rows, cols, flows, u, v, distance, work, weight_limbs, point_limbs), the distance\n"
+        "and the work (times 2**weight_exp) the exact ones correctly rounded.");
     m.def(
         "line_work",
         [](Values x, Values y, Indices sup_r, Indices sup_c, Values sup_f, long long code) {

@@ -3,10 +3,8 @@
 //
 // A reduced cost c − U − V (U, V exact potentials on an integer grid of unit 2^lsb, c the
 // kernel's float64 cost) is first estimated in float64 from u, v = U, V correctly rounded; the
-// estimate's error is at most SCREEN_REL·(|c| + |u| + |v|) + SCREEN_ABS (exact_transport.cpp's
-// derivation: two roundings of the potentials, two of the subtractions, twice over for the
-// bound's own sum), so beyond that bound the sign is certain and only the pairs within it are
-// formed in integers. A k-d tree over the columns prunes a whole node the same way: its box
+// estimate's error is within screen_bound (exact/screen.hpp, with its derivation), so beyond
+// that bound the sign is certain and only the pairs within it are formed in integers. A k-d tree over the columns prunes a whole node the same way: its box
 // cost B is at most every pair's float cost in it (rounding is monotone and box_cost sums in
 // point_cost's order), its largest v is the rounding of the largest V, so B − u − max v beyond
 // the bound proves every pair in the node positive.
@@ -26,17 +24,11 @@
 #include "costs/ground_cost.hpp"
 #include "exact/dyadic.hpp"
 #include "exact/exact_tree.hpp"
+#include "exact/screen.hpp"
 #include "exact/sparse_exact.hpp"
 #include "pointcloud/kdtree_pricing.hpp"
 
 namespace emdkit::exact {
-
-constexpr double SCREEN_REL = 0x1p-50;
-constexpr double SCREEN_ABS = 0x1p-1070;
-
-inline double screen_bound(double cost, double u, double v) {
-    return SCREEN_REL * (std::fabs(cost) + std::fabs(u) + std::fabs(v)) + SCREEN_ABS;
-}
 
 // The last place of x's exponent field (LONG_MAX for ±0): x is an integer times 2^it.
 inline long field_lsb(double x) {

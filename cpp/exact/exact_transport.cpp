@@ -20,17 +20,12 @@
 #include "common/disjoint_sets.hpp"
 #include "exact/dyadic.hpp"
 #include "exact/exact_tree.hpp"
+#include "exact/screen.hpp"
 
 namespace emdkit::exact {
 
 namespace {
 
-// The float screen of a reduced cost c − ũ − ṽ, with ũ, ṽ the potentials correctly rounded:
-// its error is at most 4·2^-53·(|c| + |ũ| + |ṽ|) plus five half-units of the smallest
-// subnormal (two roundings of the potentials, two of the subtractions, and the terms' growth);
-// twice that covers the rounding of the bound's own sum. Beyond the bound the sign is certain.
-constexpr double SCREEN_REL = 0x1p-50;
-constexpr double SCREEN_ABS = 0x1p-1070;
 // Block pricing prices at least sqrt(cells) cells per block (LEMON's default factor 1.0), and
 // at least this many.
 constexpr std::int64_t MIN_BLOCK = 64;
@@ -332,7 +327,7 @@ bool ExactSimplex<Num>::reduced_cost_negative(int r, int c, double& score) const
     const double cost = cost_at(r, c);
     const double u = tree_.pot_float[r], v = tree_.pot_float[R_ + c];
     const double estimate = (cost - u) - v;
-    const double bound = SCREEN_REL * (std::fabs(cost) + std::fabs(u) + std::fabs(v)) + SCREEN_ABS;
+    const double bound = screen_bound(cost, u, v);
     if (estimate > bound) return false;
     if (estimate < -bound) {
         score = estimate;

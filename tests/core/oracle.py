@@ -1,4 +1,5 @@
 """Independent oracle: Rubner's EMD written straight from its definition as an LP for HiGHS."""
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -38,13 +39,17 @@ def rational_emd_work(a, b, C) -> Fraction:
     Independent of emdkit's solvers: a generic dense two-phase tableau simplex with Bland's
     rule (no network structure), over :class:`fractions.Fraction`. Every float is an exact
     dyadic rational, so this is the true optimum of the problem as posed, where HiGHS (float)
-    can be wrong (costs spanning 1e-12..1e12). Small problems only (m·n up to ~40).
+    can be wrong (costs spanning 1e-12..1e12). Small problems only (m·n up to ~40). ``C`` may
+    also be rows of :class:`~fractions.Fraction` (exact costs, :func:`line_costs_exact`).
     """
     a = [Fraction(float(x)) for x in np.asarray(a, float)]
     b = [Fraction(float(x)) for x in np.asarray(b, float)]
-    C = np.asarray(C, float)
-    m, n = C.shape
-    cost = [Fraction(float(C[i, j])) for i in range(m) for j in range(n)]
+    m, n = len(C), len(C[0])
+    if isinstance(C[0][0], Fraction):  # exact costs given (line_costs_exact)
+        cost = [C[i][j] for i in range(m) for j in range(n)]
+    else:
+        C = np.asarray(C, float)
+        cost = [Fraction(float(C[i, j])) for i in range(m) for j in range(n)]
     row_sums = [[1 if k // n == i else 0 for k in range(m * n)] for i in range(m)]
     col_sums = [[1 if k % n == j else 0 for k in range(m * n)] for j in range(n)]
     # the lighter side is moved entirely (equalities), the heavier side caps (inequalities)
@@ -119,3 +124,50 @@ def _pivot(rows, basis, r, entering) -> None:
             f = row[entering]
             rows[k] = [x - f * y for x, y in zip(row, rows[r])]
     basis[r] = entering
+
+
+def line_costs_exact(x, y, power):
+    """|x_i − y_j|**power of float positions on a line, in exact rational arithmetic (not the
+    float64 costs a kernel rounds): rows of Fractions for :func:`rational_emd_work`."""
+    xs = [Fraction(float(t)) for t in np.asarray(x, float)]
+    ys = [Fraction(float(t)) for t in np.asarray(y, float)]
+    return [[abs(s - t) ** power for t in ys] for s in xs]
+
+
+def line_work_exact(x, wx, y, wy, power) -> Fraction:
+    """W_p^p · Σw between two equal-total distributions on a line, exactly: the work of Rubner's
+    LP with exact costs |x − y|**power (the sorted coupling is optimal for a convex cost).
+
+    Written from the textbook forms, not from emdkit's staircase: for power 1 the integral of
+    |F − G| over the line (F, G the unnormalised CDFs), for power 2 the quantile form
+    ∫ |F⁻¹(t) − G⁻¹(t)|² dt over the merged steps of the two CDFs. Any size (Fractions of
+    dyadic rationals: about 1 s for 10^5 points a side).
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    wx, wy = [Fraction(float(w)) for w in wx], [Fraction(float(w)) for w in wy]
+    assert sum(wx) == sum(wy), "line_work_exact needs equal totals"
+    if power == 1:
+        events = sorted([(Fraction(float(t)), w) for t, w in zip(x, wx)] +
+                        [(Fraction(float(t)), -w) for t, w in zip(y, wy)])
+        total, level = Fraction(0), Fraction(0)
+        for (z, w), (z_next, _) in itertools.pairwise(events):
+            level += w
+            total += abs(level) * (z_next - z)
+        return total
+    ox, oy = np.argsort(x, kind="stable"), np.argsort(y, kind="stable")
+    xs, ys = [Fraction(float(x[k])) for k in ox], [Fraction(float(y[k])) for k in oy]
+    ws, vs = [wx[k] for k in ox], [wy[k] for k in oy]
+    i = j = 0
+    cum_x, cum_y, t, total = ws[0], vs[0], Fraction(0), Fraction(0)
+    while True:
+        nxt = min(cum_x, cum_y)
+        total += (nxt - t) * (xs[i] - ys[j]) ** power
+        t = nxt
+        if i == len(xs) - 1 and j == len(ys) - 1:
+            return total
+        if cum_x <= cum_y and i < len(xs) - 1:
+            i += 1
+            cum_x += ws[i]
+        else:
+            j += 1
+            cum_y += vs[j]

@@ -3,6 +3,16 @@
 The problem below made the float network simplex cycle in both engines (100,000 pivots on a
 5×5 partial matching with cityblock costs from 1.3e-9 to 8.9e3); HiGHS and the rational
 oracle are the independent judges of its value.
+
+Why it cycles (traced in the Numba twin, NUMBA_DISABLE_JIT=1): columns 0-2 are one point, so
+X[2] reaches columns 1 and 2 at one cost, 8.9e-6. A potential is a sum of costs along its tree
+path; reached through arcs of cost 8.9e3 it carries an absolute rounding error of ~ulp(8.9e3)
+= 1.8e-12, while the pricing tolerance is relative to the arc's own |c| and |pi| (~8.9e-6).
+Once the phase-1 tree is left with the two columns on different paths, arc (2, 1) prices at
+-4.5e-13, enters degenerately (delta 0) and recomputes column 1's potential directly; now arc
+(2, 2) prices at -4.5e-13, enters, and arc (2, 1) leaves: a 2-cycle of degenerate pivots, each
+one "negative" only by the path-dependent rounding. The exact simplex (Bland's rule, integer
+reduced costs) ends it.
 """
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from .certificate import normalize_potentials
 from .cost_kernels import SQEUCLIDEAN, line_cost
 from .costs import lookup_metric
 from .engine import native_engine
-from .problem import power_of_two_scale
+from .exact import exact_everywhere
+from .problem import ldexp, power_of_two_scale
 from .result import EMDResult, assemble
 from .validation import as_real_array, as_weights
 
@@ -189,31 +190,69 @@ def _line_work(x, y, sup_r, sup_c, sup_f, code):
 
 def monotone_emd(prep: PreparedProblem) -> EMDResult:
     """Exact EMD on the line for equal totals, through the sorted coupling (O(n log n)), of a
-    prepared signature problem (path "monotone_1d")."""
+    prepared signature problem (path "monotone_1d").
+
+    The problem it solves exactly: every weight and every position the float64 it is, and the
+    ground cost h(x − y) evaluated exactly on those positions, h(t) = |t| (euclidean,
+    cityblock and chebyshev coincide on the line) or t² (sqeuclidean). h is convex, so for
+    equal totals the monotone coupling (north-west corner on sorted points) is optimal for
+    these costs. With the compiled engine and ``Σa = Σb`` exactly, the walk runs in integer
+    arithmetic (``exact_staircase``, cpp/one_d/exact_line.hpp): the flows are exact
+    differences of cumulative weights, each rounded once, and ``distance`` and ``work`` are
+    the exact Σ f·h(x_i − y_j) (over Σa) rounded once to nearest: ``exact`` True, ``gap`` 0.
+
+    Not covered, ``exact`` False with the float walk's values as before: totals that differ
+    in the last bits (Σa ≠ Σb exactly, but within ``BALANCE_RTOL``, which is what routes a
+    problem here: Rubner's problem is then a partial matching, which the sorted coupling does
+    not solve exactly), and the Numba reference engine. Note that the costs are the exact
+    ones, not the float64 costs ``ground_distance`` computes (fl(|x − y|) is rounded where
+    x − y is not a float): ``method="dense"`` on the same input is exact for those, and the
+    two can differ in the last bit.
+    """
     problem, (X, Y, metric) = prep.problem, prep.signature
     code = lookup_metric(metric).code
     if problem.dummy != "none":
         raise ValueError("the 1-D monotone coupling needs equal totals")
     xr, yr = X[problem.rows, 0], Y[problem.cols, 0]
     ox, oy = np.argsort(xr, kind="stable"), np.argsort(yr, kind="stable")
-    r, c, f, u_s, v_s = _staircase(xr[ox], problem.a[ox], yr[oy], problem.b[oy], code)
+    xs, ys, wxs, wys = xr[ox], yr[oy], problem.a[ox], problem.b[oy]
+    walk = _exact_walk(xs, wxs, ys, wys, code, problem.weight_exp)
+    if walk is None:
+        r, c, f, u_s, v_s = _staircase(xs, wxs, ys, wys, code)
+    else:
+        r, c, f, u_s, v_s, distance, work = walk
     keep = f > 0
     sup_r, sup_c, sup_f = ox[r[keep]], oy[c[keep]], f[keep]
     # row-major order; the staircase's cells are distinct pairs, so one key sorts them (8x
     # faster than np.lexsort at n = 10^5)
     order = np.argsort(sup_r * yr.shape[0] + sup_c)
     sup_r, sup_c, sup_f = sup_r[order], sup_c[order], sup_f[order]
-    work = _line_work(xr, yr, sup_r, sup_c, sup_f, code)
+    if walk is None:
+        work = _line_work(xr, yr, sup_r, sup_c, sup_f, code)
     pi = np.zeros(problem.m + problem.n)
     pi[ox] = -u_s
     pi[problem.m + oy] = v_s
     normalize_potentials(pi, problem.m, problem.supply, problem.dummy_kind)
-    return assemble(prep, sup_r, sup_c, sup_f, pi, work, "monotone_1d", 0, 0.0)
+    if walk is None:
+        return assemble(prep, sup_r, sup_c, sup_f, pi, work, "monotone_1d", 0, 0.0)
+    return assemble(prep, sup_r, sup_c, sup_f, pi, ldexp(work, -problem.weight_exp),
+                    "monotone_1d", 0, 0.0, exact=(distance, work))
+
+
+def _exact_walk(xs, wxs, ys, wys, code, weight_exp):
+    """The compiled engine's exact staircase on sorted points (rows, cols, flows, u, v,
+    distance, work), or None: no engine kernel, exact verification off, or totals that differ
+    exactly."""
+    if _exact_staircase is None or not exact_everywhere():
+        return None
+    out = _exact_staircase(xs, wxs, ys, wys, code, int(weight_exp))
+    return None if out is None else out[:7]
 
 
 # The compiled engine's kernels replace the Numba ones when EMDKIT_ENGINE=native (same
 # arguments and results).
 _native = native_engine()
+_exact_staircase = getattr(_native, "exact_staircase", None)
 if _native is not None:
     _quantile_wp = _native.quantile_wp
     _staircase = _native.staircase

@@ -55,9 +55,12 @@ class EMDResult:
         (every weight and cost the float64 it is) rounded once to nearest, and ``gap`` is 0:
         with the compiled engine every answer of the dense, batch, pairwise and point-cloud
         paths (verified exactly from its final basis), and the exact simplex's
-        ("exact_integer", "exact_rational"). False for an answer proven by the float
-        certificate alone (``gap``; the 1-D closed form, and ``EMDKIT_ENGINE=numba``), whose
-        distance can differ from the correctly rounded one in the last few bits.
+        ("exact_integer", "exact_rational"); on the 1-D route ("monotone_1d") when the totals
+        are exactly equal, with the cost |x − y| or (x − y)² evaluated exactly on the float64
+        positions (not rounded). False for an answer proven by the float certificate alone
+        (``gap``; ``EMDKIT_ENGINE=numba``) and on the 1-D route when the totals agree only to
+        rounding, whose distance can differ from the correctly rounded one in the last few
+        bits.
     basis_arcs : tuple of two int arrays, or None
         (rows, cols) of the optimal spanning tree's real arcs, zero-flow ones included, in the
         caller's indices, where the route kept them (candidate rounds, warm starts); a warm
