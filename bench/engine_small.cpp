@@ -5,10 +5,12 @@
 // side 100, Euclidean, integer weights with unequal totals: a dummy), "uniform" (2-D clouds,
 // uniform weights: the assignment route below ASSIGNMENT_BELOW points).
 //
-// Build against a checkout (SRC = its root; one command line), then run two builds alternately:
+// Build against a checkout (SRC = its root; one command line), then run two builds alternately
+// (bench/engine_small_ab.py does, and prints the table):
 //   g++ -std=c++17 -O3 -ffp-contract=off -I$SRC/cpp bench/engine_small.cpp
-//       $SRC/cpp/solve/{block,problem,assignment}.cpp $SRC/cpp/simplex/*.cpp
-//       $SRC/cpp/certificate/certificate.cpp -o engine_small -lpthread
+//       $SRC/cpp/solve/{block,problem,assignment,exact_check}.cpp $SRC/cpp/simplex/*.cpp
+//       $SRC/cpp/certificate/*.cpp $SRC/cpp/exact/*.cpp $SRC/cpp/pointcloud/kdtree_pricing.cpp
+//       -o engine_small -lpthread
 //   ./engine_small FAMILY N REPEATS [SHORTCUTS=1]
 // It prints the CPU time per solve, the mean pivots, the summed work (the same in both builds
 // when they reach the same optima) and how many solves were not certified.

@@ -9,17 +9,22 @@ namespace emdkit::simplex {
 
 namespace {
 
-// The node where the tree paths from the entering arc's two ends meet.
+// The node where the tree paths from the entering arc's two ends meet: the end with the
+// smaller subtree steps up. Written with selects, not a branch: which side steps is a coin
+// toss, and the branch's mispredictions were a fifth of the pivot's (callgrind, n = 256).
 template <class Number>
 Index find_join(const Basis<Number>& b, ArcEnds in) {
+    const Index* parent = b.parent.data();
+    const Index* succ_num = b.succ_num.data();
     Index u = in.src;
     Index v = in.tgt;
     while (u != v) {
-        if (b.succ_num[u] < b.succ_num[v]) {
-            u = b.parent[u];
-        } else {
-            v = b.parent[v];
-        }
+        // all ones when u steps, else zero (a mask: compilers turned ?: back into a branch)
+        const Index u_steps = -static_cast<Index>(succ_num[u] < succ_num[v]);
+        const Index pu = parent[u];
+        const Index pv = parent[v];
+        u = (pu & u_steps) | (u & ~u_steps);
+        v = (v & u_steps) | (pv & ~u_steps);
     }
     return u;
 }

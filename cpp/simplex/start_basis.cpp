@@ -6,6 +6,7 @@
 #include "common/errors.hpp"
 #include "common/numba_sort.hpp"
 #include "simplex/pivot.hpp"
+#include "simplex/row_scan.hpp"
 
 namespace emdkit::simplex {
 
@@ -26,10 +27,13 @@ std::vector<Index> rows_by_minimum(const double* cost, Index n_rows, Index n_col
                                    Index defer_col) {
     std::vector<double> row_min(static_cast<std::size_t>(n_rows));
     for (Index i = 0; i < n_rows; ++i) {
-        double m = INF;
-        for (Index j = 0; j < n_cols; ++j)
-            if (j != defer_col) m = std::min(m, cost[i * n_cols + j]);
-        row_min[i] = m;
+        const double* row = cost + i * n_cols;
+        if (defer_col < 0 || defer_col >= n_cols) {
+            row_min[i] = span_of(row, n_cols).lo;
+        } else {  // the columns before and after the deferred one
+            row_min[i] = std::min(span_of(row, defer_col).lo,
+                                  span_of(row + defer_col + 1, n_cols - defer_col - 1).lo);
+        }
     }
     return numba_argsort(row_min.data(), n_rows);
 }

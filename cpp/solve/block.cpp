@@ -7,6 +7,7 @@
 #include "certificate/certificate.hpp"
 #include "common/errors.hpp"
 #include "simplex/network_simplex.hpp"
+#include "simplex/row_scan.hpp"
 #include "simplex/start_basis.hpp"
 #include "simplex/warm_start.hpp"
 #include "solve/assignment.hpp"
@@ -245,9 +246,9 @@ SmallResult solve_small(const double* ar, Index m, const double* bc, Index n, co
     const auto n_cols = static_cast<Index>(layout.supply.size()) - n_rows;
     const Index dummy_row = kind == DUMMY_SOURCE ? m : -1;
     const Index dummy_col = kind == DUMMY_SINK ? n : -1;
-    const auto [lo_it, hi_it] = std::minmax_element(C, C + m * n);
-    const double lo = *lo_it;
-    const double hi = *hi_it;
+    const simplex::Span range = simplex::span_of(C, m * n);
+    const double lo = range.lo;
+    const double hi = range.hi;
     SmallResult out{static_cast<int>(Status::optimal), METHOD_BLOCK, {}, {}, 0.0,
                     layout.total, kind, 0, std::numeric_limits<double>::infinity()};
     out.method = small_route(ar, m, bc, n, kind, lo, hi, shortcuts && warm == nullptr);

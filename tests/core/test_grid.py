@@ -23,6 +23,15 @@ def cityblock_matrix(shape):
     return np.abs(cells[:, None, :] - cells[None, :, :]).sum(-1)
 
 
+def sparse_pair(rng, shape, partial):
+    """a with some empty cells (the first always filled), b dense; equal totals unless
+    ``partial`` (then equal up to the rounding of the rescaling)."""
+    a = rng.random(shape) * (rng.random(shape) < 0.7)
+    a.flat[0] += 0.25
+    b = rng.random(shape)
+    return a, (b if partial else b / b.sum() * a.sum())
+
+
 def rational_distance(a, b, C) -> float:
     total = min(sum(map(Fraction, a.ravel().tolist())), sum(map(Fraction, b.ravel().tolist())))
     return float(rational_emd_work(a.ravel(), b.ravel(), C) / total)
@@ -49,18 +58,10 @@ def test_one_dimensional_grid_equals_the_cdf_formula():
 def test_tiny_grids_equal_the_rational_optimum(shape, partial):
     rng = np.random.default_rng(hash((shape, partial)) % 2**32)
     for _ in range(3):
-        a = rng.random(shape) * (rng.random(shape) < 0.7)
-        a.flat[0] += 0.25
-        b = rng.random(shape)
-        if not partial:
-            b = b / b.sum() * a.sum()
+        a, b = sparse_pair(rng, shape, partial)
         r = grid_emd(a, b)
-        expected = rational_distance(a, b, cityblock_matrix(shape))
-        if r.exact:
-            assert r.distance == expected and r.gap == 0.0
-        else:
-            # the certified bound, plus the one rounding of the quotient
-            assert abs(r.distance - expected) <= r.gap * expected + np.spacing(expected)
+        assert r.exact and r.gap == 0.0
+        assert r.distance == rational_distance(a, b, cityblock_matrix(shape))
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
@@ -174,14 +175,134 @@ def test_bad_input_gets_one_clear_line(call, error, words):
         call()
 
 
-def test_the_float_certificate_serves_when_the_exact_check_cannot(monkeypatch):
-    """The path taken when the float basis is not exactly feasible: a certified gap instead."""
-    from emdkit.core import grid
-    monkeypatch.setattr(grid._GridNetwork, "exact_tree_flows", lambda self: None)
+def _forced_repair(monkeypatch, flows_kept, zero_potentials):
+    """Make grid_emd take the exact repair (grid_exact.py): the float basis's tree flows are
+    reported infeasible, only ``flows_kept`` of them (a fraction) kept as the start, and with
+    ``zero_potentials`` the repair starts from π = 0 (dual feasible: every cost is >= 0), so
+    it must find the whole optimum by itself, lifts included."""
+    real = grid._GridNetwork.exact_tree_flows
+    calls = []
+
+    def infeasible(self, supply):
+        flows, _ = real(self, supply)
+        kept = dict(list(flows.items())[:int(len(flows) * flows_kept)])
+        calls.append(self)
+        return kept, False
+
+    monkeypatch.setattr(grid._GridNetwork, "exact_tree_flows", infeasible)
+    if zero_potentials:
+        potentials = grid._GridNetwork.potentials
+        monkeypatch.setattr(grid._GridNetwork, "potentials",
+                            lambda self: 0.0 * potentials(self))
+    return calls
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 3), (7,), (2, 2, 2)])
+@pytest.mark.parametrize("partial", [False, True])
+@pytest.mark.parametrize("kept, zero", [(0.5, False), (0.0, True)])
+def test_the_exact_repair_gives_the_rational_optimum(monkeypatch, shape, partial, kept, zero):
+    """The repair from a damaged start equals the rational LP's optimum rounded once, and its
+    duals are feasible for every pair and prove it (Σ a u + Σ b v = work)."""
+    calls = _forced_repair(monkeypatch, kept, zero)
+    rng = np.random.default_rng(hash((shape, partial, kept)) % 2**32)
+    for _ in range(2):
+        a, b = sparse_pair(rng, shape, partial)
+        C = cityblock_matrix(shape)
+        r = grid_emd(a, b)
+        assert calls and calls[-1].repair.searches >= 1
+        assert r.exact and r.gap == 0.0
+        assert r.distance == rational_distance(a, b, C)
+        assert np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+        if not partial:
+            assert np.dot(a.ravel(), r.u.ravel()) + np.dot(b.ravel(), r.v.ravel()) == \
+                pytest.approx(r.work, rel=1e-12)
+
+
+def test_the_exact_repair_agrees_with_dense_emd_and_highs_at_12x12(monkeypatch):
+    """From π = 0 and no flow the repair solves a 144-cell grid alone (lifting the potentials
+    many times): the dense emd on the cityblock matrix and HiGHS agree, and the edge flows
+    move a − b."""
+    calls = _forced_repair(monkeypatch, 0.0, True)
     rng = np.random.default_rng(21)
     a, b = rng.random((12, 12)), rng.random((12, 12))
     b *= a.sum() / b.sum()
+    C = cityblock_matrix((12, 12))
     r = grid_emd(a, b)
-    dense = emd(a.ravel(), b.ravel(), cityblock_matrix((12, 12)))
-    assert not r.exact and 0.0 <= r.gap <= 1e-11
-    assert r.distance == pytest.approx(dense.distance, rel=1e-12)
+    assert calls[-1].repair.lifts >= 1 and r.exact
+    dense = emd(a.ravel(), b.ravel(), C)
+    assert r.distance == pytest.approx(dense.distance, rel=1e-14)
+    expected = lp_emd_work(a.ravel(), b.ravel(), C) / a.sum()
+    assert r.distance == pytest.approx(expected, rel=1e-9)
+    net = a - b
+    net[:-1, :] -= r.edge_flows[0]
+    net[1:, :] += r.edge_flows[0]
+    net[:, :-1] -= r.edge_flows[1]
+    net[:, 1:] += r.edge_flows[1]
+    # up to the last-bit difference of the totals, which partial matching leaves in place
+    assert np.abs(net).max() <= abs(a.sum() - b.sum()) + 1e-15
+
+
+def test_a_float_basis_that_is_not_exactly_feasible_is_repaired_exactly():
+    """Two random 3×3 shapes (found by a seed search): the float optimum's tree flows,
+    recomputed exactly, have a negative entry, the totals differ in their last bits (no dummy
+    node: the repair adds its own), and the float potentials are not optimal for the exact
+    problem (the repair lifts them). The answer equals the rational optimum rounded once, the
+    dense emd and HiGHS."""
+    rng = np.random.default_rng(646)
+    a, b = (rng.random((3, 3)) < 0.5).astype(float), (rng.random((3, 3)) < 0.5).astype(float)
+    a, b = a / a.sum(), b / b.sum()
+    seen = []
+    real = grid._GridNetwork.exact_tree_flows
+
+    def spy(self, supply):
+        out = real(self, supply)
+        seen.append((self, out[1], sum(supply)))
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(grid._GridNetwork, "exact_tree_flows", spy)
+        r = grid_emd(a, b)
+    network, feasible, left = seen[-1]
+    assert not feasible and left != 0 and network.repair.lifts >= 1
+    C = cityblock_matrix((3, 3))
+    assert r.exact and r.gap == 0.0
+    assert r.distance == rational_distance(a, b, C)
+    assert r.distance == pytest.approx(emd(a.ravel(), b.ravel(), C).distance, rel=1e-14)
+    expected = lp_emd_work(a.ravel(), b.ravel(), C) / min(a.sum(), b.sum())
+    assert r.distance == pytest.approx(expected, rel=1e-9)
+    assert np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+
+
+@pytest.mark.parametrize("shape", [(24, 20), (9, 8, 7), (300,)])
+def test_merged_and_split_networks_give_the_same_exact_optimum(monkeypatch, shape):
+    """Balanced grids are solved on one node per cell (a − b); the network with a node per
+    weight must give the same exact distance, and both duals stay feasible for every pair.
+    The coarse start is forced so that both go through the levels."""
+    monkeypatch.setattr(grid, "GRID_MULTISCALE_MIN_CELLS", 16)
+    rng = np.random.default_rng(sum(shape))
+    a, b = sparse_pair(rng, shape, False)
+    C = cityblock_matrix(shape)
+    results = []
+    for merged in (True, False):
+        monkeypatch.setattr(grid, "MERGE_BALANCED", merged)
+        r = grid_emd(a, b)
+        assert r.exact and np.all(r.u.ravel()[:, None] + r.v.ravel()[None, :] <= C)
+        results.append(r)
+    assert results[0].distance == results[1].distance
+    assert results[0].distance == pytest.approx(emd(a.ravel(), b.ravel(), C).distance,
+                                                rel=1e-14)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**32 - 1), st.booleans(),
+       st.sampled_from([0.0, 0.3, 0.9]), st.booleans())
+def test_the_repair_equals_the_dense_exact_optimum(h, w, seed, partial, kept, zero):
+    """Hypothesis over damaged starts: the repaired grid answer and the dense emd on the
+    cityblock matrix are both the exact optimum rounded once, so they agree bit for bit."""
+    with pytest.MonkeyPatch.context() as mp:
+        _forced_repair(mp, kept, zero)
+        a, b = sparse_pair(np.random.default_rng(seed), (h, w), partial)
+        r = grid_emd(a, b)
+    dense = emd(a.ravel(), b.ravel(), cityblock_matrix((h, w)))
+    assert r.exact and dense.exact
+    assert r.distance == dense.distance

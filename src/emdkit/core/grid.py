@@ -11,16 +11,22 @@ IEEE TPAMI 29(5), 2007). The network, in the node layout of :mod:`emdkit.core.pr
 * one *grid* node per cell (supply 0), source → grid and grid → sink arcs of cost 0, and arcs
   both ways between neighbouring grid nodes, of cost 1 (one grid step).
 
-Keeping the weights on their own nodes, instead of a supply a − b per cell, keeps them exact.
-Every cost is 0 or 1, so the potentials are whole numbers of grid steps and every reduced cost
-is computed exactly in float64: the dual feasibility of the certificate is checked without
-rounding, and the duals satisfy u_i + v_j <= d_ij for every pair of cells by telescoping along
-a shortest path.
+Keeping the weights on their own nodes keeps them exact, and is what partial matching needs
+(the dummy's arcs leave the sources). When the totals balance, the float solve merges each
+cell's nodes into one with supply a − b (rounded): a network a third the size, and the same
+optimum, since the arcs joining a weight's node to its cell cost nothing.
 
-The answer is then made exact (:func:`_exact_optimum`): with the potentials exact, the basis is
-optimal exactly when its tree flows, recomputed from the supplies in integer arithmetic, are
-non-negative; the optimum is then Σ supply × potential, an exact integer sum, and the distance
-is that integer quotient rounded once to the nearest float64 (``exact=True``, ``gap=0``).
+Every cost is 0 or 1, so the potentials are whole numbers of grid steps and every reduced cost
+is computed exactly in float64: dual feasibility is checked without rounding, and the duals
+satisfy u_i + v_j <= d_ij for every pair of cells by telescoping along a shortest path.
+
+The answer is then made exact: with the potentials exact, the basis is optimal exactly when its
+tree flows, recomputed from the exact weights in integer arithmetic, are non-negative. When one
+is negative, or the exact totals differ in their last bits where the float problem balanced
+them, the optimum is finished in integer arithmetic from that basis (grid_exact.py, a
+primal-dual repair that always ends). The work is then an exact integer sum, and the distance
+that integer quotient rounded once to the nearest float64 (``exact=True``, ``gap=0``): no valid
+input is refused.
 """
 from __future__ import annotations
 
@@ -33,8 +39,8 @@ from itertools import accumulate
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .certificate import CERT_RTOL, lower_bound, work_upper_bound
 from .errors import SolverError, raise_for_status
+from .grid_exact import exact_flow
 from .grid_levels import GRID_MULTISCALE_MIN_CELLS, carried_edges, pool_grid, start_arcs
 from .network_simplex import DIR_UP, STATE_TREE, NetworkSimplex
 from .problem import DUMMY_NONE, TransportProblem, sequential_sum
@@ -45,6 +51,12 @@ GRID_METRICS = ("cityblock",)
 # took 1.2-2.4 pivots a node on DOTmark-like 32²-128² instances (bench/dotmark.py); 50 leaves
 # room for degenerate streaks without letting a stalled solve run for ever.
 MAX_PIVOTS_PER_NODE = 50
+# Balanced totals (no dummy): the weights merge into one supply a − b per grid node, a network
+# a third the size, whose pivots walk trees a third the size: 256² L1 went from 26-29 s to
+# 6.3-6.6 s of CPU (WhiteNoise, GRFrough, GRFmoderate; bench/RESULTS_dotmark.md). a − b is
+# rounded, but the exact answer is rebuilt from the exact weights (exact_tree_flows,
+# exact_repair). False keeps a node per weight (tests compare the two).
+MERGE_BALANCED = True
 
 
 @dataclass(frozen=True)
@@ -69,11 +81,12 @@ class GridEMDResult:
     n_iter : int
         Network-simplex pivots.
     gap : float
-        The certificate: a proven bound on (work − optimum) / work; 0 when ``exact``.
+        The certificate's bound on (work − optimum) / work: 0, every answer being exact.
     exact : bool
-        True when the optimum was verified in exact integer arithmetic: ``distance`` is then
-        the exact optimum rounded once to the nearest float64 (with ``spacing`` 1 or any power
-        of two), and ``edge_flows`` the exact optimal flows, each rounded once.
+        True: the optimum was verified (or finished) in exact integer arithmetic, so
+        ``distance`` is the exact optimum rounded once to the nearest float64 (with
+        ``spacing`` 1 or any power of two), and ``edge_flows`` the exact optimal flows, each
+        rounded once.
     method : str
         ``"grid_network_simplex"``.
     """
@@ -129,19 +142,22 @@ class _GridNetwork:
         self.problem = problem
         self.shape = shape
         n_cells = int(np.prod(shape))
-        n_layout = problem.supply.shape[0]
-        self.grid0 = n_layout  # grid node of cell p is grid0 + p
-        supply = np.concatenate([problem.supply, np.zeros(n_cells)])
+        self.merged = MERGE_BALANCED and problem.dummy_kind == DUMMY_NONE
+        self.grid0 = 0 if self.merged else problem.supply.shape[0]  # node of cell p: grid0 + p
+        supply = self.surplus() if self.merged else \
+            np.concatenate([problem.supply, np.zeros(n_cells)])
         self.edges = _grid_edges(shape)
         n_edge_arcs = 2 * sum(e[0].size for e in self.edges)
         capacity = supply.shape[0] + problem.m + problem.n + n_edge_arcs + problem.n_rows
         # every cost is 0 or 1 grid step: the big-M of phase 1 follows from the largest
         self.ns = NetworkSimplex(supply, 1.0, capacity=capacity)
-        self.ns.add_arcs(*problem.dummy_arcs())
-        r, c = np.arange(problem.m), np.arange(problem.n)
-        self.first_source_arc = self.ns.n_arcs
-        self.ns.add_arcs(r, self.grid0 + problem.rows, np.zeros(problem.m))
-        self.ns.add_arcs(self.grid0 + problem.cols, problem.n_rows + c, np.zeros(problem.n))
+        self.own_arcs = np.zeros(0, np.int64)  # the source and sink arcs
+        if not self.merged:
+            self.ns.add_arcs(*problem.dummy_arcs())
+            r, c = np.arange(problem.m), np.arange(problem.n)
+            self.own_arcs = np.arange(self.ns.n_arcs, self.ns.n_arcs + problem.m + problem.n)
+            self.ns.add_arcs(r, self.grid0 + problem.rows, np.zeros(problem.m))
+            self.ns.add_arcs(self.grid0 + problem.cols, problem.n_rows + c, np.zeros(problem.n))
         self.first_edge_arc = self.ns.n_arcs
         for lo, hi in self.edges:
             ones = np.ones(lo.size)
@@ -179,8 +195,7 @@ class _GridNetwork:
                    for axis, lo in enumerate(coarse.tree_edges())]
         grid_arcs = start_arcs(self.shape, self.edges, carried, self.surplus(),
                                self.first_edge_arc)
-        own = np.arange(self.first_source_arc, self.first_source_arc + p.m + p.n)
-        return np.concatenate([own, grid_arcs]).astype(np.int64)
+        return np.concatenate([self.own_arcs, grid_arcs]).astype(np.int64)
 
     def comb_tree(self) -> np.ndarray:
         """A spanning tree of the network to start from, its arcs oriented along its flows.
@@ -193,10 +208,8 @@ class _GridNetwork:
         no mass on artificial arcs; greedy starts cannot route through the grid's zero-supply
         nodes, and phase 1 from all-artificial took 4.5 pivots a cell.
         """
-        p = self.problem
-        m, n = p.m, p.n
         line = self.surplus().reshape(self.shape)
-        arcs = [np.arange(self.first_source_arc, self.first_source_arc + m + n)]
+        arcs = [self.own_arcs]
         first = [self.first_edge_arc]
         for lo, _ in self.edges:
             first.append(first[-1] + 2 * lo.size)
@@ -232,13 +245,10 @@ class _GridNetwork:
         return out, steps
 
     def potentials(self) -> np.ndarray:
-        """Node potentials as whole numbers of grid steps, checked dual feasible exactly.
-
-        An integer shift keeps them integers: 0 at the dummy, or at the first row if balanced.
-        """
-        p, ns = self.problem, self.ns
+        """Node potentials as whole numbers of grid steps, checked dual feasible exactly."""
+        ns = self.ns
         pi = ns.pi[:ns.n_nodes].copy()
-        pi -= pi[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        pi -= pi[0]
         real = slice(ns.n_nodes, ns.n_arcs)
         reduced = ns.cost[real] + pi[ns.src[real]] - pi[ns.tgt[real]]
         if not np.all(np.isfinite(pi)) or reduced.min(initial=0.0) < 0.0:
@@ -246,25 +256,49 @@ class _GridNetwork:
                               f"(most negative reduced cost {reduced.min():g} grid steps)")
         return pi
 
-    def exact_tree_flows(self) -> tuple[dict, list, int, int] | None:
-        """The basis's flows in exact integer arithmetic, or None if one is negative.
+    def layout_potentials(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(potentials of the layout's nodes, of the grid's), shifted by a whole number to 0
+        at the dummy, or at the first row if balanced. Merged, a weight's node has its cell's
+        potential (the arc joining them has cost 0 and is tight)."""
+        p = self.problem
+        grid_pi = pi[self.grid0:self.grid0 + int(np.prod(self.shape))]
+        layout = np.concatenate([grid_pi[p.rows], grid_pi[p.cols]]) if self.merged \
+            else pi[:self.grid0]
+        shift = layout[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        return layout - shift, grid_pi - shift
 
-        Weights are dyadic: as integers in units of 2**unit_exp they are exact, and so is the
-        dummy's surplus, taken as minus the sum of the others. The subtree below node u is a
-        contiguous run of the thread (preorder), so the flow on its tree arc is a difference
-        of two prefix sums. Returns ({arc: flow} for the real tree arcs that carry flow, the
-        supplies as integers, unit_exp, the mass left on the root's arcs) or None if a flow is
-        negative. Mass on the root is possible only without a dummy, where the totals agree
-        within rounding (BALANCE_RTOL) but not exactly: the difference is then left over, on
-        the heavier side's direction only (else None).
+    def exact_supplies(self) -> tuple[list, list, int]:
+        """The supplies as exact integers in units of 2**unit_exp: (the layout's, the
+        network's nodes', unit_exp). Weights are dyadic, so they are exact, and so is the
+        dummy's surplus, taken as minus the sum of the others; merged, a cell's supply is its
+        exact a − b."""
+        p = self.problem
+        layout, unit_exp = _dyadic_integers(p.supply)
+        if p.dummy_kind != DUMMY_NONE:
+            layout[p.dummy_node] = 0
+            layout[p.dummy_node] = -sum(layout)
+        n_cells = int(np.prod(self.shape))
+        if not self.merged:
+            return layout, layout + [0] * n_cells, unit_exp
+        cells = [0] * n_cells
+        for cell, x in zip(p.rows.tolist(), layout[:p.m]):
+            cells[cell] += x
+        for cell, x in zip(p.cols.tolist(), layout[p.n_rows:p.n_rows + p.n]):
+            cells[cell] += x
+        return layout, cells, unit_exp
+
+    def exact_tree_flows(self, supply: list) -> tuple[dict, bool]:
+        """The basis's flows in exact integer arithmetic, from the nodes' exact ``supply``.
+
+        The subtree below node u is a contiguous run of the thread (preorder), so the flow on
+        its tree arc is a difference of two prefix sums. Returns ({arc: flow} for the real
+        tree arcs with a positive flow, whether the basis is exactly feasible). It is not when
+        a tree flow is negative, or when mass is left on the root's arcs (possible only without
+        a dummy, where the totals agree within rounding, BALANCE_RTOL, but not exactly):
+        grid_exact.py then finishes from the positive flows.
         """
         ns = self.ns
         n = ns.n_nodes
-        supply, unit_exp = _dyadic_integers(ns.supply[:n])
-        if self.problem.dummy_kind != DUMMY_NONE:
-            d = self.problem.dummy_node
-            supply[d] = 0
-            supply[d] = -sum(supply)
         thread = ns.thread.tolist()
         order, u = [], thread[n]
         while u != n:
@@ -272,65 +306,53 @@ class _GridNetwork:
             u = thread[u]
         prefix = [0, *accumulate(supply[u] for u in order)]
         succ, pred, up = ns.succ_num.tolist(), ns.pred.tolist(), ns.pred_dir.tolist()
-        leftover_dir = DIR_UP if prefix[-1] > 0 else -DIR_UP  # the root holds −Σ supply
-        flows, root_mass = {}, 0
+        flows, feasible = {}, True
         for pos, u in enumerate(order):
             below = prefix[pos + succ[u]] - prefix[pos]
             f = below if up[u] == DIR_UP else -below
-            if f < 0 or (f and pred[u] < n and up[u] != leftover_dir):
-                return None
-            if f and pred[u] < n:
-                root_mass += f
-            elif f:
+            if f < 0 or (f and pred[u] < n):  # arcs 0..n-1 hang nodes from the root
+                feasible = False
+            if f > 0 and pred[u] >= n:
                 flows[pred[u]] = f
-        return flows, supply, unit_exp, root_mass
+        return flows, feasible
 
-    def exact_gap(self, pi: np.ndarray, supply: list, steps: int) -> float:
-        """(UB − LB) / UB, rounded up, when the exact tree flows leave the rounding difference
-        of the totals on the root.
-
-        UB: the tree flows' work; cutting the paths that end on the root gives a feasible
-        flow of Rubner's problem that costs no more. LB: the dual objective of the problem
-        with its zero-cost dummy, u, v from the potentials and the dummy's dual w the largest
-        that keeps u_i + w <= 0 (v_j + w <= 0 for a dummy source), all in integers.
-        """
-        p = self.problem
-        u = [-int(x) for x in pi[:p.m]]
-        v = [int(x) for x in pi[p.n_rows:p.n_rows + p.n]]
-        a, b = supply[:p.m], [-x for x in supply[p.n_rows:p.n_rows + p.n]]
-        lb = sum(x * y for x, y in zip(a, u)) + sum(x * y for x, y in zip(b, v))
-        surplus = sum(a) - sum(b)
-        lb += surplus * -max(u) if surplus > 0 else -surplus * -max(v)
-        if steps <= lb:  # the bounds meet: the work is the exact optimum
-            return 0.0
-        return math.nextafter(float(Fraction(steps - lb, steps)), math.inf)
-
-    def float_gap(self, pi: np.ndarray, work_steps: float) -> float:
-        """The floating-point certificate, when the exact one does not hold."""
+    def exact_repair(self, flows: dict, layout_supply: list, pi: np.ndarray
+                     ) -> tuple[dict, np.ndarray, np.ndarray]:
+        """The exact optimum from the basis's positive exact flows (grid_exact.py), on the
+        split network (a node per weight, as the module docstring lays out; a merged network
+        is split first, each weight's arc carrying the whole weight): its grid arcs' flows
+        (solver arc indices) and :meth:`layout_potentials`."""
         p, ns = self.problem, self.ns
-        layout = pi[:self.grid0]
-        if work_steps <= 0.0:
-            return 0.0
-        lb, _ = lower_bound(p.supply, -layout[:p.n_rows], layout[p.n_rows:])
-        gap = (work_upper_bound(work_steps, ns.n_arcs - ns.n_nodes)
-               + self._misplaced_mass() * self._diameter() - max(lb, 0.0)) / work_steps
-        if not gap <= CERT_RTOL:
-            raise SolverError(f"grid_emd: the certificate could not prove optimality (gap "
-                              f"{gap:.3g} > {CERT_RTOL:g})")
-        return gap
-
-    def _misplaced_mass(self) -> float:
-        """Σ over nodes of |net outflow − supply|: what the rounding of the flows left over."""
-        ns = self.ns
-        real = slice(ns.n_nodes, ns.n_arcs)
-        net = np.zeros(ns.n_nodes)
-        np.add.at(net, ns.src[real], ns.flow[real])
-        np.subtract.at(net, ns.tgt[real], ns.flow[real])
-        return float(np.abs(net - ns.supply).sum())
-
-    def _diameter(self) -> float:
-        """The longest shortest path, in grid steps: what moving misplaced mass can cost."""
-        return float(sum(s - 1 for s in self.shape))
+        n_layout, n_cells = len(layout_supply), int(np.prod(self.shape))
+        real = slice(self.first_edge_arc, ns.n_arcs)
+        if self.merged:  # layout nodes first, then the grid's, as in the split network
+            g = n_layout
+            own_src = np.concatenate([np.arange(p.m), g + p.cols])
+            own_tgt = np.concatenate([g + p.rows, p.n_rows + np.arange(p.n)])
+            src = np.concatenate([own_src, g + ns.src[real]])
+            tgt = np.concatenate([own_tgt, g + ns.tgt[real]])
+            start = {k: x if k < p.m else -x for k, x in enumerate(layout_supply)}
+            pi = np.concatenate([pi[p.rows], pi[p.cols], pi])
+        else:
+            g = self.grid0
+            src = np.concatenate([ns.src[ns.n_nodes:self.first_edge_arc], ns.src[real]])
+            tgt = np.concatenate([ns.tgt[ns.n_nodes:self.first_edge_arc], ns.tgt[real]])
+            start = {}
+        n_own = self.first_edge_arc - ns.n_nodes if not self.merged else p.m + p.n
+        cost = np.concatenate([np.zeros(n_own), ns.cost[real]])
+        for arc, f in flows.items():
+            if arc >= self.first_edge_arc:
+                start[n_own + arc - self.first_edge_arc] = f
+            else:
+                start[arc - ns.n_nodes] = f
+        out = exact_flow(src, tgt, cost, layout_supply + [0] * n_cells, pi, start, p.m,
+                         p.n_rows + np.arange(p.n))
+        self.repair = out
+        node_pi = np.array(out.pi[:g + n_cells], dtype=np.float64)
+        grid_flows = {self.first_edge_arc + k - n_own: f for k, f in out.flows.items()
+                      if k >= n_own}
+        shift = node_pi[p.dummy_node if p.dummy_kind != DUMMY_NONE else 0]
+        return grid_flows, node_pi[:g] - shift, node_pi[g:] - shift
 
 
 def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: float = 1.0,
@@ -345,7 +367,9 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
     over flows f >= 0 with Σ_q f_pq <= a_p, Σ_p f_pq <= b_q and Σ f = min(Σa, Σb) (Rubner's
     partial matching when the totals differ), where p, q are cell indices and s the spacing.
     It is solved as a minimum-cost flow on the grid graph (2·d arcs a cell, not N² pairs) by the
-    exact network simplex, and certified like every emdkit path.
+    network simplex, from the optimum of the 2× coarser grid on large grids, and the optimum is
+    then verified, or finished, in exact integer arithmetic: the distance is the exact optimum
+    rounded once.
 
     Parameters
     ----------
@@ -373,7 +397,8 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
         If the shapes differ, a weight is negative, NaN or inf, a side has no mass, the metric
         is not a grid metric, or ``spacing`` is not a positive finite number.
     SolverError
-        If the pivot limit is reached or the certificate cannot prove optimality.
+        If the pivot limit ``max_iter`` is reached (never by default on the grids measured:
+        about 2 pivots a node at 256², bench/RESULTS_dotmark.md).
 
     See Also
     --------
@@ -410,30 +435,23 @@ def grid_emd(a: ArrayLike, b: ArrayLike, metric: str = "cityblock", *, spacing: 
     max_iter = None if max_iter is None else check_positive_int(max_iter, "max_iter")
     network = _solve_levels(a_arr, b_arr, max_iter)
     problem = network.problem
+    layout_supply, node_supply, unit_exp = network.exact_supplies()
     pi = network.potentials()
-    exact = network.exact_tree_flows()
-    if exact is not None:
-        flows, supply, unit_exp, root_mass = exact
-        ints, steps = network.edge_flows(
-            lambda first, count: np.array([flows.get(e, 0) for e in range(first, first + count)],
-                                          dtype=object))
-        total = min(sum(supply[:problem.m]),
-                    -sum(supply[problem.n_rows:problem.n_rows + problem.n]))
-        distance = float(Fraction(steps, total))  # one rounding of the exact quotient
-        edge = [np.array([math.ldexp(float(x), unit_exp) for x in f]) for f in ints]
-        work_steps = math.ldexp(float(steps), unit_exp)
-        gap = network.exact_gap(pi, supply, steps) if root_mass else 0.0
-        if not gap <= CERT_RTOL:
-            raise SolverError(f"grid_emd: the certificate could not prove optimality (gap "
-                              f"{gap:.3g} > {CERT_RTOL:g})")
+    flows, feasible = network.exact_tree_flows(node_supply)
+    if feasible:
+        layout_pi, grid_pi = network.layout_potentials(pi)
     else:
-        edge, work_steps = network.edge_flows(lambda first, count:
-                                              network.ns.flow[first:first + count])
-        distance = work_steps / problem.total_flow_scaled
-        gap = network.float_gap(pi, work_steps)
-    return _assemble(problem, a_arr.shape, pi[:network.grid0], pi[network.grid0:], edge,
-                     work_steps, distance, gap, gap == 0.0, network.ns.n_iter,
-                     float(spacing))
+        flows, layout_pi, grid_pi = network.exact_repair(flows, layout_supply, pi)
+    ints, steps = network.edge_flows(
+        lambda first, count: np.array([flows.get(e, 0) for e in range(first, first + count)],
+                                      dtype=object))
+    total = min(sum(layout_supply[:problem.m]),
+                -sum(layout_supply[problem.n_rows:problem.n_rows + problem.n]))
+    distance = float(Fraction(steps, total))  # one rounding of the exact quotient
+    edge = [np.array([math.ldexp(float(x), unit_exp) for x in f]) for f in ints]
+    work_steps = math.ldexp(float(steps), unit_exp)
+    return _assemble(problem, a_arr.shape, layout_pi, grid_pi, edge, work_steps, distance,
+                     0.0, True, network.ns.n_iter, float(spacing))
 
 
 def _solve_levels(a: np.ndarray, b: np.ndarray, max_iter: int | None) -> _GridNetwork:
