@@ -167,3 +167,64 @@ def test_dense_flow_refuses_sizes_that_would_not_fit():
     with pytest.raises(MemoryError, match="flow_sparse"):
         res.flow
     assert res.flow_sparse().nnz == 1
+
+
+def _is_forest(i, j, m):
+    parent = list(range(m + int(j.max(initial=0)) + 1))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    for r, c in zip(i, j):
+        ra, rb = find(int(r)), find(m + int(c))
+        if ra == rb:
+            return False
+        parent[ra] = rb
+    return True
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), dim=st.integers(2, 3))
+def test_refined_plan_is_a_feasible_forest(seed, dim):
+    """refine_plan's arcs close no cycle and carry the fine weights: scipy's HiGHS finds a
+    feasible flow on them alone (the coarse plan from the dense solver)."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+    from emdkit.core.refine_plan import refine_plan
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(150, 300, size=2)
+    X, Y = rng.random((m, dim)), rng.random((n, dim))
+    a, b = rng.random(m), rng.random(n)
+    a, b = a / a.sum(), b / b.sum()
+    with mock.patch.object(multiscale, "COARSEST_POINTS", 40):
+        fine, coarse = build_levels(X, Y, a, b)[:2]
+    res = emdkit.signature_emd(coarse.X, coarse.a, coarse.Y, coarse.b, "sqeuclidean",
+                               method="dense")
+    F = res.flow_sparse().tocoo()
+    i, j = refine_plan(F.row.astype(np.int64), F.col.astype(np.int64), F.data, coarse, n,
+                       X, Y, a, b)
+    assert _is_forest(i, j, m)
+    k = np.arange(i.shape[0])
+    A = coo_matrix((np.ones(2 * k.shape[0]), (np.r_[i, m + j], np.r_[k, k])),
+                   shape=(m + n, k.shape[0]))
+    lp = linprog(np.zeros(k.shape[0]), A_eq=A, b_eq=np.r_[a, b], bounds=(0, None),
+                 method="highs")
+    assert lp.status == 0
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), dim=st.integers(2, 3))
+def test_refined_start_gives_the_dense_optimum(seed, dim):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(300, 600, size=2)
+    X, Y = rng.random((m, dim)), rng.random((n, dim))
+    a, b = rng.random(m), rng.random(n)
+    b *= a.sum() / b.sum()
+    with mock.patch.object(multiscale, "COARSEST_POINTS", 40), \
+            mock.patch.object(multiscale, "REFINED_START", True):
+        multi = emdkit.signature_emd(X, a, Y, b, "sqeuclidean", method="multiscale")
+    dense = emdkit.signature_emd(X, a, Y, b, "sqeuclidean", method="dense")
+    same_optimum(multi, dense)
+    check_duals(multi, a, b, emdkit.ground_distance(X, Y, "sqeuclidean"))

@@ -103,14 +103,36 @@ def _knn_arcs(X, Y, k, workers):
     return keys
 
 
+def price_on_tree(tree: KDTree, X: np.ndarray, pi_rows: np.ndarray, pi_cols: np.ndarray,
+                  code: int, cap: int, n_threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Per row i of ``X``, up to ``cap`` columns j of the tree's points with the most negative
+    reduced cost c(x_i, y_j) + pi_rows[i] − pi_cols[j] (beyond PRICING_EPS): (out_cols,
+    out_count), row by row."""
+    m = X.shape[0]
+    cap = min(cap, tree.perm.shape[0])
+    out_cols = np.empty((m, cap), np.int64)
+    out_count = np.empty(m, np.int64)
+    pi_sorted = np.ascontiguousarray(pi_cols[tree.perm])
+    node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_sorted, tree.node_max)
+    price_rows(X, np.ascontiguousarray(pi_rows), tree.points, pi_sorted, tree.perm, tree.start,
+               tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
+               PRICING_EPS, cap, out_cols, out_count, n_threads)
+    return out_cols, out_count
+
+
 def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, code: int,
                      max_iter: int, n_threads: int = 1, keys: np.ndarray | None = None,
-                     on_round=None) -> NetworkSimplex:
+                     on_round=None, start=None,
+                     violators_per_row: int = 0) -> NetworkSimplex:
     """Solve on reduced clouds ``X`` (m', d), ``Y`` (n', d); returns the live solver.
 
     ``keys`` (i·n' + j, sorted, unique) are the starting candidate arcs, by default the
     ``NEIGHBOURS`` nearest of every point; the multiscale driver passes arcs near a coarser
     optimum. ``on_round(pivots, violators)`` is called after each pricing round.
+    ``start(ns, first, keys)``
+    builds the starting basis once the arcs of ``keys`` are in (arc ``first + t`` is
+    ``keys[t]``); by default the greedy forest over them. ``violators_per_row``: the first
+    pricing rounds' cap a row (0: VIOLATORS_PER_ROW).
     """
     m, n = X.shape[0], Y.shape[0]
     n_rows = problem.n_rows
@@ -120,22 +142,19 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
                         capacity=problem.supply.shape[0] + 2 * keys.size + m + n)
     ns.add_arcs(*problem.dummy_arcs())
     ii, jj = np.divmod(keys, n)
+    first = ns.n_arcs
     ns.add_arcs(ii, n_rows + jj, _pair_costs(X, Y, ii, jj, code))
-    ns.start_greedy(problem.dummy_node)
+    if start is None:
+        ns.start_greedy(problem.dummy_node)
+    else:
+        start(ns, first, keys)
     tree = KDTree(Y)
     ns.column_tree = tree  # the exact step's sweeps price on the same tree
     sweep_threads = n_threads if parallel_for_work(m * n // 8, n_threads) else 1
 
     def price(cap):
-        cap = min(cap, n)
-        out_cols = np.empty((m, cap), np.int64)
-        out_count = np.empty(m, np.int64)
-        pi_cols = ns.pi[n_rows:n_rows + n]
-        node_max_potential(tree.start, tree.end, tree.left, tree.right, pi_cols[tree.perm],
-                           tree.node_max)
-        price_rows(X, ns.pi[:m], tree.points, pi_cols[tree.perm], tree.perm, tree.start,
-                   tree.end, tree.left, tree.right, tree.lo, tree.hi, tree.node_max, code,
-                   PRICING_EPS, cap, out_cols, out_count, sweep_threads)
+        out_cols, out_count = price_on_tree(tree, X, ns.pi[:m], ns.pi[n_rows:n_rows + n], code,
+                                            cap, sweep_threads)
         if on_round is not None:
             on_round(ns.n_iter, int(out_count.sum()))
         return out_cols, out_count
@@ -149,8 +168,8 @@ def solve_pointcloud(problem: TransportProblem, X: np.ndarray, Y: np.ndarray, co
         raise SolverError("network simplex ended with mass on artificial arcs and no pair "
                           "prices negative; no value is returned")
 
-    pricing_rounds(ns, max_iter, VIOLATORS_PER_ROW, ROUNDS_AT_FIXED_CAP, price, add_violators,
-                   stalled)
+    pricing_rounds(ns, max_iter, violators_per_row or VIOLATORS_PER_ROW, ROUNDS_AT_FIXED_CAP,
+                   price, add_violators, stalled)
     return ns
 
 
