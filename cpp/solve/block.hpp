@@ -15,8 +15,9 @@ using Index = std::int64_t;
 // candidate rounds (measured crossover between 20k and 40k pairs, bench/RESULTS_core.md).
 // Re-measured after issue 22's workspace and pivoted start (block / rounds, CPU time, four
 // families): 0.57-0.82 at 128², 0.70-1.01 at 173², 0.93-1.20 at 256², 1.35-1.77 at 350².
-// The crossover lies between 30k and 65k pairs, family by family; kept at 30k.
-constexpr Index ALL_ARCS_BELOW = 30'000;
+// After the vectorised row scans (bench/block_threshold.py, quiet, CPU time): 0.62-0.86 at
+// 256², 0.70-0.92 at 300², 0.73-1.10 at 350². Hence 100k pairs (316²).
+constexpr Index ALL_ARCS_BELOW = 100'000;
 
 constexpr int METHOD_BLOCK = 0;
 constexpr int METHOD_ASSIGNMENT = 1;

@@ -99,7 +99,7 @@ def test_emd_batch_names_the_failing_problem_among_paths_and_its_max_iter():
 
 def test_a_failing_large_problem_is_named():
     rng = np.random.default_rng(2)
-    a, b, C = rng.random(200) + .1, rng.random(180) + .1, rng.random((200, 180))
+    a, b, C = rng.random(340) + .1, rng.random(300) + .1, rng.random((340, 300))
     one = _one_by_one(0)
     with pytest.raises(emdkit.SolverError, match=r"^problem 1: network simplex reached max_iter=3"):
         emdkit.emd_batch([one[0], a], [one[1], b], [one[2], C], max_iter=3)

@@ -15,7 +15,7 @@ X, Y = r.random((40, 2)), r.random((30, 2))
 emdkit.emd([2.0], [1.0, 1.0, 5.0], [[1.0, 3.0, 10.0]])                      # one-to-many
 emdkit.emd(r.random(5) + 0.1, r.random(4) + 0.1, r.random((5, 4)))             # block
 emdkit.emd(np.ones(6), np.ones(6), r.random((6, 6)))                          # assignment
-emdkit.emd(r.random(190) + 0.1, r.random(170) + 0.1, r.random((190, 170)))     # candidate rounds
+emdkit.emd(r.random(340) + 0.1, r.random(300) + 0.1, r.random((340, 300)))     # candidate rounds
 emdkit.signature_emd(X, np.ones(40), Y, np.ones(30), method="pointcloud")
 emdkit.signature_emd(X[:, 0], np.ones(40), Y[:, 0], 4 / 3 * np.ones(30))    # monotone 1-D
 emdkit.wasserstein_1d(X[:, 0], Y[:, 0])

@@ -117,7 +117,7 @@ def test_candidate_rounds_and_warm_starts_are_exact():
     (here the engine's own certificate, the problem being too large for the Fraction oracle
     in a test's time: the distance is compared with a cold exact solve's)."""
     rng = np.random.default_rng(20)
-    n = 200
+    n = 320  # above block.ALL_ARCS_BELOW
     a, b = rng.random(n) + 0.1, rng.random(n) + 0.1
     C = rng.random((n, n))
     r = emdkit.emd(a, b, C)

@@ -46,8 +46,11 @@ from .problem import (
 # (n = 150: block 2.3 ms, rounds 2.6 ms; n = 500: 27.7 ms vs 16.4 ms; bench/RESULTS_core.md).
 # Re-measured after issue 22's workspace and pivoted start (block / rounds, CPU time, four
 # families of bench/_small.py): 0.57-0.82 at 128², 0.70-1.01 at 173², 0.93-1.20 at 256²,
-# 1.35-1.77 at 350². The crossover lies between 30k and 65k pairs, family by family; kept at 30k.
-ALL_ARCS_BELOW = 30_000
+# 1.35-1.77 at 350². The crossover lay between 30k and 65k pairs, family by family.
+# Re-measured after the vectorised row scans of the dense pricing (issue 22, 2026-12-03, quiet
+# machine, CPU time, block / rounds, the same four families, two runs): 0.62-0.86 at 256²,
+# 0.70-0.92 at 300², 0.73-1.10 at 350² (bench/block_threshold.py). Hence 100k (316²).
+ALL_ARCS_BELOW = 100_000
 
 METHOD_BLOCK, METHOD_ASSIGNMENT, METHOD_CONSTANT = 0, 1, 2
 # code 4: the exact simplex settled the answer (cpp/solve/exact_check.hpp)

@@ -120,7 +120,7 @@ def emd(a: ArrayLike, b: ArrayLike, cost: ArrayLike, *, max_iter: int | None = N
 
     1. one side a single point → "one_to_many" (cheapest first: a fractional knapsack);
     2. every cost equal → "constant" (any feasible flow is optimal);
-    3. m·n <= 30,000, or equal counts below 250 with one common weight → one engine call:
+    3. m·n <= 100,000, or equal counts below 250 with one common weight → one engine call:
        "assignment" (equal counts, one weight: shortest augmenting paths) or "block"
        (network simplex over every arc);
     4. otherwise "candidate_rounds": network simplex on the 16 cheapest arcs of every row and

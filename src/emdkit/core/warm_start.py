@@ -87,10 +87,11 @@ def warm_hint(init, potentials_init, shape: tuple[int, int]) -> WarmHint | None:
 
 
 # Up to this many pairs a warm start runs in one engine call over every arc of the block
-# (no pricing rounds from Python), as cold starts do (block.ALL_ARCS_BELOW); above it the
-# all-arcs block lost to warm candidate rounds (descent example at n = 400: 25 ms a step
-# against 8 ms).
-WARM_BLOCK_UP_TO = ALL_ARCS_BELOW
+# (no pricing rounds from Python); above it the all-arcs block lost to warm candidate rounds
+# (descent example at n = 400: 25 ms a step against 8 ms). It was block.ALL_ARCS_BELOW until
+# cold starts moved to 100k pairs; warm ones between 30k and 100k were not re-measured, so
+# they keep the rounds that were measured for them.
+WARM_BLOCK_UP_TO = 30_000
 
 
 def warm_path_wanted(prep) -> bool:

@@ -21,12 +21,12 @@ def _paths() -> dict[str, Callable[[], object]]:
 
     rng = np.random.default_rng(0)
     X, Y = rng.random((40, 2)), rng.random((30, 2))
-    big = rng.random((190, 170))  # > 30,000 pairs: candidate rounds
+    big = rng.random((340, 300))  # > 100,000 pairs: candidate rounds
     return {
         "block (small problems)": lambda: emd(rng.random(5) + 0.1, rng.random(4) + 0.1,
                                               rng.random((5, 4))),
         "assignment": lambda: emd(np.ones(6), np.ones(6), rng.random((6, 6))),
-        "candidate rounds": lambda: emd(rng.random(190) + 0.1, rng.random(170) + 0.1, big),
+        "candidate rounds": lambda: emd(rng.random(340) + 0.1, rng.random(300) + 0.1, big),
         "point clouds": lambda: signature_emd(X, np.ones(40), Y, np.ones(30),
                                               method="pointcloud"),
         "1-D": lambda: (signature_emd(X[:, 0], np.ones(40), Y[:, 0], 4 / 3 * np.ones(30)),
