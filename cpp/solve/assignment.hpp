@@ -13,8 +13,10 @@ namespace emdkit::solve {
 // Below this many points per side the augmenting-path solver beats the network simplex on
 // uniform weights (mirrors assignment.ASSIGNMENT_BELOW; n = 100: 0.74 ms vs 0.91 ms; re-measured
 // with the column reduction and the pivoted start, uniform 2-D clouds, CPU time: n = 128
-// 0.68-0.70 ms vs 0.88-0.93 ms, n = 200 2.1-2.3 ms vs 2.3-2.4 ms).
-constexpr std::int64_t ASSIGNMENT_BELOW = 250;
+// 0.68-0.70 ms vs 0.88-0.93 ms, n = 200 2.1-2.3 ms vs 2.3-2.4 ms). With the exact check in
+// the call and the vectorised block pricing (bench/assignment_threshold.py, block /
+// assignment): n = 48 1.14-1.18, 64 0.91-0.96, 96 0.96-1.01, 128 0.68-0.73. Hence 64.
+constexpr std::int64_t ASSIGNMENT_BELOW = 64;
 
 struct Assignment {
     std::vector<std::int64_t> col_for_row;

@@ -20,7 +20,7 @@ def general_solver(a, b, C, monkeypatch):
         return emdkit.emd(a, b, C)
 
 
-@pytest.mark.parametrize("n", [2, 7, 40, 120])
+@pytest.mark.parametrize("n", [2, 7, 40, 63])
 @pytest.mark.parametrize("metric", ["euclidean", "sqeuclidean", "cityblock", "chebyshev"])
 def test_fast_path_agrees_with_network_simplex_and_lp(n, metric, monkeypatch):
     rng = np.random.default_rng(n)

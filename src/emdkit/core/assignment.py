@@ -20,7 +20,10 @@ from .engine import native_engine
 # uniform weights: n = 100: 0.74 ms vs 0.91 ms; n = 300: 7.7 ms vs 5.5 ms (uniform 2-D clouds).
 # Re-measured on the compiled engine with the column reduction and the pivoted start (CPU time):
 # n = 128: 0.68-0.70 ms vs 0.88-0.93 ms; n = 200: 2.1-2.3 ms vs 2.3-2.4 ms.
-ASSIGNMENT_BELOW = 250
+# Re-measured with the exact check in the call and the vectorised block pricing (issue 22,
+# 2026-12-03, quiet, CPU time, block / assignment, bench/assignment_threshold.py, two runs):
+# n = 32: 1.30-1.47, 48: 1.14-1.18, 64: 0.91-0.96, 96: 0.96-1.01, 128: 0.68-0.73, 200: 0.69-0.76.
+ASSIGNMENT_BELOW = 64
 
 
 @njit(cache=True, nogil=True)
