@@ -1,6 +1,6 @@
 """Wall time of one `emdkit images search` from the shell, as a user would see it (issue 14).
 
-    .venv/bin/python bench/bench_cli_search.py [--repeats 7] [--out bench/RESULTS_cli.md]
+    .venv/bin/python bench/bench_cli_search.py [--repeats 7] [--out FILE] [--overwrite]
 
 Builds an index of scikit-image's bundled colour photos (full size, 300–512 px) plus 15 Blue
 Marble tiles (23 images, the issue's collection size), then times fresh processes of
@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from _output import add_out_arguments, refuse_existing_out  # noqa: E402 (bench/ is sys.path[0])
 
 PHOTOS = ["astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field",
           "immunohistochemistry", "retina", "colorwheel"]
@@ -73,8 +74,9 @@ def import_profile(top: int = 8, depth: int = 3) -> list[tuple[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS_cli.md"))
+    add_out_arguments(parser, Path(__file__).with_name("RESULTS_cli.md"))
     args = parser.parse_args()
+    refuse_existing_out(args)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         photos = build_collection(tmp / "images")

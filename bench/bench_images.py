@@ -1,6 +1,6 @@
 """Image index throughput and search latency over 2,000 Blue Marble tiles; peers in one run.
 
-    .venv/bin/python bench/bench_images.py [--n 2000] [--queries 20] [--out bench/RESULTS_images.md]
+    .venv/bin/python bench/bench_images.py [--n 2000] [--queries 20] [--out FILE] [--overwrite]
 
 Measures
   * indexing throughput (images/s) of `ImageIndex.update` on fresh 32×32 PNG tiles
@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _output import add_out_arguments, refuse_existing_out  # noqa: E402 (bench/ is sys.path[0])
 
 
 def brute_force_pot(query, candidates, k):
@@ -103,8 +104,9 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=2000, help="tiles to index (default 2000)")
     ap.add_argument("--queries", type=int, default=20, help="search queries (default 20)")
     ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS_images.md"))
+    add_out_arguments(ap, Path(__file__).with_name("RESULTS_images.md"))
     args = ap.parse_args()
+    refuse_existing_out(args)
 
     from emdkit.images import ImageIndex, SignatureOptions, image_signature, knn_search, search_index
     from emdkit.images.demo_data import make_grid_tiles

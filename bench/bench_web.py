@@ -1,7 +1,7 @@
 """Load test of `emdkit images serve` over 2,000 Blue Marble tiles, while `images index` writes.
 
     .venv/bin/python bench/bench_web.py [--n 2000] [--extra 300] [--requests 200] [--clients 8]
-                                        [--out bench/RESULTS_web.md]
+                                        [--out FILE] [--overwrite]
 
 Steps, all against 127.0.0.1 only and bounded in count and time:
   1. cut ``--n`` 32×32 tiles (and ``--extra`` more) from NASA's Blue Marble, index the ``--n``;
@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from _output import add_out_arguments, refuse_existing_out  # noqa: E402 (bench/ is sys.path[0])
 
 HOST = "127.0.0.1"   # never anything else: this benchmark must not reach the network
 REQUEST_TIMEOUT_S = 60
@@ -102,8 +103,9 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=200, help="searches in the load phase")
     ap.add_argument("--clients", type=int, default=8, help="concurrent clients")
     ap.add_argument("--warm", type=int, default=50, help="sequential warm searches")
-    ap.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS_web.md"))
+    add_out_arguments(ap, Path(__file__).with_name("RESULTS_web.md"))
     args = ap.parse_args()
+    refuse_existing_out(args)
 
     from emdkit.images import ImageIndex
     from emdkit.images.demo_data import make_grid_tiles

@@ -1,6 +1,6 @@
 """Cold start: the first call of each path in a fresh process, Numba engine against the compiled one.
 
-Run:  .venv/bin/python bench/cold_start.py [--out bench/RESULTS_cold.md] [--repeats 3]
+Run:  .venv/bin/python bench/cold_start.py [--out FILE] [--overwrite] [--repeats 3]
 
 Each cell is a fresh Python process that imports emdkit and makes one first call. The child
 times itself: ``import`` (importing emdkit and what the path needs, torch excepted) and the
@@ -33,6 +33,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _output import add_out_arguments, refuse_existing_out  # bench/ is sys.path[0]
 
 HERE = Path(__file__).resolve().parent
 
@@ -143,7 +145,7 @@ def compiled_cells(runs: list[dict]) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=HERE / "RESULTS_cold.md")
+    add_out_arguments(ap, HERE / "RESULTS_cold.md")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--python", default=sys.executable,
                     help="interpreter for the compiled column (e.g. a bare venv's)")
@@ -151,6 +153,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", default=[], help="rows whose name contains any TEXT")
     ap.add_argument("--note", default="")
     args = ap.parse_args(argv)
+    refuse_existing_out(args)
     sys.path.insert(0, str(HERE))
     from run_core import machine
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()

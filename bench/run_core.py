@@ -1,8 +1,8 @@
 """Core benchmark: emdkit against POT, `wasserstein`, pyemd, OpenCV and SciPy on the same inputs.
 
-Run:  .venv/bin/python bench/run_core.py [--quick] [--out bench/RESULTS_core.md]
-      .venv/bin/python bench/run_core.py --under-load [--out bench/RESULTS_load.md]
-      .venv/bin/python bench/run_core.py --batch [--out bench/RESULTS_batch.md]
+Run:  .venv/bin/python bench/run_core.py [--quick] [--out FILE] [--overwrite]
+      .venv/bin/python bench/run_core.py --under-load [--out FILE] [--overwrite]
+      .venv/bin/python bench/run_core.py --batch [--out FILE] [--overwrite]
       .venv/bin/python bench/run_core.py --small [--busy] [--src OLD/src --src NEW/src]
 
 --under-load times emdkit and POT at n = 300, 1000 and 2000 twice in one run: on a quiet
@@ -39,6 +39,7 @@ from scipy.spatial.distance import cdist
 from scipy.stats import wasserstein_distance
 
 import emdkit
+from _output import add_out_arguments, refuse_existing_out  # noqa: E402 (bench/ is sys.path[0])
 
 HERE = Path(__file__).resolve().parent
 WASSERSTEIN_PY = HERE / ".venv-wasserstein" / "bin" / "python"
@@ -416,7 +417,7 @@ class _nothing:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
-    ap.add_argument("--out", type=Path, default=None)
+    add_out_arguments(ap, None)
     ap.add_argument("--note", default="", help="free text recorded with the machine line")
     ap.add_argument("--under-load", action="store_true",
                     help="quiet and loaded tables at n = 300, 1000, 2000 (see the docstring)")
@@ -431,16 +432,16 @@ def main(argv=None):
     ap.add_argument("--family", default="", help="--small: families whose name contains this")
     ap.add_argument("--sizes", type=int, nargs="*", help="--small: sizes (default all)")
     args = ap.parse_args(argv)
+    mode_default = ("RESULTS_small.md" if args.small else "RESULTS_load.md" if args.under_load
+                    else "RESULTS_batch.md" if args.batch else "RESULTS_core.md")
+    args.out = args.out or HERE / mode_default
+    refuse_existing_out(args)
     if args.small:
-        args.out = args.out or HERE / "RESULTS_small.md"
         return small(args)
     if args.under_load:
-        args.out = args.out or HERE / "RESULTS_load.md"
         return under_load(args)
     if args.batch:
-        args.out = args.out or HERE / "RESULTS_batch.md"
         return batch(args)
-    args.out = args.out or HERE / "RESULTS_core.md"
     sizes = [100, 500] if args.quick else [100, 500, 1000, 2000, 4000]
     emdkit.emd(np.ones(3), np.ones(3), np.ones((3, 3)))  # compiled code loads from cache
     rows = point_cloud_rows(sizes, args.quick)

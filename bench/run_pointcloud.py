@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _output import add_out_arguments, refuse_existing_out  # bench/ is sys.path[0]
+
 HERE = Path(__file__).resolve().parent
 
 CHILD = r'''
@@ -55,9 +57,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[4000, 10000, 20000])
     ap.add_argument("--pot-max", type=int, default=10000)
-    ap.add_argument("--out", type=Path, default=HERE / "RESULTS_pointcloud.md")
+    add_out_arguments(ap, HERE / "RESULTS_pointcloud.md")
     ap.add_argument("--note", default="")
     args = ap.parse_args(argv)
+    refuse_existing_out(args)
     lines = ["# Point-cloud benchmark: exact EMD without the dense matrix", "",
              f"Machine: {machine()}. {args.note}", "",
              "Command: `.venv/bin/python bench/run_pointcloud.py`. One solve per cell, each in "
