@@ -82,8 +82,8 @@ bench-env: $(STAMP)
 	bench/.venv-wasserstein/bin/pip install --quiet "numpy<2" wasserstein
 
 bench: bench-env
-	$(PY) bench/run_core.py
-	$(PY) bench/run_pointcloud.py
+	$(PY) bench/run_core.py --overwrite
+	$(PY) bench/run_pointcloud.py --overwrite
 
 # The documentation site: docs/_build/html. Offline; warnings are errors. The gallery examples and
 # the migration guides' numbers run at build time; the `wasserstein` guide runs its peer in
