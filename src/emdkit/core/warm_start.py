@@ -33,7 +33,7 @@ from . import candidate_rounds
 from .candidate_rounds import certify_live, solve_candidate_rounds
 from .certificate import finite_max
 from .assignment import ASSIGNMENT_BELOW
-from .block import ALL_ARCS_BELOW, solve_small
+from .block import solve_small
 from .engine import native_engine
 from .result import EMDResult
 
