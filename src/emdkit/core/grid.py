@@ -165,8 +165,12 @@ class _GridNetwork:
             self.ns.add_arcs(self.grid0 + hi, self.grid0 + lo, ones)
 
     def solve(self, max_iter: int, start: np.ndarray | None = None) -> None:
-        """Pivot to the optimum from ``start`` (arcs of a spanning tree), else the comb."""
-        self.ns.start_warm(self.comb_tree() if start is None else start)
+        """Pivot to the optimum from ``start`` (arcs of a spanning tree), else the comb.
+
+        The Numba reference solver (``EMDKIT_ENGINE=numba``) has no warm start: it pivots from
+        its all-artificial basis instead (slower, same optimum)."""
+        if hasattr(self.ns, "start_warm"):
+            self.ns.start_warm(self.comb_tree() if start is None else start)
         raise_for_status(self.ns.solve(max_iter), max_iter, self.ns.n_iter, where="grid_emd")
 
     def surplus(self) -> np.ndarray:
