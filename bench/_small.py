@@ -146,6 +146,16 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def alternating_medians(rounds: int, *timers) -> list[float]:
+    """Each timer (no arguments, returns seconds) called once a round, in turn, so that a
+    change of load hits them alike; their medians over the rounds."""
+    times = [[] for _ in timers]
+    for _ in range(rounds):
+        for timer, seconds in zip(timers, times):
+            seconds.append(timer())
+    return [statistics.median(s) for s in times]
+
+
 def compare(sources: list[str], rounds: int, scale: float, families, sizes) -> dict:
     """{src: {family: {n: medians over rounds}}}, worker processes alternating per round."""
     runs = {src: [] for src in sources}

@@ -14,10 +14,8 @@ import os
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _small import load, problem  # noqa: E402
+from _small import alternating_medians, load, problem  # noqa: E402
 
 from emdkit.core import prepare  # noqa: E402
 from emdkit.core.block import solve_small_exact  # noqa: E402
@@ -50,11 +48,8 @@ def main(argv=None) -> int:
         preps = [prepare.prepare_dense(*as_dense_problem(*problem(
             "clouds, uniform, sqeuclidean", n, seed)[:3], allow_inf=True)) for seed in range(5)]
         calls = CALLS_PER_ROUND // (10 * n) + 1
-        assignment, block = [], []
-        for _ in range(args.rounds):
-            assignment.append(per_call(preps, True, calls))
-            block.append(per_call(preps, False, calls))
-        a, b = np.median(assignment), np.median(block)
+        a, b = alternating_medians(args.rounds, lambda: per_call(preps, True, calls),
+                                   lambda: per_call(preps, False, calls))
         print(f"n={n}: assignment {a * 1e6:.0f} µs, block {b * 1e6:.0f} µs, "
               f"block / assignment {b / a:.2f}", flush=True)
     print(f"load after: {load()}")

@@ -14,10 +14,8 @@ import os
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _small import FAMILIES, load, problem  # noqa: E402
+from _small import FAMILIES, alternating_medians, load, problem  # noqa: E402
 
 import emdkit  # noqa: E402
 from emdkit.core import prepare  # noqa: E402
@@ -26,13 +24,14 @@ BELOW_EVERY_SIZE = 1_000  # the threshold that sends every problem timed here to
 ABOVE_EVERY_SIZE = 10**7  # ... and to the block
 
 
-def time_route(problems, threshold: int) -> tuple[float, str]:
-    """CPU seconds per problem with the dispatch threshold set, and the route taken."""
+def time_route(problems, threshold: int, routes: dict) -> float:
+    """CPU seconds per problem with the dispatch threshold set; the route taken goes into
+    ``routes[threshold]``."""
     prepare.ALL_ARCS_BELOW = threshold
     start = time.process_time()
     for a, b, C, _ in problems:
-        method = emdkit.emd(a, b, C).method
-    return (time.process_time() - start) / len(problems), method
+        routes[threshold] = emdkit.emd(a, b, C).method
+    return (time.process_time() - start) / len(problems)
 
 
 def main(argv=None) -> int:
@@ -44,13 +43,11 @@ def main(argv=None) -> int:
     for n in args.sizes:
         for family in FAMILIES:
             problems = [problem(family, n, seed) for seed in range(4)]
-            rounds, block = [], []
-            for _ in range(args.rounds):
-                t, m_rounds = time_route(problems, BELOW_EVERY_SIZE)
-                rounds.append(t)
-                t, m_block = time_route(problems, ABOVE_EVERY_SIZE)
-                block.append(t)
-            r, b = np.median(rounds), np.median(block)
+            routes = {}
+            r, b = alternating_medians(
+                args.rounds, lambda: time_route(problems, BELOW_EVERY_SIZE, routes),
+                lambda: time_route(problems, ABOVE_EVERY_SIZE, routes))
+            m_rounds, m_block = routes[BELOW_EVERY_SIZE], routes[ABOVE_EVERY_SIZE]
             print(f"{n}² {family}: {m_rounds} {r * 1e3:.2f} ms, {m_block} {b * 1e3:.2f} ms, "
                   f"block / rounds {b / r:.2f}", flush=True)
     print(f"load after: {load()}")
